@@ -1,0 +1,51 @@
+"""grantkit: score tables, rates, comparisons and allocations of the two long-term-care insurer
+incentive grants (保険者機能強化推進交付金・介護保険保険者努力支援交付金).
+
+The public surface is listed in ``__all__``; modules are imported on first use so that
+``import grantkit`` stays fast (matplotlib, papermill and openpyxl load only when needed).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # errors and accounting
+    "GrantkitError": "errors",
+    "ValidationError": "errors",
+    "InputFileError": "errors",
+    "UnknownSelectionError": "errors",
+    "Problem": "errors",
+    "LoadReport": "provenance",
+    "Loaded": "schema",
+    # eras and text
+    "fiscal_year": "eras",
+    "era_label": "eras",
+    "era_label_long": "eras",
+    "normalize_text": "text",
+    # loading
+    "load_scores": "io",
+    "read_scores": "io",
+    "example_scores": "examples",
+    "example_path": "examples",
+    "data_dir": "examples",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'grantkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

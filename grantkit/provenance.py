@@ -1,0 +1,62 @@
+"""The account a loader gives of what it read: nothing is lost without a line here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import Problem
+
+
+@dataclass
+class LoadReport:
+    """What a loader read from one file: rows read, kept and excluded, cells coerced to missing.
+
+    ``rows_read == rows_kept + len(exclusions)`` always holds; ``check()`` asserts it.
+    """
+
+    source: str
+    sheet: str | None = None
+    encoding: str | None = None
+    sha256: str | None = None
+    rows_read: int = 0
+    rows_kept: int = 0
+    exclusions: list[Problem] = field(default_factory=list)
+    coerced: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        """Raise AssertionError when rows went missing from the account."""
+        if self.rows_read != self.rows_kept + len(self.exclusions):
+            raise AssertionError(
+                f"{self.source}: 読込 {self.rows_read} 行 ≠ 採用 {self.rows_kept} 行 + 除外 {len(self.exclusions)} 行"
+            )
+
+    def exclusions_frame(self) -> pd.DataFrame:
+        """Excluded rows as a table (row, entity/column, value, reason)."""
+        return _problems_frame(self.exclusions)
+
+    def coerced_frame(self) -> pd.DataFrame:
+        """Cells read as missing (e.g. 「－」) as a table."""
+        return _problems_frame(self.coerced)
+
+    def summary(self) -> str:
+        """One line in Japanese, for notebooks and logs."""
+        parts = [f"{self.source}", f"読込 {self.rows_read} 行", f"採用 {self.rows_kept} 行",
+                 f"除外 {len(self.exclusions)} 行", f"欠損として読んだセル {len(self.coerced)} 個"]
+        if self.encoding:
+            parts.append(f"文字コード {self.encoding}")
+        return "、".join(parts)
+
+
+def _problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "sheet": [p.sheet for p in problems],
+            "row": pd.array([p.row for p in problems], dtype="Int64"),
+            "column": [p.column for p in problems],
+            "value": [None if p.value is None else str(p.value) for p in problems],
+            "reason": [p.message for p in problems],
+        }
+    )

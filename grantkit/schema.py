@@ -1,0 +1,201 @@
+"""The tidy score table: its columns, and validation of raw rows into it.
+
+One row per (fiscal_year, level, grant, entity, indicator); leaves only — subtotals are computed by
+``score_rates``, never stored. Every problem found is collected and raised together as one
+``ValidationError`` naming file, sheet, row (as the user sees it), column, value and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .eras import EraError, era_label_long, fiscal_year
+from .errors import Problem, ValidationError
+from .provenance import LoadReport
+from .text import normalize_indicator, normalize_text
+
+LEVELS = ("都道府県", "市町村")
+GRANTS = ("推進", "支援")
+NATIONAL = "全国平均"
+KEY = ["fiscal_year", "level", "grant", "entity", "indicator"]
+REQUIRED = ["fiscal_year", "level", "grant", "entity_code", "entity", "indicator", "indicator_name",
+            "parent", "score", "max_score"]
+OPTIONAL = ["parent_name", "group", "group_name"]
+CODE_WIDTH = {"都道府県": 2, "市町村": 6}
+NATIONAL_CODE = {"都道府県": "00", "市町村": "000000"}
+MISSING_MARKS = {"", "-", "－", "―", "‐", "ー", "—", "–", "*", "＊", "NA", "N/A", "nan", "NaN"}
+TEXT_COLUMNS = ["level", "grant", "entity_code", "entity", "indicator_name", "parent_name", "group", "group_name"]
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+@dataclass
+class Loaded:
+    """A loaded table and the account of how it was read."""
+
+    table: pd.DataFrame
+    report: LoadReport
+
+
+def parse_number(value: object) -> float | None:
+    """Read a cell as a number: "1,234" → 1234.0, "－" → None; raise ValueError otherwise.
+
+    >>> parse_number("1,234"), parse_number("－"), parse_number(" 12.5 ")
+    (1234.0, None, 12.5)
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    s = normalize_text(value).replace(" ", "")
+    if s in MISSING_MARKS:
+        return None
+    if not _NUMBER.match(s):
+        raise ValueError(s)
+    return float(s.replace(",", ""))
+
+
+def restore_code(value: object, level: str) -> str:
+    """Restore a fixed-width code that Excel turned into a number ("1" → "01" for a prefecture).
+
+    >>> restore_code("1", "都道府県"), restore_code(12345.0, "市町村")
+    ('01', '012345')
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = normalize_text(value).replace(" ", "")
+    width = CODE_WIDTH[level]
+    if not s.isdigit() or len(s) > width:
+        raise ValueError(f"'{s}' は {width} 桁の数字コードではありません")
+    return s.zfill(width)
+
+
+def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | None = None) -> pd.DataFrame:
+    """Validate raw string cells (columns already named canonically) into the tidy score table.
+
+    ``row_numbers`` gives, for each raw row, the line the user sees (header = 1 in a CSV).
+    Raises ``ValidationError`` listing every problem; on success every raw row is in the result.
+    """
+    src, sheet = report.source, report.sheet
+    rows = row_numbers or [i + 2 for i in range(len(raw))]
+    problems: list[Problem] = []
+
+    def problem(msg: str, i: int | None = None, col: str | None = None, value: object = None) -> None:
+        problems.append(Problem(msg, file=src, sheet=sheet, row=None if i is None else rows[i], column=col, value=value))
+
+    missing = [c for c in REQUIRED if c not in raw.columns]
+    unknown = [c for c in raw.columns if c not in REQUIRED + OPTIONAL]
+    for c in missing:
+        problem(f"必須の列「{c}」がありません（必須列: {', '.join(REQUIRED)}）", col=c)
+    for c in unknown:
+        problem(f"列「{c}」は得点表の列ではありません（使える列: {', '.join(REQUIRED + OPTIONAL)}）", col=c)
+    if problems:
+        raise ValidationError(src, problems)
+
+    n = len(raw)
+    report.rows_read = n
+    out: dict[str, list] = {c: [None] * n for c in REQUIRED + [c for c in OPTIONAL if c in raw.columns]}
+    cells = raw.to_dict("list")
+    for i in range(n):
+        for c in TEXT_COLUMNS:
+            if c in cells:
+                out[c][i] = normalize_text(cells[c][i])
+        for c in ("indicator", "parent"):
+            out[c][i] = normalize_indicator(cells[c][i])
+        fy = cells["fiscal_year"][i]
+        try:
+            out["fiscal_year"][i] = fiscal_year(fy)
+        except EraError as exc:
+            problem(str(exc), i, "fiscal_year", fy)
+        level = out["level"][i]
+        if level not in LEVELS:
+            problem(f"'{level}' は区分として使えません（{' または '.join(LEVELS)}）", i, "level", level)
+        if out["grant"][i] not in GRANTS:
+            problem(f"'{out['grant'][i]}' は交付金として使えません（{' または '.join(GRANTS)}）", i, "grant", out["grant"][i])
+        if level in LEVELS:
+            try:
+                out["entity_code"][i] = restore_code(cells["entity_code"][i], level)
+            except ValueError as exc:
+                problem(str(exc), i, "entity_code", cells["entity_code"][i])
+        if not out["entity"][i]:
+            problem("団体名が空です", i, "entity")
+        if not out["indicator"][i]:
+            problem("指標コードが空です", i, "indicator")
+        for c in ("score", "max_score"):
+            v = cells[c][i]
+            try:
+                x = parse_number(v)
+            except ValueError:
+                problem(f"'{v}' は数値ではありません", i, c, v)
+                continue
+            if x is None:
+                report.coerced.append(Problem(f"'{normalize_text(v)}' を欠損として読みました", src, sheet, rows[i], c, v))
+            out[c][i] = np.nan if x is None else x
+
+    # Value rules run on the rows that parsed, so one report lists every problem at once.
+    bad = {p.row for p in problems}
+    good = [i for i in range(n) if rows[i] not in bad]
+    table = pd.DataFrame({c: [v[i] for i in good] for c, v in out.items()})
+    rows = [rows[i] for i in good]
+    table["fiscal_year"] = table["fiscal_year"].astype("int64")
+    for c in ("score", "max_score"):
+        table[c] = table[c].astype("float64")
+    for c in table.columns:
+        if c not in ("fiscal_year", "score", "max_score"):
+            table[c] = table[c].astype("str")
+    if len(table):
+        problems += _check_values(table, rows, src, sheet)
+    if problems:
+        raise ValidationError(src, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+    report.rows_kept = len(table)
+    report.check()
+    return table
+
+
+def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None) -> list[Problem]:
+    """Value rules checked with pandera; failures translated into Problems with user row numbers."""
+    import pandera.pandas as pa
+
+    schema = pa.DataFrameSchema(
+        {
+            "score": pa.Column(float, [pa.Check.ge(0, error="負の得点です")], nullable=True),
+            "max_score": pa.Column(float, [pa.Check.gt(0, error="配点は正の数でなければなりません")], nullable=True),
+        },
+        checks=[pa.Check(lambda d: ~(d["score"] > d["max_score"]), error="score_exceeds_max")],
+    )
+    problems: list[Problem] = []
+    try:
+        schema.validate(table, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        for case in exc.failure_cases.itertuples(index=False):
+            i = case.index
+            if i is None or (isinstance(i, float) and np.isnan(i)):
+                continue
+            i = int(i)
+            r = table.iloc[i]
+            where = f"(指標 {r['indicator']}, {era_label_long(int(r['fiscal_year']))}, {r['entity']})"
+            if "score_exceeds_max" in str(case.check):
+                if case.column not in (None, "score"):
+                    continue
+                problems.append(Problem(f"{_fmt(r['score'])} は配点 {_fmt(r['max_score'])} を超えています {where}",
+                                        src, sheet, rows[i], "score", r["score"]))
+            else:
+                label = "負の得点です" if case.column == "score" else "配点は正の数でなければなりません"
+                problems.append(Problem(f"{_fmt(case.failure_case)}: {label} {where}", src, sheet, rows[i],
+                                        case.column, case.failure_case))
+    dup = table.duplicated(KEY, keep=False)
+    first: dict[tuple, int] = {}
+    for i in np.flatnonzero(dup.to_numpy()):
+        key = tuple(str(v) for v in table.iloc[i][KEY])
+        if key in first:
+            problems.append(Problem(f"({', '.join(key)}) が {rows[first[key]]}行目と重複しています", src, sheet, rows[i]))
+        else:
+            first[key] = i
+    return problems
+
+
+def _fmt(x: object) -> str:
+    return f"{x:g}" if isinstance(x, (float, int)) else str(x)
