@@ -33,6 +33,11 @@ _EXPORTS: dict[str, str] = {
     "example_scores": "examples",
     "example_path": "examples",
     "data_dir": "examples",
+    # display labels
+    "label": "labels",
+    "with_labels": "labels",
+    "LABELS": "labels",
+    "GRANT_NAMES": "labels",
 }
 
 __all__ = sorted(_EXPORTS)
