@@ -14,8 +14,9 @@ from .files import file_kind
 def read_scores(path: str | Path, *, sheet: str | None = None) -> Loaded:
     """Read a score table (CSV, or .xlsx in the prefecture-report layout) with its load report.
 
-    >>> loaded = read_scores(example_path("yamaguchi_scores.csv"))  # doctest: +SKIP
-    >>> loaded.report.rows_read == loaded.report.rows_kept
+    >>> from grantkit import example_path
+    >>> loaded = read_scores(example_path("yamaguchi_scores.csv"))
+    >>> loaded.report.rows_read == loaded.report.rows_kept == len(loaded.table)
     True
     """
     path = Path(path)
