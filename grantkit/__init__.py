@@ -38,6 +38,24 @@ _EXPORTS: dict[str, str] = {
     "with_labels": "labels",
     "LABELS": "labels",
     "GRANT_NAMES": "labels",
+    # rates and comparisons (issue 4)
+    "score_rates": "rates",
+    "rate": "rates",
+    "display_code": "rates",
+    "compare_years": "compare",
+    "compare_to_average": "compare",
+    "strengths": "compare",
+    "weaknesses": "compare",
+    "rank_among": "compare",
+    "add_national_average": "compare",
+    "resolve_selection": "compare",
+    "Selection": "compare",
+    "format_rate": "display",
+    "format_points": "display",
+    "format_points_change": "display",
+    "format_thousand_yen": "display",
+    "round_half_up": "display",
+    "score_table": "display",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,118 @@
+"""Formatting numbers the way the reports print them; the numbers themselves are never changed.
+
+Rates are rounded half up (四捨五入) at the printed precision; amounts in yen are shown in 千円
+truncated (切り捨て), the rule the official prefecture amounts follow (seed 000: 22,248,844 円 is printed
+22,248千円). Missing values print as 「－」.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from .eras import era_label
+from .rates import display_code
+
+MISSING = "－"
+
+
+def _missing(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def round_half_up(x: float, digits: int = 0) -> Decimal:
+    """Round as reports do (四捨五入), on ``x`` to 12 significant digits (float noise removed: 0.125 → 0.13).
+
+    >>> str(round_half_up(68.75, 0)), str(round_half_up(78.4504, 1)), str(round_half_up(0.125, 2))
+    ('69', '78.5', '0.13')
+    """
+    return Decimal(f"{float(x):.12g}").quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def format_rate(x: float | None, digits: int = 0) -> str:
+    """A rate (fraction) as a printed percentage: 0.6438 → "64%", digits=1 → "64.4%".
+
+    >>> format_rate(470 / 730), format_rate(169 / 180, digits=1), format_rate(float("nan"))
+    ('64%', '93.9%', '－')
+    """
+    if _missing(x):
+        return MISSING
+    return f"{round_half_up(float(x) * 100, digits)}%"
+
+
+def format_points(x: float | None) -> str:
+    """A score as printed: whole numbers without decimals, others as given, thousands separated.
+
+    >>> format_points(150.0), format_points(99.3), format_points(1355), format_points(None)
+    ('150', '99.3', '1,355', '－')
+    """
+    if _missing(x):
+        return MISSING
+    x = float(x)
+    return f"{int(x):,}" if x.is_integer() else f"{x:,.10g}"
+
+
+def format_thousand_yen(yen: int | float | None) -> str:
+    """An amount in yen shown in 千円, truncated toward zero: 22,248,844 → "22,248千円".
+
+    >>> format_thousand_yen(22_248_844), format_thousand_yen(-1_500), format_thousand_yen(None)
+    ('22,248千円', '-1千円', '－')
+    """
+    if _missing(yen):
+        return MISSING
+    thousands = abs(int(yen)) // 1000  # int() drops a float's fraction first: both steps truncate
+    return f"{-thousands if yen < 0 else thousands:,}千円"
+
+
+def format_points_change(pt: float | None, digits: int = 1) -> str:
+    """A change in percentage points with its sign: 17.9 → "+17.9ポイント".
+
+    >>> format_points_change(17.87), format_points_change(-3.0, 0), format_points_change(0.0)
+    ('+17.9ポイント', '-3ポイント', '±0.0ポイント')
+    """
+    if _missing(pt):
+        return MISSING
+    r = round_half_up(pt, digits)
+    sign = "+" if r > 0 else "±" if r == 0 else ""
+    return f"{sign}{abs(r) if r == 0 else r}ポイント"
+
+
+def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | None = None,
+                grant: str | None = None, rate_rows: str = "top") -> pd.DataFrame:
+    """The seed-000 score table: per year 「得点 ／ 配点」, 全国平均 and both rates in parentheses.
+
+    ``rates`` is the output of ``score_rates``. Entity rates print with 0 digits, national rates with 1,
+    as the seed does. ``rate_rows="top"`` prints rates only on top-level rows (Ⅰ, Ⅱ計, Ⅲ, 合計) like the
+    seed; ``"all"`` on every row.
+
+    >>> from grantkit import example_scores, score_rates
+    >>> t = score_table(score_rates(example_scores()), entity="山口県")
+    >>> t.loc["合計"].tolist()
+    ['合計', '470 ／ 730', '638', '（64%）', '（87.4%）', '611 ／ 741', '584.3', '（82%）', '（78.9%）']
+    """
+    from .compare import resolve_selection
+
+    sel = resolve_selection(rates, entity=entity, grant=grant, years=years)
+    part = rates[rates["level"].eq(sel.level) & rates["grant"].eq(sel.grant) & rates["fiscal_year"].isin(sel.years)]
+    codes = display_code(part["indicator"], part["row_kind"])
+    part = part.assign(code=codes)
+    order = list(dict.fromkeys(part.loc[part["entity"] == sel.entity, "code"]))
+    names = part.drop_duplicates("code", keep="last").set_index("code")["indicator_name"]
+    top = part.drop_duplicates("code", keep="last").set_index("code")["parent"].eq("")
+    table = pd.DataFrame(index=pd.Index(order, name="code"))
+    table["label"] = [c if names.get(c, c) in (c, "合計") or c.endswith("計") else f"{c} {names[c]}" for c in order]
+    for year in sel.years:
+        label = era_label(year)
+        own = part[(part["fiscal_year"] == year) & (part["entity"] == sel.entity)].set_index("code")
+        nat = part[(part["fiscal_year"] == year) & (part["entity"] == sel.national)].set_index("code")
+        show_rate = top if rate_rows == "top" else top | True
+        table[f"{label} 得点"] = [f"{format_points(own['score'].get(c))} ／ {format_points(own['max_score'].get(c))}"
+                                if c in own.index else "" for c in order]
+        table[f"{label} 全国平均"] = [format_points(nat["score"].get(c)) if c in nat.index else "" for c in order]
+        table[f"{label} 得点率"] = [f"（{format_rate(own['score_rate'].get(c))}）" if c in own.index and show_rate[c]
+                                 else "" for c in order]
+        table[f"{label} 全国平均得点率"] = [f"（{format_rate(nat['score_rate'].get(c), 1)}）"
+                                     if c in nat.index and show_rate[c] else "" for c in order]
+    return table

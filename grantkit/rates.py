@@ -1,0 +1,111 @@
+"""Score rates (得点率), subtotals per group, totals per grant and the combined total across grants.
+
+``score_rates`` takes the tidy leaf table and returns it with computed rows added, in the official
+order: each leaf as given, each group's subtotal right after its last leaf, the grant total last,
+and — where both grants are scored for an entity and year — a combined total (grant ``"合計"``).
+Missing leaf scores (cells read as 「－」) are skipped in sums; a sum of only missing cells is NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .schema import GRANTS, OPTIONAL, REQUIRED
+
+TOTAL = "合計"
+ROW_KINDS = ("leaf", "subtotal", "total", "combined")
+_BLOCK = ["fiscal_year", "level", "entity_code", "entity"]
+
+
+def rate(score: object, max_score: object) -> object:
+    """score / max_score as a fraction; NaN where the maximum is 0 or missing (scalars or arrays).
+
+    >>> rate(470, 730)
+    0.6438356164383562
+    >>> rate(5, 0)
+    nan
+    """
+    s = np.asarray(score, dtype="float64")
+    m = np.asarray(max_score, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where((m > 0) & np.isfinite(m), s / np.where(m > 0, m, 1.0), np.nan)
+    if isinstance(score, pd.Series):
+        return pd.Series(out, index=score.index, name="score_rate")
+    return float(out) if out.ndim == 0 else out
+
+
+def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
+    """The tidy leaves plus subtotal, total and combined rows, each with ``score_rate`` and ``row_kind``.
+
+    >>> from grantkit import example_scores
+    >>> r = score_rates(example_scores())
+    >>> tot = r[(r.entity == "山口県") & (r.row_kind == "total")]
+    >>> tot[["score", "max_score"]].values.tolist()
+    [[470.0, 730.0], [611.0, 741.0]]
+    >>> r.loc[(r.entity == "山口県") & (r.fiscal_year == 2018) & (r.indicator == "Ⅱ"), "score_rate"].round(4).tolist()
+    [0.6038]
+    """
+    leaves = scores.copy()
+    leaves["row_kind"] = "leaf"
+    block = _BLOCK + ["grant"]
+    leaves["_b"] = pd.MultiIndex.from_frame(leaves[_BLOCK].astype(str)).factorize()[0]
+    leaves["_k"] = leaves.groupby(block, sort=False).cumcount().astype("float64")
+    sums = {"score": ("score", _sum), "max_score": ("max_score", _sum), "_k": ("_k", "max"), "_b": ("_b", "first")}
+
+    grouped = leaves[leaves["parent"] != ""]
+    sub = grouped.groupby(block + ["parent"], sort=False, dropna=False).agg(**sums).reset_index()
+    if "parent_name" in grouped.columns:
+        names = grouped.groupby(block + ["parent"], sort=False)["parent_name"].agg(_first_text).reset_index(drop=True)
+        sub["indicator_name"] = names.where(names != "", sub["parent"])
+    else:
+        sub["indicator_name"] = sub["parent"]
+    sub = sub.assign(indicator=sub["parent"], parent="", row_kind="subtotal", _k=sub["_k"] + 0.5)
+
+    tot = leaves.groupby(block, sort=False).agg(**sums).reset_index()
+    tot = tot.assign(indicator=TOTAL, indicator_name=TOTAL, parent="", row_kind="total", _k=np.inf)
+
+    per_entity = tot.groupby(_BLOCK, sort=False)
+    both = per_entity["grant"].transform("nunique") > 1
+    comb = tot[both].groupby(_BLOCK, sort=False).agg(
+        score=("score", _sum), max_score=("max_score", _sum), _b=("_b", "first")).reset_index()
+    comb = comb.assign(grant=TOTAL, indicator=TOTAL, indicator_name=TOTAL, parent="", row_kind="combined", _k=np.inf)
+
+    out = pd.concat([leaves, sub, tot, comb], ignore_index=True)
+    for c in [c for c in OPTIONAL if c in scores.columns]:
+        out[c] = out[c].fillna("")
+    grant_order = {g: i for i, g in enumerate((*GRANTS, TOTAL))}
+    out["_g"] = out["grant"].map(grant_order).fillna(len(grant_order))
+    out = out.sort_values(["_b", "_g", "_k"], kind="stable").drop(columns=["_b", "_g", "_k"])
+    out["score_rate"] = rate(out["score"], out["max_score"])
+    out["fiscal_year"] = out["fiscal_year"].astype("int64")
+    columns = [c for c in REQUIRED + OPTIONAL if c in scores.columns]
+    columns += [c for c in scores.columns if c not in columns]
+    return out[columns + ["score_rate", "row_kind"]].reset_index(drop=True)
+
+
+def display_code(indicator: str | pd.Series, row_kind: str | pd.Series) -> str | pd.Series:
+    """The code as reports print it: "Ⅱ計" for a subtotal, "推進・支援合計" for the combined total.
+
+    >>> display_code("Ⅱ", "subtotal"), display_code("Ⅱ(1)", "leaf"), display_code("合計", "combined")
+    ('Ⅱ計', 'Ⅱ(1)', '推進・支援合計')
+    """
+    if isinstance(indicator, pd.Series):
+        kind = pd.Series(row_kind, index=indicator.index)
+        return indicator.where(kind != "subtotal", indicator + "計").where(kind != "combined", "推進・支援合計")
+    if row_kind == "subtotal":
+        return f"{indicator}計"
+    if row_kind == "combined":
+        return "推進・支援合計"
+    return indicator
+
+
+def _sum(values: pd.Series) -> float:
+    """Sum skipping missing cells; NaN when every cell is missing. Rounded to 10 decimals so that
+    decimal inputs add up as printed (99.3 + 435.4 + 49.6 = 584.3, not 584.3000000000001)."""
+    return round(values.sum(min_count=1), 10)
+
+
+def _first_text(values: pd.Series) -> str:
+    found = [v for v in values if isinstance(v, str) and v]
+    return found[0] if found else ""
