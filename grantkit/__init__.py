@@ -56,6 +56,16 @@ _EXPORTS: dict[str, str] = {
     "format_thousand_yen": "display",
     "round_half_up": "display",
     "score_table": "display",
+    # allocation (issue 4)
+    "prefecture_allocation": "allocation",
+    "municipal_allocation": "allocation",
+    "allocation_from_average": "allocation",
+    "implied_average": "allocation",
+    "AverageInterval": "allocation",
+    "grant_amount": "allocation",
+    "marginal_value": "allocation",
+    "what_if": "allocation",
+    "WhatIf": "allocation",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,327 @@
+"""Allocation formulas (基準額), the three-way cap (交付額), what-if and the value of one more point.
+
+Amounts are yen as Python ints, computed exactly (scores are read as the decimals they print as).
+Rounding rule, documented and tested:
+
+* ``basis_yen`` is the exact share floored to the yen.
+* ``basis_thousand_yen`` is the official 千円 figure: the exact share **truncated** to 千円
+  (seed 000: 611 points, average 584.3, 10億円 → 22,248,844 円 → printed 22,248千円). Truncated figures
+  sum to at most the budget, short by less than n × 1,000 円; the shortfall is ``attrs["remainder_yen"]``.
+* ``rounding="largest_remainder"`` instead gives the leftover 千円 units to the largest remainders, so the
+  千円 figures sum to the budget exactly (when the budget is a whole number of 千円).
+
+Prefectures: 基準額 = 予算額 × 評価点数 / Σ 評価点数 (Σ = 47 × 全国平均). Municipalities: 基準額 = 予算額 ×
+得点 × 第1号被保険者数 / Σ (得点 × 第1号被保険者数), computed per grant.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .errors import GrantkitError, Problem, UnknownSelectionError, ValidationError
+from .rates import score_rates
+from .schema import NATIONAL
+from .text import normalize_indicator
+
+UNIT = 1000  # 千円
+ROUNDINGS = ("truncate", "largest_remainder")
+
+
+def _exact(x: object) -> Fraction:
+    """A number as the exact decimal it prints as (584.3 → 5843/10)."""
+    if isinstance(x, (int, np.integer)):
+        return Fraction(int(x))
+    value = float(x)
+    if not math.isfinite(value):
+        raise GrantkitError(f"{x!r} は配分の計算に使えません（数値ではありません）")
+    return Fraction(repr(value))
+
+
+def allocation_from_average(score: float, national_average: float, budget: int, n_entities: int = 47) -> int:
+    """基準額 in yen (floored) from one score and the national average: budget × score / (n × average).
+
+    >>> allocation_from_average(611, 584.3, 1_000_000_000)  # seed 000, R1: printed 22,248千円
+    22248844
+    """
+    return math.floor(Fraction(int(budget)) * _exact(score) / (n_entities * _exact(national_average)))
+
+
+class AverageInterval(NamedTuple):
+    """The national averages consistent with an amount: ``low < average <= high``."""
+
+    low: float
+    high: float
+
+    def contains(self, average: float) -> bool:
+        """Whether ``average`` gives the amount (``low`` excluded, ``high`` included)."""
+        return self.low < average <= self.high
+
+    def __str__(self) -> str:
+        return f"{self.low:.3f} < 全国平均 ≤ {self.high:.3f}"
+
+
+def implied_average(amount: int, score: float, budget: int, n_entities: int = 47, unit: int = UNIT) -> AverageInterval:
+    """The national averages that give ``amount`` (yen, printed truncated to ``unit``) from ``score``.
+
+    From amount ≤ budget × score / (n × avg) < amount + unit. Seed 000, H30: 470 points and 15,680千円
+    imply an average in (637.7144, 637.7551] — not the printed 638 (which would give 15,673千円).
+
+    >>> iv = implied_average(15_680_000, 470, 1_000_000_000)
+    >>> print(iv)
+    637.714 < 全国平均 ≤ 637.755
+    >>> iv.contains(638), iv.contains(169 + 456 + 12.75)
+    (False, True)
+    """
+    top = Fraction(int(budget)) * _exact(score) / n_entities
+    high = float(top / amount) if amount > 0 else math.inf
+    return AverageInterval(float(top / (amount + unit)), high)
+
+
+def _round(shares: list[Fraction], budget: int, rounding: str, unit: int) -> tuple[list[int], list[int]]:
+    """(yen floored, 千円 per the rule) for exact shares; see the module docstring."""
+    if rounding not in ROUNDINGS:
+        raise GrantkitError(f"rounding は {' または '.join(ROUNDINGS)} です（指定: {rounding!r}）")
+    yen = [math.floor(s) for s in shares]
+    units = [math.floor(s / unit) for s in shares]
+    if rounding == "largest_remainder":
+        left = int(budget) // unit - sum(units)
+        order = sorted(range(len(shares)), key=lambda i: -(shares[i] / unit - units[i]))
+        for i in order[:max(left, 0)]:
+            units[i] += 1
+    return yen, units
+
+
+def _entity_scores(scores: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """entity_code, entity, score per entity from a Series, a per-entity frame or a tidy score table."""
+    if isinstance(scores, pd.Series):
+        keys = scores.index.astype(str)
+        return pd.DataFrame({"entity_code": keys, "entity": keys, "score": scores.to_numpy(dtype="float64")})
+    if "indicator" not in scores.columns:
+        out = scores[[c for c in ("entity_code", "entity", "score") if c in scores.columns]].copy()
+        if "entity_code" not in out.columns:
+            out.insert(0, "entity_code", out["entity"].astype(str))
+        return out.reset_index(drop=True)
+    part = scores[scores["entity"] != NATIONAL]
+    for key in ("fiscal_year", "level", "grant"):
+        values = part[key].unique().tolist()
+        if len(values) > 1:
+            raise UnknownSelectionError(f"配分は1つの年度・区分・交付金ごとに計算します。{key} が複数あります"
+                                        f"（{'、'.join(str(v) for v in values)}）。絞り込んでから渡してください")
+    totals = part if "row_kind" in part.columns else score_rates(part)
+    totals = totals[totals["row_kind"] == "total"]
+    return totals[["entity_code", "entity", "score"]].reset_index(drop=True)
+
+
+def _allocate(frame: pd.DataFrame, weights: list[Fraction], budget: int, rounding: str, unit: int) -> pd.DataFrame:
+    total = sum(weights, Fraction(0))
+    if total <= 0:
+        raise GrantkitError("配分の重み（得点）の合計が 0 です。配分を計算できません")
+    yen, units = _round([Fraction(int(budget)) * w / total for w in weights], budget, rounding, unit)
+    out = frame.assign(basis_yen=np.array(yen, dtype="int64"), basis_thousand_yen=np.array(units, dtype="int64"))
+    allocated = sum(units) * unit
+    out.attrs.update(budget_yen=int(budget), allocated_yen=allocated, remainder_yen=int(budget) - allocated,
+                     rounding=rounding)
+    return out
+
+
+def _need_several(frame: pd.DataFrame) -> None:
+    if len(frame) < 2:
+        raise UnknownSelectionError("配分の計算には同じ区分の全団体の得点が必要です（1団体だけの表です）。"
+                                    "全国平均から計算するときは allocation_from_average を使ってください")
+
+
+def prefecture_allocation(scores: pd.DataFrame | pd.Series, budget: int, *, rounding: str = "truncate",
+                          unit: int = UNIT) -> pd.DataFrame:
+    """基準額 per prefecture = budget × score / Σ scores (columns entity_code, entity, score, basis_yen, basis_thousand_yen).
+
+    ``scores``: a tidy score table of one year (totals are summed from the leaves; 全国平均 is left out),
+    a frame with entity and score, or a Series of totals. ``attrs["remainder_yen"]`` is what truncation left.
+
+    >>> import pandas as pd
+    >>> a = prefecture_allocation(pd.Series({"A県": 600, "B県": 300, "C県": 100}), 1_000_000_999)
+    >>> a.basis_thousand_yen.tolist(), a.attrs["remainder_yen"]
+    ([600000, 300000, 100000], 999)
+    """
+    frame = _entity_scores(scores)
+    _need_several(frame)
+    return _allocate(frame, [_exact(s) for s in frame["score"]], budget, rounding, unit)
+
+
+def _keyed(values: pd.Series | pd.DataFrame, column: str) -> pd.Series:
+    """A Series keyed by entity_code (str) from a Series or from a frame with entity_code and ``column``."""
+    if isinstance(values, pd.DataFrame):
+        values = values.set_index("entity_code")[column] if "entity_code" in values.columns else values[column]
+    values = values.copy()
+    values.index = values.index.astype(str)
+    return values
+
+
+def municipal_allocation(scores: pd.DataFrame | pd.Series, first_insured: pd.Series | pd.DataFrame, budget: int,
+                         eligible: pd.Series | Collection[str] | None = None,
+                         adjustment: pd.Series | pd.DataFrame | None = None, *, rounding: str = "truncate",
+                         unit: int = UNIT) -> pd.DataFrame:
+    """基準額 per municipality = budget × score·n·adjustment / Σ (score·n·adjustment) over eligible entities.
+
+    ``first_insured`` (第1号被保険者数) and ``adjustment`` (factor, default 1) are keyed by entity_code
+    (a Series, or a frame with an ``entity_code`` column). ``eligible`` (bool Series or the eligible codes)
+    excludes the others: they get 0 and are listed in ``attrs["excluded"]``.
+
+    >>> import pandas as pd
+    >>> s = pd.Series({"A": 50, "B": 100})
+    >>> a = municipal_allocation(s, pd.Series({"A": 2000, "B": 1000}), 3_000_000)
+    >>> a.basis_yen.tolist()  # weights 50×2000 = 100,000 and 100×1000 = 100,000: half each
+    [1500000, 1500000]
+    """
+    frame = _entity_scores(scores)
+    _need_several(frame)
+    codes = frame["entity_code"].astype(str)
+    n = _keyed(first_insured, "first_insured").reindex(codes)
+    if n.isna().any():
+        raise UnknownSelectionError(f"第1号被保険者数がない団体があります: {'、'.join(frame.loc[n.isna().to_numpy(), 'entity'])}")
+    adj = pd.Series(1.0, index=codes) if adjustment is None else \
+        _keyed(adjustment, "adjustment").reindex(codes).fillna(1.0)
+    if eligible is None:
+        ok = pd.Series(True, index=codes)
+    elif isinstance(eligible, pd.Series):
+        ok = _keyed(eligible, "eligible").reindex(codes).fillna(False).astype(bool)
+    else:
+        ok = pd.Series(codes.isin([str(c) for c in eligible]).to_numpy(), index=codes)
+    frame = frame.assign(first_insured=n.to_numpy().astype("int64"), adjustment=adj.to_numpy(dtype="float64"),
+                         eligible=ok.to_numpy())
+    weights = [_exact(s) * int(k) * _exact(a) if e else Fraction(0)
+               for s, k, a, e in zip(frame["score"], frame["first_insured"], frame["adjustment"], frame["eligible"])]
+    out = _allocate(frame.assign(weight=[float(w) for w in weights]), weights, budget, rounding, unit)
+    out.attrs["excluded"] = frame.loc[~frame["eligible"], "entity"].tolist()
+    return out
+
+
+def grant_amount(basis: object, actual_expense: object = None, net_cost: object = None) -> object:
+    """交付額 = min(基準額, 対象経費の実支出額, 総事業費 − 寄附金その他の収入額), elementwise; None/NaN = not given.
+
+    >>> grant_amount(22_248_000, 11_080_000, 12_000_000), grant_amount(15_680_000, None, 15_680_000)
+    (11080000, 15680000)
+    >>> grant_amount(pd.Series([5, 0, 7]), pd.Series([3, 4, None]), 6).tolist()
+    [3.0, 0.0, 6.0]
+    """
+    parts = [basis, actual_expense, net_cost]
+    if not any(isinstance(p, (pd.Series, np.ndarray, list)) for p in parts):
+        given = [p for p in parts if p is not None and not (isinstance(p, float) and math.isnan(p))]
+        return min(given) if given else math.nan
+    index = next((p.index for p in parts if isinstance(p, pd.Series)), None)
+    size = next(len(p) for p in parts if isinstance(p, (pd.Series, np.ndarray, list)))
+    columns = [_column(p, size) for p in parts]
+    result = np.fmin(np.fmin(columns[0], columns[1]), columns[2])
+    integral = all(p is None or np.issubdtype(np.asarray(p).dtype, np.integer) for p in parts)
+    if integral and not np.isnan(result).any():
+        result = result.astype("int64")
+    return pd.Series(result, index=index, name="grant_amount") if index is not None else result
+
+
+def _column(part: object, size: int) -> np.ndarray:
+    """One argument of ``grant_amount`` as a float array of ``size`` (None → all missing)."""
+    if part is None:
+        return np.full(size, np.nan)
+    if isinstance(part, pd.Series):
+        part = part.to_numpy(dtype="float64", na_value=np.nan)
+    return np.broadcast_to(np.asarray(part, dtype="float64"), (size,))
+
+
+def marginal_value(score: float, others_total: float, budget: int) -> float:
+    """Yen that one more point brings: budget × (s+1)/(O+s+1) − budget × s/(O+s), own score in the denominator.
+
+    >>> round(marginal_value(611, 47 * 584.3 - 611, 1_000_000_000))  # 山口県 R1: about 35,600 円 a point
+    35602
+    """
+    s, o = _exact(score), _exact(others_total)
+    b = Fraction(int(budget))
+    return float(b * (s + 1) / (o + s + 1) - b * s / (o + s))
+
+
+@dataclass
+class WhatIf:
+    """A what-if: the indicator changes and the entity's 基準額 before (現状) and after (変更後)."""
+
+    changes: pd.DataFrame
+    allocation: pd.DataFrame
+    method: str
+
+    @property
+    def difference_yen(self) -> int:
+        """基準額 after − before, yen."""
+        return int(self.allocation["basis_yen"].iloc[1] - self.allocation["basis_yen"].iloc[0])
+
+
+def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], budget: int, *,
+            fiscal_year: int | str | None = None, grant: str | None = None, level: str | None = None,
+            n_entities: int = 47, first_insured: pd.Series | pd.DataFrame | None = None) -> WhatIf:
+    """The entity's 基準額 if given indicators reached given scores (a number, or "max" for full marks).
+
+    Other entities keep their scores. With every entity in the table their totals are used (weighted by
+    ``first_insured`` for municipalities); with only 全国平均, the others' total is n × average − own score.
+
+    >>> from grantkit import example_scores
+    >>> w = what_if(example_scores(), "山口県", {"Ⅱ(1)": "max"}, 1_000_000_000, fiscal_year="R1")
+    >>> w.allocation[["scenario", "score", "basis_thousand_yen"]].values.tolist()
+    [['現状', 611.0, 22248], ['変更後', 627.0, 22818]]
+    """
+    from .compare import resolve_selection
+
+    sel = resolve_selection(scores, entity=entity, grant=grant, level=level,
+                            years=None if fiscal_year is None else [fiscal_year])
+    if len(sel.years) > 1:
+        raise UnknownSelectionError(f"年度が複数あります。fiscal_year= で選んでください（{sel.years}）")
+    year = sel.years[0]
+    leaves = scores[scores["row_kind"] == "leaf"] if "row_kind" in scores.columns else scores
+    part = leaves[leaves["fiscal_year"].eq(year) & leaves["level"].eq(sel.level) & leaves["grant"].eq(sel.grant)]
+    own = part[part["entity_code"] == sel.entity_code]
+    table = _changed(own, changes)
+    others = part[part["entity_code"].ne(sel.entity_code) & part["entity"].ne(NATIONAL)]
+    factor = 1
+    if others["entity_code"].nunique() >= 1:
+        totals = others.groupby("entity_code")["score"].sum()
+        if first_insured is None:
+            others_total, method = sum((_exact(round(v, 10)) for v in totals), Fraction(0)), "全団体の得点"
+        else:
+            n = _keyed(first_insured, "first_insured")
+            factor = int(n[sel.entity_code])
+            others_total = sum((_exact(round(v, 10)) * int(n[c]) for c, v in totals.items()), Fraction(0))
+            method = "全団体の得点×第1号被保険者数"
+    else:
+        national = part.loc[part["entity"] == NATIONAL, "score"]
+        if national.empty or first_insured is not None:
+            raise UnknownSelectionError("他団体の得点も全国平均もありません。全団体の表か全国平均の行が必要です")
+        others_total = n_entities * _exact(round(national.sum(), 10)) - _exact(round(own["score"].sum(), 10))
+        method = f"全国平均×{n_entities}団体"
+    rows = []
+    for label, column in (("現状", "score_before"), ("変更後", "score_after")):
+        weight = _exact(round(table[column].sum(), 10)) * factor
+        share = Fraction(int(budget)) * weight / (others_total + weight)
+        rows.append({"scenario": label, "score": round(float(table[column].sum()), 10),
+                     "basis_yen": math.floor(share), "basis_thousand_yen": math.floor(share / UNIT)})
+    return WhatIf(table, pd.DataFrame(rows), method)
+
+
+def _changed(own: pd.DataFrame, changes: dict[str, float | str]) -> pd.DataFrame:
+    """The entity's leaves with score_before and score_after; unknown indicators and bad scores are errors."""
+    table = own[["indicator", "indicator_name", "max_score", "score"]].rename(columns={"score": "score_before"})
+    table = table.assign(score_after=table["score_before"]).reset_index(drop=True)
+    problems = []
+    for code, value in changes.items():
+        hit = table.index[table["indicator"] == normalize_indicator(code)]
+        if hit.empty:
+            raise UnknownSelectionError(f"指標「{code}」はありません（ある指標: {'、'.join(table['indicator'])}）")
+        mx = table.at[hit[0], "max_score"]
+        new = mx if value == "max" else float(value)
+        if not 0 <= new <= mx:
+            problems.append(Problem(f"{value} は 0 から配点 {mx:g} の範囲にありません", column=code, value=value))
+        table.loc[hit, "score_after"] = new
+    if problems:
+        raise ValidationError("what_if の変更", problems)
+    return table.assign(gain=table["score_after"] - table["score_before"])

@@ -1,0 +1,190 @@
+"""Allocation: seed 000's amounts, the rounding rule, the municipal formula and the three-way cap by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from grantkit import (GrantkitError, UnknownSelectionError, ValidationError, allocation_from_average,
+                      format_thousand_yen, grant_amount, implied_average, marginal_value, municipal_allocation,
+                      prefecture_allocation, what_if)
+
+BUDGET = 1_000_000_000  # seed 000: 保険者機能強化推進交付金（都道府県分）の予算額＝１０億円
+
+
+# --- seed 000 amounts ---------------------------------------------------------------------------------------
+
+def test_r1_amount_from_score_and_average(seed000_text):
+    # 1,000,000,000 × 611 / (47 × 584.3) = 611,000,000,000 / 27,462.1 = 22,248,844.77 円
+    yen = allocation_from_average(611, 584.3, BUDGET)
+    assert yen == 22_248_844
+    assert format_thousand_yen(yen) == "22,248千円"  # truncated, as printed
+    assert "22,248千円" in seed000_text
+
+
+def test_h30_amount_is_within_the_rounding_of_the_printed_average(seed000_text):
+    assert "15,680千円" in seed000_text
+    # With the printed average 638: 470,000,000,000 / (47 × 638) = 15,673,981 円 → 15,673千円, not 15,680千円.
+    assert format_thousand_yen(allocation_from_average(470, 638, BUDGET)) == "15,673千円"
+    # The printed amount implies 10,000,000,000 / 15,681,000 < average ≤ 10,000,000,000 / 15,680,000.
+    iv = implied_average(15_680_000, 470, BUDGET)
+    assert iv.low == pytest.approx(1e10 / 15_681_000) and iv.high == pytest.approx(1e10 / 15_680_000)
+    assert round(iv.low, 3) == 637.714 and round(iv.high, 3) == 637.755
+    assert not iv.contains(638)
+    assert 637.5 <= iv.low and iv.high < 638.5  # …which the printed whole number 638 rounds
+    # Every average inside gives 15,680千円 back; just outside does not.
+    assert format_thousand_yen(allocation_from_average(470, 637.75, BUDGET)) == "15,680千円"
+    assert format_thousand_yen(allocation_from_average(470, 637.71, BUDGET)) == "15,681千円"
+
+
+def test_h30_amount_and_the_printed_iii_rate_agree():
+    """The seed prints the H30 national Ⅲ average as 13 but its rate as 63.8%: 63.8% means an average in
+    [12.75, 12.77) of 20. The amount says Ⅰ + Ⅱ + Ⅲ ∈ (637.714, 637.755]; with Ⅰ = 169 and Ⅱ = 456 as printed,
+    Ⅲ ∈ (12.714, 12.755]. The two ranges overlap in [12.75, 12.755]: the printed 13 is the rounded figure."""
+    iv = implied_average(15_680_000, 470, BUDGET)
+    rate_range = (0.6375 * 20, 0.6385 * 20)  # 12.75 ≤ Ⅲ < 12.77
+    amount_range = (iv.low - 169 - 456, iv.high - 169 - 456)
+    low, high = max(rate_range[0], amount_range[0]), min(rate_range[1], amount_range[1])
+    assert low == pytest.approx(12.75) and high == pytest.approx(12.7551, abs=1e-4) and low < high
+    assert iv.contains(169 + 456 + 12.75)
+    # 12.76 itself (= 63.8% × 20) sits just outside: 10,000,000,000 / 637.76 = 15,679,879 → 15,679千円.
+    assert format_thousand_yen(allocation_from_average(470, 169 + 456 + 12.76, BUDGET)) == "15,679千円"
+    # And 13 (as printed) is clearly outside.
+    assert not iv.contains(169 + 456 + 13)
+
+
+# --- prefecture formula and the rounding rule ----------------------------------------------------------------
+
+def test_three_equal_prefectures_truncate_and_largest_remainder():
+    s = pd.Series({"A県": 10, "B県": 10, "C県": 10})
+    # Each exact share is 1,000,000,000 / 3 = 333,333,333.33 円 → 333,333,333 円, 333,333千円; 1,000 円 left.
+    a = prefecture_allocation(s, BUDGET)
+    assert a.basis_yen.tolist() == [333_333_333] * 3
+    assert a.basis_thousand_yen.tolist() == [333_333] * 3
+    assert a.attrs["remainder_yen"] == 1_000 and a.attrs["allocated_yen"] == 999_999_000
+    lr = prefecture_allocation(s, BUDGET, rounding="largest_remainder")
+    assert lr.basis_thousand_yen.tolist() == [333_334, 333_333, 333_333]  # equal remainders: first in order
+    assert lr.attrs["remainder_yen"] == 0
+    with pytest.raises(GrantkitError, match="rounding"):
+        prefecture_allocation(s, BUDGET, rounding="round")
+
+
+def test_prefecture_allocation_from_tidy_table_leaves_out_national(example):
+    r1 = example[example.fiscal_year == 2019]
+    other = r1[r1.entity == "山口県"].assign(entity="広島県", entity_code="34", score=lambda d: d.max_score)
+    a = prefecture_allocation(pd.concat([r1, other]), BUDGET)
+    assert list(a.columns) == ["entity_code", "entity", "score", "basis_yen", "basis_thousand_yen"]
+    assert a.entity.tolist() == ["山口県", "広島県"]
+    # 611 and 741 points: 1,000,000,000 × 611 / 1,352 = 451,923,076.9 円
+    assert a.basis_yen.tolist() == [451_923_076, 548_076_923]
+    with pytest.raises(UnknownSelectionError, match="全団体"):
+        prefecture_allocation(r1, BUDGET)
+    with pytest.raises(UnknownSelectionError, match="fiscal_year"):
+        prefecture_allocation(example, BUDGET)
+
+
+# --- municipal formula, by hand ---------------------------------------------------------------------------
+
+@pytest.fixture
+def towns():
+    scores = pd.DataFrame({"entity_code": ["000001", "000002", "000003"], "entity": ["A町", "B町", "C村"],
+                           "score": [50.0, 100.0, 80.0]})
+    insured = pd.DataFrame({"entity_code": ["000001", "000002", "000003"], "first_insured": [2000, 1000, 500]})
+    return scores, insured
+
+
+def test_municipal_formula_by_hand(towns):
+    scores, insured = towns
+    a = municipal_allocation(scores, insured, 10_000_000)
+    # weights: 50×2000 = 100,000; 100×1000 = 100,000; 80×500 = 40,000; Σ = 240,000.
+    # A, B: 10,000,000 × 100,000/240,000 = 4,166,666.67; C: 10,000,000 × 40,000/240,000 = 1,666,666.67.
+    assert a.weight.tolist() == [100_000, 100_000, 40_000]
+    assert a.basis_yen.tolist() == [4_166_666, 4_166_666, 1_666_666]
+    assert a.basis_thousand_yen.tolist() == [4_166, 4_166, 1_666]
+    assert a.attrs["remainder_yen"] == 10_000_000 - 9_998_000
+
+
+def test_municipal_exclusion_and_adjustment(towns):
+    scores, insured = towns
+    a = municipal_allocation(scores, insured, 10_000_000, eligible=["000001", "000003"])
+    # Σ = 100,000 + 40,000 = 140,000: A 10,000,000 × 100,000/140,000 = 7,142,857.14; C 2,857,142.86; B 0.
+    assert a.basis_yen.tolist() == [7_142_857, 0, 2_857_142]
+    assert a.attrs["excluded"] == ["B町"]
+    adj = pd.Series({"000003": 0.5})
+    b = municipal_allocation(scores, insured, 11_000_000, adjustment=adj)
+    # C weight 40,000 × 0.5 = 20,000; Σ = 220,000: A, B 11,000,000 × 100,000/220,000 = 5,000,000; C 1,000,000.
+    assert b.basis_yen.tolist() == [5_000_000, 5_000_000, 1_000_000]
+    elig = pd.Series({"000001": True, "000002": False, "000003": True})
+    assert municipal_allocation(scores, insured, 10_000_000, eligible=elig).basis_yen.tolist()[1] == 0
+
+
+def test_municipal_missing_insured_is_named(towns):
+    scores, insured = towns
+    with pytest.raises(UnknownSelectionError, match="C村"):
+        municipal_allocation(scores, insured.iloc[:2], 10_000_000)
+
+
+# --- the three-way minimum ---------------------------------------------------------------------------------
+
+def test_grant_amount_scalars_ties_zeros_and_missing():
+    # Seed 000 H30: 基準額 15,680千円, 実支出額 10,395千円 → the smaller, 10,395千円.
+    assert grant_amount(15_680_000, 10_395_000, 16_000_000) == 10_395_000
+    assert grant_amount(5, 5, 5) == 5  # all tied
+    assert grant_amount(7, 7, 9) == 7  # two tied
+    assert grant_amount(0, 100, 100) == 0  # zero basis
+    assert grant_amount(100, 0, None) == 0  # zero expense
+    assert grant_amount(100, None, None) == 100  # nothing else given
+    assert math.isnan(grant_amount(None, None, None))
+    assert grant_amount(100, float("nan"), 80) == 80
+
+
+def test_grant_amount_vectorised():
+    basis = pd.Series([100, 50, 0, 30], index=list("abcd"))
+    out = grant_amount(basis, pd.Series([80, 50, 10, 30], index=list("abcd")), np.array([90, 60, 5, 30]))
+    assert out.tolist() == [80, 50, 0, 30] and out.dtype == "int64" and list(out.index) == list("abcd")
+    mixed = grant_amount(basis, [None, 40, None, None], None)
+    assert mixed.tolist() == [100.0, 40.0, 0.0, 30.0]
+
+
+# --- what-if and marginal value -------------------------------------------------------------------------------
+
+def test_marginal_value_by_hand():
+    # score 10, others 90, budget 1,000: 1,000 × 11/101 − 1,000 × 10/100 = 108.911 − 100 = 8.911
+    assert marginal_value(10, 90, 1000) == pytest.approx(1000 * 11 / 101 - 100)
+    # It is less than the naive budget / total (= 10): one's own score is in the denominator.
+    assert marginal_value(10, 90, 1000) < 1000 / 100
+
+
+def test_what_if_full_marks_r1(example):
+    w = what_if(example, "山口県", {"Ⅱ(1)": "max"}, BUDGET, fiscal_year="R1")
+    # Others = 47 × 584.3 − 611 = 26,851.1. After: 611 − 13 + 29 = 627.
+    # 1,000,000,000 × 627 / (26,851.1 + 627) = 22,818,171.6 円; before 22,248,844 円 (seed: 22,248千円).
+    assert w.allocation.basis_yen.tolist() == [22_248_844, 22_818_171]
+    assert w.allocation.basis_thousand_yen.tolist() == [22_248, 22_818]
+    assert w.difference_yen == 22_818_171 - 22_248_844
+    assert w.changes.set_index("indicator").loc["Ⅱ(1)", "gain"] == 16
+    assert w.method == "全国平均×47団体"
+
+
+def test_what_if_errors(example):
+    with pytest.raises(UnknownSelectionError, match="Ⅱ\\(1\\)"):
+        what_if(example, "山口県", {"Ⅸ": 3}, BUDGET, fiscal_year="R1")
+    with pytest.raises(ValidationError, match="配点 29"):
+        what_if(example, "山口県", {"Ⅱ(1)": 30}, BUDGET, fiscal_year="R1")
+    with pytest.raises(UnknownSelectionError, match="fiscal_year"):
+        what_if(example, "山口県", {}, BUDGET)
+
+
+def test_what_if_with_all_municipalities_and_insured():
+    rows = [{"fiscal_year": 2023, "level": "市町村", "grant": "推進", "entity_code": c, "entity": n,
+             "indicator": i, "indicator_name": "", "parent": "", "score": s, "max_score": 50.0}
+            for c, n, a, b in (("000001", "A町", 20.0, 30.0), ("000002", "B町", 50.0, 50.0))
+            for i, s in (("(1)", a), ("(2)", b))]
+    insured = pd.Series({"000001": 1000, "000002": 3000})
+    w = what_if(pd.DataFrame(rows), "A町", {"(1)": 50}, 1_000_000, first_insured=insured)
+    # before: A 50 × 1000 = 50,000; B 100 × 3000 = 300,000 → 1,000,000 × 50,000/350,000 = 142,857.1
+    # after:  A 80 × 1000 = 80,000 → 1,000,000 × 80,000/380,000 = 210,526.3
+    assert w.allocation.basis_yen.tolist() == [142_857, 210_526]
