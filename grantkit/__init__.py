@@ -66,6 +66,18 @@ _EXPORTS: dict[str, str] = {
     "marginal_value": "allocation",
     "what_if": "allocation",
     "WhatIf": "allocation",
+    # utilisation, projects, budgets (issue 4)
+    "utilization": "utilization",
+    "load_utilization": "utilization",
+    "load_projects": "utilization",
+    "project_summary": "utilization",
+    "project_table": "utilization",
+    "load_budgets": "utilization",
+    "budget_for": "utilization",
+    "UnverifiedBudgetWarning": "utilization",
+    # narrative (issue 4)
+    "describe_change": "narrative",
+    "describe_utilization": "narrative",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,126 @@
+"""Japanese sentences drafted from computed tables, in the style of the prefecture reports (seed 000).
+
+Every figure in a sentence comes from the table passed in; nothing is stored text. Directions
+(伸びている / 下がっている / 横ばい) are judged on the figures as printed, so a sentence never says
+"rose" between two equal printed rates. The drafts are a starting point: the reasons behind a change
+(seed 000: 「理由は、…による。」) are for the author to write.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .display import format_points_change, format_rate, format_thousand_yen, round_half_up
+from .eras import era_label_long
+
+
+def _direction(before: str, after: str, values: tuple[float, float]) -> str:
+    if before == after:
+        return "flat"
+    return "up" if values[1] > values[0] else "down"
+
+
+def _name(row: pd.Series) -> str:
+    name = row["indicator_name"]
+    return f"{row['indicator']}「{name}」" if name and name != row["indicator"] else str(row["indicator"])
+
+
+def describe_change(comparison: pd.DataFrame, *, top: int = 1, digits: int = 0, national_digits: int = 1) -> str:
+    """Sentences on a ``compare_years`` table: the total rate's change, the indicators that rose and fell
+    most (``top`` each), and the position against the national average in both years.
+
+    >>> from grantkit import example_scores, compare_years
+    >>> text = describe_change(compare_years(example_scores(), "H30", "R1", entity="山口県"))
+    >>> print(text.splitlines()[0])
+    平成30年度から令和元年度にかけて、山口県の得点率は合計64%から82%と伸びている。
+    """
+    a = comparison.attrs
+    base, target, entity = era_label_long(a["base"]), era_label_long(a["target"]), a["entity"]
+    total = comparison[comparison["row_kind"] == "total"].iloc[0]
+    rb, rt = format_rate(total["rate_base"], digits), format_rate(total["rate_target"], digits)
+    way = _direction(rb, rt, (total["rate_base"], total["rate_target"]))
+    first = {"up": f"合計{rb}から{rt}と伸びている。", "down": f"合計{rb}から{rt}と下がっている。",
+             "flat": f"合計{rb}で横ばいである。"}[way]
+    lines = [f"{base}から{target}にかけて、{entity}の得点率は{first}"]
+    lines.append(_movers(comparison, top, digits))
+    lines.append(_position(total, base, target, national_digits))
+    changed = int((comparison["max_changed"] & (comparison["row_kind"] == "leaf")).sum())
+    if changed:
+        lines.append(f"なお、配点が変わった指標が{changed}件あるため、得点ではなく得点率で比較している。")
+    return "\n".join(line for line in lines if line)
+
+
+def _movers(comparison: pd.DataFrame, top: int, digits: int) -> str:
+    leaves = comparison[(comparison["row_kind"] == "leaf") & comparison["rate_change_pt"].notna()]
+
+    def phrase(rows: pd.DataFrame) -> str:
+        return "、".join(f"{_name(r)}（{format_rate(r['rate_base'], digits)}→{format_rate(r['rate_target'], digits)}、"
+                        f"{format_points_change(r['rate_change_pt'])}）" for _, r in rows.iterrows())
+
+    ups = leaves[leaves["rate_change_pt"].map(lambda x: round_half_up(x, 1) > 0)]
+    downs = leaves[leaves["rate_change_pt"].map(lambda x: round_half_up(x, 1) < 0)]
+    ups = ups.sort_values("rate_change_pt", ascending=False, kind="stable").head(top)
+    downs = downs.sort_values("rate_change_pt", ascending=True, kind="stable").head(top)
+    if not len(ups) and not len(downs):
+        return "指標別の得点率に変化はない。"
+    up_label, down_label = ("最も伸びたのは", "最も下がったのは") if top == 1 else ("伸び幅が大きいのは", "下げ幅が大きいのは")
+    up = f"指標別に{up_label}{phrase(ups)}" if len(ups) else "得点率が伸びた指標はなく"
+    down = f"{down_label}{phrase(downs)}である。" if len(downs) else "得点率が下がった指標はない。"
+    return f"{up}、{down}"
+
+
+def _position(total: pd.Series, base: str, target: str, digits: int) -> str:
+    if pd.isna(total["national_rate_base"]) and pd.isna(total["national_rate_target"]):
+        return ""
+
+    def clause(year: str, gap: float, national: float, past: bool, also: bool) -> str:
+        if pd.isna(gap):
+            return f"{year}は全国平均がわからない"
+        g = round_half_up(gap, 1)
+        rel = "と同じ" if g == 0 else f"を{abs(g)}ポイント{'上回って' if g > 0 else '下回って'}"
+        tail = ("いた" if past else "いる") if g != 0 else ("だった" if past else "である")
+        return f"{year}{'も' if also else 'は'}全国平均（{format_rate(national, digits)}）{rel}{tail}"
+
+    gb, gt = total["gap_base_pt"], total["gap_target_pt"]
+    same = not pd.isna(gb) and not pd.isna(gt) and (round_half_up(gb, 1) > 0) == (round_half_up(gt, 1) > 0) \
+        and round_half_up(gb, 1) != 0 and round_half_up(gt, 1) != 0
+    b = clause(base, gb, total["national_rate_base"], True, False)
+    t = clause(target, gt, total["national_rate_target"], False, same)
+    lead = "合計の得点率を全国平均と比べると、"
+    return f"{lead}{b}が、{t}。" if not same else f"{lead}{b}。{t}。"
+
+
+def describe_utilization(util: pd.DataFrame) -> str:
+    """Sentences on a ``utilization`` table: per year the allocation, planned and spent amounts with shares,
+    and — when a year is flagged ``underused`` — the finding seed 000 writes.
+
+    >>> import pandas as pd
+    >>> from grantkit import utilization
+    >>> u = utilization(pd.DataFrame({"fiscal_year": [2018], "allocation_thousand_yen": [15680],
+    ...     "planned_thousand_yen": [14875], "spent_thousand_yen": [10395]}))
+    >>> print(describe_utilization(u))
+    平成30年度は、配分額15,680千円に対し、所用見込額14,875千円（94.9%）、実績額10,395千円（66.3%）である。
+    交付金の配分額に対して、事業実施に係る実績額が少なく、交付金を有効活用できていない。交付金の活用方法を検討する必要がある。
+    """
+    threshold = util.attrs.get("threshold", 0.8)
+    lines = []
+    for _, r in util.iterrows():
+        parts = [f"所用見込額{_amount(r['planned_thousand_yen'], r['planned_share'])}",
+                 f"実績額{_amount(r['spent_thousand_yen'], r['spent_share'])}"]
+        lines.append(f"{era_label_long(int(r['fiscal_year']))}は、配分額"
+                     f"{format_thousand_yen(int(r['allocation_thousand_yen']) * 1000)}に対し、{'、'.join(parts)}である。")
+    flagged = util[util["underused"]]
+    low = [label for label, col in (("所用見込額", "planned_share"), ("実績額", "spent_share"))
+           if (flagged[col] < threshold).any()]
+    if low:
+        lines.append(f"交付金の配分額に対して、事業実施に係る{'及び'.join(low)}が少なく、交付金を有効活用できていない。"
+                     "交付金の活用方法を検討する必要がある。")
+    elif len(util):
+        lines.append(f"所用見込額・実績額はいずれも配分額の{format_rate(threshold)}以上で、交付金はおおむね活用されている。")
+    return "\n".join(lines)
+
+
+def _amount(thousand_yen: object, share: float) -> str:
+    if pd.isna(thousand_yen):
+        return "は未確定"
+    return f"{format_thousand_yen(int(thousand_yen) * 1000)}（{format_rate(share, 1)}）"
