@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "compare_to_average": "compare",
     "strengths": "compare",
     "weaknesses": "compare",
+    "top_leaves": "compare",
     "rank_among": "compare",
     "add_national_average": "compare",
     "resolve_selection": "compare",

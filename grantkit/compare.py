@@ -214,8 +214,7 @@ def strengths(cmp: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     >>> strengths(compare_to_average(example_scores(), entity="山口県", fiscal_year="R1"), 2).indicator.tolist()
     ['Ⅱ(2)②', 'Ⅱ(2)①']
     """
-    leaves = cmp[(cmp["row_kind"] == "leaf") & cmp["diff_rate_pt"].notna()]
-    return leaves.sort_values("diff_rate_pt", ascending=False, kind="stable").head(n)
+    return top_leaves(cmp, "diff_rate_pt", n, largest=True)
 
 
 def weaknesses(cmp: pd.DataFrame, n: int = 3) -> pd.DataFrame:
@@ -225,8 +224,18 @@ def weaknesses(cmp: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     >>> weaknesses(compare_to_average(example_scores(), entity="山口県", fiscal_year="R1"), 2).indicator.tolist()
     ['Ⅱ(1)', 'Ⅱ(4)']
     """
-    leaves = cmp[(cmp["row_kind"] == "leaf") & cmp["diff_rate_pt"].notna()]
-    return leaves.sort_values("diff_rate_pt", ascending=True, kind="stable").head(n)
+    return top_leaves(cmp, "diff_rate_pt", n, largest=False)
+
+
+def top_leaves(table: pd.DataFrame, column: str, n: int, *, largest: bool = True) -> pd.DataFrame:
+    """The ``n`` leaf rows with the largest (or smallest) known ``column``; ties keep the official order.
+
+    >>> t = pd.DataFrame({"row_kind": ["leaf", "leaf", "total"], "x": [1.0, 3.0, 9.0]})
+    >>> top_leaves(t, "x", 1).x.tolist(), top_leaves(t, "x", 1, largest=False).x.tolist()
+    ([3.0], [1.0])
+    """
+    leaves = table[(table["row_kind"] == "leaf") & table[column].notna()]
+    return leaves.sort_values(column, ascending=not largest, kind="stable").head(n)
 
 
 def rank_among(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, grant: str | None = None,

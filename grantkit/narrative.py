@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .compare import top_leaves
 from .display import format_points_change, format_rate, format_thousand_yen, round_half_up
 from .eras import era_label_long
 
@@ -51,16 +52,14 @@ def describe_change(comparison: pd.DataFrame, *, top: int = 1, digits: int = 0, 
 
 
 def _movers(comparison: pd.DataFrame, top: int, digits: int) -> str:
-    leaves = comparison[(comparison["row_kind"] == "leaf") & comparison["rate_change_pt"].notna()]
-
     def phrase(rows: pd.DataFrame) -> str:
         return "、".join(f"{_name(r)}（{format_rate(r['rate_base'], digits)}→{format_rate(r['rate_target'], digits)}、"
                         f"{format_points_change(r['rate_change_pt'])}）" for _, r in rows.iterrows())
 
-    ups = leaves[leaves["rate_change_pt"].map(lambda x: round_half_up(x, 1) > 0)]
-    downs = leaves[leaves["rate_change_pt"].map(lambda x: round_half_up(x, 1) < 0)]
-    ups = ups.sort_values("rate_change_pt", ascending=False, kind="stable").head(top)
-    downs = downs.sort_values("rate_change_pt", ascending=True, kind="stable").head(top)
+    printed = comparison["rate_change_pt"].map(lambda x: x if pd.isna(x) else float(round_half_up(x, 1)))
+    moved = comparison.assign(printed=printed)
+    ups = top_leaves(moved[moved["printed"] > 0], "rate_change_pt", top, largest=True)
+    downs = top_leaves(moved[moved["printed"] < 0], "rate_change_pt", top, largest=False)
     if not len(ups) and not len(downs):
         return "指標別の得点率に変化はない。"
     up_label, down_label = ("最も伸びたのは", "最も下がったのは") if top == 1 else ("伸び幅が大きいのは", "下げ幅が大きいのは")
