@@ -51,10 +51,8 @@ def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
     block = _BLOCK + ["grant"]
     leaves["_b"] = pd.MultiIndex.from_frame(leaves[_BLOCK].astype(str)).factorize()[0]
     leaves["_k"] = leaves.groupby(block, sort=False).cumcount().astype("float64")
-    sums = {"score": ("score", _sum), "max_score": ("max_score", _sum), "_k": ("_k", "max"), "_b": ("_b", "first")}
-
     grouped = leaves[leaves["parent"] != ""]
-    sub = grouped.groupby(block + ["parent"], sort=False, dropna=False).agg(**sums).reset_index()
+    sub = _sums(grouped, block + ["parent"])
     if "parent_name" in grouped.columns:
         names = grouped.groupby(block + ["parent"], sort=False)["parent_name"].agg(_first_text).reset_index(drop=True)
         sub["indicator_name"] = names.where(names != "", sub["parent"])
@@ -62,13 +60,12 @@ def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
         sub["indicator_name"] = sub["parent"]
     sub = sub.assign(indicator=sub["parent"], parent="", row_kind="subtotal", _k=sub["_k"] + 0.5)
 
-    tot = leaves.groupby(block, sort=False).agg(**sums).reset_index()
+    tot = _sums(leaves, block)
     tot = tot.assign(indicator=TOTAL, indicator_name=TOTAL, parent="", row_kind="total", _k=np.inf)
 
     per_entity = tot.groupby(_BLOCK, sort=False)
     both = per_entity["grant"].transform("nunique") > 1
-    comb = tot[both].groupby(_BLOCK, sort=False).agg(
-        score=("score", _sum), max_score=("max_score", _sum), _b=("_b", "first")).reset_index()
+    comb = _sums(tot[both], _BLOCK)
     comb = comb.assign(grant=TOTAL, indicator=TOTAL, indicator_name=TOTAL, parent="", row_kind="combined", _k=np.inf)
 
     out = pd.concat([leaves, sub, tot, comb], ignore_index=True)
@@ -100,10 +97,17 @@ def display_code(indicator: str | pd.Series, row_kind: str | pd.Series) -> str |
     return indicator
 
 
-def _sum(values: pd.Series) -> float:
-    """Sum skipping missing cells; NaN when every cell is missing. Rounded to 10 decimals so that
-    decimal inputs add up as printed (99.3 + 435.4 + 49.6 = 584.3, not 584.3000000000001)."""
-    return round(values.sum(min_count=1), 10)
+def _sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Score and max sums per group (missing cells skipped; all missing → NaN), with the ordering keys.
+
+    Sums are rounded to 10 decimals so that decimal inputs add up as printed
+    (99.3 + 435.4 + 49.6 = 584.3, not 584.3000000000001).
+    """
+    g = frame.groupby(keys, sort=False, dropna=False)
+    out = g[["score", "max_score"]].sum(min_count=1).round(10)
+    out["_k"] = g["_k"].max()
+    out["_b"] = g["_b"].first()
+    return out.reset_index()
 
 
 def _first_text(values: pd.Series) -> str:
