@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "score_rates": "rates",
     "rate": "rates",
     "display_code": "rates",
+    "leaves_of": "rates",
     "compare_years": "compare",
     "compare_to_average": "compare",
     "strengths": "compare",

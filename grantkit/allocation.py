@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import GrantkitError, Problem, UnknownSelectionError, ValidationError
-from .rates import score_rates
+from .rates import leaves_of, score_rates
 from .schema import NATIONAL
 from .text import normalize_indicator
 
@@ -278,7 +278,7 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     if len(sel.years) > 1:
         raise UnknownSelectionError(f"年度が複数あります。fiscal_year= で選んでください（{sel.years}）")
     year = sel.years[0]
-    leaves = scores[scores["row_kind"] == "leaf"] if "row_kind" in scores.columns else scores
+    leaves = leaves_of(scores)
     part = leaves[leaves["fiscal_year"].eq(year) & leaves["level"].eq(sel.level) & leaves["grant"].eq(sel.grant)]
     own = part[part["entity_code"] == sel.entity_code]
     table = _changed(own, changes)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .eras import era_label_long, fiscal_year as to_fiscal_year
 from .errors import UnknownSelectionError
-from .rates import display_code, score_rates
+from .rates import display_code, leaves_of, score_rates
 from .schema import NATIONAL, NATIONAL_CODE
 
 PRESENCE = {"both": "両年度", "base": "基準年度のみ", "target": "比較年度のみ"}
@@ -107,14 +107,9 @@ def add_national_average(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([scores, avg[scores.columns]], ignore_index=True)
 
 
-def _leaves(scores: pd.DataFrame) -> pd.DataFrame:
-    return scores[scores["row_kind"] == "leaf"].drop(columns=["score_rate", "row_kind"]) \
-        if "row_kind" in scores.columns else scores
-
-
 def _rates_for(scores: pd.DataFrame, sel: Selection) -> pd.DataFrame:
     """Rates of the entity and the national average for the selection (computed rows included)."""
-    leaves = _leaves(scores)
+    leaves = leaves_of(scores)
     part = leaves[leaves["level"].eq(sel.level) & leaves["grant"].eq(sel.grant) & leaves["fiscal_year"].isin(sel.years)]
     part = add_national_average(part)
     part = part[part["entity"].isin([sel.entity, sel.national])]
@@ -256,7 +251,7 @@ def rank_among(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, gra
     """
     year = to_fiscal_year(fiscal_year)
     sel = resolve_selection(scores, entity=entity, grant=grant, years=[year], level=level)
-    leaves = _leaves(scores)
+    leaves = leaves_of(scores)
     part = leaves[leaves["level"].eq(sel.level) & leaves["grant"].eq(sel.grant) & leaves["fiscal_year"].eq(year)
                   & leaves["entity"].ne(sel.national)]
     if part["entity_code"].nunique() < 2:

@@ -8,11 +8,13 @@ truncated (切り捨て), the rule the official prefecture amounts follow (seed 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from .eras import era_label
+from .errors import GrantkitError
 from .rates import display_code
 
 MISSING = "－"
@@ -92,27 +94,32 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
     >>> t.loc["合計"].tolist()
     ['合計', '470 ／ 730', '638', '（64%）', '（87.4%）', '611 ／ 741', '584.3', '（82%）', '（78.9%）']
     """
-    from .compare import resolve_selection
+    from .compare import _merged_order, resolve_selection
 
+    if rate_rows not in ("top", "all"):
+        raise GrantkitError(f"rate_rows は 'top' または 'all' です（指定: {rate_rows!r}）")
     sel = resolve_selection(rates, entity=entity, grant=grant, years=years)
     part = rates[rates["level"].eq(sel.level) & rates["grant"].eq(sel.grant) & rates["fiscal_year"].isin(sel.years)]
-    codes = display_code(part["indicator"], part["row_kind"])
-    part = part.assign(code=codes)
-    order = list(dict.fromkeys(part.loc[part["entity"] == sel.entity, "code"]))
-    names = part.drop_duplicates("code", keep="last").set_index("code")["indicator_name"]
-    top = part.drop_duplicates("code", keep="last").set_index("code")["parent"].eq("")
+    part = part.assign(code=display_code(part["indicator"], part["row_kind"]))
+    own_rows = part[part["entity"] == sel.entity]
+    order: list[str] = []
+    for year in sel.years:
+        order = _merged_order(order, own_rows.loc[own_rows["fiscal_year"] == year, "code"].tolist())
+    info = own_rows.drop_duplicates("code", keep="last").set_index("code")
+    shown = {c: rate_rows == "all" or info.at[c, "parent"] == "" for c in order}
     table = pd.DataFrame(index=pd.Index(order, name="code"))
-    table["label"] = [c if names.get(c, c) in (c, "合計") or c.endswith("計") else f"{c} {names[c]}" for c in order]
+    table["label"] = [f"{c} {info.at[c, 'indicator_name']}".strip() if info.at[c, "row_kind"] == "leaf" else c
+                      for c in order]
+
+    def cells(rows: pd.DataFrame, fmt: Callable[[pd.Series], str], rate: bool = False) -> list[str]:
+        return [fmt(rows.loc[c]) if c in rows.index and (shown[c] or not rate) else "" for c in order]
+
     for year in sel.years:
         label = era_label(year)
-        own = part[(part["fiscal_year"] == year) & (part["entity"] == sel.entity)].set_index("code")
+        own = own_rows[own_rows["fiscal_year"] == year].set_index("code")
         nat = part[(part["fiscal_year"] == year) & (part["entity"] == sel.national)].set_index("code")
-        show_rate = top if rate_rows == "top" else top | True
-        table[f"{label} 得点"] = [f"{format_points(own['score'].get(c))} ／ {format_points(own['max_score'].get(c))}"
-                                if c in own.index else "" for c in order]
-        table[f"{label} 全国平均"] = [format_points(nat["score"].get(c)) if c in nat.index else "" for c in order]
-        table[f"{label} 得点率"] = [f"（{format_rate(own['score_rate'].get(c))}）" if c in own.index and show_rate[c]
-                                 else "" for c in order]
-        table[f"{label} 全国平均得点率"] = [f"（{format_rate(nat['score_rate'].get(c), 1)}）"
-                                     if c in nat.index and show_rate[c] else "" for c in order]
+        table[f"{label} 得点"] = cells(own, lambda r: f"{format_points(r['score'])} ／ {format_points(r['max_score'])}")
+        table[f"{label} 全国平均"] = cells(nat, lambda r: format_points(r["score"]))
+        table[f"{label} 得点率"] = cells(own, lambda r: f"（{format_rate(r['score_rate'])}）", rate=True)
+        table[f"{label} 全国平均得点率"] = cells(nat, lambda r: f"（{format_rate(r['score_rate'], 1)}）", rate=True)
     return table

@@ -81,6 +81,18 @@ def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
     return out[columns + ["score_rate", "row_kind"]].reset_index(drop=True)
 
 
+def leaves_of(table: pd.DataFrame) -> pd.DataFrame:
+    """The tidy leaf rows of a table, whether it is a tidy score table or the output of ``score_rates``.
+
+    >>> from grantkit import example_scores
+    >>> len(leaves_of(score_rates(example_scores()))) == len(example_scores())
+    True
+    """
+    if "row_kind" not in table.columns:
+        return table
+    return table[table["row_kind"] == "leaf"].drop(columns=["score_rate", "row_kind"])
+
+
 def display_code(indicator: str | pd.Series, row_kind: str | pd.Series) -> str | pd.Series:
     """The code as reports print it: "Ⅱ計" for a subtotal, "推進・支援合計" for the combined total.
 

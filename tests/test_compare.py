@@ -142,3 +142,15 @@ def test_rank_needs_all_entities(example):
 
 def test_add_national_average_keeps_existing(example):
     assert len(add_national_average(example)) == len(example)
+
+
+def test_rank_within_a_series_and_a_scores_column():
+    towns = _five_towns()
+    size = pd.Series({"352012": "中", "352021": "小", "352039": "中", "322016": "小", "322024": "中"})
+    r = rank_among(towns, entity="山口市", fiscal_year=2023, within=size).iloc[0]
+    # 中: 浜田市 90, 下関市 80, 山口市 80 → 山口市 rank 2 of 3, percentile 100 × (3−2)/(3−1) = 50.
+    assert (r["rank"], r.n, r.percentile, r.peer_group) == (2, 3, 50.0, "中")
+    with_col = towns.assign(prefecture=towns.entity_code.str[:2])
+    # code prefix "35": 下関市 80, 山口市 80, 宇部市 60 → 宇部市 is 3rd of 3.
+    r = rank_among(with_col, entity="宇部市", fiscal_year=2023, within="prefecture").iloc[0]
+    assert (r["rank"], r.n, r.peer_group) == (3, 3, "35")

@@ -151,3 +151,14 @@ def test_display_code():
     assert display_code("Ⅱ", "subtotal") == "Ⅱ計"
     assert display_code("合計", "total") == "合計"
     assert display_code(pd.Series(["Ⅰ", "Ⅱ"]), pd.Series(["leaf", "subtotal"])).tolist() == ["Ⅰ", "Ⅱ計"]
+
+
+def test_score_table_keeps_one_year_indicators_in_order():
+    rows = [{"fiscal_year": y, "level": "市町村", "grant": "推進", "entity_code": "352012", "entity": "下関市",
+             "indicator": i, "indicator_name": f"名{i}", "parent": "", "score": 1.0, "max_score": 2.0}
+            for y, codes in ((2022, ["(1)", "(2)"]), (2023, ["(1)", "(3)"])) for i in codes]
+    t = score_table(score_rates(pd.DataFrame(rows)), entity="下関市")
+    assert t.index.tolist() == ["(1)", "(2)", "(3)", "合計"]
+    assert t.loc["(2)", "R5 得点"] == "" and t.loc["(2)", "R4 得点"] == "1 ／ 2"
+    assert t.loc["(3)", "label"] == "(3) 名(3)"
+    assert t.loc["(1)", "R4 全国平均"] == ""  # no national rows: left blank, not invented
