@@ -15,7 +15,7 @@ import pandas as pd
 
 from .eras import era_label
 from .errors import GrantkitError
-from .rates import display_code
+from .rates import display_code, score_rates
 
 MISSING = "－"
 
@@ -85,7 +85,7 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
                 grant: str | None = None, rate_rows: str = "top") -> pd.DataFrame:
     """The seed-000 score table: per year 「得点 ／ 配点」, 全国平均 and both rates in parentheses.
 
-    ``rates`` is the output of ``score_rates``. Entity rates print with 0 digits, national rates with 1,
+    ``rates`` is the output of ``score_rates`` (a tidy table is passed through it first). Entity rates print with 0 digits, national rates with 1,
     as the seed does. ``rate_rows="top"`` prints rates only on top-level rows (Ⅰ, Ⅱ計, Ⅲ, 合計) like the
     seed; ``"all"`` on every row.
 
@@ -98,6 +98,8 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
 
     if rate_rows not in ("top", "all"):
         raise GrantkitError(f"rate_rows は 'top' または 'all' です（指定: {rate_rows!r}）")
+    if "row_kind" not in rates.columns:
+        rates = score_rates(rates)
     sel = resolve_selection(rates, entity=entity, grant=grant, years=years)
     part = rates[rates["level"].eq(sel.level) & rates["grant"].eq(sel.grant) & rates["fiscal_year"].isin(sel.years)]
     part = part.assign(code=display_code(part["indicator"], part["row_kind"]))

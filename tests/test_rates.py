@@ -162,3 +162,7 @@ def test_score_table_keeps_one_year_indicators_in_order():
     assert t.loc["(2)", "R5 得点"] == "" and t.loc["(2)", "R4 得点"] == "1 ／ 2"
     assert t.loc["(3)", "label"] == "(3) 名(3)"
     assert t.loc["(1)", "R4 全国平均"] == ""  # no national rows: left blank, not invented
+
+
+def test_score_table_accepts_the_tidy_table(example, rates):
+    assert score_table(example, entity="山口県").equals(score_table(rates, entity="山口県"))
