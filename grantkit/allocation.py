@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .eras import era_label
 from .errors import GrantkitError, Problem, UnknownSelectionError, ValidationError
 from .rates import leaves_of, score_rates
 from .schema import NATIONAL
@@ -276,7 +277,8 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     sel = resolve_selection(scores, entity=entity, grant=grant, level=level,
                             years=None if fiscal_year is None else [fiscal_year])
     if len(sel.years) > 1:
-        raise UnknownSelectionError(f"年度が複数あります。fiscal_year= で選んでください（{sel.years}）")
+        raise UnknownSelectionError(
+            f"年度が複数あります。fiscal_year= で選んでください（{'、'.join(era_label(y) for y in sel.years)}）")
     year = sel.years[0]
     leaves = leaves_of(scores)
     part = leaves[leaves["fiscal_year"].eq(year) & leaves["level"].eq(sel.level) & leaves["grant"].eq(sel.grant)]
