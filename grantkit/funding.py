@@ -8,8 +8,6 @@ validate every cell and raise one ``ValidationError`` listing all problems, like
 from __future__ import annotations
 
 import io
-import sys
-import types
 import warnings
 from pathlib import Path
 
@@ -285,15 +283,3 @@ def budget_for(budgets: pd.DataFrame, fiscal_year: int | str, grant: str, level:
             f"{era_label_long(year)}の{grant}（{level}分）の予算額 {int(row['budget_yen']):,} 円は未確認の値です"
             f"（出典: {row['source'] or '不明'}。{row['note']}）"), stacklevel=2)
     return int(row["budget_yen"])
-
-
-
-class _CallableModule(types.ModuleType):
-    """This module shares its name with its main function: importing the module (as any lazy name of it
-    does) sets ``grantkit.utilization`` to the module, so calling it must still mean ``utilization(...)``."""
-
-    def __call__(self, frame: pd.DataFrame, threshold: float = UNDERUSED_THRESHOLD) -> pd.DataFrame:
-        return utilization(frame, threshold)
-
-
-sys.modules[__name__].__class__ = _CallableModule
