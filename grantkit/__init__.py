@@ -51,6 +51,8 @@ _EXPORTS: dict[str, str] = {
     "rank_among": "compare",
     "add_national_average": "compare",
     "resolve_selection": "compare",
+    "PREFECTURES": "prefectures",
+    "prefecture_of": "prefectures",
     "Selection": "compare",
     "format_rate": "display",
     "format_points": "display",

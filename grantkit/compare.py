@@ -15,6 +15,7 @@ import pandas as pd
 
 from .eras import era_label_long, fiscal_year as to_fiscal_year
 from .errors import UnknownSelectionError
+from .prefectures import CODES, prefecture_of, split_prefecture
 from .rates import display_code, leaves_of, score_rates
 from .schema import NATIONAL, NATIONAL_CODE
 
@@ -51,9 +52,7 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
     >>> resolve_selection(example_scores(), entity="35", years=["H30", "R1"])
     Selection(level='都道府県', grant='推進', entity='山口県', entity_code='35', years=(2018, 2019), national='全国平均')
     """
-    rows = scores[(scores["entity"] == entity) | (scores["entity_code"] == str(entity))]
-    if rows.empty:
-        raise UnknownSelectionError(f"団体「{entity}」はデータにありません（ある団体: {_listing(scores['entity'])}）")
+    rows = _entity_rows(scores, str(entity))
     if level is not None:
         if level not in set(rows["level"]):
             raise UnknownSelectionError(f"「{entity}」に区分「{level}」のデータはありません（ある区分: {_listing(rows['level'])}）")
@@ -77,6 +76,24 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
             f"（ある年度: {'、'.join(era_label_long(y) for y in present)}）")
     return Selection(str(rows["level"].iloc[0]), grant, str(rows["entity"].iloc[0]),
                      str(rows["entity_code"].iloc[0]), tuple(wanted))
+
+
+def _entity_rows(scores: pd.DataFrame, entity: str) -> pd.DataFrame:
+    """Rows of one entity given by code, name, or prefecture-qualified name; ambiguity is an error."""
+    rows = scores[(scores["entity"] == entity) | (scores["entity_code"] == entity)]
+    if rows.empty:
+        pref, name = split_prefecture(entity)
+        if pref is not None:
+            rows = scores[(scores["entity"] == name) & scores["entity_code"].str.startswith(CODES[pref])]
+    if rows.empty:
+        raise UnknownSelectionError(f"団体「{entity}」はデータにありません（ある団体: {_listing(scores['entity'])}）")
+    codes = rows[["entity_code", "entity"]].drop_duplicates()
+    if len(codes) > 1:
+        listing = "、".join(f"{n}（{prefecture_of(c) or '都道府県不明'}、{c}）" for c, n in codes.itertuples(index=False))
+        raise UnknownSelectionError(
+            f"「{entity}」という名前の団体が {len(codes)} つあります。団体コード（保険者番号）か「都道府県名＋団体名」で"
+            f"指定してください: {listing}")
+    return rows
 
 
 def add_national_average(scores: pd.DataFrame) -> pd.DataFrame:

@@ -154,3 +154,29 @@ def test_rank_within_a_series_and_a_scores_column():
     # code prefix "35": 下関市 80, 山口市 80, 宇部市 60 → 宇部市 is 3rd of 3.
     r = rank_among(with_col, entity="宇部市", fiscal_year=2023, within="prefecture").iloc[0]
     assert (r["rank"], r.n, r.peer_group) == (3, 3, "35")
+
+
+def _two_fuchu():
+    import pandas as pd
+
+    return pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進",
+                         "entity_code": ["132065", "342025", "342033"], "entity": ["府中市", "府中市", "三原市"],
+                         "indicator": "Ⅰ", "indicator_name": "", "parent": "", "score": [10.0, 20.0, 30.0],
+                         "max_score": 40.0})
+
+
+def test_same_name_in_two_prefectures_asks_for_code_and_lists_candidates():
+    from grantkit import UnknownSelectionError, resolve_selection
+
+    with pytest.raises(UnknownSelectionError) as info:
+        resolve_selection(_two_fuchu(), entity="府中市")
+    msg = str(info.value)
+    assert "府中市（東京都、132065）" in msg and "府中市（広島県、342025）" in msg
+
+
+@pytest.mark.parametrize("query", ["342025", "広島県府中市", "広島県 府中市", "府中市（広島県）"])
+def test_code_or_prefecture_qualified_name_picks_one(query):
+    from grantkit import resolve_selection
+
+    sel = resolve_selection(_two_fuchu(), entity=query)
+    assert (sel.entity, sel.entity_code) == ("府中市", "342025")
