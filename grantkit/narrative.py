@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .compare import top_leaves
-from .display import format_points_change, format_rate, format_thousand_yen, round_half_up
+from .display import format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
 from .eras import era_label_long
 
 
@@ -123,3 +123,51 @@ def _amount(thousand_yen: object, share: float) -> str:
     if pd.isna(thousand_yen):
         return "は未確定"
     return f"{format_thousand_yen(int(thousand_yen) * 1000)}（{format_rate(share, 1)}）"
+
+
+def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFrame, *, entity: str,
+                       fiscal_year: int | str, previous_goal: pd.DataFrame | None = None,
+                       scale_changed: bool = False) -> dict[str, str]:
+    """The three sections of a municipal council report (議会・委員会報告, seed 004) drafted from
+    ``goal_table``, ``peer_table`` and ``zero_items``: 報告趣旨, 評価結果, 今後の方向性.
+
+    ``previous_goal`` (last year's goal table) adds the change in rate; with ``scale_changed`` (R5 → R6)
+    only rates are compared and the sentence says so.
+    """
+    year = era_label_long(fiscal_year)
+    purpose = (f"{year}保険者機能強化推進交付金及び介護保険保険者努力支援交付金について、国から評価結果が示されたため、"
+               f"{entity}の評価結果を報告するもの。")
+    total = goal[goal["parent"] == "合計"].iloc[0]
+    results = []
+    for grant, full in (("推進", "保険者機能強化推進交付金"), ("支援", "介護保険保険者努力支援交付金")):
+        if pd.isna(total[f"score_{grant}"]):
+            continue
+        nat = peers[(peers["grant"] == grant) & (peers["comparison"] == "全国")]
+        line = (f"{full}は{format_points(total[f'score_{grant}'])}点（配点{format_points(total[f'max_{grant}'])}点、"
+                f"得点率{format_rate(total[f'rate_{grant}'], 1)}）")
+        if len(nat):
+            r = nat.iloc[0]
+            line += (f"で、全国平均（{format_rate(r['mean_rate'], 1)}）を{abs(round_half_up(r['diff_pt'], 1))}ポイント"
+                     f"{'上回り' if r['diff_pt'] >= 0 else '下回り'}、全国{r['n']:,}市町村中{r['rank']:,}位")
+        if previous_goal is not None:
+            prev = previous_goal[previous_goal["parent"] == "合計"].iloc[0][f"rate_{grant}"]
+            if not pd.isna(prev):
+                change = (total[f"rate_{grant}"] - prev) * 100
+                line += f"。前年度の得点率{format_rate(prev, 1)}から{format_points_change(change)}"
+        results.append(line + "。")
+    if scale_changed:
+        results.append("なお、前年度とは評価指標と配点の体系が異なるため、得点ではなく得点率で比較している。")
+    shared = goal[(goal["shared"]) & (goal["group"] == "")]
+    if len(shared):
+        s = shared.iloc[0]
+        results.append(f"成果指標群（目標Ⅳ）は{format_points(s['score_推進'])}点（得点率{format_rate(s['rate_推進'], 1)}）で、"
+                       "両交付金に同じ得点が計上される。")
+    if len(zero):
+        names = "、".join(f"{r['indicator']}「{r['indicator_name']}」" if r.get("indicator_name") else str(r["indicator"])
+                         for _, r in zero.head(3).iterrows())
+        direction = (f"多くの市町村が得点している一方で本市町村が得点できていない項目（{len(zero)}件、例: {names}）について、"
+                     "取組の状況を確認し、改善を図る。")
+    else:
+        direction = "多くの市町村が得点している項目はおおむね得点できている。引き続き取組の質の向上を図る。"
+    direction += "あわせて、国の方向性であるアウトプット・中間アウトカム指標の充実を踏まえ、成果指標群の向上に取り組む。"
+    return {"報告趣旨": purpose, "評価結果": "\n".join(results), "今後の方向性": direction}
