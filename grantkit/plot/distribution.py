@@ -1,0 +1,36 @@
+"""Where an entity stands among all prefectures or municipalities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .style import ENTITY, GREY, NATIONAL_DARK, SIZE, new_axes, source_note
+
+
+def distribution(values: pd.Series, *, highlight: str, ax: Axes | None = None, title: str | None = None,
+                 xlabel: str = "得点率（%）", source: str | None = None) -> tuple[Figure, Axes]:
+    """Histogram of a value per entity (rates as fractions are shown in %), the highlighted entity marked,
+    mean and median drawn. ``values`` is indexed by entity name or code; ``highlight`` is one of them.
+    """
+    fig, ax = new_axes(ax, SIZE)
+    v = values.dropna().astype("float64")
+    scale = 100.0 if v.max() <= 1.0 else 1.0
+    data = v * scale
+    bins = min(40, max(8, int(np.sqrt(len(data))) * 2))
+    ax.hist(data, bins=bins, color=GREY, alpha=0.7, edgecolor="white", label=f"全団体（{len(data):,}）")
+    mean, median = float(data.mean()), float(data.median())
+    ax.axvline(mean, color=NATIONAL_DARK, linewidth=1.6, label=f"平均 {mean:.1f}")
+    ax.axvline(median, color=NATIONAL_DARK, linewidth=1.6, linestyle="--", label=f"中央値 {median:.1f}")
+    me = float(data.loc[highlight])
+    ax.axvline(me, color=ENTITY, linewidth=2.6, label=f"{highlight} {me:.1f}")
+    ax.annotate(str(highlight), xy=(me, ax.get_ylim()[1] * 0.92), xytext=(6, 0), textcoords="offset points",
+                color=ENTITY, fontsize=10, fontweight="bold")
+    ax.set_xlabel(xlabel if scale == 100.0 else "値")
+    ax.set_ylabel("団体数")
+    ax.set_title(title or "全団体の中での位置")
+    ax.legend(fontsize=8, loc="upper left")
+    source_note(fig, source)
+    return fig, ax

@@ -1,0 +1,47 @@
+"""Money: allocation vs 所用見込額 vs 実績額 per year in 千円, the unused share labelled."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from ..eras import era_label
+from .style import ENTITY, PLANNED, SIZE, SPENT, new_axes, source_note
+
+SERIES = (("allocation_thousand_yen", "評価指標による配分額", ENTITY),
+          ("planned_thousand_yen", "所用見込額", PLANNED),
+          ("spent_thousand_yen", "実績額", SPENT))
+
+
+def money_chart(util: pd.DataFrame, *, ax: Axes | None = None, source: str | None = None) -> tuple[Figure, Axes]:
+    """Grouped bars per year (千円). A missing 実績額 is written 「未確定」, never drawn as 0.
+
+    Takes ``utilization(...)``; the unused share (配分額に対する未使用分) is labelled above each year.
+    """
+    fig, ax = new_axes(ax, SIZE)
+    x = np.arange(len(util))
+    w = 0.26
+    top = float(np.nanmax(util[[c for c, _, _ in SERIES]].astype("float64").to_numpy()))
+    for k, (col, name, colour) in enumerate(SERIES):
+        values = util[col].astype("float64").to_numpy()
+        pos = x + (k - 1) * w
+        ax.bar(pos, np.nan_to_num(values), width=w, color=colour, label=name)
+        for p, v in zip(pos, values):
+            ax.text(p, (v if not np.isnan(v) else 0) + top * 0.01, "未確定" if np.isnan(v) else f"{v:,.0f}",
+                    ha="center", va="bottom", fontsize=8, color="#333333" if not np.isnan(v) else "#AA0000")
+    for xi, (_, r) in zip(x, util.iterrows()):
+        used = r["spent_share"] if not pd.isna(r["spent_share"]) else r["planned_share"]
+        basis = "実績" if not pd.isna(r["spent_share"]) else "見込"
+        if not pd.isna(used):
+            ax.text(xi, top * 1.1, f"配分額のうち未使用 {1 - used:.1%}（{basis}ベース）", ha="center", fontsize=9)
+    ax.set_xticks(x, [era_label(int(y)) for y in util["fiscal_year"]])
+    ax.set_ylim(0, top * 1.22)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_ylabel("千円")
+    ax.set_title("交付金の配分額と事業費（千円）")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.08), fontsize=9, ncols=3, frameon=False)
+    source_note(fig, source)
+    return fig, ax
