@@ -171,3 +171,26 @@ def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFra
         direction = "多くの市町村が得点している項目はおおむね得点できている。引き続き取組の質の向上を図る。"
     direction += "あわせて、国の方向性であるアウトプット・中間アウトカム指標の充実を踏まえ、成果指標群の向上に取り組む。"
     return {"報告趣旨": purpose, "評価結果": "\n".join(results), "今後の方向性": direction}
+
+
+def describe_allocation(summary: pd.DataFrame) -> str:
+    """Sentences on an ``allocation_summary`` table: whether the official 配分額 is reproduced from the score,
+    the national average and the budget, and which average an amount implies when it is not.
+    """
+    lines = []
+    for _, r in summary.iterrows():
+        year = era_label_long(int(r["fiscal_year"]))
+        if pd.isna(r["official_thousand_yen"]):
+            if not pd.isna(r["computed_thousand_yen"]):
+                lines.append(f"{year}の基準額は、得点{format_points(r['score'])}点・全国平均{format_points(r['national_average'])}点"
+                             f"から{format_thousand_yen(int(r['computed_thousand_yen']) * 1000)}と算定される。")
+            continue
+        official = format_thousand_yen(int(r["official_thousand_yen"]) * 1000)
+        if r["matches_official"]:
+            lines.append(f"{year}の配分額{official}は、得点{format_points(r['score'])}点・全国平均"
+                         f"{format_points(r['national_average'])}点・予算額{int(r['budget_yen']) // 100_000_000}億円から算定した額と一致する。")
+        else:
+            lines.append(f"{year}の配分額{official}から逆算した全国平均は{r['implied_average_low']:.3f}点超"
+                         f"{r['implied_average_high']:.3f}点以下で、公表された全国平均{format_points(r['national_average'])}点"
+                         f"（端数処理後の値）から算定した{format_thousand_yen(int(r['computed_thousand_yen']) * 1000)}とはわずかに異なる。")
+    return "\n".join(lines)

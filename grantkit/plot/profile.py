@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from ..eras import era_label
 from ..schema import NATIONAL as NATIONAL_ENTITY
-from .style import ENTITY, ENTITY_LIGHT, NATIONAL, NATIONAL_DARK, new_axes, source_note
+from .style import ENTITY, ENTITY_LIGHT, NATIONAL, NATIONAL_DARK, setup_japanese, source_note
 
 
 def top_level(rates: pd.DataFrame) -> pd.DataFrame:
@@ -28,7 +28,7 @@ def profile_radar(rates: pd.DataFrame, *, entity: str, years: list[int], ax: Axe
     top = top_level(rates)
     axes_order = list(dict.fromkeys(top["indicator"]))
     if ax is None:
-        new_axes(None)  # font set-up
+        setup_japanese()
         fig = plt.figure(figsize=(6.4, 5.6), layout="constrained")
         ax = fig.add_subplot(projection="polar")
     else:

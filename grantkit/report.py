@@ -1,0 +1,208 @@
+"""The yearly report: the tables it shows, and the papermill run that writes one folder per entity and years.
+
+The folder (``reports/<団体名>_<基準年度>-<比較年度>/``) holds the executed notebook, an HTML report without
+code, an Excel workbook of the tables and the PNG (and SVG) charts. It is built in a temporary folder and
+moved into place at the end, so an interrupted run never leaves a folder that looks complete.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .allocation import allocation_from_average, implied_average
+from .compare import compare_to_average, compare_years, resolve_selection
+from .eras import era_label, fiscal_year as to_fiscal_year
+from .errors import GrantkitError
+from .rates import score_rates
+from .schema import NATIONAL
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
+EXCEL_NAME = "表.xlsx"
+
+
+def allocation_summary(scores: pd.DataFrame, *, entity: str, budgets: Mapping[int, int],
+                       official: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per year: the entity's total, the national average total, the budget, the 基準額 computed from them
+    (budget × score / (47 × average), floored to 千円), the official 配分額 when given, and the national
+    averages the official amount implies.
+
+    ``budgets`` maps fiscal year → prefecture budget in yen; ``official`` is a utilisation table with
+    ``allocation_thousand_yen``. Years without a budget are kept with the amounts missing.
+    """
+    sel = resolve_selection(scores, entity=entity)
+    totals = score_rates(scores[scores["grant"] == sel.grant])
+    totals = totals[totals["row_kind"] == "total"]
+    rows = []
+    for year in sel.years:
+        mine = totals[(totals["entity_code"] == sel.entity_code) & (totals["fiscal_year"] == year)]["score"]
+        nat = totals[(totals["entity"] == NATIONAL) & (totals["fiscal_year"] == year)]["score"]
+        score = float(mine.iloc[0])
+        average = float(nat.iloc[0]) if len(nat) else float("nan")
+        budget = budgets.get(year)
+        row = {"fiscal_year": year, "score": score, "national_average": average,
+               "budget_yen": budget, "computed_thousand_yen": None, "official_thousand_yen": None,
+               "implied_average_low": None, "implied_average_high": None}
+        if budget is not None and average == average:
+            row["computed_thousand_yen"] = allocation_from_average(score, average, budget) // 1000
+        if official is not None and budget is not None:
+            match = official[official["fiscal_year"] == year]["allocation_thousand_yen"]
+            if len(match) and not pd.isna(match.iloc[0]):
+                amount = int(match.iloc[0])
+                iv = implied_average(amount * 1000, score, budget)
+                row.update(official_thousand_yen=amount, implied_average_low=iv.low, implied_average_high=iv.high)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    for c in ("budget_yen", "computed_thousand_yen", "official_thousand_yen"):
+        out[c] = out[c].astype("Int64")
+    out["matches_official"] = (out["computed_thousand_yen"] == out["official_thousand_yen"]).astype("boolean")
+    return out
+
+
+@dataclass
+class ReportData:
+    """Everything one report reads: the score table and the optional utilisation, projects and budgets."""
+
+    scores: pd.DataFrame
+    utilization: pd.DataFrame | None = None
+    projects: pd.DataFrame | None = None
+    budgets: pd.DataFrame | None = None
+    sources: list[str] = field(default_factory=list)
+
+    def prefecture_budgets(self, grant: str = "推進") -> dict[int, int]:
+        """fiscal year → budget in yen of the prefecture share, for the years the table has."""
+        if self.budgets is None:
+            return {}
+        rows = self.budgets[(self.budgets["grant"] == grant) & (self.budgets["level"] == "都道府県")]
+        return {int(y): int(b) for y, b in zip(rows["fiscal_year"], rows["budget_yen"])}
+
+    def summary(self) -> str:
+        """One line per file read, in Japanese."""
+        return "\n".join(self.sources)
+
+
+def load_report_data(data: str | Path, utilization: str | Path = "", projects: str | Path = "",
+                     budgets: str | Path = "") -> ReportData:
+    """Read the files of a report; an empty path means the file is not available (its section says so)."""
+    from .funding import load_budgets, load_projects, load_utilization, utilization as shares
+    from .io import read_scores
+
+    loaded = read_scores(data)
+    out = ReportData(loaded.table, sources=[loaded.report.summary()])
+    if utilization:
+        out.utilization = shares(load_utilization(utilization))
+        out.sources.append(f"{Path(utilization).name}: 活用状況 {len(out.utilization)} 年度分")
+    if projects:
+        out.projects = load_projects(projects)
+        out.sources.append(f"{Path(projects).name}: 事業 {out.projects['project'].nunique()} 件")
+    if budgets:
+        out.budgets = load_budgets(budgets)
+        out.sources.append(f"{Path(budgets).name}: 予算額 {len(out.budgets)} 行")
+    return out
+
+
+def comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
+    """A ``compare_years`` table formatted for reading: codes like Ⅱ計, rates in %, changes in points."""
+    from .display import format_points_change, format_rate
+    from .rates import display_code
+
+    a = comparison.attrs
+    b, t = era_label(a["base"]), era_label(a["target"])
+    view = pd.DataFrame({
+        "指標": display_code(comparison["indicator"], comparison["row_kind"]),
+        f"{b} 得点率": comparison["rate_base"].map(format_rate),
+        f"{t} 得点率": comparison["rate_target"].map(format_rate),
+        "変化": comparison["rate_change_pt"].map(format_points_change),
+        f"{b} 全国平均との差": comparison["gap_base_pt"].map(format_points_change),
+        f"{t} 全国平均との差": comparison["gap_target_pt"].map(format_points_change),
+        "配点の変更": comparison["max_changed"].map({True: "あり", False: ""}).fillna(""),
+        "データ": comparison["presence"],
+    })
+    return view.set_index("指標")
+
+
+def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
+    """Save a figure into the report folder (nothing when ``output_dir`` is empty, e.g. when exploring)."""
+    if not output_dir:
+        return None
+    from .plot import save_figure
+
+    return save_figure(fig, Path(output_dir) / f"{name}.png")
+
+
+def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | None]) -> Path | None:
+    """Write the report's tables (those present) as one Excel workbook in the report folder."""
+    if not output_dir:
+        return None
+    from .export import write_tables_xlsx
+
+    present = {k: v.reset_index() if v.index.name else v for k, v in tables.items() if v is not None}
+    return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME)
+
+
+def report_folder_name(entity: str, base: int | str, target: int | str) -> str:
+    """``山口県_H30-R1``: the folder name of one report (made path-safe by the caller)."""
+    return f"{entity}_{era_label(to_fiscal_year(base))}-{era_label(to_fiscal_year(target))}"
+
+
+def check_selection(scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str) -> str:
+    """Raise ``UnknownSelectionError`` (listing what exists) unless entity and both years are in the table;
+    return the entity's name."""
+    sel = resolve_selection(scores, entity=entity, years=[base, target])
+    compare_years(scores, base, target, entity=sel.entity)
+    compare_to_average(scores, entity=sel.entity, fiscal_year=target)
+    return sel.entity
+
+
+def run_report(*, entity: str, base: int | str, target: int | str, data: str | Path, out: str | Path = "reports",
+               utilization: str | Path | None = None, projects: str | Path | None = None,
+               budgets: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
+    """Run the report notebook for one entity and pair of years; return the report folder.
+
+    Unknown entity or years raise ``UnknownSelectionError`` before anything runs. ``utilization``,
+    ``projects`` and ``budgets`` are optional CSVs; a report without them says so in those sections.
+    """
+    import papermill
+    from nbconvert import HTMLExporter
+
+    from .export import atomic_directory, safe_join
+    from .io import load_scores
+
+    say = progress or (lambda msg: print(msg, file=sys.stderr))
+    data = Path(data).resolve()
+    say(f"[1/4] 得点表を読み込み中: {data.name}")
+    name = check_selection(load_scores(data), entity=entity, base=base, target=target)
+    folder = safe_join(out, report_folder_name(name, base, target))
+    params = {"ENTITY": name, "BASE_YEAR": era_label(to_fiscal_year(base)), "TARGET_YEAR": era_label(to_fiscal_year(target)),
+              "DATA": str(data), "UTILIZATION": _optional(utilization), "PROJECTS": _optional(projects),
+              "BUDGETS": _optional(budgets)}
+    with atomic_directory(folder) as tmp:
+        params["OUTPUT_DIR"] = str(tmp)
+        notebook = tmp / "報告書.ipynb"
+        say("[2/4] 報告書ノートブックを実行中")
+        env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")
+        os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+        try:
+            papermill.execute_notebook(str(TEMPLATE), str(notebook), parameters=params, kernel_name="python3",
+                                       cwd=str(TEMPLATE.parent), progress_bar=False, log_output=False)
+        except papermill.PapermillExecutionError as exc:
+            raise GrantkitError(f"報告書の作成に失敗しました（{exc.ename}: {exc.evalue}）") from None
+        finally:
+            if env_before is None:
+                os.environ.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
+        say("[3/4] HTML を作成中")
+        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+        html, _ = exporter.from_filename(str(notebook))
+        (tmp / "報告書.html").write_text(html, encoding="utf-8")
+        say("[4/4] 仕上げ中")
+    say(f"完了: {folder}")
+    return folder
+
+
+def _optional(path: str | Path | None) -> str:
+    return "" if path is None else str(Path(path).resolve())
