@@ -52,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "add_national_average": "compare",
     "resolve_selection": "compare",
     "PREFECTURES": "prefectures",
+    "readable": "display",
     "allocation_summary": "report",
     "load_report_data": "report",
     "ReportData": "report",

@@ -125,3 +125,29 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
         table[f"{label} 得点率"] = cells(own, lambda r: f"（{format_rate(r['score_rate'])}）", rate=True)
         table[f"{label} 全国平均得点率"] = cells(nat, lambda r: f"（{format_rate(r['score_rate'], 1)}）", rate=True)
     return table
+
+
+def readable(df: pd.DataFrame, *, drop: tuple[str, ...] = ("level", "grant", "entity_code")) -> pd.DataFrame:
+    """A copy for reading: Japanese headers, 千円 and 円 with separators, rates and shares in %, 年度 as 和暦.
+
+    Numbers become text, so use it only for display (Excel export keeps the numbers).
+
+    >>> readable(pd.DataFrame({"fiscal_year": [2019], "allocation_thousand_yen": [22248], "planned_share": [0.498]}))
+      交付年度 評価指標による交付金配分額（千円） 配分額に対する所用見込額の割合
+    0   R1            22,248           49.8%
+    """
+    from .eras import era_label
+    from .labels import with_labels
+
+    out = df.drop(columns=[c for c in drop if c in df.columns])
+    for c in out.columns:
+        col = out[c]
+        if c == "fiscal_year":
+            out[c] = col.map(era_label)
+        elif c.endswith(("_yen",)) and pd.api.types.is_numeric_dtype(col):
+            out[c] = col.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+        elif c.endswith(("_rate", "_share")) and pd.api.types.is_numeric_dtype(col):
+            out[c] = col.map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+        elif pd.api.types.is_bool_dtype(col):
+            out[c] = col.map(lambda v: "" if pd.isna(v) else ("はい" if v else "いいえ"))
+    return with_labels(out)

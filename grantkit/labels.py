@@ -20,6 +20,11 @@ LABELS: dict[str, str] = {
     "max_score": "配点",
     "score_rate": "得点率",
     "national_average": "全国平均",
+    "computed_thousand_yen": "得点と全国平均から算定した基準額（千円）",
+    "official_thousand_yen": "公表の配分額（千円）",
+    "implied_average_low": "配分額が示す全国平均（下限、含まない）",
+    "implied_average_high": "配分額が示す全国平均（上限）",
+    "matches_official": "算定額と公表額の一致",
     "row_kind": "行の種類",
     # comparisons (compare.py)
     "presence": "掲載年度",
