@@ -8,7 +8,7 @@ BASE   ?= H30
 TARGET ?= R1
 OUT    ?= reports
 
-.PHONY: setup report test lab bench clean
+.PHONY: setup report test lab bench notebooks clean
 
 # (Re)install only when pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -27,6 +27,9 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
