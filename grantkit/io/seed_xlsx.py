@@ -1,0 +1,156 @@
+"""Reading a workbook laid out like the prefecture report's score table (seed 000).
+
+Indicators run down the sheet (Ⅰ; a Ⅱ heading row then (1)…(9) with (2)① and ②; Ⅲ), each year has a
+「<団体名>評点」 column of 「得点 ／ 配点」 cells and a 「全国平均」 column; printed subtotal rows (Ⅱ計) and the
+合計 row are checked against the leaves, and rate rows 「（ 83% ）」 against the computed rates. What the
+headings say is data (``layouts/seed_prefecture.csv``), not code.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputFileError, Problem, ValidationError
+from ..prefectures import CODES
+from ..provenance import LoadReport
+from ..schema import NATIONAL, NATIONAL_CODE, Loaded, parse_number, tidy_scores
+from ..text import normalize_indicator, normalize_text
+from .files import sha256
+from .workbook import read_sheet, sheet_names
+
+_RATE = re.compile(r"^\(?\s*([\d.]+)\s*%\s*\)?$")
+_SUB = re.compile(r"^\((\d+)\)([①-⑳]?)$")
+
+
+def _layout() -> dict[str, str]:
+    text = resources.files("grantkit.io.layouts").joinpath("seed_prefecture.csv").read_text(encoding="utf-8")
+    return {r["key"]: normalize_text(r["value"]) for r in csv.DictReader(text.splitlines())}
+
+
+def read_scores_xlsx(path: str | Path, *, sheet: str | None = None) -> Loaded:
+    """Read a seed-layout workbook into the tidy score table with its load report."""
+    path = Path(path)
+    lay = _layout()
+    rows = [[normalize_text(v) if v is not None else "" for v in r] for r in read_sheet(path, sheet)]
+    sheet_name = sheet or sheet_names(path)[0]
+    report = LoadReport(source=path.name, sheet=sheet_name, sha256=sha256(path))
+    head, blocks = _find_header(rows, lay, path, sheet_name)
+    entity = blocks[0][1]
+    code = CODES.get(entity)
+    if code is None:
+        raise InputFileError(path, f"見出し「{entity}{lay['entity_header_suffix']}」の団体名が都道府県名ではありません")
+    title = " ".join(" ".join(r) for r in rows[:head])
+    if lay["grant_in_title"] not in title.replace(" ", ""):
+        raise InputFileError(path, f"表題に「{lay['grant_in_title']}」が見当たりません（この形式は推進交付金の都道府県分の表です）")
+    records, printed, problems = [], [], []
+    group = group_name = ""
+    last_leaf: str | None = None
+    for i in range(head + 1, len(rows)):
+        row, line = rows[i], i + 1
+        label = normalize_indicator(row[0])
+        name = row[1]
+        if (not label and not any(row[2:])) or label.startswith("※"):
+            continue
+        if _is_rate_row(row, blocks):
+            printed.append(("rate", line, last_leaf, row))
+            continue
+        if label == lay["total_label"] or label.endswith(lay["subtotal_suffix"]):
+            printed.append(("sum", line, label, row))
+            last_leaf = label
+            continue
+        if _SUB.match(label):
+            label, parent = f"{group}{label}", group
+        elif re.fullmatch(r"[①-⑳]", label) and last_leaf and group:
+            label, parent = re.sub(r"[①-⑳]$", "", last_leaf) + label, group
+        elif not any(row[c] for c, _, _ in blocks):
+            group, group_name = label, name
+            continue
+        else:
+            group, group_name, parent = "", "", ""
+        for b, (col, who, year) in enumerate(blocks):
+            score, max_score = _split(row[col], lay["score_separator"])
+            nat = row[col + 1]
+            for e, (ent, ent_code, value) in enumerate(((who, code, score), (NATIONAL, NATIONAL_CODE["都道府県"], nat))):
+                records.append({"fiscal_year": year, "level": lay["level"], "grant": "推進", "entity_code": ent_code,
+                                "entity": ent, "indicator": label, "indicator_name": name, "parent": parent,
+                                "parent_name": group_name if parent else "", "score": value, "max_score": max_score,
+                                "_line": line, "_order": (b, e, line)})
+        last_leaf = label
+    raw = pd.DataFrame(sorted(records, key=lambda r: r.pop("_order")))
+    if raw.empty:
+        raise InputFileError(path, "得点の行が見つかりません")
+    lines = raw.pop("_line").tolist()
+    table = tidy_scores(raw, report, lines)
+    problems += _check_printed(table, printed, blocks, path, sheet_name, report)
+    if problems:
+        raise ValidationError(path.name, problems)
+    return Loaded(table, report)
+
+
+def _find_header(rows: list[list[str]], lay: dict[str, str], path: Path, sheet: str):
+    suffix, nat = lay["entity_header_suffix"], lay["national_header"]
+    for i, row in enumerate(rows[: int(lay["header_search_rows"])]):
+        blocks = []
+        for c, cell in enumerate(row[:-1]):
+            if cell.endswith(suffix) and len(cell) > len(suffix) and row[c + 1] == nat:
+                year_label = next((rows[k][c] for k in range(i - 1, -1, -1) if rows[k][c]), "")
+                blocks.append((c, cell[: -len(suffix)], year_label))
+        if blocks:
+            return i, blocks
+    raise InputFileError(path, f"シート「{sheet}」に見出し「<団体名>{suffix}」「{nat}」の組が見つかりません")
+
+
+def _split(cell: str, sep: str) -> tuple[str, str]:
+    if sep in cell:
+        score, max_score = cell.split(sep, 1)
+        return score.strip(), max_score.strip()
+    return cell, ""
+
+
+def _is_rate_row(row: list[str], blocks) -> bool:
+    cells = [row[c] for c, _, _ in blocks] + [row[c + 1] for c, _, _ in blocks]
+    return not row[0] and any(cells) and all(_RATE.match(c.replace(" ", "")) for c in cells if c)
+
+
+def _check_printed(table: pd.DataFrame, printed, blocks, path: Path, sheet: str, report: LoadReport) -> list[Problem]:
+    """Printed subtotals and totals must equal the leaf sums (error); printed rates are compared at printed
+    precision (a difference is a note: official tables round the averages they print)."""
+    from ..eras import fiscal_year
+    from ..rates import score_rates
+
+    rates = score_rates(table)
+    problems = []
+    for kind, line, label, row in printed:
+        for col, who, year in blocks:
+            fy = fiscal_year(year)
+            for ent, cell_col in ((who, col), (NATIONAL, col + 1)):
+                ind = label.removesuffix("計") if label != "合計" else "合計"
+                got = rates[(rates.entity == ent) & (rates.fiscal_year == fy) & (rates.indicator == ind)]
+                if got.empty or not row[cell_col]:
+                    continue
+                g = got.iloc[0]
+                if kind == "sum":
+                    score, max_score = _split(row[cell_col], "/")
+                    want = [parse_number(score), parse_number(max_score) if max_score else None]
+                    have = [g["score"], g["max_score"] if max_score else None]
+                    if any(w is not None and abs(w - h) > 0.05 for w, h in zip(want, have)):
+                        problems.append(Problem(f"印字された{label} '{row[cell_col]}' が指標の合計 "
+                                                f"{g['score']:g} ／ {g['max_score']:g} と一致しません（{year}、{ent}）",
+                                                path.name, sheet, line, _col_name(cell_col), row[cell_col]))
+                else:
+                    digits = len(_RATE.match(row[cell_col].replace(" ", "")).group(1).partition(".")[2])
+                    shown = float(_RATE.match(row[cell_col].replace(" ", "")).group(1))
+                    if abs(round(g["score_rate"] * 100, digits) - shown) > 10 ** -digits / 2 + 1e-9:
+                        report.notes.append(
+                            f"{line}行目 {label} {year} {ent}: 印字の得点率 {shown}% は得点 {g['score']:g} ／ 配点 "
+                            f"{g['max_score']:g}（{g['score_rate']:.1%}）と合いません（印字された得点が端数処理されている可能性）")
+    return problems
+
+
+def _col_name(c: int) -> str:
+    return chr(ord("A") + c) if c < 26 else f"列{c + 1}"

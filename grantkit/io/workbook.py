@@ -1,0 +1,109 @@
+"""Opening .xlsx files from email safely, for every reader (seed layout, MHLW national workbooks).
+
+Before any engine parses a workbook, ``check_workbook`` reads the zip itself: it must be a whole zip,
+its parts may not decompress beyond ``MAX_TOTAL_BYTES`` (counted while streaming — a zip directory can
+lie) nor at a ratio above ``MAX_RATIO`` for large parts (zip bombs), and no XML part may declare a
+DOCTYPE or ENTITY (billion laughs, quadratic blow-up, external entities). That makes the fast calamine
+engine safe as well; openpyxl additionally runs with defusedxml.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..errors import InputFileError
+from .files import file_kind
+
+MAX_TOTAL_BYTES = 1_000_000_000
+MAX_RATIO = 200
+RATIO_CHECK_ABOVE = 10_000_000
+_CHUNK = 1 << 20
+_FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def check_workbook(path: str | Path) -> None:
+    """Refuse a file that is not a safe .xlsx, with an ``InputFileError`` naming the file and the reason."""
+    path = Path(path)
+    kind = file_kind(path)
+    if kind == "ole":
+        raise InputFileError(path, "暗号化された Excel ファイル（パスワード付き）か、古い形式（.xls）です。"
+                                   "Excel で開き、パスワードを外して .xlsx 形式で保存し直してください")
+    if kind != "xlsx":
+        raise InputFileError(path, "Excel（.xlsx）ファイルではありません（中身がテキストです）")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            declared = sum(i.file_size for i in infos)
+            if declared > MAX_TOTAL_BYTES:
+                raise InputFileError(path, f"展開後の大きさが {declared:,} バイトと大きすぎます（上限 {MAX_TOTAL_BYTES:,}）。"
+                                           "圧縮爆弾の可能性があるため読み込みません")
+            if "[Content_Types].xml" not in {i.filename for i in infos}:
+                raise InputFileError(path, "Excel ブックの構成（[Content_Types].xml）がありません")
+            total = 0
+            for info in infos:
+                if info.file_size > RATIO_CHECK_ABOVE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                    raise InputFileError(path, f"部品 {info.filename} の圧縮率が異常です（圧縮爆弾の可能性）")
+                total = _scan_part(zf, info, path, total)
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(path, f"壊れているか途中で切れた Excel ファイルです（{exc}）") from None
+    except (EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+        raise InputFileError(path, f"Excel ファイルとして読めません（{exc}）") from None
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int) -> int:
+    is_xml = info.filename.endswith((".xml", ".rels", ".vml"))
+    tail = b""
+    with zf.open(info) as part:
+        while chunk := part.read(_CHUNK):
+            total += len(chunk)
+            if total > MAX_TOTAL_BYTES:
+                raise InputFileError(path, f"展開後の大きさが上限 {MAX_TOTAL_BYTES:,} バイトを超えました。"
+                                           "圧縮爆弾の可能性があるため読み込みません")
+            if is_xml:
+                window = (tail + chunk).upper()
+                if any(mark in window for mark in _FORBIDDEN):
+                    raise InputFileError(path, f"部品 {info.filename} に DTD／実体宣言（<!DOCTYPE・<!ENTITY）があります。"
+                                               "XML 爆弾や外部実体参照の可能性があるため読み込みません")
+                tail = chunk[-16:]
+    return total
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """The sheet names of a checked workbook."""
+    from python_calamine import CalamineWorkbook
+
+    check_workbook(path)
+    return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+
+
+def read_sheet(path: str | Path, sheet: str | None = None, *, engine: str = "calamine") -> list[list[object]]:
+    """Raw cell values of one sheet (first sheet when ``sheet`` is None), rows of equal length, None for empty.
+
+    ``engine="calamine"`` (fast, Rust) or ``"openpyxl"`` (defusedxml). Both only run after ``check_workbook``.
+    """
+    check_workbook(path)
+    names = sheet_names(path)
+    name = sheet or names[0]
+    if name not in names:
+        raise InputFileError(path, f"シート「{name}」がありません（あるシート: {'、'.join(names)}）")
+    if engine == "calamine":
+        from python_calamine import CalamineWorkbook
+
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python(skip_empty_area=False)
+        rows = [[None if v == "" else v for v in row] for row in rows]
+    elif engine == "openpyxl":
+        import openpyxl
+        import openpyxl.xml
+
+        if not openpyxl.xml.DEFUSEDXML:
+            raise InputFileError(path, "defusedxml が使えないため openpyxl で安全に読めません")
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    else:
+        raise ValueError(f"engine は calamine または openpyxl です（指定: {engine!r}）")
+    width = max((len(r) for r in rows), default=0)
+    return [r + [None] * (width - len(r)) for r in rows]
