@@ -1,0 +1,135 @@
+"""Files from email: XML bombs, external entities, zip bombs, encrypted, truncated, renamed, empty, .xls.
+
+Every hostile file is built here. The only acceptable outcome is a grantkit error naming the file.
+"""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from grantkit import GrantkitError, InputFileError, example_path, load_scores
+from grantkit.io.workbook import read_sheet
+
+XLSX = example_path("yamaguchi_scores.xlsx")
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  + b"".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'.encode()
+                             for i in range(1, 10))
+                  + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+                    b"<si><t>&lol9;</t></si></sst>")
+QUADRATIC = (b'<?xml version="1.0"?><!DOCTYPE q [<!ENTITY a "' + b"x" * 50_000 + b'">]>'
+             b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+             + b"&a;" * 50_000 + b"</t></si></sst>")
+EXTERNAL = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&e;</t></si></sst>')
+
+
+def _replace_part(tmp_path, part: str, payload: bytes, name="hostile.xlsx"):
+    out = tmp_path / name
+    with zipfile.ZipFile(XLSX) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, payload if info.filename == part else src.read(info))
+    return out
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("payload", [BILLION_LAUGHS, QUADRATIC, EXTERNAL], ids=["billion-laughs", "quadratic", "xxe"])
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"])
+def test_xml_entities_are_refused_by_every_engine(tmp_path, engine, payload, part):
+    path = _replace_part(tmp_path, part, payload)
+    with pytest.raises(InputFileError, match="DTD") as info:
+        read_sheet(path, engine=engine)
+    assert "hostile.xlsx" in str(info.value)
+    with pytest.raises(InputFileError):
+        load_scores(path)
+
+
+def test_openpyxl_itself_uses_defusedxml():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_zip_bomb_with_honest_directory_is_refused(tmp_path, monkeypatch):
+    import grantkit.io.workbook as wbmod
+
+    monkeypatch.setattr(wbmod, "MAX_TOTAL_BYTES", 20_000_000)  # keeps the test fast; the rule is the same
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(XLSX) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        with dst.open("xl/media/zeros.bin", "w") as f:  # streamed: never held in memory
+            block = b"\0" * (1 << 20)
+            for _ in range(40):
+                f.write(block)
+    assert path.stat().st_size < 200_000
+    with pytest.raises(InputFileError, match="圧縮爆弾"):
+        read_sheet(path)
+
+
+def test_zip_bomb_with_lying_directory_is_stopped_while_streaming(tmp_path, monkeypatch):
+    import grantkit.io.workbook as wbmod
+
+    monkeypatch.setattr(wbmod, "MAX_TOTAL_BYTES", 5_000_000)
+    path = tmp_path / "liar.xlsx"
+    with zipfile.ZipFile(XLSX) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        with dst.open("xl/media/zeros.xml", "w") as f:
+            for _ in range(8):
+                f.write(b"<a>" + b" " * (1 << 20) + b"</a>")
+    # Make the central directory claim the big part is tiny (a lying zip).
+    data = bytearray(path.read_bytes())
+    at = data.rfind(b"xl/media/zeros.xml") - 46  # its central-directory entry (46-byte header before the name)
+    assert data[at:at + 4] == b"PK\x01\x02"
+    data[at + 24:at + 28] = (100).to_bytes(4, "little")  # uncompressed size in the central directory
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputFileError):
+        read_sheet(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "fragment"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "encrypted.xlsx", "暗号化"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "old.xls", ".xls"),
+        (b"", "empty.xlsx", "空のファイル"),
+    ],
+)
+def test_unreadable_containers_are_named(tmp_path, content, name, fragment):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputFileError, match=fragment) as info:
+        load_scores(path)
+    assert name in str(info.value)
+
+
+def test_truncated_workbook(tmp_path):
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(XLSX.read_bytes()[:3000])
+    with pytest.raises(InputFileError, match="途中で切れた|読めません") as info:
+        load_scores(path)
+    assert "cut.xlsx" in str(info.value)
+
+
+def test_renamed_files_are_read_by_content(tmp_path):
+    as_csv = tmp_path / "really_a_workbook.csv"
+    as_csv.write_bytes(XLSX.read_bytes())
+    assert len(load_scores(as_csv)) == 48
+    as_xlsx = tmp_path / "really_a_csv.xlsx"
+    as_xlsx.write_bytes(example_path("yamaguchi_scores.csv").read_bytes())
+    assert len(load_scores(as_xlsx)) == 48
+
+
+def test_not_a_workbook_zip(tmp_path):
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    with pytest.raises(InputFileError, match="Content_Types"):
+        load_scores(path)
+
+
+def test_every_refusal_is_a_grantkit_error():
+    assert issubclass(InputFileError, GrantkitError)
