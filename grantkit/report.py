@@ -7,7 +7,6 @@ moved into place at the end, so an interrupted run never leaves a folder that lo
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,11 +16,13 @@ import pandas as pd
 
 from .allocation import allocation_from_average, implied_average
 from .compare import compare_to_average, compare_years, resolve_selection
-from .eras import era_label, fiscal_year as to_fiscal_year
-from .errors import GrantkitError
+from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
+from .errors import GrantkitError, UnknownSelectionError
 from .rates import score_rates
 from .schema import NATIONAL
 
+# The report notebook users open in JupyterLab is the template itself (one copy, tested by nbval); the kit
+# is installed editable from its clone (``make setup``), as the bundled data in ``data/`` is.
 TEMPLATE = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
 EXCEL_NAME = "表.xlsx"
 
@@ -151,8 +152,10 @@ def report_folder_name(entity: str, base: int | str, target: int | str) -> str:
 
 
 def check_selection(scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str) -> str:
-    """Raise ``UnknownSelectionError`` (listing what exists) unless entity and both years are in the table;
-    return the entity's name."""
+    """Raise ``UnknownSelectionError`` (listing what exists) unless entity and two different years are in
+    the table; return the entity's name."""
+    if to_fiscal_year(base) == to_fiscal_year(target):
+        raise UnknownSelectionError(f"基準年度と比較年度が同じです（{era_label_long(base)}）。別の2か年を指定してください")
     sel = resolve_selection(scores, entity=entity, years=[base, target])
     compare_years(scores, base, target, entity=sel.entity)
     compare_to_average(scores, entity=sel.entity, fiscal_year=target)
@@ -173,6 +176,9 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
     from .export import atomic_directory, safe_join
     from .io import load_scores
 
+    if not TEMPLATE.exists():
+        raise GrantkitError(f"報告書のひな形 {TEMPLATE.name} が見つかりません。grantkit をリポジトリから "
+                            "pip install -e . で入れてください")
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     data = Path(data).resolve()
     say(f"[1/4] 得点表を読み込み中: {data.name}")
@@ -185,16 +191,12 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
         params["OUTPUT_DIR"] = str(tmp)
         notebook = tmp / "報告書.ipynb"
         say("[2/4] 報告書ノートブックを実行中")
-        env_before = os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION")
-        os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
         try:
             papermill.execute_notebook(str(TEMPLATE), str(notebook), parameters=params, kernel_name="python3",
-                                       cwd=str(TEMPLATE.parent), progress_bar=False, log_output=False)
+                                       cwd=str(TEMPLATE.parent), progress_bar=False, log_output=False,
+                                       config=kernel_config())
         except papermill.PapermillExecutionError as exc:
             raise GrantkitError(f"報告書の作成に失敗しました（{exc.ename}: {exc.evalue}）") from None
-        finally:
-            if env_before is None:
-                os.environ.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
         say("[3/4] HTML を作成中")
         exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
         html, _ = exporter.from_filename(str(notebook))
@@ -202,6 +204,21 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
         say("[4/4] 仕上げ中")
     say(f"完了: {folder}")
     return folder
+
+
+def kernel_config() -> object:
+    """Settings for the kernels the kit starts itself (report runs, ``tools/execute_notebooks.py``).
+
+    The kernel traffic is CurveZMQ-encrypted when pyzmq supports it, so ipykernel does not warn "Kernel is
+    running over TCP without encryption" on every run (and nothing is sent in plain text on localhost).
+
+    >>> kernel_config()["KernelManager"]["transport_encryption"] in ("auto", "disabled")
+    True
+    """
+    import zmq
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport_encryption": "auto" if zmq.has("curve") else "disabled"}})
 
 
 def _optional(path: str | Path | None) -> str:
