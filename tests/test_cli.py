@@ -1,0 +1,93 @@
+"""The ``grantkit report`` command line: arguments, defaults, exit codes and the errors a person can act on.
+
+The notebook itself is not run here (tests/test_report.py does that); ``run_report`` is replaced where only
+the argument handling is under test.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from grantkit import report
+from grantkit.cli import build_parser, main
+from grantkit.examples import example_path
+
+
+@pytest.fixture
+def calls(monkeypatch, tmp_path):
+    """Record what ``main`` asks ``run_report`` for, without running a kernel."""
+    seen: list[dict] = []
+
+    def fake(**kwargs):
+        seen.append(kwargs)
+        return tmp_path / "done"
+
+    monkeypatch.setattr(report, "run_report", fake)
+    return seen
+
+
+def test_bundled_defaults(calls, capsys):
+    assert main(["report", "--entity", "山口県", "--base", "H30", "--target", "R1"]) == 0
+    (kw,) = calls
+    assert (kw["entity"], kw["base"], kw["target"]) == ("山口県", "H30", "R1")
+    assert str(kw["out"]) == "reports"
+    for key, name in [("data", "yamaguchi_scores.csv"), ("utilization", "utilization_yamaguchi.csv"),
+                      ("projects", "projects_yamaguchi.csv"), ("budgets", "budgets.csv")]:
+        assert kw[key] == str(example_path(name)), key
+    assert capsys.readouterr().out.strip().endswith("done")  # the folder is printed on stdout
+
+
+def test_own_data_does_not_borrow_the_bundled_utilisation(calls, tmp_path):
+    """With --data, the bundled 山口県 utilisation and projects would describe another entity: leave them out."""
+    assert main(["report", "--entity", "広島県", "--base", "R1", "--target", "R2", "--data", "x.csv",
+                 "--out", str(tmp_path)]) == 0
+    (kw,) = calls
+    assert kw["data"] == "x.csv" and kw["utilization"] is None and kw["projects"] is None
+    assert kw["budgets"] == str(example_path("budgets.csv"))  # the national budgets still apply
+
+
+def test_required_arguments():
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["report", "--entity", "山口県"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([])
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--entity", "広島県", "--base", "H30", "--target", "R1"], "ある団体: 山口県"),
+    (["--entity", "山口県", "--base", "H30", "--target", "R3"], "ある年度: 平成30年度、令和元年度"),
+    (["--entity", "山口県", "--base", "X1", "--target", "R1"], "年度として読めません"),
+    (["--entity", "山口県", "--base", "R1", "--target", "令和元年度"], "基準年度と比較年度が同じです"),
+    (["--entity", "山口県", "--base", "H30", "--target", "R1", "--data", "missing.csv"], "missing.csv"),
+])
+def test_errors_say_what_exists_and_write_nothing(argv, expected, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "reports"
+    assert main(["report", *argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "エラー: " in err and expected in err, err
+    assert "Traceback" not in err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_makefile_report_line_is_a_valid_command():
+    """`make report` must call the command with arguments the parser accepts."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    variables = dict(re.findall(r"^(\w+)\s*\?=\s*(\S+)", makefile, flags=re.M))
+    line = re.search(r"^report:.*\n\t(.+)$", makefile, flags=re.M).group(1)
+    argv = shlex.split(re.sub(r"\$\((\w+)\)", lambda m: variables.get(m.group(1), m.group(1)), line))[1:]
+    args = build_parser().parse_args(argv)
+    assert (args.entity, args.base, args.target) == ("山口県", "H30", "R1")
+
+
+def test_console_script_help_is_japanese():
+    result = subprocess.run([sys.executable, "-m", "grantkit.cli", "report", "--help"], capture_output=True,
+                            text=True, encoding="utf-8", check=True)
+    assert "基準年度" in result.stdout and "--out" in result.stdout
