@@ -74,6 +74,12 @@ class ReportData:
     projects: pd.DataFrame | None = None
     budgets: pd.DataFrame | None = None
     sources: list[str] = field(default_factory=list)
+    score_file: str = ""
+
+    @property
+    def source_note(self) -> str:
+        """「出典: 得点表のファイル名」 for the foot of a chart."""
+        return f"出典: {self.score_file}"
 
     def prefecture_budgets(self, grant: str = "推進") -> dict[int, int]:
         """fiscal year → budget in yen of the prefecture share, for the years the table has."""
@@ -94,7 +100,7 @@ def load_report_data(data: str | Path, utilization: str | Path = "", projects: s
     from .io import read_scores
 
     loaded = read_scores(data)
-    out = ReportData(loaded.table, sources=[loaded.report.summary()])
+    out = ReportData(loaded.table, sources=[loaded.report.summary()], score_file=Path(data).name)
     if utilization:
         out.utilization = shares(load_utilization(utilization))
         out.sources.append(f"{Path(utilization).name}: 活用状況 {len(out.utilization)} 年度分")
@@ -105,26 +111,6 @@ def load_report_data(data: str | Path, utilization: str | Path = "", projects: s
         out.budgets = load_budgets(budgets)
         out.sources.append(f"{Path(budgets).name}: 予算額 {len(out.budgets)} 行")
     return out
-
-
-def comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
-    """A ``compare_years`` table formatted for reading: codes like Ⅱ計, rates in %, changes in points."""
-    from .display import format_points_change, format_rate
-    from .rates import display_code
-
-    a = comparison.attrs
-    b, t = era_label(a["base"]), era_label(a["target"])
-    view = pd.DataFrame({
-        "指標": display_code(comparison["indicator"], comparison["row_kind"]),
-        f"{b} 得点率": comparison["rate_base"].map(format_rate),
-        f"{t} 得点率": comparison["rate_target"].map(format_rate),
-        "変化": comparison["rate_change_pt"].map(format_points_change),
-        f"{b} 全国平均との差": comparison["gap_base_pt"].map(format_points_change),
-        f"{t} 全国平均との差": comparison["gap_target_pt"].map(format_points_change),
-        "配点の変更": comparison["max_changed"].map({True: "あり", False: ""}).fillna(""),
-        "データ": comparison["presence"],
-    })
-    return view.set_index("指標")
 
 
 def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
@@ -171,7 +157,6 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
     ``projects`` and ``budgets`` are optional CSVs; a report without them says so in those sections.
     """
     import papermill
-    from nbconvert import HTMLExporter
 
     from .export import atomic_directory, safe_join
     from .io import load_scores
@@ -198,12 +183,25 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
         except papermill.PapermillExecutionError as exc:
             raise GrantkitError(f"報告書の作成に失敗しました（{exc.ename}: {exc.evalue}）") from None
         say("[3/4] HTML を作成中")
-        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-        html, _ = exporter.from_filename(str(notebook))
-        (tmp / "報告書.html").write_text(html, encoding="utf-8")
+        title = f"{name} {era_label_long(base)}・{era_label_long(target)} 交付金の評価と活用状況"
+        (tmp / "報告書.html").write_text(report_html(notebook, title), encoding="utf-8")
         say("[4/4] 仕上げ中")
     say(f"完了: {folder}")
     return folder
+
+
+def report_html(notebook: Path, title: str) -> str:
+    """The executed notebook as one HTML page without code or prompts, titled, with the report styles
+    (``grantkit/templates/report.css``: amounts on one line, row headings to the left, prose paragraphs)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
+    css = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+    return page.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
 
 
 def kernel_config() -> object:
