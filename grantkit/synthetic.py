@@ -106,7 +106,7 @@ def national_workbook(path: str | Path, fiscal_year: int | str, *, n_municipalit
     from datetime import datetime
 
     wb.set_properties({"created": datetime(2000, 1, 1), "title": "架空データ"})
-    ents = _fake_entities(rng, n_municipalities, n_unions)
+    ents = _fake_entities(np.random.default_rng(seed), n_municipalities, n_unions)  # same towns every year
     _sheet(wb, lay["sheet_municipal"], lay, year, cols, ents, rng, municipal=True, merge=not big)
     if prefectures:
         prefs = [{"prefecture_code": c, "insurer_code": c, "prefecture": n, "entity": n,
