@@ -25,6 +25,8 @@ from .schema import NATIONAL
 # is installed editable from its clone (``make setup``), as the bundled data in ``data/`` is.
 TEMPLATE = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
 EXCEL_NAME = "表.xlsx"
+# rate columns (fractions) whose names do not end in ``_rate``: shown as % in the workbook
+RATE_COLUMNS = ("rate", "rate_base", "rate_target", "national_rate_base", "national_rate_target")
 
 
 def allocation_summary(scores: pd.DataFrame, *, entity: str, budgets: Mapping[int, int],
@@ -129,7 +131,7 @@ def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | Non
     from .export import write_tables_xlsx
 
     present = {k: v.reset_index() if v.index.name else v for k, v in tables.items() if v is not None}
-    return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME)
+    return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME, percent_columns=RATE_COLUMNS)
 
 
 def report_folder_name(entity: str, base: int | str, target: int | str) -> str:
@@ -173,12 +175,14 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
               "DATA": str(data), "UTILIZATION": _optional(utilization), "PROJECTS": _optional(projects),
               "BUDGETS": _optional(budgets)}
     with atomic_directory(folder) as tmp:
-        params["OUTPUT_DIR"] = str(tmp)
+        # The kernel runs inside the (temporary) report folder and writes to "."; the saved notebook thus
+        # keeps OUTPUT_DIR = "." = its own folder, valid after the move and when reopened in JupyterLab.
+        params["OUTPUT_DIR"] = "."
         notebook = tmp / "報告書.ipynb"
         say("[2/4] 報告書ノートブックを実行中")
         try:
             papermill.execute_notebook(str(TEMPLATE), str(notebook), parameters=params, kernel_name="python3",
-                                       cwd=str(TEMPLATE.parent), progress_bar=False, log_output=False,
+                                       cwd=str(tmp), progress_bar=False, log_output=False,
                                        config=kernel_config())
         except papermill.PapermillExecutionError as exc:
             raise GrantkitError(f"報告書の作成に失敗しました（{exc.ename}: {exc.evalue}）") from None

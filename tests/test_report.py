@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import openpyxl
@@ -25,6 +26,14 @@ SYNTH_ROWS = [
 ]
 
 
+# Its own utilisation file (no project list: that section must say the file is missing).
+# 基準額 R1 = 10億円 × 45 / (47 × 67) = 14,290,251 円 → 14,290千円; R2 = 10億円 × 90 / (47 × 79) → 24,239千円.
+SYNTH_UTILIZATION = """fiscal_year,level,grant,entity_code,entity,allocation_thousand_yen,planned_thousand_yen,spent_thousand_yen
+R1,都道府県,推進,34,広島県,14290,12861,10003
+R2,都道府県,推進,34,広島県,24239,21815,
+"""
+
+
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
@@ -34,8 +43,10 @@ def synthetic_report(tmp_path_factory):
     root = tmp_path_factory.mktemp("synthetic")
     data = root / "hiroshima.csv"
     data.write_text("\n".join([SYNTH_HEADER, *SYNTH_ROWS]) + "\n", encoding="utf-8")
+    utilization = root / "hiroshima_utilization.csv"
+    utilization.write_text(SYNTH_UTILIZATION, encoding="utf-8")
     folder = run_report(entity="広島県", base="R1", target="令和2年度", data=data, out=root / "reports",
-                        budgets=example_path("budgets.csv"), progress=lambda msg: None)
+                        utilization=utilization, budgets=example_path("budgets.csv"), progress=lambda msg: None)
     return folder
 
 
@@ -43,8 +54,26 @@ def test_synthetic_report_folder(synthetic_report):
     assert synthetic_report.name == "広島県_R1-R2"
     names = {p.name for p in synthetic_report.iterdir()}
     assert {"報告書.ipynb", "報告書.html", "表.xlsx", "01_年度比較.png", "02_全国平均との差.png",
-            "03_区分別得点率.png"} <= names
-    assert "04_配分額と事業費.png" not in names  # no utilisation file given: no money chart
+            "03_区分別得点率.png", "04_配分額と事業費.png"} <= names
+    assert "05_活用事業.png" not in names  # no project list given: no project chart
+    assert not any(n.startswith(".") for n in names)  # nothing left over from the temporary folder
+
+
+def test_synthetic_report_notebook_is_clean_and_reusable(synthetic_report):
+    """The executed notebook has no errors or warnings, and its OUTPUT_DIR is its own folder."""
+    nb = json.loads((synthetic_report / "報告書.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error" and out.get("name") != "stderr", out
+    assert nb["metadata"]["papermill"]["parameters"]["OUTPUT_DIR"] == "."
+
+
+def test_synthetic_report_html_has_no_code(synthetic_report):
+    html = (synthetic_report / "報告書.html").read_text(encoding="utf-8")
+    cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', html)
+    assert cells and all("jp-mod-noInput" in c for c in cells)
+    assert "hl-ipython3" not in html and "gk." not in _text(html)
+    assert "<title>広島県 令和元年度・令和2年度" in html
 
 
 def test_synthetic_report_numbers(synthetic_report):
@@ -58,7 +87,11 @@ def test_synthetic_report_numbers(synthetic_report):
     assert "比較年度のみ" in text  # indicator C exists only in R2
     # 基準額 R2 = 10億円 × 90 / (47 × 79) = 24,239,968 円 → 24,239千円 (truncated).
     assert "24,239" in text
-    assert "活用状況のデータはありません" in text
+    # utilisation by hand: R1 12,861 / 14,290 = 90.0%, 10,003 / 14,290 = 70.0%; R2 21,815 / 24,239 = 90.0%.
+    assert "所用見込額12,861千円（90.0%）、実績額10,003千円（70.0%）" in text
+    assert "所用見込額21,815千円（90.0%）、実績額は未確定" in text
+    assert "令和元年度の配分額14,290千円は、得点45点・全国平均67点・予算額10億円から算定した額と一致する。" in text
+    assert "事業一覧のデータはありません" in text and "活用状況のデータはありません" not in text
 
 
 def test_synthetic_report_excel(synthetic_report):
@@ -69,6 +102,15 @@ def test_synthetic_report_excel(synthetic_report):
     assert "交付年度" in headers and "得点と全国平均から算定した基準額（千円）" in headers
     col = headers.index("得点と全国平均から算定した基準額（千円）") + 1
     assert ws.cell(3, col).value == 24239 and ws.cell(3, col).number_format == "#,##0"
+    assert "活用事業" not in wb.sheetnames
+    util = wb["活用状況"]
+    headers = [c.value for c in util[1]]
+    share = util.cell(2, headers.index("配分額に対する所用見込額の割合") + 1)
+    assert share.value == pytest.approx(12861 / 14290) and share.number_format == "0.0%"
+    assert [c.value for c in wb["得点表"][1]][:2] == ["指標", "R1 得点"]
+    rates = wb["年度比較"]
+    headers = [c.value for c in rates[1]]
+    assert rates.cell(2, headers.index("得点率（比較年度）") + 1).number_format == "0.0%"
 
 
 def test_bundled_report_shows_seed_figures(tmp_path):
