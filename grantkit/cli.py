@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import GrantkitError
 
@@ -15,11 +16,26 @@ def _bundled(name: str) -> str:
     return str(example_path(name))
 
 
+EXAMPLE = "例: grantkit report --entity 山口県 --base H30 --target R1"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the problem stated in Japanese first (argparse's own wording follows in brackets)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"エラー: コマンドの指定が正しくありません（{message}）\n{EXAMPLE}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (Japanese help)."""
-    parser = argparse.ArgumentParser(prog="grantkit", description="保険者機能強化推進交付金・努力支援交付金の分析キット")
-    sub = parser.add_subparsers(dest="command", required=True)
-    rep = sub.add_parser("report", help="年次報告書（HTML・Excel・PNG・実行済みノートブック）を作成する")
+    """The argument parser (Japanese help).
+
+    >>> build_parser().parse_args(["report", "--entity", "山口県", "--base", "H30", "--target", "R1"]).out
+    'reports'
+    """
+    parser = _Parser(prog="grantkit", description="保険者機能強化推進交付金・努力支援交付金の分析キット", epilog=EXAMPLE)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    rep = sub.add_parser("report", epilog=EXAMPLE, help="年次報告書（HTML・Excel・PNG・実行済みノートブック）を作成する")
     rep.add_argument("--entity", required=True, help="団体名または団体コード（例: 山口県、35）")
     rep.add_argument("--base", required=True, help="基準年度（例: H30、2018、平成30年度）")
     rep.add_argument("--target", required=True, help="比較年度（例: R1、2019、令和元年度）")

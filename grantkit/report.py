@@ -182,7 +182,7 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
         say("[2/4] 報告書ノートブックを実行中")
         try:
             papermill.execute_notebook(str(TEMPLATE), str(notebook), parameters=params, kernel_name="python3",
-                                       cwd=str(tmp), progress_bar=False, log_output=False,
+                                       cwd=str(tmp), progress_bar=progress is None and sys.stderr.isatty(), log_output=False,
                                        config=kernel_config())
         except papermill.PapermillExecutionError as exc:
             raise GrantkitError(f"報告書の作成に失敗しました（{exc.ename}: {exc.evalue}）") from None

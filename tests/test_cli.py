@@ -52,10 +52,13 @@ def test_own_data_does_not_borrow_the_bundled_utilisation(calls, tmp_path):
     assert kw["budgets"] == str(example_path("budgets.csv"))  # the national budgets still apply
 
 
-def test_required_arguments():
+def test_required_arguments(capsys):
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args(["report", "--entity", "山口県"])
     assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "エラー: コマンドの指定が正しくありません" in err and "--base" in err
+    assert "例: grantkit report --entity 山口県 --base H30 --target R1" in err
     with pytest.raises(SystemExit):
         build_parser().parse_args([])
 
