@@ -1,268 +1,437 @@
 """Synthetic MHLW national result workbooks (架空データ) with the real shape, for tests, benchmarks and demos.
 
-Real national workbooks cannot be downloaded here. These have the shape described in domain.md §5: a
-title row, a merged header block (交付金 / 目標 / 指標群 / 指標番号 / 指標名 / 枝番), statistics rows, the
-leading entity columns with last year's 前年度得点・順位, one column per 枝番, subtotal columns by heading
-(目標Ⅰ合計 … 推進合計 支援合計 推進・支援合計, 順位 last), 広域連合 rows without scores and, for R6, the
-交付見込額（案）/確定額 columns. The headings come from the same layout file the loader reads
-(``io/layouts/mhlw.csv``), so a layout change is one edit. Every title says 架空データ.
+Real national workbooks cannot be downloaded here. These have the shape of domain.md §5: a title row
+saying 【架空データ】, a merged header block (交付金名 / 目標 / 指標群 / 指標番号 / 指標名 / 枝番 / 細目),
+statistics rows, the leading entity columns with last year's 前年度得点・前年度順位, one column per leaf,
+subtotal columns (目標Ⅰ合計 … 推進合計 支援合計 推進・支援合計) and 順位 last, 広域連合 rows without
+scores and, for R6, 交付見込額（案）/確定額. Headings come from the same layout files the loader reads, so a
+layout change is one edit there. Entities are the same every year for one ``seed`` and 前年度得点 is the
+previous year's total, so two consecutive files form a consistent series.
+Example: ``national_workbook("r7.xlsx", "R7", "市町村", n_municipalities=300)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from .eras import era_label_long, fiscal_year as to_fiscal_year
+from .io.mhlw import Layout, layout
 from .prefectures import PREFECTURES
 
-GROUP_CODES = {"（ⅰ）体制・取組指標群": "体制・取組", "（ⅱ）活動指標群": "活動", "成果指標群": "成果"}
-BRANCHES = "アイウエオカキク"
-FAKE_STEMS = "みどり あさひ ひかり さくら つばき かえで みなと やまと はるか いずみ ふたば こまち".split()
+# Approximate number of 市区町村 per prefecture (sums to 1,741): where synthetic towns are placed.
+MUNICIPALITIES_PER_PREFECTURE = (179, 40, 33, 35, 25, 35, 59, 44, 25, 35, 63, 54, 62, 33, 30, 15, 19, 17, 27, 77, 42,
+                                 35, 54, 29, 19, 26, 43, 41, 39, 30, 19, 19, 27, 23, 19, 24, 17, 20, 34, 60, 20, 21,
+                                 45, 18, 26, 43, 41)
+FULL_SIZE = {"n_municipalities": 1741, "n_unions": 38, "items_per_group": 38}
+"""Arguments giving the real size: 1,779 rows (1,741 scored) × about 1,560 columns."""
+SYNTHETIC_BUDGET_YEN = {"推進": 9_500_000_000, "支援": 19_000_000_000}
+"""架空の市町村分予算額 for 1,741 municipalities (scaled to the sample size), used for the R6 amounts."""
+PRE_R6_MAX = {"推進": 1355.0, "支援": 830.0}
+_GOAL_SHARE = (0.3, 0.5, 0.2)
+_STEMS = ("あおば", "あさひ", "いずみ", "うみべ", "おおぞら", "かえで", "かすみ", "きよさと", "こまち", "さくら", "しらかば",
+          "すずらん", "たかね", "つばき", "ときわ", "なぎさ", "はるか", "ひかり", "ふたば", "ほたる", "みずほ", "みどり",
+          "みなと", "もみじ", "やまと", "ゆうひ", "わかば", "ことぶき", "しおかぜ", "せせらぎ")
+_TAILS = ("", "の", "が", "ざわ", "だい", "はら", "がわ", "やま", "さき", "おか", "の森", "の里")
+_BRANCHES = "アイウエオカキク"
+_CIRCLED = "①②③④⑤"
 
 
 @dataclass(frozen=True)
 class Column:
-    """One score column: its place in the header block and its 配点."""
+    """One leaf column: its place in the header block (目標/指標群 as codes) and its 配点."""
 
     grant: str
     goal: str
     group: str
-    item: int
+    item: str
     name: str
     branch: str
+    sub_branch: str
     max_score: float
 
 
-def layout_for(year: int) -> dict[str, str]:
-    """The headings of one year from ``io/layouts/mhlw.csv`` (canonical name → heading)."""
-    from .io.mhlw import layout
+def score_columns(fiscal_year: int | str, level: str = "市町村", items_per_group: int = 4) -> list[Column]:
+    """The leaf columns of a synthetic workbook, per grant, 目標 and 指標群 (from R6) in official order.
 
-    return layout(year)
+    From R6 each 目標 is worth 100 points per grant and 目標Ⅳ (成果指標群) is the same block in both
+    grants; before R6 three categories share the 推進 1,355 / 支援 830 points of R5. Prefecture sheets have
+    half as many items. 配点 are multiples of 0.25, so every sum is exact.
 
-
-def score_columns(year: int, items_per_group: int = 4) -> list[Column]:
-    """The score columns of a year: per grant, per 目標 (and 指標群 from R6), items with 枝番.
-
-    From R6 each 目標 is worth 100 points per grant and 目標Ⅳ is the same block in both grants; before R6
-    three categories with raw points (支援 only from R2 = 2020).
+    >>> cols = score_columns("R7", items_per_group=2)
+    >>> sum(c.max_score for c in cols if c.grant == "推進" and c.goal == "目標Ⅰ")
+    100.0
     """
-    lay = layout_for(year)
-    goals = lay["goals"].split("|")
-    groups = [g for g in lay["groups"].split("|") if g]
-    grants = ["推進", "支援"] if year >= 2020 else ["推進"]
+    lay = layout(fiscal_year)
+    n = items_per_group if level == "市町村" else max(2, items_per_group // 2)
+    shared = lay.headings["shared_goal"]
+    goals = list(lay.goals.values())
+    rng = np.random.default_rng(lay.year)
     cols: list[Column] = []
-    for grant in grants:
+    for grant in lay.grants().values():
         for g, goal in enumerate(goals):
-            goal_groups = (["成果指標群"] if goal.startswith(lay["shared_goal"] or "\0") else groups[:2]) if groups else [""]
-            per_goal = [(grp, i) for grp in goal_groups for i in range(1, items_per_group + 1)]
-            points = 100.0 if groups else float(40 + 20 * g)
-            branches = [(grp, i, b) for grp, i in per_goal for b in BRANCHES[: 1 + (i % 3)]]
-            each = points / len(branches)
-            for grp, i, b in branches:
-                cols.append(Column(grant, goal, grp, i, f"{goal.split()[0]}の評価項目{i}", b, round(each, 2)))
+            if grant == "支援" and goal == shared:  # the 推進 block: same items, same 配点
+                cols += [replace(c, grant="支援") for c in cols if c.grant == "推進" and c.goal == shared]
+                continue
+            groups = (["成果"] if goal == shared else ["体制・取組", "活動"]) if lay.groups else [""]
+            spec = []
+            for k, group in enumerate(groups):
+                count = max(2, n // 2) if goal == shared else (n if lay.groups else 2 * n)
+                for i in range(k * count + 1, (k + 1) * count + 1):
+                    nb = 1 + (i * 7) % 4
+                    for b in range(nb):
+                        subs = _CIRCLED[:3] if (nb > 1 and b == 1 and i % 5 == 0) else ""
+                        spec += [(group, str(i), _BRANCHES[b] if nb > 1 else "", s) for s in subs or [""]]
+            points = 100.0 if lay.groups else PRE_R6_MAX[grant] * _GOAL_SHARE[g]
+            maxima = _split(points, rng.integers(1, 5, len(spec)))
+            cols += [Column(grant, goal, grp, i, f"{goal}の評価指標{i}（架空）", b, s, m)
+                     for (grp, i, b, s), m in zip(spec, maxima)]
     return cols
 
 
-def _fake_entities(rng: np.random.Generator, n: int, n_unions: int) -> list[dict]:
-    prefs = list(PREFECTURES)
-    out = []
-    for k in range(n):
-        pref = prefs[k % 47]
-        pop = int(np.exp(rng.normal(10.0, 1.3)))
-        name = f"{FAKE_STEMS[(k // 47) % len(FAKE_STEMS)]}{'市' if pop > 50_000 else '町'}"
-        if k // 47 >= len(FAKE_STEMS):
-            name = f"{FAKE_STEMS[k % len(FAKE_STEMS)]}{k // 47}{'市' if pop > 50_000 else '町'}"
-        out.append({"prefecture_code": pref, "insurer_code": f"{pref}{1000 + k:04d}", "prefecture": PREFECTURES[pref],
-                    "entity": name, "population": pop, "first_insured": int(pop * rng.uniform(0.25, 0.42)),
-                    "size_class": "大規模" if pop >= 100_000 else "中規模" if pop >= 10_000 else "小規模",
-                    "depopulated": rng.choice(["非過疎", "一部過疎", "全部過疎"], p=[0.5, 0.2, 0.3]) if pop < 50_000 else "非過疎",
-                    "union": False})
+def _split(points: float, weights: np.ndarray) -> list[float]:
+    """``points`` in quarter points over the leaves in proportion to ``weights`` (at least ¼ each, exact sum)."""
+    units = int(round(points * 4))
+    share = weights / weights.sum() * (units - len(weights))
+    base = np.floor(share).astype(int)
+    order = np.argsort(-(share - base), kind="stable")
+    base[order[: units - len(weights) - base.sum()]] += 1
+    return ((base + 1) / 4).tolist()
+
+
+def _entities(n: int, n_unions: int, seed: int) -> list[dict]:
+    """Fake municipalities spread over the 47 prefectures like the real ones, sorted by 保険者番号.
+
+    Names are made up and unique except one deliberate pair of same-named towns in two prefectures
+    (real Japan has such pairs); 広域連合 rows carry no score.
+    """
+    rng = np.random.default_rng(seed)
+    weights = np.asarray(MUNICIPALITIES_PER_PREFECTURE, dtype=float)
+    per = np.minimum(np.floor(weights / weights.sum() * n), weights).astype(int)
+    per = np.maximum(per, 1 if n >= 47 else 0)
+    for k in np.argsort(-weights, kind="stable")[: max(0, n - per.sum())]:
+        per[k] += 1
+    while per.sum() > n:
+        per[int(np.argmax(per))] -= 1
+    names = [a + b for b in _TAILS for a in _STEMS]
+    rng.shuffle(names)
+    out, used = [], 0
+    for p, (pref_code, pref) in enumerate(PREFECTURES.items()):
+        for k in range(per[p]):
+            pop = int(np.clip(np.exp(rng.normal(10.0, 1.45)), 180, 3_700_000))
+            kind = "市" if pop >= 50_000 else ("村" if pop < 5_000 and rng.random() < 0.4 else "町")
+            out.append({"prefecture_code": pref_code, "insurer_code": f"{pref_code}{2 * k + 1:03d}{(p + k) % 10}",
+                        "prefecture": pref, "entity": names[used % len(names)] + kind, "population": pop,
+                        "first_insured": int(pop * rng.uniform(0.22, 0.45)), "size_class": _size_class(pop),
+                        "depopulated": _depopulated(pop, rng), "union": False})
+            used += 1
+    towns = [e for e in out if e["entity"].endswith("町")]
+    other = next((e for e in towns if e["prefecture_code"] != towns[0]["prefecture_code"]), None) if towns else None
+    if other is not None:
+        other["entity"] = towns[0]["entity"]
     for u in range(n_unions):
-        pref = prefs[(u * 7) % 47]
-        out.append({"prefecture_code": pref, "insurer_code": f"{pref}9{u:03d}", "prefecture": PREFECTURES[pref],
-                    "entity": f"{PREFECTURES[pref].removesuffix('県')}東部介護保険広域連合", "population": None,
-                    "first_insured": None, "size_class": None, "depopulated": None, "union": True})
+        pref_code = list(PREFECTURES)[(u * 7 + 3) % 47]
+        stem = _STEMS[u % len(_STEMS)]
+        out.append({"prefecture_code": pref_code, "insurer_code": f"{pref_code}9{u:02d}{u % 10}",
+                    "prefecture": PREFECTURES[pref_code],
+                    "entity": f"{stem}地区介護保険広域連合" if u % 2 == 0 else f"{stem}郡介護保険事務組合",
+                    "population": None, "first_insured": None, "size_class": None, "depopulated": None, "union": True})
+    return sorted(out, key=lambda e: e["insurer_code"])
+
+
+def _size_class(population: int) -> str:
+    for limit, label in ((10_000, "人口1万人未満"), (50_000, "人口1万人以上5万人未満"), (100_000, "人口5万人以上10万人未満")):
+        if population < limit:
+            return label
+    return "人口10万人以上"
+
+
+def _depopulated(population: int, rng: np.random.Generator) -> str:
+    p = float(np.clip(0.6 - 0.45 * (np.log10(population) - 4), 0.02, 0.95))
+    if rng.random() >= p:
+        return "非過疎"
+    return str(rng.choice(["全部過疎", "一部過疎", "みなし過疎"], p=[0.6, 0.3, 0.1]))
+
+
+def _prefecture_entities() -> list[dict]:
+    rng = np.random.default_rng(47)
+    out = []
+    for code, name in PREFECTURES.items():
+        pop = int(np.exp(rng.normal(14.3, 0.6)))
+        out.append({"prefecture_code": code, "insurer_code": code, "prefecture": name, "entity": name,
+                    "population": pop, "first_insured": int(pop * 0.3), "union": False})
     return out
 
 
-def national_workbook(path: str | Path, fiscal_year: int | str, *, n_municipalities: int = 300, n_unions: int = 3,
-                      items_per_group: int = 4, seed: int = 0, prefectures: bool = True) -> Path:
-    """Write a synthetic national workbook (both sheets) for one 交付年度 and return its path.
+def _scores(cols: list[Column], ents: list[dict], year: int, seed: int) -> np.ndarray:
+    """Scores per entity × leaf: an ability per entity (stable over years, larger places a little higher),
+    a difficulty per leaf; full marks, half marks or nothing. 目標Ⅳ identical in both grants."""
+    scored = [e for e in ents if not e["union"]]
+    base = np.random.default_rng(seed + 1)
+    ability = base.normal(0.6, 0.9, len(scored))
+    ability += 0.25 * (np.log10([max(e["population"], 1) for e in scored]) - 4)
+    rng = np.random.default_rng([seed, year])
+    ability = ability + rng.normal(0, 0.3, len(scored))
+    difficulty = rng.normal(0, 1.3, len(cols))
+    p = 1 / (1 + np.exp(-(ability[:, None] - difficulty[None, :])))
+    u = rng.random(p.shape)
+    maxima = np.array([c.max_score for c in cols])
+    scores = np.where(u < p, maxima, np.where((u < p + 0.1) & (maxima >= 1), maxima / 2, 0.0))
+    positions = {(c.grant, c.goal, c.group, c.item, c.branch, c.sub_branch): i for i, c in enumerate(cols)}
+    for i, c in enumerate(cols):
+        if c.grant == "支援" and (src := positions.get(("推進", c.goal, c.group, c.item, c.branch, c.sub_branch))) is not None \
+                and cols[src].goal == c.goal and c.goal == _shared(year):
+            scores[:, i] = scores[:, src]
+    return scores
 
-    ``n_municipalities=1741, items_per_group≈22`` gives the real size (~1,780 rows × ~1,560 columns).
+
+def _shared(year: int) -> str:
+    return layout(year).headings["shared_goal"]
+
+
+def synthetic_budget(grant: str, n_municipalities: int) -> int:
+    """The 架空の市町村分予算額 (yen) behind the synthetic R6 amounts, scaled to the number of municipalities.
+
+    >>> synthetic_budget("推進", 1741)
+    9500000000
+    """
+    return SYNTHETIC_BUDGET_YEN[grant] * n_municipalities // 1741
+
+
+def national_workbook(path: str | Path, fiscal_year: int | str, level: str | None = None, *,
+                      n_municipalities: int = 300, n_unions: int = 3, items_per_group: int = 4,
+                      seed: int = 0) -> Path:
+    """Write a synthetic national result workbook for one 交付年度 and return its path.
+
+    ``level`` "市町村" or "都道府県" writes that sheet only (as MHLW publishes them); None writes both sheets.
+    ``**FULL_SIZE`` gives the real size (1,779 rows × about 1,560 columns); xlsxwriter in constant-memory
+    mode keeps that fast and small in memory.
+
+    >>> import tempfile
+    >>> p = national_workbook(Path(tempfile.mkdtemp()) / "r6.xlsx", "R6", "市町村", n_municipalities=50)
+    >>> p.stat().st_size > 10_000
+    True
     """
     import xlsxwriter
 
-    year = to_fiscal_year(fiscal_year)
-    lay = layout_for(year)
-    rng = np.random.default_rng(seed + year)
-    cols = score_columns(year, items_per_group)
-    big = n_municipalities * len(cols) > 200_000
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": big, "strings_to_numbers": False,
-                                         "strings_to_formulas": False})
-    from datetime import datetime
-
-    wb.set_properties({"created": datetime(2000, 1, 1), "title": "架空データ"})
-    ents = _fake_entities(np.random.default_rng(seed), n_municipalities, n_unions)  # same towns every year
-    _sheet(wb, lay["sheet_municipal"], lay, year, cols, ents, rng, municipal=True, merge=not big)
-    if prefectures:
-        prefs = [{"prefecture_code": c, "insurer_code": c, "prefecture": n, "entity": n,
-                  "population": int(np.exp(rng.normal(14.3, 0.6))), "union": False} for c, n in PREFECTURES.items()]
-        for p in prefs:
-            p["first_insured"] = int(p["population"] * 0.3)
-        _sheet(wb, lay["sheet_prefecture"], lay, year, cols, prefs, rng, municipal=False, merge=True)
+    lay = layout(fiscal_year)
+    levels = [level] if level else ["市町村", "都道府県"]
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"title": "架空データ（grantkit.synthetic）", "created": datetime(2000, 1, 1)})
+    for lv in levels:
+        key = "sheet_municipal" if lv == "市町村" else "sheet_prefecture"
+        if not lay.headings[key]:
+            wb.close()
+            Path(path).unlink(missing_ok=True)
+            raise ValueError(f"{era_label_long(lay.year)}の{lv}の様式は layouts にありません")
+        ents = _entities(n_municipalities, n_unions, seed) if lv == "市町村" else _prefecture_entities()
+        _Sheet(wb.add_worksheet(lay.printed[key]), lay, lv, score_columns(lay.year, lv, items_per_group), ents,
+               seed).write()
     wb.close()
     return Path(path)
 
 
-def _leading(lay: dict[str, str], municipal: bool) -> list[str]:
-    keys = (["serial_no", "prefecture_code", "insurer_code", "prefecture", "entity", "population", "first_insured",
-             "size_class", "depopulated", "prev_total", "prev_rank"] if municipal else
-            ["serial_no", "prefecture_code", "prefecture", "population", "first_insured", "prev_total", "prev_rank"])
-    return [k for k in keys if lay[k]]
+_LEADING = ("serial_no", "prefecture_code", "insurer_code", "prefecture", "entity", "population", "first_insured",
+            "size_class", "depopulated", "prev_total", "prev_rank")
+_STAT_ROWS = ("stat_max", "stat_sum", "stat_mean", "stat_item_mean", "stat_mean_rate", "stat_median", "stat_std",
+              "stat_n", "stat_rate")
 
 
-def _sheet(wb, name, lay, year, cols, ents, rng, *, municipal, merge):
-    ws = wb.add_worksheet(name)
-    lead = _leading(lay, municipal)
-    grants = list(dict.fromkeys(c.grant for c in cols))
-    shared = lay["shared_goal"]
-    # Column plan: leading, then per grant (per goal: items, goal total), grant total; then totals, amounts.
-    plan: list[tuple] = [("lead", k) for k in lead]
-    for grant in grants:
-        for goal in dict.fromkeys(c.goal for c in cols if c.grant == grant):
-            plan += [("item", c) for c in cols if c.grant == grant and c.goal == goal]
-            plan.append(("goal_total", grant, goal))
-        plan.append(("grant_total", grant))
-    plan += [("total",), ("rank",)]
-    if lay["amount_plan"]:
-        plan += [("amount", lay["amount_plan"], g) for g in grants] + [("amount", lay["amount_final"], g) for g in grants]
-    tag = "市町村分" if municipal else "都道府県分"
-    ws.write_string(0, 0, f"【架空データ】{era_label_long(year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金 "
-                          f"{lay['title_marker']}（{tag}）")
-    header = [[None] * len(plan) for _ in range(7)]  # rows 2..8
-    last = {}
-    for j, p in enumerate(plan):
-        if p[0] == "lead":
-            header[0][j] = lay[p[1]]
-        elif p[0] == "item":
-            c = p[1]
-            for r, key, value in ((0, "grant", lay[f"grant_{c.grant}"]), (1, "goal", c.goal), (2, "group", c.group),
-                                  (3, "item", str(c.item))):
-                if last.get(key) != (c.grant, c.goal, c.group, c.item)[: r + 1]:
-                    header[r][j] = value
-                    last[key] = (c.grant, c.goal, c.group, c.item)[: r + 1]
-                    for lower in ("goal", "group", "item")[r:]:
-                        if lower != key:
-                            last.pop(lower, None)
-            if header[3][j] is not None:
-                header[4][j] = c.name
-            header[5][j] = c.branch
-        elif p[0] == "goal_total":
-            header[1][j] = f"{p[2].split()[0]}{lay['goal_total_suffix']}"
-            last.pop("goal", None)
-        elif p[0] == "grant_total":
-            header[1][j] = lay[f"grant_total_{p[1]}"]
-        elif p[0] in ("total", "rank"):
-            header[0][j] = lay[p[0]]
-        else:
-            header[0][j] = p[1]
-            header[1][j] = p[2]
-    for r, row in enumerate(header, start=1):
-        for j, v in enumerate(row):
-            if v is not None:
-                ws.write_string(r, j, v)
-    scores, totals = _scores(rng, cols, ents, shared)
-    item_idx = {c: i for i, c in enumerate(cols)}
-    valid = [k for k, e in enumerate(ents) if not e["union"]]
-    stats_rows = ["stat_max", "stat_sum", "stat_mean", "stat_item_mean", "stat_mean_rate", "stat_median", "stat_std",
-                  "stat_n", "stat_rate"]
-    label_col = lead.index("entity") if "entity" in lead else lead.index("prefecture")
-    r0 = 8
-    for s, key in enumerate(stats_rows):
-        ws.write_string(r0 + s, label_col, lay[key])
+class _Sheet:
+    """One national sheet: the column plan, the numbers, and writing them row by row (constant memory)."""
+
+    def __init__(self, ws, lay: Layout, level: str, cols: list[Column], ents: list[dict], seed: int):
+        self.ws, self.lay, self.level, self.cols, self.ents = ws, lay, level, cols, ents
+        hd = lay.headings
+        self.lead = [k for k in _LEADING if hd[k] and (level == "市町村" or k not in ("insurer_code", "entity",
+                                                                                    "size_class", "depopulated"))]
+        self.scored = np.array([not e["union"] for e in ents])
+        plan: list[tuple] = [("lead", k) for k in self.lead]
+        grants = list(lay.grants().values())
+        for grant in grants:
+            for goal in dict.fromkeys(c.goal for c in cols if c.grant == grant):
+                plan += [("leaf", i) for i, c in enumerate(cols) if c.grant == grant and c.goal == goal]
+                plan.append(("goal_total", grant, goal))
+            if hd[f"grant_total_{grant}"]:
+                plan.append(("grant_total", grant))
+        plan += [("total",), ("rank",)]
+        if hd["amount_plan"] and level == "市町村":
+            plan += [("amount", kind, g) for kind in ("plan", "final") for g in grants]
+        self.plan = plan
+        leaves = _scores(cols, ents, lay.year, seed)
+        self.values, self.maxima = self._numbers(leaves, plan)
+        self.prev = self._previous(seed, len(cols))
+
+    def _numbers(self, leaves: np.ndarray, plan: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+        """Every numeric column for the scored rows (NaN for leading columns) and each column's 配点."""
+        cols = self.cols
+        grant = np.array([c.grant for c in cols])
+        goal = np.array([c.goal for c in cols])
+        maxima = np.array([c.max_score for c in cols])
+        out = np.full((leaves.shape[0], len(plan)), np.nan)
+        top = np.full(len(plan), np.nan)
+        totals = {}
         for j, p in enumerate(plan):
-            vals = None
-            if p[0] == "item":
-                vals = scores[valid, item_idx[p[1]]]
-                mx = p[1].max_score
-            elif p[0] in ("goal_total", "grant_total", "total"):
-                vals = totals[p][valid]
-                mx = _max_of(p, cols)
-            if vals is None:
-                continue
-            v = {"stat_max": mx, "stat_sum": vals.sum(), "stat_mean": vals.mean(), "stat_item_mean": vals.mean(),
-                 "stat_mean_rate": vals.mean() / mx if mx else 0.0, "stat_median": float(np.median(vals)),
-                 "stat_std": float(vals.std()), "stat_n": float((vals > 0).sum()),
-                 "stat_rate": float((vals > 0).mean())}[key]
-            ws.write_number(r0 + s, j, round(float(v), 6))
-    first = r0 + len(stats_rows)
-    rank = _rank(totals[("total",)], valid)
-    prev = totals[("total",)] * rng.uniform(0.8, 1.1, len(ents))
-    prev_rank = _rank(prev, valid)
-    for k, e in enumerate(ents):
-        r = first + k
-        for j, p in enumerate(plan):
-            if p[0] == "lead":
-                key = p[1]
-                value = {"serial_no": k + 1, "prev_total": None if e["union"] else round(float(prev[k])),
-                         "prev_rank": None if e["union"] else prev_rank[k]}.get(key, e.get(key))
-                if key == "insurer_code" or key == "prefecture_code":
-                    ws.write_string(r, j, str(value))
-                elif isinstance(value, str):
-                    ws.write_string(r, j, value)
-                elif value is not None:
-                    ws.write_number(r, j, float(value))
-            elif e["union"]:
-                continue
-            elif p[0] == "item":
-                ws.write_number(r, j, float(scores[k, item_idx[p[1]]]))
-            elif p[0] == "rank":
-                ws.write_number(r, j, float(rank[k]))
+            mask = None
+            if p[0] == "leaf":
+                out[:, j], top[j] = leaves[:, p[1]], maxima[p[1]]
+            elif p[0] == "goal_total":
+                mask = (grant == p[1]) & (goal == p[2])
+            elif p[0] == "grant_total":
+                mask = grant == p[1]
+            elif p[0] == "total":
+                mask = np.ones(len(cols), bool)
+            if mask is not None:
+                out[:, j], top[j] = leaves[:, mask].sum(axis=1), maxima[mask].sum()
+                totals[p] = out[:, j]
+        out[:, plan.index(("rank",))] = _rank(totals[("total",)])
+        amounts = [j for j, p in enumerate(plan) if p[0] == "amount"]
+        if amounts:
+            first = np.array([e["first_insured"] for e in self.ents if not e["union"]], dtype=object)
+            rng = np.random.default_rng(self.lay.year)
+            for g in dict.fromkeys(plan[j][2] for j in amounts):
+                g_total = totals[("grant_total", g)] if ("grant_total", g) in totals else totals[("total",)]
+                weights = [int(round(s * 8)) * int(n) for s, n in zip(g_total, first)]
+                budget, whole = synthetic_budget(g, int(self.scored.sum())), sum(weights)
+                proposed = np.array([budget * w // whole // 1000 for w in weights], dtype=float)
+                needs = np.round(proposed * rng.uniform(0.7, 1.6, len(proposed)))
+                out[:, plan.index(("amount", "plan", g))] = proposed
+                out[:, plan.index(("amount", "final", g))] = np.minimum(proposed, needs)
+        return out, top
+
+    def _previous(self, seed: int, n_cols: int) -> np.ndarray:
+        """前年度得点: the previous year's total of the same synthetic series (or 90% of this year's)."""
+        total = self.values[:, self.plan.index(("total",))]
+        year = self.lay.year - 1
+        try:
+            prev_cols = score_columns(year, self.level, _items_per_group(self.cols, self.level))
+        except Exception:  # no layout for the previous year
+            return np.round(total * 0.9)
+        if self.level == "都道府県" and not layout(year).headings["sheet_prefecture"]:
+            return np.round(total * 0.9)
+        return _scores(prev_cols, self.ents, year, seed).sum(axis=1)
+
+    def write(self) -> None:
+        lay, ws = self.lay, self.ws
+        tag = "市町村分" if self.level == "市町村" else "都道府県分"
+        ws.write_string(0, 0, f"【架空データ】{era_label_long(lay.year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金 "
+                              f"{lay.printed['title_marker']}（{tag}）※実在の団体・得点ではありません")
+        self._header()
+        self._statistics(1 + lay.depth)
+        self._rows(1 + lay.depth + len(_STAT_ROWS))
+
+    def _header(self) -> None:
+        lay, ws, depth = self.lay, self.ws, self.lay.depth
+        cells: dict[tuple[int, int], tuple[str, int, int]] = {}  # (row, col) → (text, last row, last col)
+        levels = [k for k in ("grant", "goal", "group", "item", "name", "branch", "sub_branch") if k in lay.levels]
+        goal_row = lay.levels["goal"]
+        for j, p in enumerate(self.plan):
+            if p[0] in ("lead", "total", "rank"):
+                cells[(0, j)] = (lay.printed[p[1] if p[0] == "lead" else p[0]], depth - 1, j)
+            elif p[0] == "goal_total":
+                cells[(goal_row, j)] = (lay.printed["goal_total"].format(goal=p[2]), depth - 1, j)
+            elif p[0] == "grant_total":
+                cells[(goal_row, j)] = (lay.printed[f"grant_total_{p[1]}"], depth - 1, j)
             elif p[0] == "amount":
-                ws.write_number(r, j, float(round(totals[("grant_total", p[2])][k] * e["first_insured"] / 1000)))
-            else:
-                ws.write_number(r, j, float(totals[p][k]))
-    if merge:
-        ws.set_column(0, len(plan), 10)
+                cells[(goal_row, j)] = (p[2], depth - 1, j)
+        spans: list[tuple[int, int, int, str]] = []  # header row, first col, last col, text
+        for r, key in enumerate(levels):
+            prev = None
+            for j, p in enumerate(self.plan):
+                if p[0] == "leaf":
+                    path = tuple(self._heading(self.cols[p[1]], k) for k in levels[: r + 1])
+                elif p[0] in ("goal_total", "grant_total") and key == "grant":
+                    path = (self._heading_grant(p[1]),)
+                elif p[0] == "amount" and key == "grant":
+                    path = ("amount", p[1])
+                else:
+                    prev = None
+                    continue
+                if path == prev:
+                    spans[-1] = (*spans[-1][:2], j, spans[-1][3])
+                else:
+                    text = lay.printed["amount_" + p[1]] if p[0] == "amount" else path[-1]
+                    spans.append((lay.levels[key], j, j, text))
+                prev = path
+        for row, first, last, text in spans:
+            if text:
+                cells[(row, first)] = (text, row, last)
+        for r in range(depth):
+            for (row, j), (text, last_row, last_col) in sorted((k, v) for k, v in cells.items() if k[0] == r):
+                if last_row > row or last_col > j:
+                    ws.merge_range(1 + row, j, 1 + last_row, last_col, text)
+                else:
+                    ws.write_string(1 + row, j, text)
+
+    def _heading(self, c: Column, key: str) -> str:
+        if key == "grant":
+            return self._heading_grant(c.grant)
+        if key in ("goal", "group"):
+            return self.lay.printed.get(getattr(c, key), "")
+        return getattr(c, key)
+
+    def _heading_grant(self, grant: str) -> str:
+        return self.lay.printed[f"grant_{grant}"]
+
+    def _statistics(self, first_row: int) -> None:
+        lay, ws = self.lay, self.ws
+        label_col = self.lead.index("entity" if self.level == "市町村" else "prefecture")
+        valid = self.values
+        n = valid.shape[0]
+        for s, key in enumerate(_STAT_ROWS):
+            label = lay.printed["stat_n_prefecture" if key == "stat_n" and self.level == "都道府県" else key]
+            ws.write_string(first_row + s, label_col, label)
+            for j, p in enumerate(self.plan):
+                if p[0] not in ("leaf", "goal_total", "grant_total", "total"):
+                    continue
+                v, mx = valid[:, j], self.maxima[j]
+                value = {"stat_max": mx, "stat_sum": v.sum(), "stat_mean": round(v.mean(), 2),
+                         "stat_item_mean": round(v[v > 0].mean(), 2) if (v > 0).any() else 0.0,
+                         "stat_mean_rate": round(v.mean() / mx, 4), "stat_median": float(np.median(v)),
+                         "stat_std": round(float(v.std(ddof=1)), 2), "stat_n": float((v > 0).sum()),
+                         "stat_rate": round(float((v > 0).sum()) / n, 4)}[key]
+                ws.write_number(first_row + s, j, float(value))
+
+    def _rows(self, first_row: int) -> None:
+        ws = self.ws
+        write_number, write_string = ws.write_number, ws.write_string
+        numeric = [j for j, p in enumerate(self.plan) if p[0] != "lead"]
+        k_scored = 0
+        prev_rank = _rank(self.prev)
+        for r, e in enumerate(self.ents):
+            row = first_row + r
+            scored = not e["union"]
+            for j, key in enumerate(self.lead):
+                value = {"serial_no": r + 1, "prefecture_code": int(e["prefecture_code"]),
+                         "insurer_code": int(e["insurer_code"]),
+                         "prev_total": self.prev[k_scored] if scored else None,
+                         "prev_rank": prev_rank[k_scored] if scored else None}.get(key, e.get(key))
+                if isinstance(value, str):
+                    write_string(row, j, value)
+                elif value is not None:
+                    write_number(row, j, float(value))
+            if scored:
+                values = self.values[k_scored].tolist()
+                for j in numeric:
+                    write_number(row, j, values[j])
+                k_scored += 1
 
 
-def _max_of(p: tuple, cols: list[Column]) -> float:
-    if p[0] == "goal_total":
-        return sum(c.max_score for c in cols if c.grant == p[1] and c.goal == p[2])
-    if p[0] == "grant_total":
-        return sum(c.max_score for c in cols if c.grant == p[1])
-    return sum(c.max_score for c in cols)
+def _items_per_group(cols: list[Column], level: str) -> int:
+    first = [c for c in cols if c.grant == cols[0].grant and c.goal == cols[0].goal]
+    n = len({c.item for c in first})
+    return n if layout_has_groups(cols) else n // 2
 
 
-def _scores(rng, cols, ents, shared):
-    n = len(ents)
-    ability = rng.beta(5, 3, n)
-    difficulty = rng.uniform(0.1, 0.9, len(cols))
-    p = np.clip(ability[:, None] * 1.3 - difficulty[None, :] * 0.6, 0.02, 0.98)
-    got = (rng.random((n, len(cols))) < p).astype(float)
-    scores = got * np.array([c.max_score for c in cols])[None, :]
-    if shared:  # 目標Ⅳ: the same items and score in both grants
-        first = {(c.goal, c.group, c.item, c.branch): i for i, c in enumerate(cols) if c.grant == cols[0].grant}
-        for i, c in enumerate(cols):
-            if c.goal.startswith(shared) and c.grant != cols[0].grant:
-                scores[:, i] = scores[:, first[(c.goal, c.group, c.item, c.branch)]]
-    scores = np.round(scores, 2)
-    totals = {}
-    for grant in dict.fromkeys(c.grant for c in cols):
-        for goal in dict.fromkeys(c.goal for c in cols if c.grant == grant):
-            idx = [i for i, c in enumerate(cols) if c.grant == grant and c.goal == goal]
-            totals[("goal_total", grant, goal)] = np.round(scores[:, idx].sum(axis=1), 2)
-        idx = [i for i, c in enumerate(cols) if c.grant == grant]
-        totals[("grant_total", grant)] = np.round(scores[:, idx].sum(axis=1), 2)
-    totals[("total",)] = np.round(scores.sum(axis=1), 2)
-    return scores, totals
+def layout_has_groups(cols: list[Column]) -> bool:
+    return any(c.group for c in cols)
 
 
-def _rank(values: np.ndarray, valid: list[int]) -> dict[int, int]:
-    v = values[valid]
-    order = {k: int((v > values[k]).sum()) + 1 for k in valid}
-    return order
+def _rank(values: np.ndarray) -> np.ndarray:
+    """1 + number of strictly larger values (ties share the best rank)."""
+    ordered = np.sort(values)
+    return (len(values) - np.searchsorted(ordered, values, side="right") + 1).astype(float)

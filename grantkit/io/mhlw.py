@@ -1,11 +1,13 @@
 """Reading the MHLW national result workbooks (「全国集計（市町村）」「全国集計（都道府県）」).
 
-The year is read from the title row; the headings of that year come from ``layouts/mhlw.csv`` (one
-column per 交付年度). The header block is found by its headings (通し番号 …), not by fixed rows; merged
-cells are forward-filled left to right with lower levels reset when a higher level changes; subtotal
-columns are recognised by their raw heading (目標Ⅰ合計, 推進合計, 推進・支援合計), and the leading 前年度得点 /
-前年度順位 columns are kept apart from this year's 合計 / 順位 (the last columns). Rows without a numeric
-total (広域連合・一部事務組合) are excluded and listed with the reason.
+The 交付年度 is read from the title row; what the headings of that year are comes from data, not code:
+``layouts/mhlw_headings.csv`` (leading columns, subtotals, statistics rows, header rows) and
+``layouts/mhlw_goals.csv`` (目標 and 指標群 headings), one column per 交付年度. The header block is found by its
+headings (通し番号 …) and its depth by the first statistics or data row; merged cells are forward-filled
+left to right, lower levels reset where a higher one is printed; subtotal columns (目標Ⅰ合計, 推進合計,
+推進・支援合計) are recognised by their raw heading wherever they sit, and the leading 前年度得点・前年度順位
+are kept apart from this year's 合計・順位. Rows without a numeric total (広域連合・一部事務組合) are
+excluded and listed with the reason. Example: ``load_mhlw("01_（掲載用）令和7年度評価結果（市町村分）.xlsx")``.
 """
 
 from __future__ import annotations
@@ -13,311 +15,626 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..eras import fiscal_year as to_fiscal_year
+from ..eras import era_label_long, fiscal_year as to_fiscal_year
 from ..errors import GrantkitError, InputFileError, Problem, ValidationError
 from ..provenance import LoadReport
-from ..text import normalize_text
+from ..schema import CODE_WIDTH, LEVELS, MISSING_MARKS, parse_number, restore_code
+from ..text import normalize_indicator, normalize_text
 from .files import sha256
 from .workbook import read_sheet, sheet_names
 
-LEADING = ["serial_no", "prefecture_code", "insurer_code", "prefecture", "entity", "population", "first_insured",
-           "size_class", "depopulated", "prev_total", "prev_rank"]
+HEADER_LEVELS = ("grant", "goal", "group", "item", "name", "branch", "sub_branch")
+LEADING = ("serial_no", "prefecture_code", "insurer_code", "prefecture", "entity", "population", "first_insured",
+           "size_class", "depopulated", "prev_total", "prev_rank")
+MUNICIPAL_ONLY = ("insurer_code", "entity", "size_class", "depopulated")
 STATS = {"stat_max": "max_score", "stat_sum": "national_sum", "stat_mean": "mean", "stat_item_mean": "item_mean",
          "stat_mean_rate": "mean_rate", "stat_median": "median", "stat_std": "std", "stat_n": "n_applicable",
          "stat_rate": "applicable_rate"}
-GROUPS = {normalize_text(k): v for k, v in
-          {"（ⅰ）体制・取組指標群": ("体制・取組", "(ⅰ)"), "（ⅱ）活動指標群": ("活動", "(ⅱ)"), "成果指標群": ("成果", "")}.items()}
-_GOAL_CODE = re.compile(r"^(目標[ⅠⅡⅢⅣⅤ]|\(\d+\))")
 _TITLE_YEAR = re.compile(r"(令和|平成)(元|\d{1,2})年度")
+_GROUP_MARK = re.compile(r"^\([ⅰ-ⅻ]+\)")
+_TOLERANCE = 0.01
 
 
-def layout(year: int) -> dict[str, str]:
-    """Headings of one 交付年度 (canonical name → heading as printed, "" where the year lacks it)."""
-    text = resources.files("grantkit.io.layouts").joinpath("mhlw.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
-    if str(year) not in rows[0]:
-        years = [c for c in rows[0] if c != "canonical"]
-        raise GrantkitError(f"{year}年度の全国集計の様式は未対応です（対応: {', '.join(years)}）。"
-                            "io/layouts/mhlw.csv に列を追加してください")
-    return {r["canonical"]: r[str(year)] for r in rows}
+@dataclass(frozen=True)
+class Layout:
+    """The headings of one 交付年度 (from the layout files): normalised for matching, and ``printed`` as in the
+    file (canonical name or 目標/指標群 code → heading) for messages and the synthetic workbooks."""
+
+    year: int
+    headings: dict[str, str]
+    goals: dict[str, str]
+    groups: dict[str, str]
+    levels: dict[str, int]
+    printed: dict[str, str]
+
+    @property
+    def depth(self) -> int:
+        """Number of header rows (交付金名 … 枝番)."""
+        return max(self.levels.values()) + 1
+
+    def grants(self) -> dict[str, str]:
+        """Printed 交付金名 → short name ("推進", "支援") for the grants of the year."""
+        return {self.headings[f"grant_{g}"]: g for g in ("推進", "支援") if self.headings[f"grant_{g}"]}
+
+
+@cache
+def _layout_rows(name: str) -> tuple[dict[str, str], ...]:
+    text = resources.files("grantkit.io.layouts").joinpath(name).read_text(encoding="utf-8")
+    return tuple(csv.DictReader(text.splitlines()))
+
+
+def supported_years() -> list[int]:
+    """The 交付年度 the layout files describe.
+
+    >>> supported_years()[:3], supported_years()[-1]
+    ([2018, 2019, 2020], 2026)
+    """
+    return [int(c) for c in _layout_rows("mhlw_headings.csv")[0] if c != "canonical"]
+
+
+def layout(year: int | str) -> Layout:
+    """The layout of one 交付年度 (``"R7"`` or ``2025``); an unsupported year is an error listing the supported ones.
+
+    >>> lay = layout("R7")
+    >>> lay.headings["size_class"], lay.depth, lay.goals["目標Ⅳ 高齢者がその状態に応じて可能な限り自立した日常生活を営む"]
+    ('規模区分', 7, '目標Ⅳ')
+    """
+    y = to_fiscal_year(year)
+    if y not in supported_years():
+        raise GrantkitError(f"{era_label_long(y)}の全国集計の様式は未対応です（対応: "
+                            f"{'、'.join(era_label_long(v) for v in supported_years())}）。"
+                            "grantkit/io/layouts/mhlw_headings.csv と mhlw_goals.csv に列を追加してください")
+    col = str(y)
+    heads = {r["canonical"]: normalize_text(r[col]) for r in _layout_rows("mhlw_headings.csv")}
+    goals = {normalize_text(r[col]): r["code"] for r in _layout_rows("mhlw_goals.csv") if r["kind"] == "goal" and r[col]}
+    groups = {normalize_text(r[col]): r["code"] for r in _layout_rows("mhlw_goals.csv") if r["kind"] == "group" and r[col]}
+    levels = {k: int(heads[f"header_{k}"]) - 1 for k in HEADER_LEVELS if heads[f"header_{k}"]}
+    printed = {r["canonical"]: r[col] for r in _layout_rows("mhlw_headings.csv")}
+    printed |= {r["code"]: r[col] for r in _layout_rows("mhlw_goals.csv") if r[col]}
+    return Layout(y, heads, goals, groups, levels, printed)
 
 
 @dataclass
 class MhlwResult:
-    """A national workbook read into tidy tables, with the account of what was read."""
+    """A national workbook read into tidy tables, with the account of what was read.
+
+    ``scores``: the tidy leaf table (grantkit.schema) with ``parent`` = 目標 and ``group`` = 指標群;
+    ``attributes``: one row per scored entity; ``statistics``: the printed statistics rows per column with
+    the recomputed mean; ``amounts``: R6 交付見込額（案）/確定額 in 千円 (else None); ``row_set``: which rows
+    the averages, ranks and distributions use; ``checks``: what was verified.
+    """
 
     scores: pd.DataFrame
     attributes: pd.DataFrame
     statistics: pd.DataFrame
     amounts: pd.DataFrame | None
     report: LoadReport
-    fiscal_year: int
+    layout: int
     level: str
     row_set: str = ""
     sha256: str = ""
     checks: list[str] = field(default_factory=list)
 
+    def details(self) -> pd.DataFrame:
+        """The leaves with the shared 目標Ⅳ block counted once (the 支援 copy dropped): for sums over details.
 
-def load_mhlw(path: str | Path, *, level: str = "市町村") -> MhlwResult:
-    """Read one sheet (``level`` "市町村" or "都道府県") of a national result workbook.
+        Each grant's total still contains 目標Ⅳ (``scores`` keeps both copies, as the official totals do).
+        """
+        shared = layout(self.layout).headings["shared_goal"]
+        if not shared:
+            return self.scores
+        return self.scores[~((self.scores["grant"] == "支援") & (self.scores["parent"] == shared))]
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    path: Path
+    sheet: str
+    level: str
+    lay: Layout
+
+    def error(self, message: str) -> InputFileError:
+        return InputFileError(self.path, f"シート「{self.sheet}」: {message}（{era_label_long(self.lay.year)}の様式）")
+
+    def problem(self, message: str, row: int | None = None, column: str | None = None, value: object = None) -> Problem:
+        return Problem(message, self.path.name, self.sheet, row, column, value)
+
+
+@dataclass
+class _Item:
+    col: int
+    grant: str
+    goal: str
+    goal_name: str
+    group: str
+    group_name: str
+    code: str
+    name: str
+
+
+@dataclass
+class _Columns:
+    lead: dict[str, int]
+    items: list[_Item] = field(default_factory=list)
+    goal_totals: dict[tuple[str, str], int] = field(default_factory=dict)
+    grant_totals: dict[str, int] = field(default_factory=dict)
+    special: dict[str, int] = field(default_factory=dict)
+    amounts: dict[tuple[str, str], int] = field(default_factory=dict)
+    blank: list[int] = field(default_factory=list)
+
+
+def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True) -> MhlwResult:
+    """Read a national result workbook into tidy tables.
+
+    ``level`` "市町村" or "都道府県" picks the sheet; None reads every national sheet in the file (both
+    levels in one result when both are there). With ``strict=False`` published subtotals that differ
+    from the leaves (e.g. 「いずれか高い方」 items) are recorded in ``report.notes`` instead of raising.
 
     >>> import tempfile, pathlib
     >>> from grantkit.synthetic import national_workbook
-    >>> p = national_workbook(pathlib.Path(tempfile.mkdtemp()) / "r7.xlsx", "R7", n_municipalities=60)
+    >>> p = national_workbook(pathlib.Path(tempfile.mkdtemp()) / "r7.xlsx", "R7", "市町村", n_municipalities=60)
     >>> r = load_mhlw(p)
-    >>> r.fiscal_year, r.report.rows_read, r.report.rows_kept, len(r.report.exclusions)
-    (2025, 63, 60, 3)
+    >>> r.layout, r.level, r.report.rows_read, r.report.rows_kept, len(r.report.exclusions)
+    (2025, '市町村', 63, 60, 3)
     """
     path = Path(path)
     names = sheet_names(path)
-    first = read_sheet(path, names[0])
-    year = _title_year(first, path)
-    lay = layout(year)
-    sheet = lay["sheet_municipal" if level == "市町村" else "sheet_prefecture"]
-    if sheet not in names:
-        raise InputFileError(path, f"シート「{sheet}」がありません（あるシート: {'、'.join(names)}）")
-    rows = first if sheet == names[0] else read_sheet(path, sheet)
-    return _parse(rows, path, sheet, year, lay, level)
+    known = {lv: {normalize_text(r[c]) for r in _layout_rows("mhlw_headings.csv")
+                  if r["canonical"] == ("sheet_municipal" if lv == "市町村" else "sheet_prefecture")
+                  for c in r if c != "canonical" and r[c]} for lv in LEVELS}
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"level は {'・'.join(LEVELS)} のどちらかです（指定: {level!r}）")
+    wanted = [(lv, s) for lv in ("市町村", "都道府県") if level in (None, lv) for s in names if normalize_text(s) in known[lv]]
+    if not wanted:
+        expected = "」「".join(sorted(set().union(*(known[lv] for lv in LEVELS if level in (None, lv)))))
+        raise InputFileError(path, f"全国集計のシート「{expected}」がありません（あるシート: {'、'.join(names)}）")
+    results = [_read_level(path, sheet, lv, strict) for lv, sheet in wanted]
+    return results[0] if len(results) == 1 else _combine(results)
 
 
-def _title_year(rows: list[list[object]], path: Path) -> int:
+def _combine(results: list[MhlwResult]) -> MhlwResult:
+    """Both levels of one workbook in one result (tables stacked; each keeps its ``level``)."""
+    first = results[0]
+    report = LoadReport(source=first.report.source, sheet="、".join(r.report.sheet or "" for r in results),
+                        sha256=first.report.sha256, rows_read=sum(r.report.rows_read for r in results),
+                        rows_kept=sum(r.report.rows_kept for r in results),
+                        exclusions=[p for r in results for p in r.report.exclusions],
+                        coerced=[p for r in results for p in r.report.coerced],
+                        notes=[n for r in results for n in r.report.notes])
+    stack = lambda name: pd.concat([getattr(r, name) for r in results], ignore_index=True)  # noqa: E731
+    amounts = [r.amounts for r in results if r.amounts is not None]
+    return MhlwResult(stack("scores"), stack("attributes"), stack("statistics"), amounts[0] if amounts else None,
+                      report, first.layout, "、".join(r.level for r in results), " / ".join(r.row_set for r in results),
+                      first.sha256, [c for r in results for c in r.checks])
+
+
+def _read_level(path: Path, sheet: str, level: str, strict: bool) -> MhlwResult:
+    rows = read_sheet(path, sheet)
+    year = _title_year(rows, path, sheet)
+    try:
+        lay = layout(year)
+    except GrantkitError as exc:
+        raise InputFileError(path, f"シート「{sheet}」: {exc}") from None
+    ctx = _Ctx(path, sheet, level, lay)
+    if not lay.headings["sheet_prefecture" if level == "都道府県" else "sheet_municipal"]:
+        raise ctx.error(f"{level}の評価結果の様式は未対応です（layouts/mhlw_headings.csv に見出しがありません）")
+    return _parse(rows, ctx, strict)
+
+
+def _title_year(rows: list[list[object]], path: Path, sheet: str) -> int:
     for row in rows[:3]:
         for v in row:
             m = _TITLE_YEAR.search(normalize_text(v)) if isinstance(v, str) else None
             if m:
                 return to_fiscal_year(m.group(0))
-    raise InputFileError(path, "表題の行に「令和N年度」が見つかりません（全国集計の様式ではないようです）")
+    raise InputFileError(path, f"シート「{sheet}」: 表題の行に「令和N年度」が見つかりません（全国集計の様式ではないようです）")
 
 
 def _text(v: object) -> str:
     return "" if v is None else normalize_text(v)
 
 
-def _parse(rows, path: Path, sheet: str, year: int, lay: dict[str, str], level: str) -> MhlwResult:
-    report = LoadReport(source=path.name, sheet=sheet, sha256=sha256(path))
-    want_serial = normalize_text(lay["serial_no"])
-    h = next((i for i, r in enumerate(rows[:30]) if any(_text(v) == want_serial for v in r)), None)
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
+
+
+def _column_letter(j: int) -> str:
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _label(heading: str, j: int) -> str:
+    return f"{heading}（{_column_letter(j)}列）"
+
+
+def _leading_keys(ctx: _Ctx) -> list[str]:
+    return [k for k in LEADING if ctx.lay.headings[k] and (ctx.level == "市町村" or k not in MUNICIPAL_ONLY)]
+
+
+def _parse(rows: list[list[object]], ctx: _Ctx, strict: bool) -> MhlwResult:
+    lay = ctx.lay
+    serial = lay.headings["serial_no"]
+    h = next((i for i, r in enumerate(rows[:30]) if any(_text(v) == serial for v in r)), None)
     if h is None:
-        raise InputFileError(path, f"シート「{sheet}」に見出し「{lay['serial_no']}」が見つかりません")
-    head = [[_text(v) for v in r] for r in rows[h:h + 7]]
-    lead_keys = [k for k in LEADING if lay[k] and (level == "市町村" or k not in ("insurer_code", "entity", "size_class",
-                                                                                 "depopulated"))]
+        raise ctx.error(f"見出し「{serial}」が見つかりません")
+    top = [_text(v) for v in rows[h]]
     lead = {}
-    for k in lead_keys:
-        heading = normalize_text(lay[k])
-        if heading not in head[0]:
-            raise InputFileError(path, f"シート「{sheet}」に見出し「{lay[k]}」がありません（{year}年度の様式）")
-        lead[k] = head[0].index(heading)
-    start = max(lead.values()) + 1
-    unknown = [c for c in head[0][:start] if c and c not in {normalize_text(lay[k]) for k in lead}]
-    if unknown:
-        raise InputFileError(path, f"シート「{sheet}」に様式にない見出し「{'」「'.join(unknown)}」があります（{year}年度）")
-    cols = _classify(head, start, lay, path, sheet)
-    stat_labels = {normalize_text(lay[k]): k for k in STATS}
-    label_cols = [lead[k] for k in ("entity", "prefecture", "serial_no") if k in lead]
-    stat_rows, first_data = {}, None
-    for i in range(h + 7, len(rows)):
-        labels = {_text(rows[i][c]) for c in label_cols}
-        hit = labels & set(stat_labels)
+    for k in _leading_keys(ctx):
+        if lay.headings[k] not in top:
+            raise ctx.error(f"見出し「{lay.headings[k]}」がありません")
+        lead[k] = top.index(lay.headings[k])
+    stat_keys = [("stat_n_prefecture" if k == "stat_n" and ctx.level == "都道府県" else k) for k in STATS]
+    stat_labels = {lay.headings[k]: k.replace("_prefecture", "") for k in stat_keys if lay.headings[k]}
+    first_data, stat_rows, depth = None, {}, None
+    for i in range(h + 1, len(rows)):
+        labels = [_text(rows[i][c]) for c in lead.values()]
+        hit = next((s for s in labels if s in stat_labels), None)
+        if depth is None and (hit or _is_number(rows[i][lead["serial_no"]])):
+            depth = i - h
         if hit:
-            stat_rows[stat_labels[hit.pop()]] = i
-        elif isinstance(rows[i][lead["serial_no"]], (int, float)):
+            stat_rows[stat_labels[hit]] = i
+        elif _is_number(rows[i][lead["serial_no"]]):
             first_data = i
             break
+        elif depth is not None and any(labels):
+            raise ctx.error(f"{i + 1}行目「{next(s for s in labels if s)}」は統計行（{'・'.join(stat_labels)}）でもデータ行でもありません")
     if first_data is None:
-        raise InputFileError(path, f"シート「{sheet}」にデータ行（通し番号のある行）が見つかりません")
-    body = rows[first_data:]
-    body = [r for r in body if any(v is not None for v in r)]
-    report.rows_read = len(body)
-    total_col = cols["total"]
-    kept, excluded = [], []
-    for k, r in enumerate(body):
-        if isinstance(r[total_col], (int, float)):
-            kept.append(r)
+        raise ctx.error(f"データ行（{serial}が数値の行）が見つかりません")
+    if depth != lay.depth:
+        raise ctx.error(f"見出しが {depth} 行ありますが、様式では {lay.depth} 行です"
+                        f"（{'・'.join(k for k in HEADER_LEVELS if k in lay.levels)}）")
+    if "stat_max" not in stat_rows:
+        raise ctx.error(f"統計行「{lay.headings['stat_max']}」がありません")
+    head = [[_text(v) for v in rows[h + r]] for r in range(depth)]
+    cols = _classify(head, lead, ctx)
+    return _tidy(rows, first_data, stat_rows, cols, ctx, strict)
+
+
+def _classify(head: list[list[str]], lead: dict[str, int], ctx: _Ctx) -> _Columns:
+    """Sort the columns into leading, score leaves (forward-filled header), subtotals, totals and amounts."""
+    lay, hd = ctx.lay, ctx.lay.headings
+    special = {hd["total"]: "total", hd["rank"]: "rank"}
+    grant_totals = {hd[f"grant_total_{g}"]: g for g in ("推進", "支援") if hd[f"grant_total_{g}"]}
+    goal_totals = {hd["goal_total"].format(goal=code): code for code in lay.goals.values()}
+    amount_heads = {hd[k]: k.removeprefix("amount_") for k in ("amount_plan", "amount_final") if hd[k]}
+    grants = lay.grants()
+    short = {**{g: g for g in grants.values()}, **grants}
+    out = _Columns(lead=lead)
+    lead_cols = set(lead.values())
+    state = dict.fromkeys(lay.levels, "")
+    amount_kind = None
+    for j in range(len(head[0])):
+        if j in lead_cols:
+            continue
+        cells = [row[j] for row in head]
+        if not any(cells):
+            out.blank.append(j)
+            continue
+        if any(c in special for c in cells):
+            out.special[next(special[c] for c in cells if c in special)] = j
+        elif any(c in grant_totals for c in cells):
+            out.grant_totals[next(grant_totals[c] for c in cells if c in grant_totals)] = j
+        elif any(c in goal_totals for c in cells):
+            code = next(goal_totals[c] for c in cells if c in goal_totals)
+            out.goal_totals[(grants[state["grant"]] if state["grant"] in grants else "", code)] = j
+        elif any(c in amount_heads for c in cells) or (amount_kind and any(c in short for c in cells)):
+            amount_kind = next((amount_heads[c] for c in cells if c in amount_heads), amount_kind)
+            grant = next((short[c] for c in cells if c in short), None)
+            if grant is None:
+                raise ctx.error(f"{_label(amount_kind, j)}に交付金名（推進・支援）がありません")
+            out.amounts[(amount_kind, grant)] = j
+            continue
         else:
-            name = _text(r[lead.get("entity", lead["prefecture"])])
-            report.exclusions.append(Problem("合計の得点がない行（広域連合・一部事務組合など。構成市町村が得点を持つ）",
-                                             path.name, sheet, first_data + k + 1, lay["total"], name))
+            out.items.append(_item(cells, j, state, ctx))
+        amount_kind = None
+    for key in ("total", "rank"):
+        if key not in out.special:
+            raise ctx.error(f"見出し「{hd[key]}」がありません")
+    codes = [(it.grant, it.code) for it in out.items]
+    if len(set(codes)) != len(codes):
+        dup = sorted({c for c in codes if codes.count(c) > 1})
+        raise ctx.error(f"指標番号・枝番が重複しています: {'、'.join(f'{g} {c}' for g, c in dup[:10])}")
+    return out
+
+
+def _item(cells: list[str], j: int, state: dict[str, str], ctx: _Ctx) -> _Item:
+    """One score column: forward-fill its header (levels below the highest printed one are reset)."""
+    lay = ctx.lay
+    top = min(r for r, c in enumerate(cells) if c)
+    for key, r in lay.levels.items():
+        if r >= top:
+            state[key] = cells[r]
+    grants = lay.grants()
+    if state["grant"] not in grants:
+        raise ctx.error(f"{_label(state['grant'] or '（空欄）', j)}は様式にない見出しです"
+                        f"（交付金名: {'・'.join(grants)}）")
+    goal = lay.goals.get(state["goal"])
+    if goal is None:
+        raise ctx.error(f"目標の見出し「{state['goal'] or '（空欄）'}」（{_column_letter(j)}列）は様式にありません"
+                        f"（{'・'.join(lay.goals)}）")
+    group, group_name = "", ""
+    if "group" in lay.levels:
+        group_name = state["group"]
+        group = lay.groups.get(group_name, "成果" if not group_name and goal == lay.headings["shared_goal"] else None)
+        if group is None:
+            raise ctx.error(f"指標群の見出し「{group_name or '（空欄）'}」（{_column_letter(j)}列）は様式にありません"
+                            f"（{'・'.join(lay.groups)}）")
+    if not state["item"]:
+        raise ctx.error(f"{_column_letter(j)}列に指標番号がありません（得点の列として読めません）")
+    mark = goal.removeprefix("目標") + (m.group(0) if (m := _GROUP_MARK.match(group_name)) else "")
+    code = normalize_indicator(mark + state["item"] + state["branch"] + state.get("sub_branch", ""))
+    return _Item(j, grants[state["grant"]], goal, state["goal"], group, group_name, code, state["name"])
+
+
+def _matrix(body: list[list[object]], idx: list[int], numbers: list[int], ctx: _Ctx,
+            headings: list[str], report: LoadReport, problems: list[Problem]) -> np.ndarray:
+    """Cells of ``body`` at columns ``idx`` as floats; 「－」 etc. → NaN (listed as coerced), text → problem."""
+    block = np.array(body, dtype=object)[:, idx] if body else np.empty((0, len(idx)), dtype=object)
+    try:
+        return block.astype("float64")
+    except (TypeError, ValueError):
+        pass
+    out = np.full(block.shape, np.nan)
+    for (i, k), v in np.ndenumerate(block):
+        try:
+            x = parse_number(v)
+        except ValueError:
+            problems.append(ctx.problem("数値ではありません", numbers[i], _label(headings[k], idx[k]), v))
+            continue
+        if x is None:
+            report.coerced.append(ctx.problem("空欄・「－」を欠損として読みました", numbers[i],
+                                              _label(headings[k], idx[k]), v))
+        else:
+            out[i, k] = x
+    return out
+
+
+def _tidy(rows: list[list[object]], first: int, stat_rows: dict[str, int], cols: _Columns, ctx: _Ctx,
+          strict: bool) -> MhlwResult:
+    lay, level = ctx.lay, ctx.level
+    report = LoadReport(source=ctx.path.name, sheet=ctx.sheet, sha256=sha256(ctx.path))
+    total_col = cols.special["total"]
+    name_col = cols.lead["entity" if level == "市町村" else "prefecture"]
+    kept, numbers = [], []
+    for i in range(first, len(rows)):
+        r = rows[i]
+        if all(v is None for v in r):
+            continue
+        report.rows_read += 1
+        if _is_number(r[total_col]) or (isinstance(r[total_col], str) and _text(r[total_col]) not in MISSING_MARKS):
+            kept.append(r)
+            numbers.append(i + 1)
+            continue
+        name = _text(r[name_col])
+        reason = ("合計の得点がない行（広域連合・一部事務組合など。得点は構成市町村が持つ）" if name
+                  else "団体名も合計の得点もない行（注記など）")
+        report.exclusions.append(ctx.problem(reason, i + 1, lay.headings["total"], name or _text(r[0])))
     report.rows_kept = len(kept)
     report.check()
-    return _tidy(kept, cols, lead, stat_rows, rows, path, sheet, year, lay, level, report)
-
-
-def _classify(head, start, lay, path, sheet) -> dict:
-    """Forward-fill the header block and sort columns into items, subtotals, totals and amounts."""
-    n = len(head[0])
-    grant_names = {normalize_text(lay[f"grant_{g}"]): g for g in ("推進", "支援")}
-    grant_totals = {normalize_text(lay[f"grant_total_{g}"]): g for g in ("推進", "支援")}
-    amount_heads = {normalize_text(lay[k]): k for k in ("amount_plan", "amount_final") if lay[k]}
-    out: dict = {"items": [], "goal_totals": {}, "grant_totals": {}, "amounts": {}}
-    grant = goal = group = item = name = ""
-    for j in range(start, n):
-        top, g2, g3, g4, g5, g6 = (head[r][j] for r in range(6))
-        if top == normalize_text(lay["total"]):
-            out["total"] = j
-        elif top == normalize_text(lay["rank"]):
-            out["rank"] = j
-        elif top in amount_heads or (not top and g2 in ("推進", "支援") and out["amounts"]):
-            kind = amount_heads.get(top) or out["_amount_kind"]
-            out["_amount_kind"] = kind
-            out["amounts"][(kind, g2)] = j
-        elif top:
-            if top not in grant_names:
-                raise InputFileError(path, f"シート「{sheet}」の見出し「{top}」は様式にありません（交付金名の行）")
-            grant, goal, group, item, name = grant_names[top], "", "", "", ""
-            if g2:
-                goal, group, item, name = g2, g3, g4, g5
-            out["items"].append((j, grant, goal, group, item, name, g6))
-        elif g2 in grant_totals:
-            out["grant_totals"][grant_totals[g2]] = j
-        elif g2.endswith(normalize_text(lay["goal_total_suffix"])) and not g6:
-            out["goal_totals"][(grant, g2.removesuffix(normalize_text(lay["goal_total_suffix"])))] = j
-        else:
-            if g2:
-                goal, group, item, name = g2, "", "", ""
-            if g3:
-                group, item, name = g3, "", ""
-            if g4:
-                item, name = g4, ""
-            if g5:
-                name = g5
-            if not g6:
-                raise InputFileError(path, f"シート「{sheet}」の{j + 1}列目に枝番がありません（得点の列として読めません）")
-            out["items"].append((j, grant, goal, group, item, name, g6))
-    for key in ("total", "rank"):
-        if key not in out:
-            raise InputFileError(path, f"シート「{sheet}」に見出し「{lay[key]}」がありません")
-    out.pop("_amount_kind", None)
-    return out
-
-
-def _num(rows, cols_idx) -> np.ndarray:
-    arr = np.full((len(rows), len(cols_idx)), np.nan)
-    for i, r in enumerate(rows):
-        for k, j in enumerate(cols_idx):
-            v = r[j]
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                arr[i, k] = v
-    return arr
-
-
-def _tidy(kept, cols, lead, stat_rows, rows, path, sheet, year, lay, level, report) -> MhlwResult:
-    items = cols["items"]
-    idx = [j for j, *_ in items]
-    scores = _num(kept, idx)
-    stats = {STATS[k]: _num([rows[i]], idx)[0] for k, i in stat_rows.items()}
-    if "max_score" not in stats:
-        raise InputFileError(path, f"シート「{sheet}」に統計行「{lay['stat_max']}」がありません")
-    max_score = stats["max_score"]
-    meta = pd.DataFrame([{"grant": g, "goal": goal, "group": grp, "item": it, "indicator_name": nm, "branch": br}
-                         for _, g, goal, grp, it, nm, br in items])
-    meta["parent"] = meta["goal"].map(lambda g: m.group(1) if (m := _GOAL_CODE.match(g)) else g)
-    meta["group_code"] = meta["group"].map(lambda s: GROUPS.get(s, ("", ""))[0])
-    meta["indicator"] = meta["parent"] + meta["group"].map(lambda s: GROUPS.get(s, ("", ""))[1]) + meta["item"] + meta["branch"]
-    problems = []
-    bad = np.argwhere(np.isnan(scores))
-    for i, k in bad[:50]:
-        problems.append(Problem("得点が数値ではありません", path.name, sheet, None, f"{idx[k] + 1}列目"))
-    over = np.argwhere(scores > max_score[None, :] + 1e-9)
-    for i, k in over[:50]:
-        problems.append(Problem(f"得点 {scores[i, k]:g} が配点 {max_score[k]:g} を超えています", path.name, sheet, None,
-                                meta["indicator"][k]))
-    checks = _check_subtotals(scores, meta, kept, cols, path, sheet, problems, lay)
+    if not kept:
+        raise ctx.error("合計の得点がある行がありません")
+    problems: list[Problem] = []
+    items = cols.items
+    idx = [it.col for it in items]
+    heads = [f"{it.grant} {it.code}" for it in items]
+    scores = _matrix(kept, idx, numbers, ctx, heads, report, problems)
+    sub_idx = [*cols.goal_totals.values(), *cols.grant_totals.values(), total_col]
+    sub_heads = [lay.headings["goal_total"].format(goal=g) + f"（{gr}）" for gr, g in cols.goal_totals] + \
+        [lay.headings[f"grant_total_{g}"] for g in cols.grant_totals] + [lay.headings["total"]]
+    published = _matrix(kept, sub_idx, numbers, ctx, sub_heads, report, problems)
+    stat_lines = [rows[i] for i in stat_rows.values()]
+    stats = _matrix(stat_lines, idx + sub_idx, [i + 1 for i in stat_rows.values()], ctx, heads + sub_heads,
+                    LoadReport(source=""), problems)
+    stats = {STATS[k]: stats[n] for n, k in enumerate(stat_rows)}
+    max_score = stats["max_score"][: len(idx)]
+    if np.isnan(max_score).any():
+        bad = [heads[k] for k in np.flatnonzero(np.isnan(max_score))[:10]]
+        problems.append(ctx.problem(f"配点がありません: {'、'.join(bad)}", stat_rows["stat_max"] + 1))
+    for i, k in np.argwhere((scores > max_score[None, :] + 1e-9) | (scores < 0))[:50]:
+        problems.append(ctx.problem(f"得点 {scores[i, k]:g} が 0〜配点 {max_score[k]:g} の範囲にありません",
+                                    numbers[i], _label(heads[k], idx[k]), scores[i, k]))
+    if cols.blank:
+        filled = _matrix(kept, cols.blank, numbers, ctx, ["（見出しなし）"] * len(cols.blank), LoadReport(""), [])
+        for k in np.flatnonzero(~np.isnan(filled).all(axis=0))[:10]:
+            problems.append(ctx.problem("見出しのない列に値があります", None, f"{_column_letter(cols.blank[k])}列"))
+    meta = pd.DataFrame([vars(it) for it in items])
+    scores, checks = _check_totals(scores, published, meta, cols, ctx, strict, problems, report)
     if problems:
-        raise ValidationError(path.name, problems)
-    attrs = _attributes(kept, lead, cols, level)
+        raise ValidationError(ctx.path.name, problems)
+    attrs = _attributes(kept, numbers, cols, published, ctx, problems)
+    if problems:
+        raise ValidationError(ctx.path.name, problems)
+    meta = pd.DataFrame([vars(it) for it in items])  # after a possible 目標Ⅳ copy
     n_ent, n_item = scores.shape
-    code = np.repeat(attrs["entity_code"].to_numpy(), n_item)
-    tidy = pd.DataFrame({
-        "fiscal_year": np.full(n_ent * n_item, year, dtype="int64"),
-        "level": level,
-        "grant": np.tile(meta["grant"].to_numpy(), n_ent),
-        "entity_code": code,
-        "entity": np.repeat(attrs["entity"].to_numpy(), n_item),
-        "indicator": np.tile(meta["indicator"].to_numpy(), n_ent),
-        "indicator_name": np.tile(meta["indicator_name"].to_numpy(), n_ent),
-        "parent": np.tile(meta["parent"].to_numpy(), n_ent),
-        "score": scores.reshape(-1),
-        "max_score": np.tile(max_score, n_ent),
-        "parent_name": np.tile(meta["goal"].to_numpy(), n_ent),
-        "group": np.tile(meta["group_code"].to_numpy(), n_ent),
-        "group_name": np.tile(meta["group"].to_numpy(), n_ent),
-    })
-    statistics = meta[["grant", "parent", "group_code", "indicator", "indicator_name"]].rename(
-        columns={"group_code": "group"}).assign(**stats)
-    statistics.insert(0, "fiscal_year", year)
-    statistics["recomputed_mean"] = scores.mean(axis=0)
-    if "mean" in statistics:
-        diff = np.nanmax(np.abs(statistics["recomputed_mean"] - statistics["mean"]))
-        checks.append(f"平均点の再計算: 得点のある {n_ent} 団体で計算した平均と統計行の平均点の差は最大 {diff:.6f} 点")
-    amounts = None
-    if cols["amounts"]:
-        amounts = attrs[["entity_code", "entity"]].copy()
-        for (kind, grant), j in cols["amounts"].items():
-            amounts[f"{'plan' if kind == 'amount_plan' else 'final'}_{grant}_thousand_yen"] = _num(kept, [j])[:, 0]
-    row_set = (f"合計の得点がある {n_ent} 行（除外 {len(report.exclusions)} 行: 広域連合・一部事務組合など）。"
-               "平均・順位・分布はこの行の集合で計算")
-    return MhlwResult(tidy, attrs, statistics, amounts, report, year, level, row_set, report.sha256 or "", checks)
+    row_set = (f"{level}で合計の得点がある {n_ent:,} 団体（除外 {len(report.exclusions)} 行: "
+               "広域連合・一部事務組合など得点のない行）。平均・順位・分布はこの集合で計算")
+    tidy = _long(scores, meta, attrs, lay.year, level, max_score if len(max_score) == n_item else
+                 np.concatenate([max_score, max_score[_shared_source(meta, lay)]]))
+    statistics = _statistics(meta.iloc[: len(idx)], cols, stats, scores[:, : len(idx)], published, ctx, row_set,
+                             checks, report)
+    amounts = _amounts(kept, numbers, cols, attrs, ctx, report)
+    report.notes.append(row_set)
+    return MhlwResult(tidy, attrs, statistics, amounts, report, lay.year, level, row_set, report.sha256 or "", checks)
 
 
-def _check_subtotals(scores, meta, kept, cols, path, sheet, problems, lay) -> list[str]:
-    """Published subtotals must equal the leaves; 目標Ⅳ of 支援 must equal 目標Ⅳ of 推進 (one block, counted in both)."""
-    checks = []
-    for (grant, goal), j in cols["goal_totals"].items():
-        goal = m.group(1) if (m := _GOAL_CODE.match(goal)) else goal
-        mask = ((meta["grant"] == grant) & (meta["parent"] == goal)).to_numpy()
-        _compare(scores[:, mask].sum(axis=1), _num(kept, [j])[:, 0], f"{goal}合計（{grant}）", path, sheet, problems)
-    for grant, j in cols["grant_totals"].items():
-        mask = (meta["grant"] == grant).to_numpy()
-        _compare(scores[:, mask].sum(axis=1), _num(kept, [j])[:, 0], lay[f"grant_total_{grant}"], path, sheet, problems)
-    _compare(scores.sum(axis=1), _num(kept, [cols["total"]])[:, 0], lay["total"], path, sheet, problems)
-    shared = lay["shared_goal"]
+def _shared_source(meta: pd.DataFrame, lay: Layout) -> np.ndarray:
+    """Positions of the 推進 目標Ⅳ leaves (the block 支援 shares)."""
+    shared = lay.headings["shared_goal"]
+    return np.flatnonzero(((meta["grant"] == "推進") & (meta["goal"] == shared)).to_numpy())
+
+
+def _check_totals(scores, published, meta, cols: _Columns, ctx: _Ctx, strict: bool, problems, report):
+    """Published subtotals against the leaves; the shared 目標Ⅳ block equal in both grants (copied if printed once)."""
+    lay = ctx.lay
+    shared = lay.headings["shared_goal"]
+    checks: list[str] = []
     if shared:
-        a = scores[:, ((meta["grant"] == "推進") & (meta["parent"] == shared)).to_numpy()]
-        b = scores[:, ((meta["grant"] == "支援") & (meta["parent"] == shared)).to_numpy()]
-        if a.shape != b.shape or not np.allclose(a, b):
-            problems.append(Problem(f"{shared} の得点が推進と支援で一致しません（同じ指標が両方に計上されるはずです）",
-                                    path.name, sheet))
-        checks.append(f"{shared}: 支援の列は推進の列と同一（明細の合計では1回だけ数え、各交付金の合計にそれぞれ計上）")
-    checks.append("公表の小計・合計はすべて明細の合計と一致")
-    return checks
+        src = _shared_source(meta, lay)
+        dup = np.flatnonzero(((meta["grant"] == "支援") & (meta["goal"] == shared)).to_numpy())
+        if len(dup) == 0 and len(src) and "支援" in lay.grants().values():
+            copies = [_Item(-1, "支援", *(meta.loc[k, c] for c in ("goal", "goal_name", "group", "group_name", "code",
+                                                                   "name"))) for k in src]
+            cols.items.extend(copies)
+            scores = np.concatenate([scores, scores[:, src]], axis=1)
+            checks.append(f"{shared}: 支援の列がないため推進の列を支援にも計上（同じ指標・同じ得点）")
+        elif len(dup):
+            same = len(dup) == len(src) and list(meta["code"].iloc[dup]) == list(meta["code"].iloc[src]) \
+                and np.allclose(scores[:, dup], scores[:, src], equal_nan=True)
+            if not same:
+                problems.append(ctx.problem(f"{shared} の指標・得点が推進と支援で一致しません（同じ指標が両方に計上されるはずです）"))
+            checks.append(f"{shared}: 支援の列は推進の列と同一（明細の合計では1回だけ数え、各交付金の合計にはそれぞれ計上）")
+    grant_of = np.array([it.grant for it in cols.items])
+    goal_of = np.array([it.goal for it in cols.items])
+    leaf_sum = lambda mask: np.nansum(scores[:, mask], axis=1)  # noqa: E731
+    targets = [(grant_of == g) & (goal_of == goal) if g else (goal_of == goal) for g, goal in cols.goal_totals]
+    targets += [grant_of == g for g in cols.grant_totals] + [np.ones(len(grant_of), bool)]
+    labels = [f"{lay.headings['goal_total'].format(goal=goal)}（{g}）" for g, goal in cols.goal_totals] + \
+        [lay.headings[f"grant_total_{g}"] for g in cols.grant_totals] + [lay.headings["total"]]
+    off_total = 0
+    for k, (mask, label) in enumerate(zip(targets, labels)):
+        off = np.flatnonzero(np.abs(leaf_sum(mask) - published[:, k]) > _TOLERANCE)
+        off_total += len(off)
+        for i in off[:20]:
+            msg = f"公表の「{label}」{published[i, k]:g} が明細の合計 {leaf_sum(mask)[i]:g} と一致しません"
+            if strict:
+                problems.append(ctx.problem(msg + "（「いずれか高い方」の項目がある年度は strict=False で読めます）",
+                                            None, label, published[i, k]))
+            else:
+                report.notes.append(msg)
+    checks.append(f"公表の小計・合計 {len(labels)} 列を明細の合計と照合: "
+                  + ("すべて一致" if off_total == 0 else f"{off_total} セルが不一致（報告に記載）"))
+    return scores, checks
 
 
-def _compare(recomputed, published, label, path, sheet, problems) -> None:
-    off = np.flatnonzero(np.abs(recomputed - published) > 0.01)
-    for i in off[:20]:
-        problems.append(Problem(f"公表の「{label}」{published[i]:g} が明細の合計 {recomputed[i]:g} と一致しません",
-                                path.name, sheet, None, label))
+def _code(value: object, level: str) -> str:
+    return restore_code(value, level) if value is not None else ""
 
 
-def _attributes(kept, lead, cols, level) -> pd.DataFrame:
-    def col(key, kind=str):
+def _attributes(kept, numbers, cols: _Columns, published, ctx: _Ctx, problems) -> pd.DataFrame:
+    """One row per scored entity: codes as fixed-width strings, this year's 合計/順位 from the last columns."""
+    lead, level = cols.lead, ctx.level
+
+    def text(key: str) -> list[str | None]:
+        return [_text(r[lead[key]]) or None for r in kept] if key in lead else [None] * len(kept)
+
+    def number(key: str) -> np.ndarray:
+        j = lead.get(key) if key in lead else cols.special.get(key)
+        return np.array([float(r[j]) if j is not None and _is_number(r[j]) else np.nan for r in kept])
+
+    codes = {}
+    for key, lv in (("prefecture_code", "都道府県"), ("insurer_code", "市町村")):
         if key not in lead:
-            return [None] * len(kept)
-        vals = [r[lead[key]] for r in kept]
-        if kind is str:
-            return [None if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else _text(v))
-                    for v in vals]
-        return [float(v) if isinstance(v, (int, float)) else np.nan for v in vals]
-
-    pref_code = [None if c is None else c.zfill(2) for c in col("prefecture_code")]
-    if level == "市町村":
-        code = [c.zfill(6) for c in col("insurer_code")]
-        name = col("entity")
-    else:
-        code, name = pref_code, col("prefecture")
-    out = pd.DataFrame({"entity_code": code, "entity": name, "prefecture_code": pref_code,
-                        "prefecture": col("prefecture"), "population": col("population", float),
-                        "first_insured": col("first_insured", float), "size_class": col("size_class"),
-                        "depopulated": col("depopulated"), "prev_total": col("prev_total", float),
-                        "prev_rank": col("prev_rank", float), "total": _num(kept, [cols["total"]])[:, 0],
-                        "rank": _num(kept, [cols["rank"]])[:, 0]})
+            continue
+        out = []
+        for r, n in zip(kept, numbers):
+            try:
+                out.append(_code(r[lead[key]], lv))
+            except ValueError as exc:
+                problems.append(ctx.problem(str(exc), n, _label(ctx.lay.headings[key], lead[key]), r[lead[key]]))
+                out.append("")
+        codes[key] = out
+    pref_code = codes["prefecture_code"]
+    entity_code = codes["insurer_code"] if level == "市町村" else pref_code
+    entity = text("entity") if level == "市町村" else text("prefecture")
+    frame = pd.DataFrame({"level": level, "entity_code": entity_code, "entity": entity, "prefecture_code": pref_code,
+                          "prefecture": text("prefecture"), "population": number("population"),
+                          "first_insured": number("first_insured"), "size_class": text("size_class"),
+                          "depopulated": text("depopulated"), "prev_total": number("prev_total"),
+                          "prev_rank": number("prev_rank"), "total": published[:, -1], "rank": number("rank")})
+    for g, k in zip(cols.grant_totals, range(len(cols.goal_totals), published.shape[1] - 1)):
+        frame[f"score_{g}"] = published[:, k]
+    if not cols.grant_totals:
+        frame["score_推進"] = published[:, -1]
+    dup = frame["entity_code"].duplicated(keep=False) & frame["entity_code"].ne("")
+    for n, code in zip(np.asarray(numbers)[dup.to_numpy()], frame.loc[dup, "entity_code"]):
+        problems.append(ctx.problem(f"コード {code} が重複しています", int(n)))
+    width = CODE_WIDTH[level]
+    assert all(len(c) == width for c in frame["entity_code"] if c)
     for c in ("entity_code", "entity", "prefecture_code", "prefecture", "size_class", "depopulated"):
-        out[c] = out[c].astype("str") if out[c].notna().all() else out[c].astype("string")
+        frame[c] = frame[c].astype("str")
+    return frame
+
+
+def _long(scores: np.ndarray, meta: pd.DataFrame, attrs: pd.DataFrame, year: int, level: str,
+          max_score: np.ndarray) -> pd.DataFrame:
+    """The tidy leaf table: entities × leaves, built column by column (no per-cell Python)."""
+    n_ent, n_item = scores.shape
+
+    def tile(column: str) -> pd.Series:
+        return pd.Series(np.tile(meta[column].to_numpy(dtype=object), n_ent), dtype="str")
+
+    def repeat(column: str) -> pd.Series:
+        return pd.Series(np.repeat(attrs[column].to_numpy(dtype=object), n_item), dtype="str")
+
+    return pd.DataFrame({
+        "fiscal_year": np.full(n_ent * n_item, year, dtype="int64"),
+        "level": pd.Series(np.full(n_ent * n_item, level, dtype=object), dtype="str"),
+        "grant": tile("grant"), "entity_code": repeat("entity_code"), "entity": repeat("entity"),
+        "indicator": tile("code"), "indicator_name": tile("name"), "parent": tile("goal"),
+        "score": scores.reshape(-1), "max_score": np.tile(max_score, n_ent),
+        "parent_name": tile("goal_name"), "group": tile("group"), "group_name": tile("group_name"),
+    })
+
+
+def _statistics(meta, cols: _Columns, stats, scores, published, ctx: _Ctx, row_set: str, checks, report) -> pd.DataFrame:
+    """The printed statistics per printed leaf and subtotal column, with the mean recomputed on ``row_set``."""
+    lay = ctx.lay
+    leaves = meta.rename(columns={"goal": "parent", "code": "indicator", "name": "indicator_name"})
+    leaves = leaves[["grant", "parent", "group", "indicator", "indicator_name"]].assign(row_kind="leaf")
+    subs = pd.DataFrame({"grant": [g for g, _ in cols.goal_totals] + list(cols.grant_totals) + ["合計"],
+                         "parent": [goal for _, goal in cols.goal_totals] + [""] * (len(cols.grant_totals) + 1),
+                         "group": "", "indicator": [goal for _, goal in cols.goal_totals] + ["合計"] * (len(cols.grant_totals) + 1),
+                         "indicator_name": [lay.headings["goal_total"].format(goal=goal) for _, goal in cols.goal_totals]
+                         + [lay.headings[f"grant_total_{g}"] for g in cols.grant_totals] + [lay.headings["total"]],
+                         "row_kind": ["subtotal"] * len(cols.goal_totals) + ["total"] * (len(cols.grant_totals) + 1)})
+    out = pd.concat([leaves, subs], ignore_index=True)
+    for key, values in stats.items():
+        out[key] = values
+    values = np.concatenate([scores, published], axis=1)
+    out["recomputed_mean"] = np.nanmean(values, axis=0)
+    out["recomputed_median"] = np.nanmedian(values, axis=0)
+    out.insert(0, "level", ctx.level)
+    out.insert(0, "fiscal_year", lay.year)
+    out["row_set"] = row_set
+    if "mean" in out:
+        diff = (out["recomputed_mean"] - out["mean"]).abs()
+        worst = float(diff.max())
+        off = int((diff > _TOLERANCE).sum())
+        line = (f"平均点: {ctx.level}の {len(out)} 列で統計行の平均点と再計算した平均（{row_set.split('（')[0]}）の差は最大 "
+                f"{worst:.4f} 点")
+        if off:
+            line += f"。{off} 列で {_TOLERANCE} 点を超えて違います（統計行が別の行の集合で計算されている可能性）"
+            report.notes.append(line)
+        checks.append(line)
     return out
+
+
+def _amounts(kept, numbers, cols: _Columns, attrs: pd.DataFrame, ctx: _Ctx, report) -> pd.DataFrame | None:
+    """R6: 交付見込額（案）and 確定額 per grant (千円), one row per entity, long by grant."""
+    if not cols.amounts:
+        return None
+    problems: list[Problem] = []
+    keys = list(cols.amounts)
+    heads = [f"{ctx.lay.headings['amount_' + kind]} {g}" for kind, g in keys]
+    values = _matrix(kept, list(cols.amounts.values()), numbers, ctx, heads, report, problems)
+    if problems:
+        raise ValidationError(ctx.path.name, problems)
+    parts = []
+    for g in dict.fromkeys(g for _, g in keys):
+        part = attrs[["entity_code", "entity"]].assign(grant=g)
+        for kind in ("plan", "final"):
+            if (kind, g) in cols.amounts:
+                part[f"{kind}_thousand_yen"] = values[:, keys.index((kind, g))]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
