@@ -26,7 +26,7 @@ from .prefectures import PREFECTURES
 MUNICIPALITIES_PER_PREFECTURE = (179, 40, 33, 35, 25, 35, 59, 44, 25, 35, 63, 54, 62, 33, 30, 15, 19, 17, 27, 77, 42,
                                  35, 54, 29, 19, 26, 43, 41, 39, 30, 19, 19, 27, 23, 19, 24, 17, 20, 34, 60, 20, 21,
                                  45, 18, 26, 43, 41)
-FULL_SIZE = {"n_municipalities": 1741, "n_unions": 38, "items_per_group": 38}
+FULL_SIZE = {"n_municipalities": 1741, "n_unions": 38, "items_per_group": 42}
 """Arguments giving the real size: 1,779 rows (1,741 scored) × about 1,560 columns."""
 SYNTHETIC_BUDGET_YEN = {"推進": 9_500_000_000, "支援": 19_000_000_000}
 """架空の市町村分予算額 for 1,741 municipalities (scaled to the sample size), used for the R6 amounts."""

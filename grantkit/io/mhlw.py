@@ -28,7 +28,7 @@ from ..provenance import LoadReport
 from ..schema import CODE_WIDTH, LEVELS, MISSING_MARKS, parse_number, restore_code
 from ..text import normalize_indicator, normalize_text
 from .files import sha256
-from .workbook import read_sheet, sheet_names
+from .workbook import check_workbook
 
 HEADER_LEVELS = ("grant", "goal", "group", "item", "name", "branch", "sub_branch")
 LEADING = ("serial_no", "prefecture_code", "insurer_code", "prefecture", "entity", "population", "first_insured",
@@ -185,7 +185,8 @@ def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     (2025, '市町村', 63, 60, 3)
     """
     path = Path(path)
-    names = sheet_names(path)
+    book = _Book(path)
+    names = book.names
     known = {lv: {normalize_text(r[c]) for r in _layout_rows("mhlw_headings.csv")
                   if r["canonical"] == ("sheet_municipal" if lv == "市町村" else "sheet_prefecture")
                   for c in r if c != "canonical" and r[c]} for lv in LEVELS}
@@ -195,7 +196,7 @@ def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     if not wanted:
         expected = "」「".join(sorted(set().union(*(known[lv] for lv in LEVELS if level in (None, lv)))))
         raise InputFileError(path, f"全国集計のシート「{expected}」がありません（あるシート: {'、'.join(names)}）")
-    results = [_read_level(path, sheet, lv, strict) for lv, sheet in wanted]
+    results = [_read_level(path, book.rows(sheet), sheet, lv, strict) for lv, sheet in wanted]
     return results[0] if len(results) == 1 else _combine(results)
 
 
@@ -215,8 +216,28 @@ def _combine(results: list[MhlwResult]) -> MhlwResult:
                       first.sha256, [c for r in results for c in r.checks])
 
 
-def _read_level(path: Path, sheet: str, level: str, strict: bool) -> MhlwResult:
-    rows = read_sheet(path, sheet)
+class _Book:
+    """The workbook, checked once by ``grantkit.io.workbook.check_workbook`` (zip bombs, DTD/ENTITY) before
+    calamine parses anything; then any number of sheets read as raw rows ("" for an empty cell).
+
+    ``workbook.read_sheet`` re-checks the whole zip on every call (twice per call), which costs about 0.5 s
+    on a national workbook; switch to it once it can read several sheets after one check.
+    """
+
+    def __init__(self, path: Path):
+        from python_calamine import CalamineWorkbook
+
+        check_workbook(path)
+        self._book = CalamineWorkbook.from_path(str(path))
+        self.names = list(self._book.sheet_names)
+
+    def rows(self, sheet: str) -> list[list[object]]:
+        rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        width = max((len(r) for r in rows), default=0)
+        return [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
+
+
+def _read_level(path: Path, rows: list[list[object]], sheet: str, level: str, strict: bool) -> MhlwResult:
     year = _title_year(rows, path, sheet)
     try:
         lay = layout(year)
@@ -238,7 +259,7 @@ def _title_year(rows: list[list[object]], path: Path, sheet: str) -> int:
 
 
 def _text(v: object) -> str:
-    return "" if v is None else normalize_text(v)
+    return "" if v is None or v == "" else normalize_text(v)
 
 
 def _is_number(v: object) -> bool:
@@ -377,10 +398,11 @@ def _item(cells: list[str], j: int, state: dict[str, str], ctx: _Ctx) -> _Item:
     return _Item(j, grants[state["grant"]], goal, state["goal"], group, group_name, code, state["name"])
 
 
-def _matrix(body: list[list[object]], idx: list[int], numbers: list[int], ctx: _Ctx,
+def _matrix(body: np.ndarray, idx: list[int], numbers: list[int], ctx: _Ctx,
             headings: list[str], report: LoadReport, problems: list[Problem]) -> np.ndarray:
-    """Cells of ``body`` at columns ``idx`` as floats; 「－」 etc. → NaN (listed as coerced), text → problem."""
-    block = np.array(body, dtype=object)[:, idx] if body else np.empty((0, len(idx)), dtype=object)
+    """Cells of ``body`` (object array) at columns ``idx`` as floats; 「－」 etc. → NaN (listed as coerced),
+    text → problem. One C-level conversion when every cell is a number, cell by cell only otherwise."""
+    block = body[:, idx]
     try:
         return block.astype("float64")
     except (TypeError, ValueError):
@@ -409,7 +431,7 @@ def _tidy(rows: list[list[object]], first: int, stat_rows: dict[str, int], cols:
     kept, numbers = [], []
     for i in range(first, len(rows)):
         r = rows[i]
-        if all(v is None for v in r):
+        if not any(v is not None and v != "" for v in r):
             continue
         report.rows_read += 1
         if _is_number(r[total_col]) or (isinstance(r[total_col], str) and _text(r[total_col]) not in MISSING_MARKS):
@@ -428,12 +450,13 @@ def _tidy(rows: list[list[object]], first: int, stat_rows: dict[str, int], cols:
     items = cols.items
     idx = [it.col for it in items]
     heads = [f"{it.grant} {it.code}" for it in items]
+    kept = np.array(kept, dtype=object)
     scores = _matrix(kept, idx, numbers, ctx, heads, report, problems)
     sub_idx = [*cols.goal_totals.values(), *cols.grant_totals.values(), total_col]
     sub_heads = [lay.headings["goal_total"].format(goal=g) + f"（{gr}）" for gr, g in cols.goal_totals] + \
         [lay.headings[f"grant_total_{g}"] for g in cols.grant_totals] + [lay.headings["total"]]
     published = _matrix(kept, sub_idx, numbers, ctx, sub_heads, report, problems)
-    stat_lines = [rows[i] for i in stat_rows.values()]
+    stat_lines = np.array([rows[i] for i in stat_rows.values()], dtype=object)
     stats = _matrix(stat_lines, idx + sub_idx, [i + 1 for i in stat_rows.values()], ctx, heads + sub_heads,
                     LoadReport(source=""), problems)
     stats = {STATS[k]: stats[n] for n, k in enumerate(stat_rows)}
@@ -518,7 +541,7 @@ def _check_totals(scores, published, meta, cols: _Columns, ctx: _Ctx, strict: bo
 
 
 def _code(value: object, level: str) -> str:
-    return restore_code(value, level) if value is not None else ""
+    return "" if value is None or value == "" else restore_code(value, level)
 
 
 def _attributes(kept, numbers, cols: _Columns, published, ctx: _Ctx, problems) -> pd.DataFrame:
@@ -572,19 +595,21 @@ def _long(scores: np.ndarray, meta: pd.DataFrame, attrs: pd.DataFrame, year: int
     n_ent, n_item = scores.shape
 
     def tile(column: str) -> pd.Series:
-        return pd.Series(np.tile(meta[column].to_numpy(dtype=object), n_ent), dtype="str")
+        return pd.Series(np.tile(meta[column].to_numpy(dtype=object), n_ent), dtype="str", copy=False)
+
+    rows = np.repeat(np.arange(n_ent), n_item)
 
     def repeat(column: str) -> pd.Series:
-        return pd.Series(np.repeat(attrs[column].to_numpy(dtype=object), n_item), dtype="str")
+        return pd.Series(attrs[column].to_numpy(dtype=object).take(rows), dtype="str", copy=False)
 
     return pd.DataFrame({
         "fiscal_year": np.full(n_ent * n_item, year, dtype="int64"),
-        "level": pd.Series(np.full(n_ent * n_item, level, dtype=object), dtype="str"),
+        "level": pd.Series(np.tile(np.array([level], dtype=object), n_ent * n_item), dtype="str", copy=False),
         "grant": tile("grant"), "entity_code": repeat("entity_code"), "entity": repeat("entity"),
         "indicator": tile("code"), "indicator_name": tile("name"), "parent": tile("goal"),
         "score": scores.reshape(-1), "max_score": np.tile(max_score, n_ent),
         "parent_name": tile("goal_name"), "group": tile("group"), "group_name": tile("group_name"),
-    })
+    }, copy=False)
 
 
 def _statistics(meta, cols: _Columns, stats, scores, published, ctx: _Ctx, row_set: str, checks, report) -> pd.DataFrame:
