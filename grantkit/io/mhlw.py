@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -259,7 +259,14 @@ def _title_year(rows: list[list[object]], path: Path, sheet: str) -> int:
 
 
 def _text(v: object) -> str:
-    return "" if v is None or v == "" else normalize_text(v)
+    if v is None or v == "":
+        return ""
+    return _normal(v) if isinstance(v, str) else normalize_text(v)
+
+
+@lru_cache(maxsize=1 << 16)
+def _normal(text: str) -> str:
+    return normalize_text(text)
 
 
 def _is_number(v: object) -> bool:
@@ -628,7 +635,7 @@ def _statistics(meta, cols: _Columns, stats, scores, published, ctx: _Ctx, row_s
         out[key] = values
     values = np.concatenate([scores, published], axis=1)
     out["recomputed_mean"] = np.nanmean(values, axis=0)
-    out["recomputed_median"] = np.nanmedian(values, axis=0)
+    out["recomputed_median"] = (np.nanmedian if np.isnan(values).any() else np.median)(values, axis=0)
     out.insert(0, "level", ctx.level)
     out.insert(0, "fiscal_year", lay.year)
     out["row_set"] = row_set
