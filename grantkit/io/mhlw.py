@@ -187,12 +187,13 @@ def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     path = Path(path)
     book = _Book(path)
     names = book.names
-    known = {lv: {normalize_text(r[c]) for r in _layout_rows("mhlw_headings.csv")
+    known = {lv: {r[c] for r in _layout_rows("mhlw_headings.csv")
                   if r["canonical"] == ("sheet_municipal" if lv == "市町村" else "sheet_prefecture")
                   for c in r if c != "canonical" and r[c]} for lv in LEVELS}
     if level is not None and level not in LEVELS:
         raise ValueError(f"level は {'・'.join(LEVELS)} のどちらかです（指定: {level!r}）")
-    wanted = [(lv, s) for lv in ("市町村", "都道府県") if level in (None, lv) for s in names if normalize_text(s) in known[lv]]
+    wanted = [(lv, s) for lv in ("市町村", "都道府県") if level in (None, lv) for s in names
+              if normalize_text(s) in {normalize_text(k) for k in known[lv]}]
     if not wanted:
         expected = "」「".join(sorted(set().union(*(known[lv] for lv in LEVELS if level in (None, lv)))))
         raise InputFileError(path, f"全国集計のシート「{expected}」がありません（あるシート: {'、'.join(names)}）")
