@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .eras import era_label_long, fiscal_year as to_fiscal_year
-from .io.mhlw import Layout, layout
+from .io.mhlw import Layout, layout, supported_years
 from .prefectures import PREFECTURES
 
 # Approximate number of 市区町村 per prefecture (sums to 1,741): where synthetic towns are placed.
@@ -229,8 +229,7 @@ def national_workbook(path: str | Path, fiscal_year: int | str, level: str | Non
             Path(path).unlink(missing_ok=True)
             raise ValueError(f"{era_label_long(lay.year)}の{lv}の様式は layouts にありません")
         ents = _entities(n_municipalities, n_unions, seed) if lv == "市町村" else _prefecture_entities()
-        _Sheet(wb.add_worksheet(lay.printed[key]), lay, lv, score_columns(lay.year, lv, items_per_group), ents,
-               seed).write()
+        _Sheet(wb.add_worksheet(lay.printed[key]), lay, lv, items_per_group, ents, seed).write()
     wb.close()
     return Path(path)
 
@@ -244,7 +243,8 @@ _STAT_ROWS = ("stat_max", "stat_sum", "stat_mean", "stat_item_mean", "stat_mean_
 class _Sheet:
     """One national sheet: the column plan, the numbers, and writing them row by row (constant memory)."""
 
-    def __init__(self, ws, lay: Layout, level: str, cols: list[Column], ents: list[dict], seed: int):
+    def __init__(self, ws, lay: Layout, level: str, items_per_group: int, ents: list[dict], seed: int):
+        cols = score_columns(lay.year, level, items_per_group)
         self.ws, self.lay, self.level, self.cols, self.ents = ws, lay, level, cols, ents
         hd = lay.headings
         self.lead = [k for k in _LEADING if hd[k] and (level == "市町村" or k not in ("insurer_code", "entity",
@@ -264,7 +264,7 @@ class _Sheet:
         self.plan = plan
         leaves = _scores(cols, ents, lay.year, seed)
         self.values, self.maxima = self._numbers(leaves, plan)
-        self.prev = self._previous(seed, len(cols))
+        self.prev = self._previous(seed, items_per_group)
 
     def _numbers(self, leaves: np.ndarray, plan: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
         """Every numeric column for the scored rows (NaN for leading columns) and each column's 配点."""
@@ -303,17 +303,14 @@ class _Sheet:
                 out[:, plan.index(("amount", "final", g))] = np.minimum(proposed, needs)
         return out, top
 
-    def _previous(self, seed: int, n_cols: int) -> np.ndarray:
-        """前年度得点: the previous year's total of the same synthetic series (or 90% of this year's)."""
-        total = self.values[:, self.plan.index(("total",))]
+    def _previous(self, seed: int, items_per_group: int) -> np.ndarray:
+        """前年度得点: the previous year's total of the same synthetic series (90% of this year's when the
+        previous year has no layout for this level)."""
         year = self.lay.year - 1
-        try:
-            prev_cols = score_columns(year, self.level, _items_per_group(self.cols, self.level))
-        except Exception:  # no layout for the previous year
-            return np.round(total * 0.9)
-        if self.level == "都道府県" and not layout(year).headings["sheet_prefecture"]:
-            return np.round(total * 0.9)
-        return _scores(prev_cols, self.ents, year, seed).sum(axis=1)
+        key = "sheet_prefecture" if self.level == "都道府県" else "sheet_municipal"
+        if year not in supported_years() or not layout(year).headings[key]:
+            return np.round(self.values[:, self.plan.index(("total",))] * 0.9)
+        return _scores(score_columns(year, self.level, items_per_group), self.ents, year, seed).sum(axis=1)
 
     def write(self) -> None:
         lay, ws = self.lay, self.ws
@@ -419,16 +416,6 @@ class _Sheet:
                 for j in numeric:
                     write_number(row, j, values[j])
                 k_scored += 1
-
-
-def _items_per_group(cols: list[Column], level: str) -> int:
-    first = [c for c in cols if c.grant == cols[0].grant and c.goal == cols[0].goal]
-    n = len({c.item for c in first})
-    return n if layout_has_groups(cols) else n // 2
-
-
-def layout_has_groups(cols: list[Column]) -> bool:
-    return any(c.group for c in cols)
 
 
 def _rank(values: np.ndarray) -> np.ndarray:
