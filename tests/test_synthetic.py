@@ -113,3 +113,20 @@ def test_full_size_column_count():
     width = 11 + len(cols) + 8 + 2 + 2  # leading, leaves, 目標 subtotals, grant totals, 合計・順位
     assert 1500 <= width <= 1620
     assert FULL_SIZE["n_municipalities"] + FULL_SIZE["n_unions"] == 1779
+
+
+@pytest.mark.parametrize("year", ["R6", "R7"])
+def test_bundled_samples_are_labelled_and_complete(year):
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "data" / f"mhlw_sample_{year}.xlsx"
+    assert path.stat().st_size < 3_000_000
+    r = load_mhlw(path)
+    assert r.layout == {"R6": 2024, "R7": 2025}[year]
+    assert set(r.attributes["level"]) == {"市町村", "都道府県"}
+    assert len(r.report.exclusions) == 4  # 広域連合・一部事務組合 rows without score
+    towns = r.attributes[r.attributes["level"] == "市町村"]
+    assert towns["prefecture_code"].nunique() == 47 and towns["entity"].duplicated().sum() == 1
+    assert (r.amounts is not None) == (year == "R6")
+    text = (path.parent / "SOURCES_synthetic.md").read_text(encoding="utf-8")
+    assert "架空データ" in text and path.name in text
