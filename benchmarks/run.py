@@ -1,0 +1,136 @@
+"""Benchmarks of the national scale (issue 7): prints a table of case, time, ratio and peak memory.
+
+Run with ``make bench`` (or ``python benchmarks/run.py``). A full-size synthetic municipal workbook
+(1,779 rows × about 1,560 columns, 架空データ) is generated once into ``benchmarks/out/`` (gitignored).
+Each timed load runs in a fresh Python process so that its peak memory (max RSS) is its own:
+
+* ``load_mhlw (calamine)`` — ``grantkit.load_mhlw`` into the tidy table (target ≤ 3 s, ≤ 1.5 GB);
+* ``plain (openpyxl)`` — ``pandas.read_excel(engine="openpyxl")`` on the sheet, then the same tidying;
+  the ratio plain / fast is the speed-up (target ≥ 8×);
+* ``national_allocation`` — 基準額 of every municipality for both grants (target ≤ 50 ms);
+* ``import grantkit`` (target ≤ 0.6 s).
+
+The machine's load average is printed with the table: timings on a shared machine vary with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+SHEET = "全国集計（市町村）"
+
+LOAD_FAST = """
+import json, resource, sys, time
+import pandas
+from grantkit import load_mhlw
+import grantkit.io.mhlw
+t = time.perf_counter()
+r = load_mhlw(sys.argv[1], level="市町村")
+took = time.perf_counter() - t
+print(json.dumps({"time": took, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "rows": len(r.scores), "entities": len(r.attributes)}))
+"""
+
+LOAD_PLAIN = """
+import json, resource, sys, time
+from pathlib import Path
+import numpy as np
+import pandas as pd
+import openpyxl
+from grantkit.io.mhlw import _read_level
+t = time.perf_counter()
+frame = pd.read_excel(sys.argv[1], sheet_name=sys.argv[2], header=None, engine="openpyxl")
+rows = [[None if isinstance(v, float) and np.isnan(v) else v for v in row] for row in frame.itertuples(index=False)]
+r = _read_level(Path(sys.argv[1]), rows, sys.argv[2], "市町村", True)  # the same tidying as load_mhlw
+took = time.perf_counter() - t
+print(json.dumps({"time": took, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "rows": len(r.scores), "entities": len(r.attributes)}))
+"""
+
+IMPORT = """
+import json, time
+t = time.perf_counter()
+import grantkit
+print(json.dumps({"time": time.perf_counter() - t}))
+"""
+
+ALLOCATION = """
+import json, sys, time
+from grantkit import grant_scores, load_mhlw, national_allocation
+r = load_mhlw(sys.argv[1], level="市町村")
+totals = grant_scores(r.attributes)
+budgets = {"推進": 9_500_000_000, "支援": 19_000_000_000}
+times = []
+for _ in range(7):
+    t = time.perf_counter()
+    out = national_allocation(totals, r.attributes, budgets)
+    times.append(time.perf_counter() - t)
+print(json.dumps({"time": min(times), "rows": len(out)}))
+"""
+
+
+def child(code: str, *args: str) -> dict:
+    """Run ``code`` in a fresh interpreter and return the JSON it prints."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def workbook(regenerate: bool) -> tuple[Path, float | None]:
+    """The full-size synthetic workbook (generated once; time of generation when it was generated now)."""
+    path = OUT / "mhlw_full_R7.xlsx"
+    if path.exists() and not regenerate:
+        return path, None
+    sys.path.insert(0, str(ROOT))
+    from grantkit.synthetic import FULL_SIZE, national_workbook
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    national_workbook(path, "R7", "市町村", **FULL_SIZE)
+    return path, time.perf_counter() - t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the full-size workbook")
+    parser.add_argument("--skip-plain", action="store_true", help="skip the slow openpyxl baseline")
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    path, generated = workbook(args.regenerate)
+    fast = child(LOAD_FAST, str(path))
+    plain = None if args.skip_plain else child(LOAD_PLAIN, str(path), SHEET)
+    alloc = child(ALLOCATION, str(path))
+    imports = min((child(IMPORT) for _ in range(3)), key=lambda r: r["time"])
+    load_after = os.getloadavg()
+
+    rows = [("import grantkit", imports["time"], None, None, "≤ 0.6 s")]
+    if generated is not None:
+        rows.append(("generate full-size workbook (xlsxwriter)", generated, None, None, "—"))
+    rows.append(("load_mhlw (calamine) → tidy table", fast["time"], 1.0, fast["rss"], "≤ 3 s, ≤ 1,536 MB"))
+    if plain is not None:
+        rows.append(("plain: read_excel(openpyxl) + same tidying", plain["time"], plain["time"] / fast["time"],
+                     plain["rss"], "ratio ≥ 8×"))
+    rows.append((f"national_allocation ({alloc['rows']:,} rows: all municipalities × 2 grants)", alloc["time"],
+                 None, None, "≤ 0.05 s"))
+
+    print(f"workbook: {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.1f} MB, {fast['entities']:,} scored "
+          f"municipalities, tidy table {fast['rows']:,} rows)")
+    print(f"load average (1, 5, 15 min): before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
+          f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}; CPUs: {os.cpu_count()}")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'case':<{width}}  {'time':>9}  {'ratio':>7}  {'peak MB':>8}  target")
+    for case, seconds, ratio, rss, target in rows:
+        print(f"{case:<{width}}  {seconds:>8.3f}s  {'' if ratio is None else f'{ratio:.1f}×':>7}  "
+              f"{'' if rss is None else f'{rss:,.0f}':>8}  {target}")
+
+
+if __name__ == "__main__":
+    main()
