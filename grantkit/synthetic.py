@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .eras import era_label_long, fiscal_year as to_fiscal_year
+from .eras import era_label_long
 from .io.mhlw import Layout, layout, supported_years
 from .prefectures import PREFECTURES
 
@@ -180,16 +180,13 @@ def _scores(cols: list[Column], ents: list[dict], year: int, seed: int) -> np.nd
     u = rng.random(p.shape)
     maxima = np.array([c.max_score for c in cols])
     scores = np.where(u < p, maxima, np.where((u < p + 0.1) & (maxima >= 1), maxima / 2, 0.0))
-    positions = {(c.grant, c.goal, c.group, c.item, c.branch, c.sub_branch): i for i, c in enumerate(cols)}
+    shared = layout(year).headings["shared_goal"]
+    first = {(c.goal, c.group, c.item, c.branch, c.sub_branch): i for i, c in enumerate(cols) if c.grant == "推進"}
     for i, c in enumerate(cols):
-        if c.grant == "支援" and (src := positions.get(("推進", c.goal, c.group, c.item, c.branch, c.sub_branch))) is not None \
-                and cols[src].goal == c.goal and c.goal == _shared(year):
-            scores[:, i] = scores[:, src]
+        if c.grant == "支援" and c.goal == shared:
+            scores[:, i] = scores[:, first[(c.goal, c.group, c.item, c.branch, c.sub_branch)]]
     return scores
 
-
-def _shared(year: int) -> str:
-    return layout(year).headings["shared_goal"]
 
 
 def synthetic_budget(grant: str, n_municipalities: int) -> int:
