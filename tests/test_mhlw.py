@@ -66,7 +66,7 @@ def ranks() -> list[int]:
 
 def build(path, *, title="令和7年度 保険者機能強化推進交付金・介護保険保険者努力支援交付金 評価結果（市町村分）",
           header=None, lead=None, stats=("配点", "平均点"), entities=None, union=True, header_rows=7,
-          sheet="全国集計（市町村）", extra_sheet=None, cell=None):
+          sheet="全国集計（市町村）", extra_sheet=None, cell=None, mean_shift=0.0):
     """Write a national sheet; ``cell`` = {(data row k, column offset): value} overrides one data cell."""
     header = header or HEADER
     lead = lead or LEAD
@@ -88,7 +88,7 @@ def build(path, *, title="令和7年度 保険者機能強化推進交付金・�
         if s == "配点":
             values = MAXIMA
         else:  # 平均点 over the three scored rows, by hand from ENTITIES
-            values = list(np.mean([totals(sc) for _, sc in entities], axis=0))
+            values = list(np.mean([totals(sc) for _, sc in entities], axis=0) + mean_shift)
         for k, v in enumerate(values):
             ws.write(row, n_lead + k, v)
         row += 1
@@ -257,3 +257,9 @@ def test_shared_goal_printed_once_is_counted_in_both_grants(tmp_path):
     # 推進 = ア 4 + イ① 2 + イ② 0 + 目標Ⅳ 10; 支援 = Ⅱ3 6 + 目標Ⅳ 10 (the same 目標Ⅳ block)
     assert one.groupby("grant")["score"].sum().to_dict() == {"推進": 16.0, "支援": 16.0}
     assert any("推進の列を支援にも計上" in c for c in r.checks)
+
+
+def test_printed_means_from_another_row_set_are_reported(tmp_path):
+    r = load_mhlw(build(tmp_path / "shift.xlsx", mean_shift=0.5))  # as if computed on other rows
+    assert any("別の行の集合" in n for n in r.report.notes)
+    assert (r.statistics["mean"] - r.statistics["recomputed_mean"]).round(6).eq(0.5).all()

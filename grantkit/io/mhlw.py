@@ -25,7 +25,7 @@ import pandas as pd
 from ..eras import era_label_long, fiscal_year as to_fiscal_year
 from ..errors import GrantkitError, InputFileError, Problem, ValidationError
 from ..provenance import LoadReport
-from ..schema import CODE_WIDTH, LEVELS, MISSING_MARKS, parse_number, restore_code
+from ..schema import LEVELS, MISSING_MARKS, parse_number, restore_code
 from ..text import normalize_indicator, normalize_text
 from .files import sha256
 from .workbook import check_workbook
@@ -590,8 +590,6 @@ def _attributes(kept, numbers, cols: _Columns, published, ctx: _Ctx, problems) -
     dup = frame["entity_code"].duplicated(keep=False) & frame["entity_code"].ne("")
     for n, code in zip(np.asarray(numbers)[dup.to_numpy()], frame.loc[dup, "entity_code"]):
         problems.append(ctx.problem(f"コード {code} が重複しています", int(n)))
-    width = CODE_WIDTH[level]
-    assert all(len(c) == width for c in frame["entity_code"] if c)
     for c in ("entity_code", "entity", "prefecture_code", "prefecture", "size_class", "depopulated"):
         frame[c] = frame[c].astype("str")
     return frame
