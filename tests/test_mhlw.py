@@ -263,3 +263,18 @@ def test_printed_means_from_another_row_set_are_reported(tmp_path):
     r = load_mhlw(build(tmp_path / "shift.xlsx", mean_shift=0.5))  # as if computed on other rows
     assert any("別の行の集合" in n for n in r.report.notes)
     assert (r.statistics["mean"] - r.statistics["recomputed_mean"]).round(6).eq(0.5).all()
+
+
+def test_workbook_is_checked_before_parsing(tmp_path, book):
+    """load_mhlw opens through grantkit.io.workbook.check_workbook: an entity declaration is refused."""
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bomb, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>', 1)
+            dst.writestr(info, data)
+    with pytest.raises(InputFileError, match="DOCTYPE"):
+        load_mhlw(bomb)

@@ -184,14 +184,14 @@ def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     >>> r.layout, r.level, r.report.rows_read, r.report.rows_kept, len(r.report.exclusions)
     (2025, '市町村', 63, 60, 3)
     """
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"level は {'・'.join(LEVELS)} のどちらかです（指定: {level!r}）")
     path = Path(path)
     book = _Book(path)
     names = book.names
     known = {lv: {r[c] for r in _layout_rows("mhlw_headings.csv")
                   if r["canonical"] == ("sheet_municipal" if lv == "市町村" else "sheet_prefecture")
                   for c in r if c != "canonical" and r[c]} for lv in LEVELS}
-    if level is not None and level not in LEVELS:
-        raise ValueError(f"level は {'・'.join(LEVELS)} のどちらかです（指定: {level!r}）")
     wanted = [(lv, s) for lv in ("市町村", "都道府県") if level in (None, lv) for s in names
               if normalize_text(s) in {normalize_text(k) for k in known[lv]}]
     if not wanted:
