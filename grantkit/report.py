@@ -7,8 +7,10 @@ moved into place at the end, so an interrupted run never leaves a folder that lo
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,9 +183,10 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
         notebook = tmp / "報告書.ipynb"
         say("[2/4] 報告書ノートブックを実行中")
         try:
-            papermill.execute_notebook(str(TEMPLATE), str(notebook), parameters=params, kernel_name="python3",
-                                       cwd=str(tmp), progress_bar=progress is None and sys.stderr.isatty(), log_output=False,
-                                       config=kernel_config())
+            with inline_figures():
+                papermill.execute_notebook(str(TEMPLATE), str(notebook), parameters=params, kernel_name="python3",
+                                           cwd=str(tmp), progress_bar=progress is None and sys.stderr.isatty(),
+                                           log_output=False, config=kernel_config())
         except papermill.PapermillExecutionError as exc:
             raise GrantkitError(f"報告書の作成に失敗しました（{exc.ename}: {exc.evalue}）") from None
         say("[3/4] HTML を作成中")
@@ -221,6 +224,31 @@ def kernel_config() -> object:
     from traitlets.config import Config
 
     return Config({"KernelManager": {"transport_encryption": "auto" if zmq.has("curve") else "disabled"}})
+
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+@contextmanager
+def inline_figures() -> Iterator[None]:
+    """Kernels started inside this block draw figures into the notebook, as in JupyterLab.
+
+    ipykernel only chooses its inline backend when ``MPLBACKEND`` is unset; an inherited ``MPLBACKEND=Agg``
+    (common on servers and CI) would silently leave every chart out of the notebook and the report.
+
+    >>> with inline_figures():
+    ...     os.environ["MPLBACKEND"] == INLINE_BACKEND
+    True
+    """
+    before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["MPLBACKEND"]
+        else:
+            os.environ["MPLBACKEND"] = before
 
 
 def _optional(path: str | Path | None) -> str:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# The kernels nbval starts inherit this process's environment. ipykernel picks Jupyter's inline backend
+# (figures shown in the notebook, as committed) only when MPLBACKEND is unset, so an inherited
+# MPLBACKEND=Agg would make every chart cell differ from its committed output. Tests that draw in this
+# process still get a non-interactive backend: matplotlib falls back to Agg without a display.
+os.environ.pop("MPLBACKEND", None)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -6,7 +6,6 @@ Runs each with the ``python3`` kernel from ``notebooks/``, records no timings, a
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from grantkit.report import kernel_config
+from grantkit.report import inline_figures, kernel_config
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -35,10 +34,10 @@ def execute(path: Path) -> float:
 
 
 def main(paths: list[str]) -> None:
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     targets = [Path(p).resolve() for p in paths] or sorted(NOTEBOOKS.glob("*.ipynb"))
-    for path in targets:
-        print(f"{path.name}: {execute(path):.1f} 秒")
+    with inline_figures():
+        for path in targets:
+            print(f"{path.name}: {execute(path):.1f} 秒")
 
 
 if __name__ == "__main__":
