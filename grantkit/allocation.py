@@ -1,6 +1,7 @@
 """Allocation formulas (基準額), the three-way cap (交付額), what-if and the value of one more point.
 
-Amounts are yen as Python ints, computed exactly (scores are read as the decimals they print as).
+Amounts are yen as Python ints, computed exactly (scores are read as the decimals they print as, and weights
+kept as integers over one common denominator, which cancels in budget × weight / Σ weights).
 Rounding rule, documented and tested:
 
 * ``basis_yen`` is the exact share floored to the yen.
@@ -85,18 +86,45 @@ def implied_average(amount: int, score: float, budget: int, n_entities: int = 47
     return AverageInterval(float(top / (amount + unit)), high)
 
 
-def _round(shares: list[Fraction], budget: int, rounding: str, unit: int) -> tuple[list[int], list[int]]:
-    """(yen floored, 千円 per the rule) for exact shares; see the module docstring."""
+def _round(weights: list[int], total: int, budget: int, rounding: str, unit: int) -> tuple[list[int], list[int]]:
+    """(yen floored, 千円 per the rule) of the exact shares budget × w / total; see the module docstring."""
     if rounding not in ROUNDINGS:
         raise GrantkitError(f"rounding は {' または '.join(ROUNDINGS)} です（指定: {rounding!r}）")
-    yen = [math.floor(s) for s in shares]
-    units = [math.floor(s / unit) for s in shares]
+    parts, per_unit = [budget * w for w in weights], total * unit
+    yen = [p // total for p in parts]
+    units = [p // per_unit for p in parts]
     if rounding == "largest_remainder":
-        left = int(budget) // unit - sum(units)
-        order = sorted(range(len(shares)), key=lambda i: -(shares[i] / unit - units[i]))
-        for i in order[:max(left, 0)]:
-            units[i] += 1
+        # share / unit − units = (p mod per_unit) / per_unit; × per_unit² keeps that order whatever unit's sign.
+        rest = [p % per_unit * per_unit for p in parts]
+        for i in sorted(range(len(parts)), key=rest.__getitem__, reverse=True)[:max(budget // unit - sum(units), 0)]:
+            units[i] += 1  # the sort is stable: equal remainders in table order
     return yen, units
+
+
+def _scaled(x: np.ndarray) -> tuple[list[int], int] | None:
+    """Ints m and a scale 10**k with m / 10**k exactly what ``_exact`` reads, or None if numpy cannot tell.
+
+    A float that m / 10**k (|m| < 10**15) rounds to prints as that decimal: doubles tell apart all
+    decimals of up to 15 digits, and ``repr`` prints the shortest."""
+    if x.dtype.kind in "iu":
+        return x.tolist(), 1
+    if x.dtype.kind == "f" and (np.abs(x) < 1e15).all():
+        x = x.astype("float64")
+        for k in range(7):
+            m = np.rint(x * 10.0 ** k)
+            if (np.abs(m) < 1e15).all() and (m / 10.0 ** k == x).all():
+                return m.astype("int64").tolist(), 10 ** k
+    return None
+
+
+def _weights(*columns: pd.Series) -> tuple[list[int], int]:
+    """Row products of ``columns`` as read by ``_exact``, as ints over one common denominator."""
+    scaled = [_scaled(c.to_numpy()) for c in columns]
+    if all(s is not None for s in scaled):
+        return list(map(math.prod, zip(*(m for m, _ in scaled)))), math.prod(d for _, d in scaled)
+    exact = [math.prod(map(_exact, row)) for row in zip(*columns)]  # any other type; errors as _exact's
+    den = math.lcm(*(f.denominator for f in exact))
+    return [f.numerator * (den // f.denominator) for f in exact], den
 
 
 def _entity_scores(scores: pd.DataFrame | pd.Series) -> pd.DataFrame:
@@ -120,11 +148,12 @@ def _entity_scores(scores: pd.DataFrame | pd.Series) -> pd.DataFrame:
     return totals[["entity_code", "entity", "score"]].reset_index(drop=True)
 
 
-def _allocate(frame: pd.DataFrame, weights: list[Fraction], budget: int, rounding: str, unit: int) -> pd.DataFrame:
-    total = sum(weights, Fraction(0))
+def _allocate(frame: pd.DataFrame, weights: list[int], budget: int, rounding: str, unit: int) -> pd.DataFrame:
+    """``frame`` with basis_yen and basis_thousand_yen: budget × weight / Σ weights, rounded per the rule."""
+    total = sum(weights)
     if total <= 0:
         raise GrantkitError("配分の重み（得点）の合計が 0 です。配分を計算できません")
-    yen, units = _round([Fraction(int(budget)) * w / total for w in weights], budget, rounding, unit)
+    yen, units = _round(weights, total, int(budget), rounding, unit)
     out = frame.assign(basis_yen=np.array(yen, dtype="int64"), basis_thousand_yen=np.array(units, dtype="int64"))
     allocated = sum(units) * unit
     out.attrs.update(budget_yen=int(budget), allocated_yen=allocated, remainder_yen=int(budget) - allocated,
@@ -152,7 +181,7 @@ def prefecture_allocation(scores: pd.DataFrame | pd.Series, budget: int, *, roun
     """
     frame = _entity_scores(scores)
     _need_several(frame)
-    return _allocate(frame, [_exact(s) for s in frame["score"]], budget, rounding, unit)
+    return _allocate(frame, _weights(frame["score"])[0], budget, rounding, unit)
 
 
 def _keyed(values: pd.Series | pd.DataFrame, column: str) -> pd.Series:
@@ -196,9 +225,9 @@ def municipal_allocation(scores: pd.DataFrame | pd.Series, first_insured: pd.Ser
         ok = pd.Series(codes.isin([str(c) for c in eligible]).to_numpy(), index=codes)
     frame = frame.assign(first_insured=n.to_numpy().astype("int64"), adjustment=adj.to_numpy(dtype="float64"),
                          eligible=ok.to_numpy())
-    weights = [_exact(s) * int(k) * _exact(a) if e else Fraction(0)
-               for s, k, a, e in zip(frame["score"], frame["first_insured"], frame["adjustment"], frame["eligible"])]
-    out = _allocate(frame.assign(weight=[float(w) for w in weights]), weights, budget, rounding, unit)
+    ok = frame["eligible"]  # the excluded weigh 0 whatever their score
+    weights, den = _weights(frame["score"].where(ok, 0), frame["first_insured"], frame["adjustment"].where(ok, 1.0))
+    out = _allocate(frame.assign(weight=[w / den for w in weights]), weights, budget, rounding, unit)
     out.attrs["excluded"] = frame.loc[~frame["eligible"], "entity"].tolist()
     return out
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grantkit import (GrantkitError, UnknownSelectionError, ValidationError, allocation_from_average,
                       format_thousand_yen, grant_amount, implied_average, marginal_value, municipal_allocation,
@@ -125,6 +128,88 @@ def test_municipal_missing_insured_is_named(towns):
     scores, insured = towns
     with pytest.raises(UnknownSelectionError, match="C村"):
         municipal_allocation(scores, insured.iloc[:2], 10_000_000)
+
+
+# --- exactness against a Fraction reference (hypothesis) ------------------------------------------------------
+
+def _reference(scores, insured, adjustment, eligible, budget, rounding):
+    """(weights, yen, 千円) by the documented rule, with Fraction: each number is the decimal it prints as."""
+    weights = [Fraction(repr(float(s))) * k * Fraction(repr(float(a))) if e else Fraction(0)
+               for s, k, a, e in zip(scores, insured, adjustment, eligible)]
+    if sum(weights) <= 0:
+        return weights, None, None
+    shares = [budget * w / sum(weights) for w in weights]
+    yen = [math.floor(x) for x in shares]
+    units = [math.floor(x / 1000) for x in shares]
+    if rounding == "largest_remainder":  # leftover 千円 to the largest remainders, ties in table order
+        order = sorted(range(len(shares)), key=lambda i: shares[i] / 1000 - units[i], reverse=True)
+        for i in order[:max(budget // 1000 - sum(units), 0)]:
+            units[i] += 1
+    return weights, yen, units
+
+
+quarters = st.integers(min_value=0, max_value=4000).map(lambda q: q / 4)  # 0 … 1000 points in quarter points
+municipal_rows = st.lists(st.tuples(quarters, st.integers(min_value=1, max_value=1_000_000),
+                                    st.sampled_from([1.0, 0.5, 0.9, 1.1, 1.25, 0.333, 0.07]), st.booleans()),
+                          min_size=2, max_size=80)
+
+
+@settings(max_examples=150, deadline=None)
+@given(municipal_rows, st.integers(min_value=1, max_value=10**11), st.sampled_from(["truncate", "largest_remainder"]))
+def test_municipal_allocation_equals_fraction_reference(rows, budget, rounding):
+    codes = [f"{i:06d}" for i in range(len(rows))]
+    scores = pd.DataFrame({"entity_code": codes, "entity": codes, "score": [r[0] for r in rows]})
+    insured = pd.Series([r[1] for r in rows], index=codes)
+    adjustment = pd.Series([r[2] for r in rows], index=codes)
+    eligible = pd.Series([r[3] for r in rows], index=codes)
+    weights, yen, units = _reference(*zip(*rows), budget, rounding)
+    if sum(weights) <= 0:
+        with pytest.raises(GrantkitError, match="合計が 0"):
+            municipal_allocation(scores, insured, budget, eligible, adjustment, rounding=rounding)
+        return
+    a = municipal_allocation(scores, insured, budget, eligible, adjustment, rounding=rounding)
+    assert list(a.columns) == ["entity_code", "entity", "score", "first_insured", "adjustment", "eligible", "weight",
+                               "basis_yen", "basis_thousand_yen"]
+    assert [str(t) for t in a.dtypes.iloc[2:]] == ["float64", "int64", "float64", "bool", "float64", "int64", "int64"]
+    assert a.weight.tolist() == [float(w) for w in weights]
+    assert a.basis_yen.tolist() == yen and a.basis_thousand_yen.tolist() == units
+    assert a.attrs["allocated_yen"] == sum(units) * 1000 and a.attrs["remainder_yen"] == budget - sum(units) * 1000
+    assert a.attrs["excluded"] == [c for c, r in zip(codes, rows) if not r[3]]
+
+
+# Any float, read as the decimal it prints as (0.1 + 0.2 → 0.30000000000000004, 1e-300, 3e20).
+any_points = st.floats(min_value=-1e6, max_value=1e22, allow_nan=False) | quarters
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(any_points, min_size=2, max_size=47), st.integers(min_value=1, max_value=10**11),
+       st.sampled_from(["truncate", "largest_remainder"]))
+def test_prefecture_allocation_equals_fraction_reference(scores, budget, rounding):
+    n = len(scores)
+    weights, yen, units = _reference(scores, [1] * n, [1.0] * n, [True] * n, budget, rounding)
+    series = pd.Series(scores, index=[f"{i:02d}" for i in range(n)], dtype="float64")
+    if sum(weights) <= 0:
+        with pytest.raises(GrantkitError, match="合計が 0"):
+            prefecture_allocation(series, budget, rounding=rounding)
+        return
+    a = prefecture_allocation(series, budget, rounding=rounding)
+    assert a.basis_yen.tolist() == yen and a.basis_thousand_yen.tolist() == units
+    assert [str(t) for t in a.dtypes.iloc[2:]] == ["float64", "int64", "int64"]
+
+
+def test_scores_that_cannot_be_used(towns):
+    scores, insured = towns
+    with pytest.raises(GrantkitError, match="数値ではありません"):
+        municipal_allocation(scores.assign(score=[50.0, math.nan, 80.0]), insured, 10_000_000)
+    with pytest.raises(GrantkitError, match="数値ではありません"):
+        prefecture_allocation(pd.Series({"A県": 1.0, "B県": math.inf}), BUDGET)
+    # An excluded town's missing score does not matter: it gets 0.
+    a = municipal_allocation(scores.assign(score=[50.0, math.nan, 80.0]), insured, 10_000_000,
+                             eligible=["000001", "000003"])
+    assert a.basis_yen.tolist() == [7_142_857, 0, 2_857_142]
+    # Whole numbers in a frame's int column are kept exact, not read through float.
+    big = pd.DataFrame({"entity": ["A県", "B県"], "score": [2**60 + 1, 2**60 - 1]})
+    assert prefecture_allocation(big, 2).basis_yen.tolist() == [1, 0]
 
 
 # --- the three-way minimum ---------------------------------------------------------------------------------
