@@ -11,9 +11,12 @@ from .style import ENTITY, GREY, NATIONAL_DARK, SIZE, new_axes, source_note
 
 
 def distribution(values: pd.Series, *, highlight: str, ax: Axes | None = None, title: str | None = None,
-                 xlabel: str = "得点率（%）", source: str | None = None) -> tuple[Figure, Axes]:
+                 xlabel: str | None = None, source: str | None = None,
+                 name: str | None = None) -> tuple[Figure, Axes]:
     """Histogram of a value per entity (rates as fractions are shown in %), the highlighted entity marked,
-    mean and median drawn. ``values`` is indexed by entity name or code; ``highlight`` is one of them.
+    mean and median drawn. ``values`` is indexed by entity name or code; ``highlight`` is one of them and
+    ``name`` the text shown for it (default ``highlight``: pass the 団体名 when the index is codes).
+    ``xlabel`` defaults to 「得点率（%）」 for rates and 「値」 for other values.
     """
     fig, ax = new_axes(ax, SIZE)
     v = values.dropna().astype("float64")
@@ -25,10 +28,12 @@ def distribution(values: pd.Series, *, highlight: str, ax: Axes | None = None, t
     ax.axvline(mean, color=NATIONAL_DARK, linewidth=1.6, label=f"平均 {mean:.1f}")
     ax.axvline(median, color=NATIONAL_DARK, linewidth=1.6, linestyle="--", label=f"中央値 {median:.1f}")
     me = float(data.loc[highlight])
-    ax.axvline(me, color=ENTITY, linewidth=2.6, label=f"{highlight} {me:.1f}")
-    ax.annotate(str(highlight), xy=(me, ax.get_ylim()[1] * 0.92), xytext=(6, 0), textcoords="offset points",
-                color=ENTITY, fontsize=10, fontweight="bold")
-    ax.set_xlabel(xlabel if scale == 100.0 else "値")
+    shown = str(highlight) if name is None else name
+    ax.axvline(me, color=ENTITY, linewidth=2.6, label=f"{shown} {me:.1f}")
+    # no bold: IPAexGothic has no bold face (matplotlib would log a findfont warning to stderr)
+    ax.annotate(shown, xy=(me, ax.get_ylim()[1] * 0.92), xytext=(6, 0), textcoords="offset points",
+                color=ENTITY, fontsize=10)
+    ax.set_xlabel(xlabel or ("得点率（%）" if scale == 100.0 else "値"))
     ax.set_ylabel("団体数")
     ax.set_title(title or "全団体の中での位置")
     ax.legend(fontsize=8, loc="upper left")
