@@ -16,7 +16,9 @@ def _bundled(name: str) -> str:
     return str(example_path(name))
 
 
-EXAMPLE = "例: grantkit report --entity 山口県 --base H30 --target R1"
+EXAMPLE = ("例: grantkit report --entity 山口県 --base H30 --target R1\n"
+           "    grantkit report --level 市町村 --entity 青森県ゆうひさき町 --year R7")
+MUNICIPAL_SAMPLE = ("mhlw_sample_R6.xlsx", "mhlw_sample_R7.xlsx")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,39 +35,71 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["report", "--entity", "山口県", "--base", "H30", "--target", "R1"]).out
     'reports'
     """
-    parser = _Parser(prog="grantkit", description="保険者機能強化推進交付金・努力支援交付金の分析キット", epilog=EXAMPLE)
+    parser = _Parser(prog="grantkit", formatter_class=argparse.RawDescriptionHelpFormatter, description="保険者機能強化推進交付金・努力支援交付金の分析キット", epilog=EXAMPLE)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    rep = sub.add_parser("report", epilog=EXAMPLE, help="年次報告書（HTML・Excel・PNG・実行済みノートブック）を作成する")
-    rep.add_argument("--entity", required=True, help="団体名または団体コード（例: 山口県、35）")
-    rep.add_argument("--base", required=True, help="基準年度（例: H30、2018、平成30年度）")
-    rep.add_argument("--target", required=True, help="比較年度（例: R1、2019、令和元年度）")
-    rep.add_argument("--data", default=None, help="得点表（CSV または Excel）。省略時は同梱の山口県データ")
+    rep = sub.add_parser("report", epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter,
+                         help="年次報告書（HTML・Excel・PNG・実行済みノートブック）を作成する")
+    rep.add_argument("--level", default="都道府県", choices=("都道府県", "市町村"),
+                     help="都道府県: 得点表の2か年比較（既定）。市町村: 全国の評価結果から1市町村の報告書")
+    rep.add_argument("--entity", required=True,
+                     help="団体名または団体コード・保険者番号（例: 山口県、35、青森県ゆうひさき町、020011）")
+    rep.add_argument("--base", default=None, help="都道府県: 基準年度（例: H30、2018、平成30年度）")
+    rep.add_argument("--target", default=None, help="都道府県: 比較年度（例: R1、2019、令和元年度）")
+    rep.add_argument("--year", default=None, help="市町村: 交付年度（例: R7）。前年度のファイルもあれば前年度と比較")
+    rep.add_argument("--data", action="append", default=None,
+                     help="都道府県: 得点表（CSV または Excel）。市町村: 全国の評価結果（年度ごとに --data を繰り返す）。"
+                          "省略時は同梱データ（市町村は架空データ）")
     rep.add_argument("--utilization", default=None, help="活用状況 CSV（省略時: --data 省略なら同梱データ、指定ならなし）")
     rep.add_argument("--projects", default=None, help="活用事業 CSV（同上）")
-    rep.add_argument("--budgets", default=None, help="予算額 CSV（省略時は同梱の budgets.csv）")
+    rep.add_argument("--budgets", default=None,
+                     help="予算額 CSV（省略時は同梱の budgets.csv。市町村で --data 省略時は架空の budgets_synthetic.csv）")
     rep.add_argument("--out", default="reports", help="出力先フォルダ（既定: reports）")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 2 for a problem with the input or the selection)."""
-    args = build_parser().parse_args(argv)
-    from .report import run_report
-
-    bundled = args.data is None
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
-        folder = run_report(
-            entity=args.entity, base=args.base, target=args.target,
-            data=args.data or _bundled("yamaguchi_scores.csv"), out=Path(args.out),
-            utilization=args.utilization or (_bundled("utilization_yamaguchi.csv") if bundled else None),
-            projects=args.projects or (_bundled("projects_yamaguchi.csv") if bundled else None),
-            budgets=args.budgets or _bundled("budgets.csv"),
-        )
+        folder = _municipal(args, parser) if args.level == "市町村" else _prefecture(args, parser)
     except GrantkitError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
     print(folder)
     return 0
+
+
+def _prefecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
+    from .report import run_report
+
+    if not (args.base and args.target) or args.year:
+        parser.error("都道府県の報告書には --base と --target を指定します（--year は --level 市町村 のとき）")
+    if args.data and len(args.data) > 1:
+        parser.error("都道府県の報告書の --data は1つです")
+    bundled = args.data is None
+    return run_report(
+        entity=args.entity, base=args.base, target=args.target,
+        data=args.data[0] if args.data else _bundled("yamaguchi_scores.csv"), out=Path(args.out),
+        utilization=args.utilization or (_bundled("utilization_yamaguchi.csv") if bundled else None),
+        projects=args.projects or (_bundled("projects_yamaguchi.csv") if bundled else None),
+        budgets=args.budgets or _bundled("budgets.csv"),
+    )
+
+
+def _municipal(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
+    from .municipal_report import run_municipal_report
+
+    if not args.year or args.base or args.target:
+        parser.error("市町村の報告書には --year を指定します（--base・--target は都道府県のとき）")
+    if args.utilization or args.projects:
+        parser.error("--utilization・--projects は都道府県の報告書の指定です")
+    bundled = args.data is None
+    return run_municipal_report(
+        entity=args.entity, year=args.year, out=Path(args.out),
+        data=[_bundled(n) for n in MUNICIPAL_SAMPLE] if bundled else args.data,
+        budgets=args.budgets or _bundled("budgets_synthetic.csv" if bundled else "budgets.csv"),
+    )
 
 
 if __name__ == "__main__":

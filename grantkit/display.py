@@ -127,8 +127,14 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
     return table
 
 
+_COUNTS = frozenset({"population", "first_insured", "n", "n_entities", "rank"})
+_ONE_DECIMAL = frozenset({"yen_per_first_insured", "percentile", "mean_score"})
+_POINTS = frozenset({"score", "max_score", "whatif_points"})
+
+
 def readable(df: pd.DataFrame, *, drop: tuple[str, ...] = ("level", "grant", "entity_code")) -> pd.DataFrame:
-    """A copy for reading: Japanese headers, 千円 and 円 with separators, rates and shares in %, 年度 as 和暦.
+    """A copy for reading: Japanese headers, 千円 and 円 and counts with separators, rates and shares in %,
+    points as printed (64.375), 年度 as 和暦.
 
     Numbers become text, so use it only for display (Excel export keeps the numbers).
 
@@ -144,8 +150,12 @@ def readable(df: pd.DataFrame, *, drop: tuple[str, ...] = ("level", "grant", "en
         col = out[c]
         if c == "fiscal_year":
             out[c] = col.map(era_label)
-        elif c.endswith(("_yen",)) and pd.api.types.is_numeric_dtype(col):
+        elif (c.endswith("_yen") or c in _COUNTS) and pd.api.types.is_numeric_dtype(col):
             out[c] = col.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+        elif c in _ONE_DECIMAL and pd.api.types.is_numeric_dtype(col):
+            out[c] = col.map(lambda v: "" if pd.isna(v) else f"{v:,.1f}")
+        elif c in _POINTS and pd.api.types.is_numeric_dtype(col):
+            out[c] = col.map(lambda v: "" if pd.isna(v) else format_points(v))
         elif c.endswith(("_rate", "_share")) and pd.api.types.is_numeric_dtype(col):
             out[c] = col.map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
         elif pd.api.types.is_bool_dtype(col):

@@ -111,6 +111,18 @@ LABELS: dict[str, str] = {
     "recomputed_mean": "平均点（再計算）",
     "recomputed_median": "中央値（再計算）",
     "row_set": "計算に使った行",
+    # the municipal report (municipal.py)
+    "national_mean_rate": "全国平均得点率",
+    "share_scored": "得点した市町村の割合",
+    "scale_changed": "配点の変更",
+    "score_change": "得点の変化",
+    "entity_rate": "得点率（本市町村）",
+    "comparison": "比べる相手",
+    "diff_pt": "平均との差（ポイント）",
+    "one_point_yen": "1点増えた場合の基準額の増分（円）",
+    "whatif_points": "取組候補の配点の合計",
+    "whatif_thousand_yen": "取組候補をすべて得点した場合の基準額（千円）",
+    "whatif_gain_thousand_yen": "その場合の増加額（千円）",
 }
 
 GRANT_NAMES: dict[str, str] = {

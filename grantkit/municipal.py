@@ -1,26 +1,67 @@
-"""The municipal yearly report (seed 004): both grants by 目標 and 指標群, peers, items to work on next.
+"""The municipal yearly report (seed 004): both grants by 目標 and 指標群, peers, change, items to work on next.
 
-Works on the tidy table of a national workbook (``load_mhlw(...).scores``): leaves with ``parent`` = 目標
-(e.g. "目標Ⅰ") and optional ``group`` = 指標群 (体制・取組 / 活動 / 成果), plus the per-entity
-``attributes`` (entity_code, prefecture, size_class, depopulated, first_insured, ...). From R6 both grants
-have 目標Ⅰ–Ⅳ and 目標Ⅳ (the outcome group) is the same items and score in both grants.
+Works on the tidy table of national workbooks (``load_mhlw(...).scores``, one or several years): leaves with
+``parent`` = 目標 (e.g. "目標Ⅰ") and ``group`` = 指標群 (体制・取組 / 活動 / 成果), plus the per-entity
+``attributes`` (entity_code, prefecture, size_class, depopulated, first_insured, ...; with a ``fiscal_year``
+column when several years are combined). From R6 both grants have 目標Ⅰ–Ⅳ and 目標Ⅳ (the outcome group) is
+the same items and score in both grants. Means, shares and ranks use the municipalities with a score
+(広域連合 rows without score are not in the table); ties share the best rank, as in ``compare.rank_among``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from .compare import rank_among, resolve_selection
+from .compare import resolve_selection
 from .eras import fiscal_year as to_fiscal_year
+from .national import national_allocation
 from .rates import rate
 from .schema import GRANTS, NATIONAL
 
 OUTCOME_GOAL = "目標Ⅳ"
+TOTAL = "合計"
+SHARED = "共通"
 
 
 def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
     return scores[(scores["fiscal_year"] == year) & (scores["entity"] != NATIONAL)]
+
+
+def _code(scores: pd.DataFrame, entity: str, year: int | None = None) -> str:
+    """The entity_code of a name or code (ambiguous names raise, listing the candidates)."""
+    grants = [g for g in GRANTS if (scores["grant"] == g).any()]
+    return resolve_selection(scores, entity=entity, grant=grants[0] if grants else None,
+                             years=None if year is None else [year]).entity_code
+
+
+def _name(scores: pd.DataFrame, code: str) -> str:
+    return str(scores.loc[scores["entity_code"] == code, "entity"].iloc[0])
+
+
+def _attributes(attributes: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One row per entity_code: the attributes of ``year`` when the table holds several years."""
+    if "fiscal_year" in attributes.columns:
+        attributes = attributes[attributes["fiscal_year"] == year]
+    return attributes.drop_duplicates("entity_code").set_index("entity_code")
+
+
+def goal_totals(scores: pd.DataFrame, fiscal_year: int | str) -> pd.DataFrame:
+    """Score, 配点 and rate of every municipality per grant × 目標, plus one ``合計`` row per grant.
+
+    Columns: entity_code, entity, grant, parent, score, max_score, rate.
+    """
+    rows = _year_rows(scores, to_fiscal_year(fiscal_year))
+    keys = ["entity_code", "grant", "parent"]
+    by_goal = rows.groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1).reset_index()
+    total = rows.groupby(["entity_code", "grant"], sort=False)[["score", "max_score"]].sum(min_count=1).reset_index()
+    out = pd.concat([by_goal, total.assign(parent=TOTAL)], ignore_index=True)
+    names = rows.drop_duplicates("entity_code").set_index("entity_code")["entity"]
+    out.insert(1, "entity", out["entity_code"].map(names))
+    out["rate"] = rate(out["score"], out["max_score"])
+    return out
 
 
 def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> pd.DataFrame:
@@ -38,72 +79,132 @@ def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> 
     [['目標Ⅰ', '活動', 5.0, nan, False], ['目標Ⅰ', '', 5.0, nan, False], ['目標Ⅳ', '成果', 8.0, 8.0, True], ['目標Ⅳ', '', 8.0, 8.0, True], ['合計', '合計', 13.0, 8.0, False]]
     """
     year = to_fiscal_year(fiscal_year)
-    sel = resolve_selection(scores, entity=entity, grant=_some_grant(scores, entity), years=[year])
-    rows = scores[(scores["entity_code"] == sel.entity_code) & (scores["fiscal_year"] == year)]
+    code = _code(scores, entity, year)
+    rows = scores[(scores["entity_code"] == code) & (scores["fiscal_year"] == year)]
     rows = rows.assign(group=rows["group"] if "group" in rows.columns else "")
     keys = ["parent", "group"]
     order = rows[keys].drop_duplicates().reset_index(drop=True)
     parts = []
     for parent, part in order.groupby("parent", sort=False):
         parts += [part, pd.DataFrame({"parent": [parent], "group": [""]})]
-    parts.append(pd.DataFrame({"parent": ["合計"], "group": ["合計"]}))
+    parts.append(pd.DataFrame({"parent": [TOTAL], "group": [TOTAL]}))
     out = pd.concat(parts, ignore_index=True)
     for grant in GRANTS:
         g = rows[rows["grant"] == grant]
-        by_group = g.groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1)
-        by_goal = g.groupby("parent", sort=False)[["score", "max_score"]].sum(min_count=1)
-        score, max_score = [], []
-        for parent, group in out[keys].itertuples(index=False):
-            if parent == "合計":
-                s, m = (g["score"].sum(min_count=1), g["max_score"].sum(min_count=1)) if len(g) else (np.nan, np.nan)
-            elif group == "":
-                s, m = by_goal.loc[parent] if parent in by_goal.index else (np.nan, np.nan)
-            else:
-                s, m = by_group.loc[(parent, group)] if (parent, group) in by_group.index else (np.nan, np.nan)
-            score.append(s)
-            max_score.append(m)
-        out[f"score_{grant}"] = np.asarray(score, dtype="float64")
-        out[f"max_{grant}"] = np.asarray(max_score, dtype="float64")
+        sums = pd.concat([g.groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1),
+                          g.assign(group="").groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1),
+                          g.assign(parent=TOTAL, group=TOTAL).groupby(keys)[["score", "max_score"]].sum(min_count=1)])
+        found = sums.reindex(pd.MultiIndex.from_frame(out[keys]))
+        out[f"score_{grant}"] = found["score"].to_numpy(dtype="float64")
+        out[f"max_{grant}"] = found["max_score"].to_numpy(dtype="float64")
         out[f"rate_{grant}"] = rate(out[f"score_{grant}"], out[f"max_{grant}"])
     out["shared"] = out["parent"] == OUTCOME_GOAL
+    out.attrs.update(entity_code=code, fiscal_year=year)
     return out
 
 
-def _some_grant(scores: pd.DataFrame, entity: str) -> str | None:
-    grants = [g for g in GRANTS if ((scores["grant"] == g) & ((scores["entity"] == entity)
-                                                            | (scores["entity_code"] == entity))).any()]
-    return grants[0] if grants else None
+def peer_key(attributes: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The peer group of every entity (規模区分 × 過疎地域, whichever the year's file has) and its name.
+
+    >>> at = pd.DataFrame({"entity_code": ["1", "2"], "size_class": [None, None], "depopulated": ["全部過疎", "非過疎"]})
+    >>> key, name = peer_key(at.set_index("entity_code"))
+    >>> key.tolist(), name
+    (['全部過疎', '非過疎'], '同じ過疎区分')
+    """
+    cols = [c for c in ("size_class", "depopulated") if c in attributes.columns and attributes[c].notna().any()]
+    name = {("size_class", "depopulated"): "同規模・同じ過疎区分", ("size_class",): "同規模",
+            ("depopulated",): "同じ過疎区分"}.get(tuple(cols), "")
+    if not cols:
+        return pd.Series(pd.NA, index=attributes.index, dtype="str"), name
+    key = attributes[cols[0]].astype("str")
+    for c in cols[1:]:
+        key = key + "・" + attributes[c].astype("str")
+    return key.where(attributes[cols].notna().all(axis=1)), name
+
+
+def _groups(attributes: pd.DataFrame, code: str) -> list[tuple[str, pd.Series]]:
+    """(label, bool mask over attributes' index) for 全国, the entity's prefecture and its peers."""
+    key, peer_name = peer_key(attributes)
+    me = attributes.loc[code]
+    out = [("全国", pd.Series(True, index=attributes.index))]
+    if pd.notna(me.get("prefecture")):
+        out.append((f"{me['prefecture']}内", attributes["prefecture"] == me["prefecture"]))
+    if peer_name and pd.notna(key.loc[code]):
+        out.append((f"{peer_name}（{key.loc[code]}）", key == key.loc[code]))
+    return out
+
+
+def goal_comparison(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str,
+                    fiscal_year: int | str) -> pd.DataFrame:
+    """The municipality's rate per 目標 and grant total against the mean rate of all municipalities, of those
+    in its prefecture and of its peers (規模区分・過疎). 目標Ⅳ, the same in both grants, appears once (grant
+    "共通").
+
+    Columns: grant, parent, score, max_score, rate, then ``mean_rate_全国``, ``mean_rate_<都道府県>内``, ... in
+    the order of ``attrs["groups"]`` (label → number of municipalities).
+    """
+    year = to_fiscal_year(fiscal_year)
+    code = _code(scores, entity, year)
+    totals = goal_totals(scores, year)
+    attrs = _attributes(attributes, year)
+    mine = totals[totals["entity_code"] == code].drop(columns=["entity_code", "entity"]).reset_index(drop=True)
+    groups = _groups(attrs.loc[attrs.index.intersection(totals["entity_code"].unique())], code)
+    for label, mask in groups:
+        members = mask.index[mask.to_numpy(dtype=bool)]
+        means = totals[totals["entity_code"].isin(members)].groupby(["grant", "parent"])["rate"].mean()
+        mine[f"mean_rate_{label}"] = means.reindex(pd.MultiIndex.from_frame(mine[["grant", "parent"]])).to_numpy()
+    mine = _in_goal_order(_outcome_once(mine), mine["parent"])
+    mine.attrs.update(entity_code=code, entity=_name(scores, code), fiscal_year=year,
+                      groups={label: int(mask.sum()) for label, mask in groups})
+    return mine
+
+
+def _outcome_once(table: pd.DataFrame) -> pd.DataFrame:
+    """目標Ⅳ rows once, as grant "共通" (they are the same in both grants from R6)."""
+    outcome = table["parent"] == OUTCOME_GOAL
+    if not outcome.any():
+        return table
+    first = outcome & (table["grant"] == GRANTS[0])
+    out = table[~outcome | first].copy()
+    out.loc[out["parent"] == OUTCOME_GOAL, "grant"] = SHARED
+    return out
+
+
+def _in_goal_order(table: pd.DataFrame, parents: object) -> pd.DataFrame:
+    """Rows by 目標 in the order first seen in ``parents`` (合計 last), then 推進, 支援, 共通."""
+    order = {p: i for i, p in enumerate(dict.fromkeys(parents)) if p != TOTAL} | {TOTAL: len(table) + 1}
+    grants = {g: i for i, g in enumerate((*GRANTS, SHARED))}
+    return table.sort_values(by=["parent", "grant"], key=lambda c: c.map(order if c.name == "parent" else grants),
+                             kind="stable").reset_index(drop=True)
 
 
 def peer_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str,
                fiscal_year: int | str) -> pd.DataFrame:
-    """The municipality's total rate per grant against national, prefecture and peer (規模区分 × 過疎) means,
-    with its rank and percentile nationally, in the prefecture and among peers.
+    """The municipality's total rate per grant against the national, prefecture and peer means, with its
+    rank (1 = best; ties share the best rank) and percentile (100 = first, 0 = last) in each group.
 
-    Means are over the municipalities with a score in the table (広域連合 rows without score are not in it).
-    Columns: grant, comparison (全国 / 都道府県内 / 同規模・同過疎区分), n, entity_rate, mean_rate, diff_pt,
-    rank, percentile.
+    Columns: grant, comparison, n, entity_rate, mean_rate, diff_pt, rank, percentile.
     """
     year = to_fiscal_year(fiscal_year)
-    attrs = attributes.assign(peer=attributes["size_class"].astype(str) + "・" + attributes["depopulated"].astype(str))
+    code = _code(scores, entity, year)
+    totals = goal_totals(scores, year)
+    totals = totals[totals["parent"] == TOTAL]
+    attrs = _attributes(attributes, year)
+    groups = _groups(attrs.loc[attrs.index.intersection(totals["entity_code"].unique())], code)
     records = []
-    for grant in GRANTS:
-        sel = resolve_selection(scores, entity=entity, grant=grant, years=[year])
-        year_rows = _year_rows(scores, year)
-        totals = year_rows[year_rows["grant"] == grant].groupby("entity_code")[["score", "max_score"]].sum()
-        totals["rate"] = rate(totals["score"], totals["max_score"])
-        me = totals.loc[sel.entity_code, "rate"]
-        mine = attrs.set_index("entity_code").loc[sel.entity_code]
-        for label, within, key in (("全国", None, None), ("都道府県内", "prefecture", mine["prefecture"]),
-                                   ("同規模・同過疎区分", "peer", mine["peer"])):
-            members = totals.index if within is None else attrs.loc[attrs[within] == key, "entity_code"]
-            group = totals.loc[totals.index.intersection(members), "rate"]
-            rk = rank_among(scores, entity=sel.entity_code, fiscal_year=year, grant=grant, attributes=attrs,
-                            within=within).iloc[0]
-            records.append({"grant": grant, "comparison": label, "n": int(rk["n"]), "entity_rate": me,
-                            "mean_rate": group.mean(), "diff_pt": (me - group.mean()) * 100,
-                            "rank": int(rk["rank"]), "percentile": rk["percentile"]})
-    return pd.DataFrame.from_records(records)
+    for grant in [g for g in GRANTS if (totals["grant"] == g).any()]:
+        per = totals[totals["grant"] == grant].set_index("entity_code")
+        for label, mask in groups:
+            members = per.loc[per.index.intersection(mask.index[mask.to_numpy(dtype=bool)])]
+            n = len(members)
+            rank = int((members["score"] > per.loc[code, "score"]).sum()) + 1
+            records.append({"grant": grant, "comparison": label, "n": n, "entity_rate": per.loc[code, "rate"],
+                            "mean_rate": members["rate"].mean(),
+                            "diff_pt": (per.loc[code, "rate"] - members["rate"].mean()) * 100,
+                            "rank": rank, "percentile": 100.0 * (n - rank) / (n - 1) if n > 1 else 100.0})
+    out = pd.DataFrame.from_records(records)
+    out.attrs.update(entity_code=code, fiscal_year=year)
+    return out
 
 
 def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min_share: float = 0.5) -> pd.DataFrame:
@@ -111,7 +212,7 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
     on next, ordered by points available (配点) then by the share of municipalities that scored.
 
     The share is computed from every municipality in the table (not taken from a printed 該当率), so it
-    uses the same row set as the ranks. 目標Ⅳ items appear once (they are the same in both grants).
+    uses the same row set as the ranks. 目標Ⅳ items appear once (grant "共通": they count in both grants).
 
     >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進",
     ...     "entity_code": ["000001", "000002", "000003"] * 2, "entity": ["甲町", "乙町", "丙村"] * 2,
@@ -122,29 +223,104 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
     """
     year = to_fiscal_year(fiscal_year)
     rows = _year_rows(scores, year)
-    sel = resolve_selection(rows, entity=entity, grant=_some_grant(rows, entity), years=[year])
+    code = _code(rows, entity, year)
     keys = ["grant", "indicator"]
     share = rows.assign(scored=rows["score"] > 0).groupby(keys, sort=False)["scored"].mean().rename("share_scored")
-    mine = rows[rows["entity_code"] == sel.entity_code].merge(share.reset_index(), on=keys, how="left")
+    mine = rows[rows["entity_code"] == code].merge(share.reset_index(), on=keys, how="left")
     picked = mine[(mine["score"] == 0) & (mine["share_scored"] >= min_share)]
     outcome = picked["parent"] == OUTCOME_GOAL
-    picked = pd.concat([picked[~outcome], picked[outcome].drop_duplicates("indicator")])
+    shared = picked[outcome].drop_duplicates("indicator").assign(grant=SHARED)
+    picked = pd.concat([picked[~outcome], shared])
     cols = [c for c in ["grant", "parent", "group", "indicator", "indicator_name", "max_score", "share_scored"]
             if c in picked.columns]
     return picked.sort_values(["max_score", "share_scored"], ascending=False, kind="stable")[cols].reset_index(drop=True)
+
+
+def year_change(scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str) -> pd.DataFrame:
+    """Per grant × 目標 and grant total: the municipality's score, 配点 and rate in two years, the change in
+    rate (points), and the national mean rate of both years. Rows present in one year only are kept.
+
+    ``scale_changed`` marks rows whose 配点 differs (e.g. R5 → R6, when the indicators were rebuilt): their
+    raw points are not comparable, only rates (``score_change`` is left empty there).
+    """
+    b, t = to_fiscal_year(base), to_fiscal_year(target)
+    code = _code(scores, entity)
+    keys = ["grant", "parent"]
+    sides = []
+    for year, suffix in ((b, "base"), (t, "target")):
+        totals = goal_totals(scores, year)
+        national = totals.groupby(keys, sort=False)["rate"].mean().rename(f"national_rate_{suffix}")
+        mine = totals[totals["entity_code"] == code].set_index(keys)[["score", "max_score", "rate"]]
+        sides.append(mine.add_suffix(f"_{suffix}").join(national))
+    out = _outcome_once(sides[0].join(sides[1], how="outer", sort=False).reset_index())
+    out = out.rename(columns={"max_score_base": "max_base", "max_score_target": "max_target"})
+    out = _in_goal_order(out, [*sides[0].index.get_level_values(1), *sides[1].index.get_level_values(1)])
+    out["rate_change_pt"] = (out["rate_target"] - out["rate_base"]) * 100
+    out["scale_changed"] = (out["max_base"] != out["max_target"]).to_numpy()
+    out["score_change"] = (out["score_target"] - out["score_base"]).where(~out["scale_changed"])
+    # the columns plot.year_comparison reads: one bar pair per row, ＊ where the 配点 changed
+    out["indicator"] = out["parent"].where(out["parent"] != TOTAL, "合計") + "（" + out["grant"] + "）"
+    out["row_kind"] = np.where(out["parent"] == TOTAL, "total", "leaf")
+    out["max_changed"] = out["scale_changed"]
+    out.attrs.update(entity_code=code, entity=_name(scores, code), base=b, target=t,
+                     scale_changed=bool(out.loc[out["parent"] == TOTAL, "scale_changed"].any()))
+    return out
 
 
 def outcome_track(scores: pd.DataFrame, *, entity: str) -> pd.DataFrame:
     """目標Ⅳ (成果指標群) of one municipality over the years in the table, with the national mean rate.
 
     Columns: fiscal_year, score, max_score, rate, national_mean_rate. Read from the 推進 rows (目標Ⅳ is the
-    same in both grants).
+    same in both grants); years without a 目標Ⅳ (before R6) are not in it.
     """
     outcome = scores[(scores["parent"] == OUTCOME_GOAL) & (scores["grant"] == GRANTS[0])
                      & (scores["entity"] != NATIONAL)]
-    sel = resolve_selection(outcome, entity=entity, grant=GRANTS[0])
+    code = _code(outcome, entity)
     per = outcome.groupby(["fiscal_year", "entity_code"])[["score", "max_score"]].sum().reset_index()
     per["rate"] = rate(per["score"], per["max_score"])
     nat = per.groupby("fiscal_year")["rate"].mean().rename("national_mean_rate")
-    mine = per[per["entity_code"] == sel.entity_code].set_index("fiscal_year")[["score", "max_score", "rate"]]
+    mine = per[per["entity_code"] == code].set_index("fiscal_year")[["score", "max_score", "rate"]]
     return mine.join(nat).reset_index()
+
+
+def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Mapping[str, int], *, entity: str,
+                    fiscal_year: int | str, zero: pd.DataFrame | None = None,
+                    amounts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The municipality's 基準額 per grant by the municipal formula (budget × score·n / Σ score·n over all
+    municipalities in the table, n = 第1号被保険者数, truncated to 千円), with what it means.
+
+    Columns: grant, score, first_insured, budget_yen, basis_thousand_yen, yen_per_first_insured,
+    one_point_yen (what one more point brings, everyone else unchanged), whatif_points (配点 of ``zero``
+    items counting in that grant: 目標Ⅳ items count in both), whatif_thousand_yen, whatif_gain_thousand_yen,
+    and ``plan_thousand_yen`` / ``final_thousand_yen`` when the workbook publishes amounts (R6).
+    """
+    year = to_fiscal_year(fiscal_year)
+    code = _code(scores, entity, year)
+    totals = goal_totals(scores, year)
+    totals = totals[totals["parent"] == TOTAL]
+    attrs = _attributes(attributes, year).reset_index()
+    records = []
+    for grant, budget in budgets.items():
+        per = totals[totals["grant"] == grant][["entity_code", "entity", "grant", "score"]]
+        if not (per["entity_code"] == code).any():
+            continue
+        extra = 0.0 if zero is None else float(zero.loc[zero["grant"].isin([grant, SHARED]), "max_score"].sum())
+        basis = {}
+        for case, gain in (("now", 0.0), ("one", 1.0), ("whatif", extra)):
+            changed = per.assign(score=per["score"].where(per["entity_code"] != code, per["score"] + gain))
+            alloc = national_allocation(changed, attrs, {grant: int(budget)})
+            basis[case] = alloc.set_index("entity_code").loc[code]
+        now = basis["now"]
+        records.append({"grant": grant, "score": now["score"], "first_insured": int(now["first_insured"]),
+                        "budget_yen": int(budget), "basis_thousand_yen": int(now["basis_thousand_yen"]),
+                        "yen_per_first_insured": now["yen_per_first_insured"],
+                        "one_point_yen": int(basis["one"]["basis_yen"] - now["basis_yen"]),
+                        "whatif_points": extra, "whatif_thousand_yen": int(basis["whatif"]["basis_thousand_yen"]),
+                        "whatif_gain_thousand_yen": int(basis["whatif"]["basis_thousand_yen"] - now["basis_thousand_yen"])})
+    out = pd.DataFrame.from_records(records)
+    if amounts is not None and len(out):
+        mine = amounts[amounts["entity_code"] == code].set_index("grant")
+        for col in ("plan_thousand_yen", "final_thousand_yen"):
+            out[col] = out["grant"].map(mine[col]).astype("Float64") if col in mine.columns else np.nan
+    out.attrs.update(entity_code=code, fiscal_year=year)
+    return out

@@ -125,14 +125,25 @@ def _amount(thousand_yen: object, share: float) -> str:
     return f"{format_thousand_yen(int(thousand_yen) * 1000)}（{format_rate(share, 1)}）"
 
 
+def _self_name(entity: str) -> str:
+    """How a council report calls its own municipality: 本市・本町・本村・本区.
+
+    >>> _self_name("北海道 つばきの森市（保険者番号 010010）"), _self_name("ゆうひさき町"), _self_name("X広域連合")
+    ('本市', '本町', '当該保険者')
+    """
+    name = entity.split("（")[0].strip()
+    return "本" + name[-1] if name and name[-1] in "市町村区" else "当該保険者"
+
+
 def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFrame, *, entity: str,
                        fiscal_year: int | str, previous_goal: pd.DataFrame | None = None,
-                       scale_changed: bool = False) -> dict[str, str]:
+                       scale_changed: bool = False, money: pd.DataFrame | None = None) -> dict[str, str]:
     """The three sections of a municipal council report (議会・委員会報告, seed 004) drafted from
     ``goal_table``, ``peer_table`` and ``zero_items``: 報告趣旨, 評価結果, 今後の方向性.
 
     ``previous_goal`` (last year's goal table) adds the change in rate; with ``scale_changed`` (R5 → R6)
-    only rates are compared and the sentence says so.
+    only rates are compared and the sentence says so. ``money`` (``municipal_grant``) adds the 基準額,
+    called 試算 because it rests on the budget given.
     """
     year = era_label_long(fiscal_year)
     purpose = (f"{year}保険者機能強化推進交付金及び介護保険保険者努力支援交付金について、国から評価結果が示されたため、"
@@ -152,8 +163,9 @@ def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFra
         if previous_goal is not None:
             prev = previous_goal[previous_goal["parent"] == "合計"].iloc[0][f"rate_{grant}"]
             if not pd.isna(prev):
-                change = (total[f"rate_{grant}"] - prev) * 100
-                line += f"。前年度の得点率{format_rate(prev, 1)}から{format_points_change(change)}"
+                change = round_half_up((total[f"rate_{grant}"] - prev) * 100, 1)
+                moved = "と同水準" if change == 0 else f"から{abs(change)}ポイント{'上昇' if change > 0 else '低下'}"
+                line += f"。前年度の得点率（{format_rate(prev, 1)}）{moved}した"
         results.append(line + "。")
     if scale_changed:
         results.append("なお、前年度とは評価指標と配点の体系が異なるため、得点ではなく得点率で比較している。")
@@ -162,10 +174,14 @@ def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFra
         s = shared.iloc[0]
         results.append(f"成果指標群（目標Ⅳ）は{format_points(s['score_推進'])}点（得点率{format_rate(s['rate_推進'], 1)}）で、"
                        "両交付金に同じ得点が計上される。")
+    if money is not None and len(money):
+        amounts = "、".join(f"{'推進交付金' if r['grant'] == '推進' else '支援交付金'}"
+                           f"{format_thousand_yen(int(r['basis_thousand_yen']) * 1000)}" for _, r in money.iterrows())
+        results.append(f"評価結果と第1号被保険者数から算定される基準額（試算）は、{amounts}である。")
     if len(zero):
         names = "、".join(f"{r['indicator']}「{r['indicator_name']}」" if r.get("indicator_name") else str(r["indicator"])
                          for _, r in zero.head(3).iterrows())
-        direction = (f"多くの市町村が得点している一方で本市町村が得点できていない項目（{len(zero)}件、例: {names}）について、"
+        direction = (f"多くの市町村が得点している一方で{_self_name(entity)}が得点できていない項目（{len(zero)}件、例: {names}）について、"
                      "取組の状況を確認し、改善を図る。")
     else:
         direction = "多くの市町村が得点している項目はおおむね得点できている。引き続き取組の質の向上を図る。"

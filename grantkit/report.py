@@ -160,22 +160,33 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
     Unknown entity or years raise ``UnknownSelectionError`` before anything runs. ``utilization``,
     ``projects`` and ``budgets`` are optional CSVs; a report without them says so in those sections.
     """
-    import papermill
-
-    from .export import atomic_directory, safe_join
     from .io import load_scores
 
-    if not TEMPLATE.exists():
-        raise GrantkitError(f"報告書のひな形 {TEMPLATE.name} が見つかりません。grantkit をリポジトリから "
-                            "pip install -e . で入れてください")
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     data = Path(data).resolve()
     say(f"[1/4] 得点表を読み込み中: {data.name}")
     name = check_selection(load_scores(data), entity=entity, base=base, target=target)
-    folder = safe_join(out, report_folder_name(name, base, target))
     params = {"ENTITY": name, "BASE_YEAR": era_label(to_fiscal_year(base)), "TARGET_YEAR": era_label(to_fiscal_year(target)),
               "DATA": str(data), "UTILIZATION": _optional(utilization), "PROJECTS": _optional(projects),
               "BUDGETS": _optional(budgets)}
+    title = f"{name} {era_label_long(base)}・{era_label_long(target)} 交付金の評価と活用状況"
+    return execute_report(TEMPLATE, params, Path(out), report_folder_name(name, base, target), title, say,
+                          progress is None)
+
+
+def execute_report(template: Path, params: dict[str, object], out: Path, folder_name: str, title: str,
+                   say: Callable[[str], None], bar: bool = True) -> Path:
+    """Execute a report notebook with papermill into ``out/folder_name`` (built in a temporary folder and
+    moved into place), add the HTML page without code; return the folder. ``bar``: papermill's progress
+    bar when stderr is a terminal."""
+    import papermill
+
+    from .export import atomic_directory, safe_join
+
+    if not template.exists():
+        raise GrantkitError(f"報告書のひな形 {template.name} が見つかりません。grantkit をリポジトリから "
+                            "pip install -e . で入れてください")
+    folder = safe_join(out, folder_name)
     with atomic_directory(folder) as tmp:
         # The kernel runs inside the (temporary) report folder and writes to "."; the saved notebook thus
         # keeps OUTPUT_DIR = "." = its own folder, valid after the move and when reopened in JupyterLab.
@@ -184,13 +195,12 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
         say("[2/4] 報告書ノートブックを実行中")
         try:
             with inline_figures():
-                papermill.execute_notebook(str(TEMPLATE), str(notebook), parameters=params, kernel_name="python3",
-                                           cwd=str(tmp), progress_bar=progress is None and sys.stderr.isatty(),
+                papermill.execute_notebook(str(template), str(notebook), parameters=params, kernel_name="python3",
+                                           cwd=str(tmp), progress_bar=bar and sys.stderr.isatty(),
                                            log_output=False, config=kernel_config())
         except papermill.PapermillExecutionError as exc:
             raise GrantkitError(f"報告書の作成に失敗しました（{exc.ename}: {exc.evalue}）") from None
         say("[3/4] HTML を作成中")
-        title = f"{name} {era_label_long(base)}・{era_label_long(target)} 交付金の評価と活用状況"
         (tmp / "報告書.html").write_text(report_html(notebook, title), encoding="utf-8")
         say("[4/4] 仕上げ中")
     say(f"完了: {folder}")

@@ -125,3 +125,93 @@ def by_year(table: pd.DataFrame) -> pd.DataFrame:
 def project_view(table: pd.DataFrame) -> pd.DataFrame:
     """A ``project_table`` with 対象事業 and 事業 as row headings (each category printed once)."""
     return with_labels(table).set_index([label("category"), label("project")])
+
+
+# --- the municipal report (grantkit.municipal) ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sections:
+    """Drafted report sections (見出し → sentences), shown as headed paragraphs.
+
+    >>> Sections({"報告趣旨": "報告するもの。"})._repr_html_()
+    '<div class="grantkit-prose"><h4>報告趣旨</h4><p>報告するもの。</p></div>'
+    """
+
+    parts: dict[str, str]
+
+    def _repr_html_(self) -> str:
+        body = "".join(f"<h4>{html.escape(head)}</h4>" + Prose(text)._repr_html_().removeprefix(
+            '<div class="grantkit-prose">').removesuffix("</div>") for head, text in self.parts.items())
+        return f'<div class="grantkit-prose">{body}</div>'
+
+    def __repr__(self) -> str:
+        return "\n".join(f"【{head}】\n{text}" for head, text in self.parts.items())
+
+
+def _goal_label(parent: pd.Series, grant: pd.Series) -> pd.Series:
+    return parent.where(parent != "合計", grant + "の合計").where(parent == "合計", parent + "（" + grant + "）")
+
+
+def goal_view(goal: pd.DataFrame) -> pd.DataFrame:
+    """A ``goal_table`` for reading: 目標 and 指標群 as row headings, 得点・配点・得点率 per grant."""
+    group = goal["group"].where(goal["group"] != "", "計").where(goal["parent"] != "合計", "")
+    parent = goal["parent"].where(~goal["shared"], goal["parent"] + "（両交付金に計上）")
+    view = pd.DataFrame({"目標": parent, "指標群": group})
+    for grant in ("推進", "支援"):
+        view[f"{grant} 得点"] = goal[f"score_{grant}"].map(format_points)
+        view[f"{grant} 配点"] = goal[f"max_{grant}"].map(format_points)
+        view[f"{grant} 得点率"] = goal[f"rate_{grant}"].map(lambda x: format_rate(x, 1))
+    return view.set_index(["目標", "指標群"])
+
+
+def goal_comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
+    """A ``goal_comparison`` for reading: the rate and each group's mean rate, with the gap to the national."""
+    groups = [c for c in comparison.columns if c.startswith("mean_rate_")]
+    view = pd.DataFrame({"目標": _goal_label(comparison["parent"], comparison["grant"]),
+                         "得点": comparison["score"].map(format_points),
+                         "配点": comparison["max_score"].map(format_points),
+                         "得点率": comparison["rate"].map(lambda x: format_rate(x, 1))})
+    for col in groups:
+        view[f"{col.removeprefix('mean_rate_')}の平均"] = comparison[col].map(lambda x: format_rate(x, 1))
+    view["全国平均との差"] = ((comparison["rate"] - comparison[groups[0]]) * 100).map(format_points_change)
+    return view.set_index("目標")
+
+
+def peer_view(peers: pd.DataFrame) -> pd.DataFrame:
+    """A ``peer_table`` for reading: rank as 「12位／300」, rates in %, the gap in points."""
+    view = pd.DataFrame({"交付金": peers["grant"], "比べる相手": peers["comparison"],
+                         "得点率": peers["entity_rate"].map(lambda x: format_rate(x, 1)),
+                         "平均得点率": peers["mean_rate"].map(lambda x: format_rate(x, 1)),
+                         "差": peers["diff_pt"].map(format_points_change),
+                         "順位": [f"{r:,}位／{n:,}" for r, n in zip(peers["rank"], peers["n"])],
+                         "パーセンタイル": peers["percentile"].map(lambda x: f"{x:.0f}")})
+    return view.set_index(["交付金", "比べる相手"])
+
+
+def change_view(change: pd.DataFrame) -> pd.DataFrame:
+    """A ``year_change`` table for reading; where the 配点 changed, the points are said not comparable."""
+    b, t = era_label(change.attrs["base"]), era_label(change.attrs["target"])
+    points = change["score_change"].map(format_points_change).where(~change["scale_changed"], "配点が異なり比較不可")
+    view = pd.DataFrame({"目標": _goal_label(change["parent"], change["grant"]),
+                         f"{b} 得点率": change["rate_base"].map(lambda x: format_rate(x, 1)),
+                         f"{t} 得点率": change["rate_target"].map(lambda x: format_rate(x, 1)),
+                         "得点率の変化": change["rate_change_pt"].map(format_points_change),
+                         "得点の変化": points.str.replace("ポイント", "点"),
+                         f"{b} 全国平均": change["national_rate_base"].map(lambda x: format_rate(x, 1)),
+                         f"{t} 全国平均": change["national_rate_target"].map(lambda x: format_rate(x, 1))})
+    return view.set_index("目標")
+
+
+def zero_view(zero: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+    """The first ``top`` rows of ``zero_items`` for reading (配点 as printed, share in %)."""
+    shown = zero.head(top)
+    view = pd.DataFrame({"指標": shown["indicator"], "交付金": shown["grant"], "目標": shown["parent"],
+                         "指標群": shown.get("group", ""), "指標名": shown["indicator_name"],
+                         "配点": shown["max_score"].map(format_points),
+                         "得点した市町村の割合": shown["share_scored"].map(lambda x: format_rate(x, 1))})
+    return view.set_index("指標")
+
+
+def grant_view(money: pd.DataFrame) -> pd.DataFrame:
+    """A ``municipal_grant`` table for reading: one column per grant, amounts with separators."""
+    return readable(money, drop=("entity_code",)).set_index(label("grant")).T

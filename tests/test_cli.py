@@ -52,13 +52,26 @@ def test_own_data_does_not_borrow_the_bundled_utilisation(calls, tmp_path):
     assert kw["budgets"] == str(example_path("budgets.csv"))  # the national budgets still apply
 
 
-def test_required_arguments(capsys):
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["report", "--entity", "山口県"], "--base と --target"),
+    (["report", "--entity", "山口県", "--base", "H30", "--target", "R1", "--year", "R1"], "--base と --target"),
+    (["report", "--level", "市町村", "--entity", "つばきの森市"], "--year を指定"),
+    (["report", "--level", "市町村", "--entity", "つばきの森市", "--year", "R7", "--base", "R6"], "--year を指定"),
+    (["report", "--level", "市町村", "--entity", "つばきの森市", "--year", "R7", "--projects", "p.csv"],
+     "都道府県の報告書の指定"),
+    (["report", "--entity", "山口県", "--base", "H30", "--target", "R1", "--data", "a.csv", "--data", "b.csv"],
+     "--data は1つ"),
+    (["report", "--level", "県", "--entity", "山口県"], "--level"),
+    (["report"], "--entity"),
+])
+def test_argument_combinations_refused_with_an_example(argv, expected, capsys):
     with pytest.raises(SystemExit) as exc:
-        build_parser().parse_args(["report", "--entity", "山口県"])
+        main(argv)
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "エラー: コマンドの指定が正しくありません" in err and "--base" in err
+    assert "エラー: コマンドの指定が正しくありません" in err and expected in err, err
     assert "例: grantkit report --entity 山口県 --base H30 --target R1" in err
+    assert "grantkit report --level 市町村" in err
     with pytest.raises(SystemExit):
         build_parser().parse_args([])
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -121,6 +121,12 @@ class MhlwResult:
     row_set: str = ""
     sha256: str = ""
     checks: list[str] = field(default_factory=list)
+    title: str = ""
+
+    @property
+    def fictitious(self) -> bool:
+        """True for a 架空データ workbook (grantkit.synthetic marks its title rows so)."""
+        return "架空データ" in self.title
 
     def details(self) -> pd.DataFrame:
         """The leaves with the shared 目標Ⅳ block counted once (the 支援 copy dropped): for sums over details.
@@ -214,7 +220,7 @@ def _combine(results: list[MhlwResult]) -> MhlwResult:
     amounts = [r.amounts for r in results if r.amounts is not None]
     return MhlwResult(stack("scores"), stack("attributes"), stack("statistics"), amounts[0] if amounts else None,
                       report, first.layout, "、".join(r.level for r in results), " / ".join(r.row_set for r in results),
-                      first.sha256, [c for r in results for c in r.checks])
+                      first.sha256, [c for r in results for c in r.checks], first.title)
 
 
 class _Book:
@@ -247,7 +253,12 @@ def _read_level(path: Path, rows: list[list[object]], sheet: str, level: str, st
     ctx = _Ctx(path, sheet, level, lay)
     if not lay.headings["sheet_prefecture" if level == "都道府県" else "sheet_municipal"]:
         raise ctx.error(f"{level}の評価結果の様式は未対応です（layouts/mhlw_headings.csv に見出しがありません）")
-    return _parse(rows, ctx, strict)
+    return replace(_parse(rows, ctx, strict), title=_title_text(rows))
+
+
+def _title_text(rows: list[list[object]]) -> str:
+    """The title row: the first text cell of the sheet."""
+    return next((normalize_text(v) for row in rows[:3] for v in row if isinstance(v, str) and v.strip()), "")
 
 
 def _title_year(rows: list[list[object]], path: Path, sheet: str) -> int:

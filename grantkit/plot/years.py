@@ -28,9 +28,11 @@ def year_comparison(comparison: pd.DataFrame, *, ax: Axes | None = None, source:
                                                  (-h / 2, "rate_target", "national_rate_target", ENTITY, NATIONAL_DARK, target)):
         values = data[col].astype("float64").to_numpy() * 100
         bars = ax.barh(y + offset, np.nan_to_num(values), height=h, color=colour, label=f"{a['entity']} {year}")
-        for bar, v in zip(bars, values):
-            if not np.isnan(v):
-                ax.text(bar.get_width() + 0.8, bar.get_y() + h / 2, f"{v:.0f}%", va="center", fontsize=8)
+        marks = data[nat].astype("float64").to_numpy() * 100
+        for bar, v, m in zip(bars, values, marks):
+            if not np.isnan(v):  # right of the bar, and of the national mark when that sits just beyond it
+                x = max(v, m) if not np.isnan(m) and 0 <= m - v < 6 else v
+                ax.text(x + 0.8, bar.get_y() + h / 2, f"{v:.0f}%", va="center", fontsize=8)
         ax.scatter(data[nat].astype("float64") * 100, y + offset, marker="|", s=260, linewidths=2.2, color=natc,
                    zorder=3, label=f"全国平均 {year}")
     labels = [display_code(i, k) + ("＊" if m else "") for i, k, m in
@@ -38,7 +40,10 @@ def year_comparison(comparison: pd.DataFrame, *, ax: Axes | None = None, source:
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 112)
     ax.set_xlabel("得点率（%）")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=4, fontsize=8, frameon=False)
+    if ax.figure.get_constrained_layout():  # below the axis label, whatever the height of the figure
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=8, frameon=False)
+    else:
+        ax.legend(loc="lower right", fontsize=8)
     ax.set_title(f"{a['entity']}の得点率（{base}・{target}）\n{CAVEAT}（＊は配点が変わった指標、｜は全国平均）",
                  fontsize=11)
     source_note(fig, source)

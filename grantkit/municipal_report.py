@@ -1,0 +1,166 @@
+"""The municipal yearly report (seed 004): national workbooks of one or more years in, one folder out.
+
+``grantkit report --level 市町村 --entity <名前・保険者番号> --year R7 --data <全国の評価結果>...`` runs the notebook
+``notebooks/05_市町村の評価結果.ipynb`` with papermill and writes, like the prefecture report, the executed
+notebook, an HTML page without code, the tables as Excel and the PNG charts into
+``reports/<団体名>_<年度>/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .compare import resolve_selection
+from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
+from .errors import GrantkitError, UnknownSelectionError
+from .schema import GRANTS
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "notebooks" / "05_市町村の評価結果.ipynb"
+LEVEL = "市町村"
+
+
+@dataclass
+class MunicipalData:
+    """The municipal rows of one or more national workbooks (one per 交付年度) and the budgets to use.
+
+    ``attributes``, ``amounts`` and ``statistics`` carry a ``fiscal_year`` column; ``budget_rows`` holds the
+    budgets file (may be None); ``fictitious`` is True when any workbook is 架空データ.
+    """
+
+    scores: pd.DataFrame
+    attributes: pd.DataFrame
+    statistics: pd.DataFrame
+    amounts: pd.DataFrame | None
+    budget_rows: pd.DataFrame | None = None
+    fictitious: bool = False
+    files: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def years(self) -> list[int]:
+        """The 交付年度 in the data, oldest first."""
+        return sorted(int(y) for y in self.scores["fiscal_year"].unique())
+
+    @property
+    def source_note(self) -> str:
+        """「出典: ファイル名」 for the foot of a chart, with 架空データ said when it is."""
+        return "出典: " + "、".join(self.files) + ("（架空データ）" if self.fictitious else "")
+
+    def previous_year(self, year: int | str) -> int | None:
+        """The year before ``year`` when the data has it (for the change from last year), else None."""
+        before = to_fiscal_year(year) - 1
+        return before if before in self.years else None
+
+    def attributes_of(self, year: int | str) -> pd.DataFrame:
+        """The attributes of one year (one row per municipality)."""
+        return self.attributes[self.attributes["fiscal_year"] == to_fiscal_year(year)]
+
+    def amounts_of(self, year: int | str) -> pd.DataFrame | None:
+        """Published 交付見込額（案）/確定額 of one year (R6 files), else None."""
+        if self.amounts is None:
+            return None
+        part = self.amounts[self.amounts["fiscal_year"] == to_fiscal_year(year)]
+        return part if len(part) else None
+
+    def budgets(self, year: int | str) -> pd.DataFrame:
+        """The 市町村分 budget per grant for ``year``: from the budgets file, else implied by the published
+        交付見込額（案） (their sum, which truncation to 千円 makes slightly smaller than the budget).
+
+        Columns: grant, budget_yen, verified, source. Raises, saying what to do, when neither is there.
+        """
+        y = to_fiscal_year(year)
+        rows = []
+        for grant in GRANTS:
+            known = None if self.budget_rows is None else self.budget_rows[
+                (self.budget_rows["fiscal_year"] == y) & (self.budget_rows["grant"] == grant)
+                & (self.budget_rows["level"] == LEVEL)]
+            published = self.amounts_of(y)
+            if known is not None and len(known):
+                r = known.iloc[0]
+                rows.append({"grant": grant, "budget_yen": int(r["budget_yen"]), "verified": bool(r["verified"]),
+                             "source": str(r["source"])})
+            elif published is not None and (published["grant"] == grant).any():
+                total = int(published.loc[published["grant"] == grant, "plan_thousand_yen"].sum()) * 1000
+                rows.append({"grant": grant, "budget_yen": total, "verified": False,
+                             "source": "公表の交付見込額（案）の合計から逆算（千円未満切捨て分だけ小さい）"})
+        if not rows:
+            raise UnknownSelectionError(
+                f"{era_label_long(y)}の市町村分の予算額がわかりません。--budgets に予算額の CSV"
+                "（fiscal_year,grant,level,budget_yen,verified,source,note。level は 市町村）を指定してください")
+        return pd.DataFrame(rows)
+
+    def describe(self, entity: str) -> str:
+        """「〇〇県 ゆうひさき町（保険者番号 020011）」: who the report is about, unambiguous."""
+        sel = resolve_selection(self.scores, entity=entity, grant=GRANTS[0])
+        at = self.attributes[self.attributes["entity_code"] == sel.entity_code]
+        pref = str(at["prefecture"].iloc[-1]) if len(at) and pd.notna(at["prefecture"].iloc[-1]) else ""
+        return f"{pref} {sel.entity}（保険者番号 {sel.entity_code}）".strip()
+
+    def summary(self) -> str:
+        """One line per file read, in Japanese."""
+        return "\n".join(self.sources)
+
+
+def load_municipal_data(data: str | Path | Sequence[str | Path], budgets: str | Path = "") -> MunicipalData:
+    """Read national result workbooks (one per 交付年度; the municipal sheet) and an optional budgets CSV."""
+    from .funding import load_budgets
+    from .io.mhlw import load_mhlw
+
+    paths = [Path(data)] if isinstance(data, (str, Path)) else [Path(p) for p in data]
+    if not paths:
+        raise GrantkitError("全国の評価結果ファイルを1つ以上指定してください")
+    loaded = [load_mhlw(p, level=LEVEL) for p in paths]
+    years = [int(r.scores["fiscal_year"].iloc[0]) for r in loaded]
+    twice = sorted({y for y in years if years.count(y) > 1})
+    if twice:
+        raise GrantkitError(f"同じ年度のファイルが複数あります（{'、'.join(era_label_long(y) for y in twice)}）")
+    stamp = lambda table, y: None if table is None else table.assign(fiscal_year=y)  # noqa: E731
+    amounts = [stamp(r.amounts, y) for r, y in zip(loaded, years) if r.amounts is not None]
+    out = MunicipalData(
+        scores=pd.concat([r.scores for r in loaded], ignore_index=True),
+        attributes=pd.concat([stamp(r.attributes, y) for r, y in zip(loaded, years)], ignore_index=True),
+        statistics=pd.concat([r.statistics for r in loaded], ignore_index=True),
+        amounts=pd.concat(amounts, ignore_index=True) if amounts else None,
+        fictitious=any(r.fictitious for r in loaded), files=[p.name for p in paths],
+        sources=[f"{r.report.summary()}（{era_label_long(y)}{'、架空データ' if r.fictitious else ''}）"
+                 for r, y in zip(loaded, years)])
+    if budgets:
+        out.budget_rows = load_budgets(budgets)
+        out.sources.append(f"{Path(budgets).name}: 予算額 {len(out.budget_rows)} 行")
+    return out
+
+
+def check_municipal_selection(data: MunicipalData, *, entity: str, year: int | str) -> str:
+    """The municipality's name, or ``UnknownSelectionError`` naming what exists (years, or the same-named
+    municipalities with their prefecture and 保険者番号)."""
+    y = to_fiscal_year(year)
+    if y not in data.years:
+        raise UnknownSelectionError(f"{era_label_long(y)}の評価結果がありません（ある年度: "
+                                    f"{'、'.join(era_label_long(v) for v in data.years)}）。--data にその年度のファイルを加えてください")
+    sel = resolve_selection(data.scores, entity=entity, grant=GRANTS[0], years=[y])
+    data.budgets(y)
+    return sel.entity
+
+
+def run_municipal_report(*, entity: str, year: int | str, data: Sequence[str | Path], out: str | Path = "reports",
+                         budgets: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
+    """Run the municipal report notebook for one municipality and 交付年度; return the report folder
+    (``<out>/<団体名>_<年度>``, written atomically)."""
+    from .report import execute_report
+
+    say = progress or (lambda msg: print(msg, file=sys.stderr))
+    paths = [str(Path(p).resolve()) for p in data]
+    say(f"[1/4] 全国の評価結果を読み込み中: {'、'.join(Path(p).name for p in paths)}")
+    loaded = load_municipal_data(paths, budgets or "")
+    name = check_municipal_selection(loaded, entity=entity, year=year)
+    code = resolve_selection(loaded.scores, entity=entity, grant=GRANTS[0]).entity_code
+    params: Mapping[str, object] = {"ENTITY": code, "YEAR": era_label(to_fiscal_year(year)), "DATA": paths,
+                                    "BUDGETS": "" if budgets is None else str(Path(budgets).resolve())}
+    title = f"{name} {era_label_long(year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果"
+    return execute_report(TEMPLATE, dict(params), Path(out), f"{name}_{era_label(to_fiscal_year(year))}", title,
+                          say, progress is None)
