@@ -156,7 +156,7 @@ def readable(df: pd.DataFrame, *, drop: tuple[str, ...] = ("level", "grant", "en
             out[c] = col.map(lambda v: "" if pd.isna(v) else f"{v:,.1f}")
         elif c in _POINTS and pd.api.types.is_numeric_dtype(col):
             out[c] = col.map(lambda v: "" if pd.isna(v) else format_points(v))
-        elif c.endswith(("_rate", "_share")) and pd.api.types.is_numeric_dtype(col):
+        elif (c == "rate" or c.endswith(("_rate", "_share"))) and pd.api.types.is_numeric_dtype(col):
             out[c] = col.map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
         elif pd.api.types.is_bool_dtype(col):
             out[c] = col.map(lambda v: "" if pd.isna(v) else ("はい" if v else "いいえ"))

@@ -56,6 +56,10 @@ class MunicipalData:
         before = to_fiscal_year(year) - 1
         return before if before in self.years else None
 
+    def scores_of(self, year: int | str) -> pd.DataFrame:
+        """The tidy score rows of one year (all municipalities)."""
+        return self.scores[self.scores["fiscal_year"] == to_fiscal_year(year)]
+
     def attributes_of(self, year: int | str) -> pd.DataFrame:
         """The attributes of one year (one row per municipality)."""
         return self.attributes[self.attributes["fiscal_year"] == to_fiscal_year(year)]
@@ -93,6 +97,14 @@ class MunicipalData:
                 f"{era_label_long(y)}の市町村分の予算額がわかりません。--budgets に予算額の CSV"
                 "（fiscal_year,grant,level,budget_yen,verified,source,note。level は 市町村）を指定してください")
         return pd.DataFrame(rows)
+
+    def code(self, entity: str) -> str:
+        """The 保険者番号 of a municipality given by name, 「都道府県名＋団体名」 or code (ambiguity is an error)."""
+        return resolve_selection(self.scores, entity=entity, grant=GRANTS[0]).entity_code
+
+    def name(self, entity: str) -> str:
+        """The municipality's name as in the workbook."""
+        return resolve_selection(self.scores, entity=entity, grant=GRANTS[0]).entity
 
     def describe(self, entity: str) -> str:
         """「〇〇県 ゆうひさき町（保険者番号 020011）」: who the report is about, unambiguous."""
@@ -158,8 +170,7 @@ def run_municipal_report(*, entity: str, year: int | str, data: Sequence[str | P
     say(f"[1/4] 全国の評価結果を読み込み中: {'、'.join(Path(p).name for p in paths)}")
     loaded = load_municipal_data(paths, budgets or "")
     name = check_municipal_selection(loaded, entity=entity, year=year)
-    code = resolve_selection(loaded.scores, entity=entity, grant=GRANTS[0]).entity_code
-    params: Mapping[str, object] = {"ENTITY": code, "YEAR": era_label(to_fiscal_year(year)), "DATA": paths,
+    params: Mapping[str, object] = {"ENTITY": loaded.code(entity), "YEAR": era_label(to_fiscal_year(year)), "DATA": paths,
                                     "BUDGETS": "" if budgets is None else str(Path(budgets).resolve())}
     title = f"{name} {era_label_long(year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果"
     return execute_report(TEMPLATE, dict(params), Path(out), f"{name}_{era_label(to_fiscal_year(year))}", title,

@@ -50,6 +50,11 @@ def _code_problems(source: str) -> list[str]:
     return found
 
 
+def _is_literal(node: ast.expr | None) -> bool:
+    """A constant, or a list of constants (papermill passes both as they are)."""
+    return isinstance(node, ast.Constant) or (isinstance(node, ast.List) and all(isinstance(e, ast.Constant) for e in node.elts))
+
+
 def problems(doc: dict) -> list[str]:
     """Every house rule the notebook ``doc`` (parsed JSON) breaks, as short English phrases."""
     found = []
@@ -68,7 +73,7 @@ def problems(doc: dict) -> list[str]:
         found.append(f"{len(tagged)} cells tagged parameters")
     else:
         for node in ast.parse("".join(tagged[0]["source"])).body:
-            if not (isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Constant)):
+            if not (isinstance(node, ast.AnnAssign) and _is_literal(node.value)):
                 found.append("a parameters cell with something other than typed literals")
     for cell in code:
         source = "".join(cell["source"])
@@ -118,7 +123,7 @@ def _break(rule: str) -> nbformat.NotebookNode:
     elif rule == "2 cells tagged parameters":
         call.metadata = {"tags": ["parameters"]}
     elif rule == "a parameters cell with something other than typed literals":
-        params.source = 'ENTITY = "山口県"'
+        params.source = 'ENTITY = "山口県"\nYEARS: list[str] = [BASE]'
     elif rule == "a function or class definition":
         call.source = "import grantkit as gk\nf = lambda x: x"
     elif rule == "an import from outside grantkit":

@@ -8,10 +8,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..eras import era_label
-from .style import ENTITY, ENTITY_LIGHT, NATIONAL_DARK, SIZE, WIDE, new_axes, source_note
+from ..display import format_rate
+from .style import ENTITY, ENTITY_LIGHT, NATIONAL_DARK, SIZE, SPENT, WIDE, new_axes, source_note
 
 # marker per comparison group, in the order goal_comparison gives them (全国, 都道府県内, 同規模…)
-MARKERS = (("|", NATIONAL_DARK, 150), ("D", NATIONAL_DARK, 36), ("o", "#333333", 40))
+# (全国 in the national colour of the whole kit; the others in Okabe–Ito colours not used for 全国)
+MARKERS = (("|", NATIONAL_DARK, 150), ("D", SPENT, 40), ("o", "#333333", 40))
 
 
 def goal_chart(comparison: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
@@ -24,9 +26,9 @@ def goal_chart(comparison: pd.DataFrame, *, ax: Axes | None = None, title: str |
     y = np.arange(len(comparison))[::-1]
     rates = comparison["rate"].astype("float64").to_numpy() * 100
     ax.barh(y, np.nan_to_num(rates), height=0.7, color=ENTITY_LIGHT, label=comparison.attrs.get("entity", "本市町村"))
-    for yi, v in zip(y, rates):
-        if not np.isnan(v):
-            ax.text(1.5, yi, f"{v:.1f}%", va="center", ha="left", fontsize=9, color="#003f63")
+    for yi, v in zip(y, comparison["rate"]):
+        if not pd.isna(v):
+            ax.text(1.5, yi, format_rate(v, 1), va="center", ha="left", fontsize=9, color="#003f63")
     offsets = (0.2, 0.0, -0.2)[:len(groups)] if len(groups) > 1 else (0.0,)
     for col, (marker, colour, size), dy in zip(groups, MARKERS, offsets):
         ax.scatter(comparison[col].astype("float64") * 100, y + dy, marker=marker, s=size, color=colour, zorder=3,
@@ -36,7 +38,7 @@ def goal_chart(comparison: pd.DataFrame, *, ax: Axes | None = None, title: str |
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel("得点率（%）")
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=9, frameon=False)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=2, fontsize=9, frameon=False)
     year = comparison.attrs.get("fiscal_year")
     ax.set_title(title or f"目標別の得点率{'（' + era_label(year) + '）' if year else ''}"
                  "\n目標Ⅳ（成果指標群）は両交付金に同じ得点が入る", fontsize=11)
@@ -54,8 +56,8 @@ def outcome_chart(track: pd.DataFrame, *, entity: str, ax: Axes | None = None,
                                       ("national_mean_rate", NATIONAL_DARK, "全国平均", "--s")):
         values = track[col].astype("float64").to_numpy() * 100
         ax.plot(x, values, style, color=colour, linewidth=2.2, markersize=7, label=label)
-        for xi, v in zip(x, values):
-            ax.annotate(f"{v:.1f}%", (xi, v), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9,
+        for xi, v, r in zip(x, values, track[col]):
+            ax.annotate(format_rate(r, 1), (xi, v), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9,
                         color=colour)
     ax.set_xticks(x, years)
     ax.set_xlim(-0.5, len(track) - 0.5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -58,8 +59,16 @@ def new_axes(ax: Axes | None, size: tuple[float, float] = SIZE) -> tuple[Figure,
 
 
 def source_note(fig: Figure, text: str | None) -> None:
-    """A small 出典 note at the bottom right of the figure."""
-    if text:
+    """A small 出典 note at the bottom right of the figure, below the x-axis label.
+
+    On our constrained-layout figures it is the figure's ``supxlabel``, for which the layout
+    makes room for it (a plain ``fig.text`` would be drawn over the axis label).
+    """
+    if not text:
+        return
+    if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        fig.supxlabel(text, x=0.99, ha="right", fontsize=8, color="#555555")
+    else:
         fig.text(0.99, 0.005, text, ha="right", va="bottom", fontsize=8, color="#555555")
 
 

@@ -41,7 +41,7 @@ def year_comparison(comparison: pd.DataFrame, *, ax: Axes | None = None, source:
     ax.set_xlim(0, 112)
     ax.set_xlabel("得点率（%）")
     if ax.figure.get_constrained_layout():  # below the axis label, whatever the height of the figure
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=8, frameon=False)
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=2, fontsize=8, frameon=False)
     else:
         ax.legend(loc="lower right", fontsize=8)
     ax.set_title(f"{a['entity']}の得点率（{base}・{target}）\n{CAVEAT}（＊は配点が変わった指標、｜は全国平均）",
