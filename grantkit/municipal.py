@@ -86,7 +86,8 @@ def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> 
     order = rows[keys].drop_duplicates().reset_index(drop=True)
     parts = []
     for parent, part in order.groupby("parent", sort=False):
-        parts += [part, pd.DataFrame({"parent": [parent], "group": [""]})]
+        # before R6 a category has no 指標群 (group ""): its subtotal row is all there is
+        parts += [part[part["group"] != ""], pd.DataFrame({"parent": [parent], "group": [""]})]
     parts.append(pd.DataFrame({"parent": [TOTAL], "group": [TOTAL]}))
     out = pd.concat(parts, ignore_index=True)
     for grant in GRANTS:
@@ -94,6 +95,7 @@ def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> 
         sums = pd.concat([g.groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1),
                           g.assign(group="").groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1),
                           g.assign(parent=TOTAL, group=TOTAL).groupby(keys)[["score", "max_score"]].sum(min_count=1)])
+        sums = sums[~sums.index.duplicated()]  # (parent, "") twice when a category has no 指標群: same sums
         found = sums.reindex(pd.MultiIndex.from_frame(out[keys]))
         out[f"score_{grant}"] = found["score"].to_numpy(dtype="float64")
         out[f"max_{grant}"] = found["max_score"].to_numpy(dtype="float64")

@@ -127,13 +127,18 @@ def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
 
 
 def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | None]) -> Path | None:
-    """Write the report's tables (those present) as one Excel workbook in the report folder."""
+    """Write the report's tables (those present) as one Excel workbook in the report folder.
+
+    Columns listed in a table's ``attrs["percent"]`` (the municipal views with ``numbers=True``) are shown as %.
+    """
     if not output_dir:
         return None
     from .export import write_tables_xlsx
 
-    present = {k: v.reset_index() if v.index.name else v for k, v in tables.items() if v is not None}
-    return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME, percent_columns=RATE_COLUMNS)
+    present = {k: v.reset_index() if v.index.name or v.index.nlevels > 1 else v for k, v in tables.items()
+               if v is not None}
+    percent = {c for v in tables.values() if v is not None for c in v.attrs.get("percent", ())}
+    return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME, percent_columns=(*RATE_COLUMNS, *sorted(percent)))
 
 
 def report_folder_name(entity: str, base: int | str, target: int | str) -> str:

@@ -152,64 +152,102 @@ def _goal_label(parent: pd.Series, grant: pd.Series) -> pd.Series:
     return parent.where(parent != "合計", grant + "の合計").where(parent == "合計", parent + "（" + grant + "）")
 
 
-def goal_view(goal: pd.DataFrame) -> pd.DataFrame:
-    """A ``goal_table`` for reading: 目標 and 指標群 as row headings, 得点・配点・得点率 per grant."""
+class _Cells:
+    """Formats a column for reading, or keeps the numbers (``numbers=True``, for Excel) and remembers which
+    columns are rates so the workbook shows them as %."""
+
+    def __init__(self, numbers: bool) -> None:
+        self.numbers = numbers
+        self.percent: list[str] = []
+
+    def points(self, values: pd.Series) -> pd.Series:
+        return values.astype("Float64") if self.numbers else values.map(format_points)
+
+    def rate(self, values: pd.Series, name: str) -> pd.Series:
+        self.percent.append(name)
+        return values.astype("Float64") if self.numbers else values.map(lambda x: format_rate(x, 1))
+
+    def change(self, values: pd.Series) -> pd.Series:
+        if self.numbers:
+            return values.astype("Float64").round(10)
+        return values.map(lambda x: format_points_change(x).removesuffix("ポイント"))  # the unit is in the header
+
+    def done(self, view: pd.DataFrame, index: str | list[str]) -> pd.DataFrame:
+        out = view.set_index(index)
+        if self.numbers:
+            out.attrs["percent"] = [c for c in self.percent if c in out.columns]
+        return out
+
+
+def goal_view(goal: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
+    """A ``goal_table`` for reading: 目標 and 指標群 as row headings, 得点・配点・得点率 per grant.
+    ``numbers=True`` keeps numbers (for Excel), as do the other municipal views."""
+    cells = _Cells(numbers)
     group = goal["group"].where(goal["group"] != "", "計").where(goal["parent"] != "合計", "")
     parent = goal["parent"].where(~goal["shared"], goal["parent"] + "（両交付金に計上）")
     view = pd.DataFrame({"目標": parent, "指標群": group})
     for grant in ("推進", "支援"):
-        view[f"{grant} 得点"] = goal[f"score_{grant}"].map(format_points)
-        view[f"{grant} 配点"] = goal[f"max_{grant}"].map(format_points)
-        view[f"{grant} 得点率"] = goal[f"rate_{grant}"].map(lambda x: format_rate(x, 1))
-    return view.set_index(["目標", "指標群"])
+        view[f"{grant} 得点"] = cells.points(goal[f"score_{grant}"])
+        view[f"{grant} 配点"] = cells.points(goal[f"max_{grant}"])
+        view[f"{grant} 得点率"] = cells.rate(goal[f"rate_{grant}"], f"{grant} 得点率")
+    return cells.done(view, ["目標", "指標群"])
 
 
-def goal_comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
+def goal_comparison_view(comparison: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     """A ``goal_comparison`` for reading: the rate and each group's mean rate, with the gap to the national."""
+    cells = _Cells(numbers)
     groups = [c for c in comparison.columns if c.startswith("mean_rate_")]
     view = pd.DataFrame({"目標": _goal_label(comparison["parent"], comparison["grant"]),
-                         "得点": comparison["score"].map(format_points),
-                         "配点": comparison["max_score"].map(format_points),
-                         "得点率": comparison["rate"].map(lambda x: format_rate(x, 1))})
+                         "得点": cells.points(comparison["score"]), "配点": cells.points(comparison["max_score"]),
+                         "得点率": cells.rate(comparison["rate"], "得点率")})
     for col in groups:
-        view[f"{col.removeprefix('mean_rate_')}の平均"] = comparison[col].map(lambda x: format_rate(x, 1))
-    view["全国平均との差"] = ((comparison["rate"] - comparison[groups[0]]) * 100).map(format_points_change)
-    return view.set_index("目標")
+        name = f"{col.removeprefix('mean_rate_')}の平均得点率"
+        view[name] = cells.rate(comparison[col], name)
+    view["全国平均との差（ポイント）"] = cells.change((comparison["rate"] - comparison[groups[0]]) * 100)
+    return cells.done(view, "目標")
 
 
-def peer_view(peers: pd.DataFrame) -> pd.DataFrame:
+def peer_view(peers: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     """A ``peer_table`` for reading: rank as 「12位／300」, rates in %, the gap in points."""
+    cells = _Cells(numbers)
     view = pd.DataFrame({"交付金": peers["grant"], "比べる相手": peers["comparison"],
-                         "得点率": peers["entity_rate"].map(lambda x: format_rate(x, 1)),
-                         "平均得点率": peers["mean_rate"].map(lambda x: format_rate(x, 1)),
-                         "差": peers["diff_pt"].map(format_points_change),
-                         "順位": [f"{r:,}位／{n:,}" for r, n in zip(peers["rank"], peers["n"])],
-                         "パーセンタイル": peers["percentile"].map(lambda x: f"{x:.0f}")})
-    return view.set_index(["交付金", "比べる相手"])
+                         "得点率": cells.rate(peers["entity_rate"], "得点率"),
+                         "平均得点率": cells.rate(peers["mean_rate"], "平均得点率"),
+                         "差（ポイント）": cells.change(peers["diff_pt"])})
+    if numbers:
+        view["順位"], view["団体数"], view["パーセンタイル"] = peers["rank"], peers["n"], peers["percentile"]
+    else:
+        view["順位"] = [f"{r:,}位／{n:,}" for r, n in zip(peers["rank"], peers["n"])]
+        view["パーセンタイル"] = peers["percentile"].map(lambda x: f"{x:.0f}")
+    return cells.done(view, ["交付金", "比べる相手"])
 
 
-def change_view(change: pd.DataFrame) -> pd.DataFrame:
+def change_view(change: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     """A ``year_change`` table for reading; where the 配点 changed, the points are said not comparable."""
+    cells = _Cells(numbers)
     b, t = era_label(change.attrs["base"]), era_label(change.attrs["target"])
-    points = change["score_change"].map(format_points_change).where(~change["scale_changed"], "配点が異なり比較不可")
+    points = cells.change(change["score_change"].where(~change["scale_changed"]))
+    if not numbers:
+        points = points.where(~change["scale_changed"], "配点が異なり比較不可")
     view = pd.DataFrame({"目標": _goal_label(change["parent"], change["grant"]),
-                         f"{b} 得点率": change["rate_base"].map(lambda x: format_rate(x, 1)),
-                         f"{t} 得点率": change["rate_target"].map(lambda x: format_rate(x, 1)),
-                         "得点率の変化": change["rate_change_pt"].map(format_points_change),
-                         "得点の変化": points.str.replace("ポイント", "点"),
-                         f"{b} 全国平均": change["national_rate_base"].map(lambda x: format_rate(x, 1)),
-                         f"{t} 全国平均": change["national_rate_target"].map(lambda x: format_rate(x, 1))})
-    return view.set_index("目標")
+                         f"{b} 得点率": cells.rate(change["rate_base"], f"{b} 得点率"),
+                         f"{t} 得点率": cells.rate(change["rate_target"], f"{t} 得点率"),
+                         "得点率の変化（ポイント）": cells.change(change["rate_change_pt"]),
+                         "得点の変化（点）": points,
+                         f"{b} 全国平均得点率": cells.rate(change["national_rate_base"], f"{b} 全国平均得点率"),
+                         f"{t} 全国平均得点率": cells.rate(change["national_rate_target"], f"{t} 全国平均得点率")})
+    return cells.done(view, "目標")
 
 
-def zero_view(zero: pd.DataFrame, top: int = 15) -> pd.DataFrame:
-    """The first ``top`` rows of ``zero_items`` for reading (配点 as printed, share in %)."""
-    shown = zero.head(top)
+def zero_view(zero: pd.DataFrame, top: int | None = 15, *, numbers: bool = False) -> pd.DataFrame:
+    """The first ``top`` rows (all with None) of ``zero_items`` for reading (配点 as printed, share in %)."""
+    cells = _Cells(numbers)
+    shown = zero if top is None else zero.head(top)
     view = pd.DataFrame({"指標": shown["indicator"], "交付金": shown["grant"], "目標": shown["parent"],
                          "指標群": shown.get("group", ""), "指標名": shown["indicator_name"],
-                         "配点": shown["max_score"].map(format_points),
-                         "得点した市町村の割合": shown["share_scored"].map(lambda x: format_rate(x, 1))})
-    return view.set_index("指標")
+                         "配点": cells.points(shown["max_score"]),
+                         "得点した市町村の割合": cells.rate(shown["share_scored"], "得点した市町村の割合")})
+    return cells.done(view, "指標")
 
 
 def grant_view(money: pd.DataFrame) -> pd.DataFrame:
