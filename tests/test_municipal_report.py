@@ -1,0 +1,178 @@
+"""The municipal report (seed 004) end to end on synthetic national workbooks of consecutive years.
+
+Every figure checked here is recomputed in the test from the workbook's own rows with plain pandas and
+integer arithmetic (totals from the leaves and from the published 合計 columns, ranks by counting, the
+municipal formula with ``//``), never copied from the report.
+"""
+
+from __future__ import annotations
+
+import re
+
+import openpyxl
+import pytest
+
+import grantkit as gk
+from grantkit.cli import main
+from grantkit.synthetic import national_workbook
+
+N = 80
+BUDGET = {"推進": 1_234_567_000, "支援": 2_345_678_000}  # 架空の市町村分予算額（円）
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _sheet(path, name) -> list[dict]:
+    ws = openpyxl.load_workbook(path)[name]
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("municipal")
+    paths = {y: national_workbook(root / f"{y}.xlsx", y, "市町村", n_municipalities=N, seed=7) for y in ("R5", "R6", "R7")}
+    budgets = root / "budgets.csv"
+    budgets.write_text("fiscal_year,grant,level,budget_yen,verified,source,note\n" + "".join(
+        f"R7,{g},市町村,{b},false,テスト用の架空の額,\n" for g, b in BUDGET.items()), encoding="utf-8")
+    return root, paths, budgets
+
+
+@pytest.fixture(scope="module")
+def r7(files):
+    """The R7 workbook's own figures: leaves summed per municipality and grant, and the published columns."""
+    _, paths, _ = files
+    loaded = gk.load_mhlw(paths["R7"], level="市町村")
+    leaves = loaded.scores
+    totals = leaves.groupby(["entity_code", "grant"])["score"].sum().unstack()
+    return loaded, totals
+
+
+@pytest.fixture(scope="module")
+def entity(r7):
+    """A mid-table municipality with a unique name (its code is what the command passes on)."""
+    loaded, totals = r7
+    at = loaded.attributes.set_index("entity_code")
+    unique = at[~at["entity"].duplicated(keep=False)]
+    code = totals.loc[unique.index, "推進"].sort_values().index[N // 3]
+    return code, str(at.at[code, "entity"])
+
+
+@pytest.fixture(scope="module")
+def report(files, entity):
+    root, paths, budgets = files
+    return gk.run_municipal_report(entity=entity[1], year="R7", data=[paths["R6"], paths["R7"]], budgets=budgets,
+                                   out=root / "reports", progress=lambda msg: None)
+
+
+def test_leaves_agree_with_the_published_totals(r7):
+    loaded, totals = r7
+    at = loaded.attributes.set_index("entity_code")
+    for grant in ("推進", "支援"):
+        assert totals[grant].to_numpy() == pytest.approx(at.loc[totals.index, f"score_{grant}"].to_numpy())
+    assert len(totals) == N  # 広域連合 rows are exclusions, not municipalities
+
+
+def test_report_folder(report, entity):
+    assert report.name == f"{entity[1]}_R7"
+    names = {p.name for p in report.iterdir()}
+    assert {"報告書.ipynb", "報告書.html", "表.xlsx", "01_目標別の得点率.png", "02_得点率の分布_推進.png",
+            "03_得点率の分布_支援.png", "04_前年度との比較.png", "05_成果指標群の推移.png"} <= names
+    assert not any(n.startswith(".") for n in names)
+
+
+def test_totals_rates_and_ranks(report, r7, entity):
+    _, totals = r7
+    code, _ = entity
+    goal = {r["目標"]: r for r in _sheet(report / "表.xlsx", "目標別の得点")}
+    ranks = {(r["交付金"], r["比べる相手"]): r for r in _sheet(report / "表.xlsx", "順位")}
+    for grant in ("推進", "支援"):
+        mine = totals.at[code, grant]
+        assert goal["合計"][f"{grant} 得点"] == pytest.approx(mine)
+        assert goal["合計"][f"{grant} 配点"] == 400
+        assert goal["合計"][f"{grant} 得点率"] == pytest.approx(mine / 400)
+        nat = ranks[(grant, "全国")]
+        assert nat["順位"] == 1 + int((totals[grant] > mine).sum())
+        assert nat["団体数"] == N
+        assert nat["平均得点率"] == pytest.approx(totals[grant].mean() / 400)
+        assert nat["差（ポイント）"] == pytest.approx((mine - totals[grant].mean()) / 4)
+        assert 0 <= nat["パーセンタイル"] <= 100
+    # 目標Ⅳ once, the same score in both grants, inside each 400-point total
+    outcome = goal["目標Ⅳ（両交付金に計上）"]
+    assert outcome["推進 得点"] == outcome["支援 得点"] and outcome["推進 配点"] == 100
+
+
+def test_allocation_sums_to_the_budget(report, r7, entity):
+    loaded, totals = r7
+    code, _ = entity
+    n = loaded.attributes.set_index("entity_code")["first_insured"].astype(int)
+    money = {r["交付金"]: r for r in _sheet(report / "表.xlsx", "基準額")}
+    for grant, budget in BUDGET.items():
+        # the synthetic scores are multiples of 1/8 point: weights in eighths are exact integers
+        weight = {c: round(totals.at[c, grant] * 8) * int(n[c]) for c in totals.index}
+        whole = sum(weight.values())
+        basis = {c: budget * w // whole // 1000 for c, w in weight.items()}  # 千円未満切り捨て
+        assert money[grant]["基準額（千円）"] == basis[code]
+        assert money[grant]["予算額（円）"] == budget
+        short = budget // 1000 - sum(basis.values())
+        assert 0 <= short < N  # each municipality loses less than 1千円 to truncation
+        assert money[grant]["第1号被保険者1人当たり基準額（円）"] == pytest.approx(budget * weight[code] / whole / n[code])
+        one_more = budget * (weight[code] + 8 * int(n[code])) // (whole + 8 * int(n[code]))
+        assert abs(money[grant]["1点増えた場合の基準額の増分（円）"] - (one_more - budget * weight[code] // whole)) <= 1
+
+
+def test_change_from_last_year(report, files, entity):
+    _, paths, _ = files
+    code, _ = entity
+    prev = gk.load_mhlw(paths["R6"], level="市町村").attributes.set_index("entity_code")
+    now = gk.load_mhlw(paths["R7"], level="市町村").attributes.set_index("entity_code")
+    change = {r["目標"]: r for r in _sheet(report / "表.xlsx", "前年度からの変化")}
+    for grant in ("推進", "支援"):
+        row = change[f"{grant}の合計"]
+        before, after = prev.at[code, f"score_{grant}"], now.at[code, f"score_{grant}"]
+        assert row["R6 得点率"] == pytest.approx(before / 400) and row["R7 得点率"] == pytest.approx(after / 400)
+        assert row["得点率の変化（ポイント）"] == pytest.approx((after - before) / 4)
+        assert row["得点の変化（点）"] == pytest.approx(after - before)  # same 配点 (400): points compare
+
+
+def test_html_reads_as_a_report(report, entity):
+    html = (report / "報告書.html").read_text(encoding="utf-8")
+    text = _text(html)
+    cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', html)
+    assert cells and all("jp-mod-noInput" in c for c in cells)
+    assert "gk." not in text and "Traceback" not in text
+    for heading in ("報告趣旨", "評価結果", "今後の方向性", "目標・指標群別の得点", "前年度からの変化", "基準額"):
+        assert heading in text
+    assert "架空データ" in text  # the synthetic workbooks say so in their title
+    assert f"{entity[1]}（保険者番号 {entity[0]}）" in text
+
+
+def test_scale_change_r5_to_r6_compares_rates_only(files, entity):
+    root, paths, _ = files
+    folder = gk.run_municipal_report(entity=entity[0], year="R6", data=[paths["R5"], paths["R6"]],
+                                     out=root / "r6", progress=lambda msg: None)
+    change = {r["目標"]: r for r in _sheet(folder / "表.xlsx", "前年度からの変化")}
+    total = change["推進の合計"]
+    assert total["得点の変化（点）"] is None  # raw points of R5 (another 配点) are not compared
+    assert total["得点率の変化（ポイント）"] == pytest.approx((total["R6 得点率"] - total["R5 得点率"]) * 100)
+    text = _text((folder / "報告書.html").read_text(encoding="utf-8"))
+    assert "配点が異なり比較不可" in text and "得点ではなく得点率で比較" in text
+    # no budgets file: R6 workbooks publish 交付見込額（案）, whose sum stands in (and says so)
+    assert "公表の交付見込額（案）の合計から逆算" in text
+
+
+def test_command_line_ambiguous_name_lists_candidates(capsys, tmp_path):
+    assert main(["report", "--level", "市町村", "--entity", "ゆうひさき町", "--year", "R7", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "ゆうひさき町（北海道、010031）" in err and "ゆうひさき町（青森県、020011）" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_line_year_without_budget_says_what_to_do(capsys, tmp_path, files):
+    _, paths, _ = files
+    assert main(["report", "--level", "市町村", "--entity", "010010", "--year", "R7", "--data", str(paths["R7"]),
+                 "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "令和7年度の市町村分の予算額がわかりません" in err and "--budgets" in err
