@@ -7,8 +7,10 @@ ENTITY ?= 山口県
 BASE   ?= H30
 TARGET ?= R1
 OUT    ?= reports
+MUNICIPALITY ?= つばきの森市
+YEAR   ?= R7
 
-.PHONY: setup report test lab bench notebooks clean
+.PHONY: setup report report-prefecture report-municipal test lab bench notebooks clean
 
 # (Re)install only when pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -19,8 +21,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-report: $(STAMP)
+# Both bundled examples: the 山口県 prefecture report (H30 → R1) and a municipal report on the 架空データ sample.
+report: report-prefecture report-municipal
+
+report-prefecture: $(STAMP)
 	$(BIN)/grantkit report --entity $(ENTITY) --base $(BASE) --target $(TARGET) --out $(OUT)
+
+report-municipal: $(STAMP)
+	$(BIN)/grantkit report --level 市町村 --entity $(MUNICIPALITY) --year $(YEAR) --out $(OUT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

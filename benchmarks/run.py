@@ -8,6 +8,9 @@ Each timed load runs in a fresh Python process so that its peak memory (max RSS)
 * ``plain (openpyxl)`` — ``pandas.read_excel(engine="openpyxl")`` on the sheet, then the same tidying;
   the ratio plain / fast is the speed-up (target ≥ 8×);
 * ``national_allocation`` — 基準額 of every municipality for both grants (target ≤ 50 ms);
+* ``municipal report tables`` — every table of the municipal report for one municipality on the full
+  table (目標別, comparisons with the national/prefecture/peer means, ranks, 取組候補, 基準額 with one-point
+  and what-if), i.e. the computing part of ``grantkit report --level 市町村`` (target ≤ 3 s);
 * ``import grantkit`` (target ≤ 0.6 s).
 
 The machine's load average is printed with the table: timings on a shared machine vary with it.
@@ -76,6 +79,26 @@ for _ in range(7):
 print(json.dumps({"time": min(times), "rows": len(out)}))
 """
 
+MUNICIPAL = """
+import json, sys, time
+import grantkit as gk
+data = gk.load_municipal_data([sys.argv[1]])
+at = data.attributes_of("R7")
+entity = data.attributes["entity_code"].iloc[len(data.attributes) // 2]
+budgets = {"推進": 9_500_000_000, "支援": 19_000_000_000}
+times = []
+for _ in range(3):
+    t = time.perf_counter()
+    gk.goal_table(data.scores, entity=entity, fiscal_year="R7")
+    gk.goal_comparison(data.scores, at, entity=entity, fiscal_year="R7")
+    gk.peer_table(data.scores, at, entity=entity, fiscal_year="R7")
+    zero = gk.zero_items(data.scores, entity=entity, fiscal_year="R7")
+    gk.outcome_track(data.scores, entity=entity)
+    gk.municipal_grant(data.scores, at, budgets, entity=entity, fiscal_year="R7", zero=zero)
+    times.append(time.perf_counter() - t)
+print(json.dumps({"time": min(times)}))
+"""
+
 
 def child(code: str, *args: str) -> dict:
     """Run ``code`` in a fresh interpreter and return the JSON it prints."""
@@ -108,6 +131,7 @@ def main() -> None:
     fast = child(LOAD_FAST, str(path))
     plain = None if args.skip_plain else child(LOAD_PLAIN, str(path), SHEET)
     alloc = child(ALLOCATION, str(path))
+    municipal = child(MUNICIPAL, str(path))
     imports = min((child(IMPORT) for _ in range(3)), key=lambda r: r["time"])
     load_after = os.getloadavg()
 
@@ -120,6 +144,7 @@ def main() -> None:
                      plain["rss"], "ratio ≥ 8×"))
     rows.append((f"national_allocation ({alloc['rows']:,} rows: all municipalities × 2 grants)", alloc["time"],
                  None, None, "≤ 0.05 s"))
+    rows.append(("municipal report tables for one municipality (full table)", municipal["time"], None, None, "≤ 3 s"))
 
     print(f"workbook: {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.1f} MB, {fast['entities']:,} scored "
           f"municipalities, tidy table {fast['rows']:,} rows)")

@@ -51,15 +51,41 @@ def _attributes(attributes: pd.DataFrame, year: int) -> pd.DataFrame:
 def goal_totals(scores: pd.DataFrame, fiscal_year: int | str) -> pd.DataFrame:
     """Score, 配点 and rate of every municipality per grant × 目標, plus one ``合計`` row per grant.
 
-    Columns: entity_code, entity, grant, parent, score, max_score, rate.
+    Columns: entity_code, entity, grant, parent, score, max_score, rate (a sum is missing only when all its
+    cells are). Summed with integer keys and ``np.bincount``: 0.1 s for all 1,741 municipalities.
+
+    >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "entity_code": ["000001"] * 3 + ["000002"],
+    ...     "entity": ["甲町"] * 3 + ["乙村"], "grant": "推進", "parent": ["目標Ⅰ", "目標Ⅰ", "目標Ⅱ", "目標Ⅰ"],
+    ...     "score": [1.0, 2.0, None, 4.0], "max_score": 5.0})
+    >>> goal_totals(t, 2025)[["entity", "parent", "score", "max_score"]].values.tolist()
+    [['甲町', '目標Ⅰ', 3.0, 10.0], ['甲町', '目標Ⅱ', nan, 5.0], ['乙村', '目標Ⅰ', 4.0, 5.0], ['甲町', '合計', 3.0, 15.0], ['乙村', '合計', 4.0, 5.0]]
     """
     rows = _year_rows(scores, to_fiscal_year(fiscal_year))
-    keys = ["entity_code", "grant", "parent"]
-    by_goal = rows.groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1).reset_index()
-    total = rows.groupby(["entity_code", "grant"], sort=False)[["score", "max_score"]].sum(min_count=1).reset_index()
-    out = pd.concat([by_goal, total.assign(parent=TOTAL)], ignore_index=True)
-    names = rows.drop_duplicates("entity_code").set_index("entity_code")["entity"]
-    out.insert(1, "entity", out["entity_code"].map(names))
+    entity, codes = pd.factorize(rows["entity_code"])
+    grant, grants = pd.factorize(rows["grant"])
+    parent, parents = pd.factorize(rows["parent"])
+    first = np.unique(entity, return_index=True)[1]
+    names = rows["entity"].to_numpy(dtype=object)[first]
+    columns = {"score": rows["score"].to_numpy(dtype="float64", na_value=np.nan),
+               "max_score": rows["max_score"].to_numpy(dtype="float64", na_value=np.nan)}
+    parts = []
+    for key, n_parent, labels in ((entity * len(grants) + grant) * len(parents) + parent, len(parents), parents), \
+                                 (entity * len(grants) + grant, 1, [TOTAL]):
+        size = len(codes) * len(grants) * n_parent
+        present = np.bincount(key, minlength=size) > 0
+        part = {}
+        for col, values in columns.items():
+            known = ~np.isnan(values)
+            sums = np.bincount(key, weights=np.where(known, values, 0.0), minlength=size)
+            part[col] = np.where(np.bincount(key, weights=known, minlength=size) > 0, sums, np.nan)[present]
+        cells = np.flatnonzero(present)
+        e, rest = np.divmod(cells, len(grants) * n_parent)
+        g, p = np.divmod(rest, n_parent)
+        parts.append(pd.DataFrame({"entity_code": pd.array(np.asarray(codes)[e], dtype="str"),
+                                   "entity": pd.array(names[e], dtype="str"),
+                                   "grant": pd.array(np.asarray(grants)[g], dtype="str"),
+                                   "parent": pd.array(np.asarray(labels, dtype=object)[p], dtype="str"), **part}))
+    out = pd.concat(parts, ignore_index=True)
     out["rate"] = rate(out["score"], out["max_score"])
     return out
 

@@ -93,14 +93,26 @@ def test_errors_say_what_exists_and_write_nothing(argv, expected, tmp_path, caps
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_makefile_report_line_is_a_valid_command():
-    """`make report` must call the command with arguments the parser accepts."""
+def _make_command(target: str) -> list[str]:
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     variables = dict(re.findall(r"^(\w+)\s*\?=\s*(\S+)", makefile, flags=re.M))
-    line = re.search(r"^report:.*\n\t(.+)$", makefile, flags=re.M).group(1)
-    argv = shlex.split(re.sub(r"\$\((\w+)\)", lambda m: variables.get(m.group(1), m.group(1)), line))[1:]
-    args = build_parser().parse_args(argv)
-    assert (args.entity, args.base, args.target) == ("山口県", "H30", "R1")
+    line = re.search(rf"^{target}:.*\n\t(.+)$", makefile, flags=re.M).group(1)
+    return shlex.split(re.sub(r"\$\((\w+)\)", lambda m: variables.get(m.group(1), m.group(1)), line))[1:]
+
+
+def test_makefile_report_lines_are_valid_commands(calls, monkeypatch, tmp_path):
+    """`make report` builds both bundled examples; each line must be a command the CLI accepts."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^report: report-prefecture report-municipal$", makefile, flags=re.M)
+    args = build_parser().parse_args(_make_command("report-prefecture"))
+    assert (args.level, args.entity, args.base, args.target) == ("都道府県", "山口県", "H30", "R1")
+    seen = []
+    monkeypatch.setattr("grantkit.municipal_report.run_municipal_report", lambda **kw: seen.append(kw) or tmp_path)
+    assert main(_make_command("report-municipal")) == 0
+    (kw,) = seen
+    assert (kw["entity"], kw["year"]) == ("つばきの森市", "R7")
+    assert [p.rsplit("/", 1)[-1] for p in kw["data"]] == ["mhlw_sample_R6.xlsx", "mhlw_sample_R7.xlsx"]
+    assert kw["budgets"].endswith("budgets_synthetic.csv")
 
 
 def test_console_script_help_is_japanese():

@@ -176,3 +176,17 @@ def test_command_line_year_without_budget_says_what_to_do(capsys, tmp_path, file
                  "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "令和7年度の市町村分の予算額がわかりません" in err and "--budgets" in err
+
+
+def test_bundled_synthetic_budget_reproduces_every_published_r6_amount():
+    """data/budgets_synthetic.csv + the municipal formula give the 交付見込額（案） printed in the R6 sample."""
+    data = gk.load_municipal_data([gk.example_path("mhlw_sample_R6.xlsx")], gk.example_path("budgets_synthetic.csv"))
+    budgets = data.budgets("R6")
+    assert not budgets["verified"].any() and budgets["source"].str.contains("架空").all()
+    totals = gk.grant_totals(data.scores_of("R6"))
+    published = data.amounts_of("R6")
+    for grant, budget in zip(budgets["grant"], budgets["budget_yen"]):
+        basis = gk.national_allocation(totals[totals["grant"] == grant], data.attributes_of("R6"), {grant: int(budget)})
+        mine = basis.set_index("entity_code")["basis_thousand_yen"]
+        printed = published[published["grant"] == grant].set_index("entity_code")["plan_thousand_yen"]
+        assert len(printed) == 300 and (mine.reindex(printed.index) == printed).all()
