@@ -123,6 +123,12 @@ LABELS: dict[str, str] = {
     "whatif_points": "取組候補の配点の合計",
     "whatif_thousand_yen": "取組候補をすべて得点した場合の基準額（千円）",
     "whatif_gain_thousand_yen": "その場合の増加額（千円）",
+    # what a loader read (provenance.py: LoadReport.exclusions_frame / coerced_frame)
+    "sheet": "シート",
+    "row": "行",
+    "column": "列",
+    "value": "値",
+    "reason": "理由",
 }
 
 GRANT_NAMES: dict[str, str] = {

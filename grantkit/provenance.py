@@ -34,11 +34,15 @@ class LoadReport:
             )
 
     def exclusions_frame(self) -> pd.DataFrame:
-        """Excluded rows as a table (row, entity/column, value, reason)."""
+        """Excluded rows as a table: sheet, row (as the user sees it), column looked at, value, reason.
+
+        Columns stay in English for code; show it with ``labels.with_labels`` (or ``display.readable``)
+        for the Japanese headers シート・行・列・値・理由. For an MHLW workbook ``value`` is the row's 団体名.
+        """
         return _problems_frame(self.exclusions)
 
     def coerced_frame(self) -> pd.DataFrame:
-        """Cells read as missing (e.g. 「－」) as a table."""
+        """Cells read as missing (e.g. 「－」) as a table, with the columns of ``exclusions_frame``."""
         return _problems_frame(self.coerced)
 
     def summary(self) -> str:

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 import xlsxwriter
 
-from grantkit import load_mhlw
+from grantkit import load_mhlw, readable
 from grantkit.errors import InputFileError, ValidationError
+from grantkit.labels import with_labels
 
 SUISHIN, SHIEN = "保険者機能強化推進交付金", "介護保険保険者努力支援交付金"
 G1 = "目標Ⅰ 持続可能な地域のあるべき姿をかたちにする"
@@ -147,6 +148,17 @@ def test_union_rows_are_listed_not_dropped(book):
     # title row 1, header rows 2–8, statistics rows 9–10, data rows 11–13, the 広域連合 on row 14
     assert ex.row == 14 and ex.value == "みどり地区介護保険広域連合" and "広域連合" in ex.message
     assert "3 団体" in r.row_set and "除外 1 行" in r.row_set
+
+
+def test_exclusions_table_keeps_code_names_and_shows_japanese_headers(book):
+    r = load_mhlw(book)
+    frame = r.report.exclusions_frame()
+    assert frame.columns.tolist() == ["sheet", "row", "column", "value", "reason"]  # data: snake_case
+    assert frame.columns.tolist() == r.report.coerced_frame().columns.tolist()
+    shown = with_labels(frame)
+    assert shown.columns.tolist() == ["シート", "行", "列", "値", "理由"]
+    assert shown.iloc[0]["行"] == 14 and shown.iloc[0]["値"] == "みどり地区介護保険広域連合"
+    assert readable(frame, drop=()).columns.tolist() == ["シート", "行", "列", "値", "理由"]
 
 
 def test_first_data_row_found_whatever_the_statistics_rows(tmp_path):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from grantkit import (grant_scores, grant_totals, load_mhlw, national_allocation, national_rates, national_workbook,
-                      peer_means, prefecture_means, rank_among)
-from grantkit.errors import UnknownSelectionError
+from grantkit import (grant_scores, grant_totals, group_means, load_mhlw, national_allocation, national_rates,
+                      national_workbook, peer_means, prefecture_means, rank_among)
+from grantkit.errors import GrantkitError, UnknownSelectionError
+from grantkit.national import size_class_bounds
 
 ATTRS = pd.DataFrame({"entity_code": ["010001", "010002", "350001"], "entity": ["甲町", "乙村", "丙市"],
                       "prefecture_code": ["01", "01", "35"], "prefecture": ["北海道", "北海道", "山口県"],
@@ -111,3 +114,158 @@ def test_same_named_towns_need_the_prefecture(r7):
         rank_among(r7.scores, entity=twin, fiscal_year=2025, grant="推進")
     for pref in a.loc[a["entity"] == twin, "prefecture"]:
         assert pref in str(err.value)
+
+
+# --- levels: a workbook read whole holds 市町村 and 都道府県 rows -----------------------------------------
+
+PREF_ATTRS = pd.DataFrame({"level": "都道府県", "entity_code": ["01", "35"], "entity": ["北海道", "山口県"],
+                           "prefecture_code": ["01", "35"], "prefecture": ["北海道", "山口県"],
+                           "first_insured": [1_500_000, 400_000], "size_class": None, "depopulated": None})
+BOTH_ATTRS = pd.concat([ATTRS.assign(level="市町村"), PREF_ATTRS], ignore_index=True)
+
+
+def prefecture_rows(scores: dict[str, list[float]], maxima: list[float]) -> pd.DataFrame:
+    """Two 推進 leaves per prefecture, same shape as ``tidy``."""
+    names = PREF_ATTRS.set_index("entity_code")["entity"]
+    return pd.DataFrame([{"fiscal_year": 2025, "level": "都道府県", "grant": "推進", "entity_code": code,
+                          "entity": names[code], "indicator": f"Ⅰ{k + 1}", "indicator_name": "", "parent": "目標Ⅰ",
+                          "score": v, "max_score": m}
+                         for code, values in scores.items() for k, (v, m) in enumerate(zip(values, maxima))])
+
+
+# 北海道 totals 60 of 100 (rate 0.6), 山口県 20 of 100 (0.2): far from the municipalities' rates, so mixing shows
+MIXED = pd.concat([TABLE, prefecture_rows({"01": [50, 10], "35": [10, 10]}, [50, 50])], ignore_index=True)
+
+
+def test_grant_totals_keep_the_levels_apart():
+    tot = grant_totals(MIXED)
+    assert sorted(zip(tot["level"], tot["entity_code"])) == [("市町村", "010001"), ("市町村", "010002"),
+                                                             ("市町村", "350001"), ("都道府県", "01"), ("都道府県", "35")]
+    prefs = grant_totals(MIXED, level="都道府県")
+    assert prefs.set_index("entity_code")["score_rate"].to_dict() == {"01": 0.6, "35": 0.2}
+
+
+def test_municipal_views_default_to_municipalities_when_both_levels_are_present():
+    tot = grant_totals(MIXED)
+    # allocation: exactly the hand-computed municipal case above (the prefectures are not weighted in)
+    out = national_allocation(tot, BOTH_ATTRS, {"推進": 14_000_000})
+    assert out["entity_code"].tolist() == ["010001", "010002", "350001"]
+    assert out["basis_yen"].tolist() == [3_000_000, 3_000_000, 8_000_000] and out.attrs["level"] == "市町村"
+    # prefecture means: 北海道 = mean of 甲町 30/80 and 乙村 10/80 (n = 2: its own 0.6 is not averaged in)
+    pm = prefecture_means(tot, BOTH_ATTRS).set_index("prefecture_code")
+    assert pm.loc["01", "n"] == 2 and pm.loc["01", "mean_rate"] == pytest.approx(0.25)
+    assert pm.loc["35", "n"] == 1 and pm.loc["35", "mean_rate"] == pytest.approx(0.5)
+    # peers: the municipalities' three groups only, no group of prefectures without 規模区分
+    peers = peer_means(tot, BOTH_ATTRS)
+    assert sorted(zip(peers["size_class"], peers["depopulated"])) == [("大", "非過疎"), ("小", "過疎"), ("小", "非過疎")]
+    assert peers["n"].sum() == 3
+
+
+def test_prefecture_level_on_request():
+    tot = grant_totals(MIXED)
+    # prefecture formula: budget × score / Σ scores = 1,000,000 × 60/80 and × 20/80
+    out = national_allocation(tot, BOTH_ATTRS, {"推進": 1_000_000}, level="都道府県")
+    assert out["entity_code"].tolist() == ["01", "35"] and out["basis_yen"].tolist() == [750_000, 250_000]
+    assert out["yen_per_first_insured"].tolist() == pytest.approx([750_000 / 1_500_000, 250_000 / 400_000])
+    assert out.attrs["level"] == "都道府県"
+    assert national_rates(tot, grant="推進", level="都道府県").to_dict() == {"01": 0.6, "35": 0.2}
+    assert national_rates(tot, grant="推進", level="市町村").to_dict() == {"010001": 30 / 80, "010002": 10 / 80,
+                                                                        "350001": 0.5}
+    with pytest.raises(GrantkitError, match="市町村分"):
+        national_allocation(tot, BOTH_ATTRS, {"推進": 1_000_000}, level="都道府県", eligible={"推進": ["01"]})
+
+
+def test_a_table_of_one_level_uses_it():
+    prefs = grant_totals(MIXED, level="都道府県")
+    # group_means of prefectures by prefecture: each its own rate
+    gm = group_means(prefs, BOTH_ATTRS, "prefecture").set_index("prefecture")
+    assert gm["mean_rate"].to_dict() == {"北海道": 0.6, "山口県": 0.2} and gm.attrs["level"] == "都道府県"
+    assert national_rates(prefs, grant="推進").to_dict() == {"01": 0.6, "35": 0.2}
+    out = national_allocation(prefs, BOTH_ATTRS, {"推進": 1_000_000})
+    assert out["basis_yen"].tolist() == [750_000, 250_000]
+
+
+def test_mixed_levels_without_a_level_are_an_error_where_nothing_says_which():
+    tot = grant_totals(MIXED)
+    for call in (lambda: national_rates(tot, grant="推進"), lambda: group_means(tot, BOTH_ATTRS, "prefecture")):
+        with pytest.raises(UnknownSelectionError) as err:
+            call()
+        message = str(err.value)
+        assert "都道府県と市町村" in message and 'level="市町村"' in message and 'level="都道府県"' in message
+
+
+def test_a_level_not_in_the_table_or_not_a_level_is_an_error():
+    municipal = grant_totals(TABLE)
+    with pytest.raises(UnknownSelectionError, match="都道府県の行がありません（ある区分: 市町村）"):
+        national_rates(municipal, grant="推進", level="都道府県")
+    prefs = grant_totals(MIXED, level="都道府県")
+    with pytest.raises(UnknownSelectionError, match="市町村の行がありません（ある区分: 都道府県）"):
+        peer_means(prefs, BOTH_ATTRS, level="市町村")
+    with pytest.raises(UnknownSelectionError, match="区分「町村」は使えません"):
+        grant_totals(MIXED, level="町村")
+    # the level the scores imply must be in the attributes too (not an empty join)
+    with pytest.raises(UnknownSelectionError, match="都道府県の行がありません（ある区分: 市町村）"):
+        national_allocation(prefs, ATTRS.assign(level="市町村"), {"推進": 1_000_000})
+
+
+def test_grant_scores_carry_the_level():
+    at = BOTH_ATTRS.assign(score_推進=[30.0, 10.0, 40.0, 60.0, 20.0])
+    both = grant_scores(at)
+    assert both[["level", "entity_code", "score"]].values.tolist() == [
+        ["市町村", "010001", 30.0], ["市町村", "010002", 10.0], ["市町村", "350001", 40.0],
+        ["都道府県", "01", 60.0], ["都道府県", "35", 20.0]]
+    assert grant_scores(at, level="都道府県")["entity_code"].tolist() == ["01", "35"]
+    # the published totals of both levels give the same municipal allocation as the leaves
+    assert national_allocation(both, at, {"推進": 14_000_000})["basis_yen"].tolist() == [3_000_000, 3_000_000, 8_000_000]
+
+
+def test_whole_workbook_views_equal_the_views_of_the_municipal_sheet(tmp_path):
+    path = national_workbook(tmp_path / "both.xlsx", "R7", n_municipalities=60)
+    both, alone = load_mhlw(path), load_mhlw(path, level="市町村")
+    assert set(both.scores["level"]) == {"市町村", "都道府県"}
+    budgets = {"推進": 500_000_000, "支援": 900_000_000}
+    mixed, municipal = grant_totals(both.scores), grant_totals(alone.scores)
+    pd.testing.assert_frame_equal(national_allocation(mixed, both.attributes, budgets),
+                                  national_allocation(municipal, alone.attributes, budgets))
+    pd.testing.assert_frame_equal(peer_means(mixed, both.attributes), peer_means(municipal, alone.attributes))
+    pm = prefecture_means(mixed, both.attributes)
+    # n per prefecture = its municipalities, counted independently from the attributes
+    counts = alone.attributes["prefecture_code"].value_counts()
+    got = pm[pm["grant"] == "推進"].set_index("prefecture_code")["n"]
+    assert got.to_dict() == counts.to_dict()
+
+
+# --- peer groups in a meaningful order ------------------------------------------------------------------
+
+def test_size_class_bounds():
+    assert size_class_bounds("人口1万人未満") == (0, 10_000)
+    assert size_class_bounds("人口1万人以上5万人未満") == (10_000, 50_000)
+    assert size_class_bounds("人口１０万人以上") == (100_000, math.inf)  # full-width digits
+    assert size_class_bounds("人口5千人以上1万人未満") == (5_000, 10_000)
+    assert size_class_bounds("人口10,000人以下") == (0, 10_000)
+    assert size_class_bounds("人口50万人超") == (500_000, math.inf)
+    assert size_class_bounds("政令指定都市") is None and size_class_bounds(None) is None
+    assert size_class_bounds(float("nan")) is None
+
+
+def test_peer_groups_in_population_and_depopulation_order():
+    sizes = ["人口10万人以上", "政令指定都市", "人口1万人未満", "人口5万人以上10万人未満", "人口1万人以上5万人未満"]
+    depop = ["全部過疎", "非過疎", "一部過疎", "みなし過疎"]
+    # every size × every 過疎 status, listed in a scrambled order, one entity each
+    pairs = [(s, d) for d in depop for s in sizes]
+    codes = [f"{i:06d}" for i in range(len(pairs))]
+    at = pd.DataFrame({"entity_code": codes, "size_class": [s for s, _ in pairs], "depopulated": [d for _, d in pairs]})
+    tot = pd.DataFrame({"level": "市町村", "grant": "推進", "entity_code": codes, "score": 1.0, "score_rate": 0.5})
+    out = peer_means(tot, at)
+    expected_sizes = ["人口1万人未満", "人口1万人以上5万人未満", "人口5万人以上10万人未満", "人口10万人以上", "政令指定都市"]
+    expected_depop = ["非過疎", "みなし過疎", "一部過疎", "全部過疎"]
+    assert list(zip(out["size_class"], out["depopulated"])) == [(s, d) for s in expected_sizes for d in expected_depop]
+
+
+def test_depopulated_order_puts_unknown_then_missing_last():
+    at = pd.DataFrame({"entity_code": ["1", "2", "3", "4", "5"],
+                       "depopulated": ["過疎", None, "全部過疎", "非過疎", "みなし過疎"]})
+    tot = pd.DataFrame({"grant": "推進", "entity_code": ["1", "2", "3", "4", "5"], "score": 1.0, "score_rate": 0.5})
+    out = group_means(tot, at, "depopulated")
+    assert out["depopulated"].tolist()[:4] == ["非過疎", "みなし過疎", "全部過疎", "過疎"]
+    assert pd.isna(out["depopulated"].iloc[4])

@@ -81,6 +81,24 @@ def test_distribution_marks_entity():
     assert "丙" in _texts(ax)
 
 
+def test_distribution_names_a_code_indexed_entity_and_keeps_non_rates_unscaled():
+    # 円 per 第1号被保険者, indexed by 保険者番号: mean (1000+2000+3000+6000)/4 = 3000, median (2000+3000)/2 = 2500
+    values = pd.Series([1000.0, 2000.0, 3000.0, 6000.0], index=["010001", "010002", "010003", "010004"])
+    _, ax = plot.distribution(values, highlight="010002", name="乙村", xlabel="第1号被保険者1人当たり基準額（円）")
+    # not scaled to %: the lines sit at the values themselves
+    assert [line.get_xdata()[0] for line in ax.lines] == pytest.approx([3000.0, 2500.0, 2000.0])
+    assert _texts(ax) == ["乙村"]  # the name is written, not the code
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert sorted(legend) == sorted(["全団体（4）", "平均 3000.0", "中央値 2500.0", "乙村 2000.0"])
+    assert not any("010002" in t for t in legend)
+    assert ax.get_xlabel() == "第1号被保険者1人当たり基準額（円）"
+    # without a label: 「値」 for non-rates, 「得点率（%）」 for rates
+    assert plot.distribution(values, highlight="010002")[1].get_xlabel() == "値"
+    _, ax = plot.distribution(values / 10_000, highlight="010002")
+    assert ax.get_xlabel() == "得点率（%）" and ax.lines[2].get_xdata()[0] == pytest.approx(20.0)
+    assert _texts(ax) == ["010002"]  # no name: the key itself
+
+
 def test_every_figure_renders_without_missing_glyphs(tables, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
