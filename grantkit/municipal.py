@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .compare import resolve_selection
-from .eras import fiscal_year as to_fiscal_year
+from .eras import era_label_long, fiscal_year as to_fiscal_year
+from .errors import UnknownSelectionError
 from .national import national_allocation
 from .rates import rate
 from .schema import GRANTS, NATIONAL
@@ -44,7 +45,11 @@ def _name(scores: pd.DataFrame, code: str) -> str:
 def _attributes(attributes: pd.DataFrame, year: int) -> pd.DataFrame:
     """One row per entity_code: the attributes of ``year`` when the table holds several years."""
     if "fiscal_year" in attributes.columns:
+        years = sorted(int(y) for y in attributes["fiscal_year"].dropna().unique())
         attributes = attributes[attributes["fiscal_year"] == year]
+        if attributes.empty:
+            raise UnknownSelectionError(f"属性の表に{era_label_long(year)}の行がありません（ある年度: "
+                                        f"{'、'.join(era_label_long(y) for y in years) or 'なし'}）")
     return attributes.drop_duplicates("entity_code").set_index("entity_code")
 
 

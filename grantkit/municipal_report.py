@@ -75,7 +75,8 @@ class MunicipalData:
         """The 市町村分 budget per grant for ``year``: from the budgets file, else implied by the published
         交付見込額（案） (their sum, which truncation to 千円 makes slightly smaller than the budget).
 
-        Columns: grant, budget_yen, verified, source. Raises, saying what to do, when neither is there.
+        Columns: grant, budget_yen, verified, source. Raises, saying what to do and naming the grant, when a
+        grant scored that year has neither (a report never shows one grant's money and silently not the other's).
         """
         y = to_fiscal_year(year)
         rows = []
@@ -92,10 +93,12 @@ class MunicipalData:
                 total = int(published.loc[published["grant"] == grant, "plan_thousand_yen"].sum()) * 1000
                 rows.append({"grant": grant, "budget_yen": total, "verified": False,
                              "source": "公表の交付見込額（案）の合計から逆算（千円未満切捨て分だけ小さい）"})
-        if not rows:
+        scored = set(self.scores_of(y)["grant"].unique())
+        missing = [g for g in GRANTS if g in scored and g not in {r["grant"] for r in rows}]
+        if missing or not rows:
             raise UnknownSelectionError(
-                f"{era_label_long(y)}の市町村分の予算額がわかりません。--budgets に予算額の CSV"
-                "（fiscal_year,grant,level,budget_yen,verified,source,note。level は 市町村）を指定してください")
+                f"{era_label_long(y)}の市町村分の予算額がわかりません（{'・'.join(missing or GRANTS)}）。--budgets に"
+                "予算額の CSV（fiscal_year,grant,level,budget_yen,verified,source,note。level は 市町村）を指定してください")
         return pd.DataFrame(rows)
 
     def code(self, entity: str) -> str:

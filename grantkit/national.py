@@ -12,7 +12,8 @@ table of one level uses that level, and a table of both uses 市町村 where the
 (``national_allocation``, ``prefecture_means``, ``peer_means``) and is an error elsewhere (``group_means``,
 ``national_rates``), since mixing the two would be wrong. ``grant_totals`` and ``grant_scores`` keep every
 level (one row per entity, ``level`` as a column) unless ``level`` is given. Tables without a ``level``
-column are taken as they are.
+column are taken as they are. The views work on one 交付年度: tables mixing years, or 得点 and 属性 of
+different years, are refused with a message (``MunicipalData.scores_of`` / ``attributes_of`` give one year).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Collection, Mapping, Sequence
 import pandas as pd
 
 from .allocation import grant_amount, municipal_allocation, prefecture_allocation
+from .eras import era_label_long
 from .errors import GrantkitError, UnknownSelectionError
 from .rates import rate
 from .schema import LEVELS, NATIONAL
@@ -65,6 +67,23 @@ def _resolve_level(level: str | None, *frames: pd.DataFrame, what: str, prefer: 
         if level not in present:
             raise UnknownSelectionError(f"{what}: 表に{level}の行がありません（ある区分: {'、'.join(present) or 'なし'}）")
     return level
+
+
+def _one_year(*frames: pd.DataFrame, what: str) -> None:
+    """Refuse tables that mix 交付年度, or 得点 and 属性 of different years (a silently wrong figure otherwise:
+    entities would be counted once per year, or weighted by another year's 第1号被保険者数)."""
+    seen = []
+    for frame in frames:
+        if "fiscal_year" not in frame.columns:
+            continue
+        years = sorted(int(y) for y in frame["fiscal_year"].dropna().unique())
+        if len(years) > 1:
+            raise UnknownSelectionError(f"{what}: 表に複数の年度（{'、'.join(era_label_long(y) for y in years)}）の行が"
+                                        "あります。1年度分に絞って渡してください（例: data.scores_of(\"R7\")）")
+        seen += years
+    if len(set(seen)) > 1:
+        raise UnknownSelectionError(f"{what}: 得点は{era_label_long(seen[0])}、属性は{era_label_long(seen[1])}の表です。"
+                                    "同じ年度の得点と属性を渡してください")
 
 
 def _only(frame: pd.DataFrame, level: str | None) -> pd.DataFrame:
@@ -173,6 +192,7 @@ def national_allocation(totals: pd.DataFrame, attributes: pd.DataFrame, budgets:
     [['甲町', 1500000, 750.0], ['乙村', 1500000, 1500.0]]
     """
     lv = _resolve_level(level, totals, attributes, what="national_allocation", prefer=MUNICIPAL)
+    _one_year(totals, attributes, what="national_allocation")
     totals, attributes = _only(totals, lv), _only(attributes, lv)
     prefectural = lv == "都道府県"
     if prefectural and (eligible is not None or adjustment is not None):
@@ -221,6 +241,7 @@ def grant_scores(attributes: pd.DataFrame, *, level: str | None = None) -> pd.Da
 def _group_means(totals: pd.DataFrame, attributes: pd.DataFrame, by: Sequence[str], level: str | None,
                  what: str, prefer: str | None) -> pd.DataFrame:
     lv = _resolve_level(level, totals, attributes, what=what, prefer=prefer)
+    _one_year(totals, attributes, what=what)
     totals, attributes = _only(totals, lv), _only(attributes, lv)
     joined = totals.merge(attributes[["entity_code", *by]], on="entity_code", how="left")
     g = joined.groupby(["grant", *by], sort=True, observed=True, dropna=False)
@@ -291,5 +312,6 @@ def national_rates(totals: pd.DataFrame, *, grant: str, level: str | None = None
     {'000001': 0.5}
     """
     part = _only(totals, _resolve_level(level, totals, what="national_rates"))
+    _one_year(part, what="national_rates")
     part = part[part["grant"] == grant]
     return pd.Series(part["score_rate"].to_numpy(), index=part["entity_code"].astype(str), name="score_rate")

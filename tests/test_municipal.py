@@ -594,6 +594,19 @@ def test_budgets_without_a_file(synth):
         own.budgets("R7")
 
 
+
+def test_budgets_for_one_grant_only_is_an_error(synth, tmp_path):
+    """A budgets file with the 推進 row only: the report must not show 推進's money and silently drop 支援's."""
+    paths, _ = synth
+    one = tmp_path / "budgets.csv"
+    one.write_text("fiscal_year,grant,level,budget_yen,verified,source,note\n"
+                   "R7,推進,市町村,1000000000,false,手入力,\n", encoding="utf-8")
+    data = load_municipal_data([paths["R6"], paths["R7"]], one)
+    with pytest.raises(UnknownSelectionError, match=r"令和7年度の市町村分の予算額がわかりません（支援）"):
+        data.budgets("R7")
+    # R6 has no 市町村 rows in the file: both grants come from the published amounts, as before
+    assert data.budgets("R6")["grant"].tolist() == list(GRANTS)
+
 def test_loading_refuses_two_files_of_one_year(synth, tmp_path):
     paths, _ = synth
     copy = tmp_path / "again.xlsx"
@@ -677,3 +690,9 @@ def test_cli_municipal_error_exits_2(monkeypatch, capsys):
     monkeypatch.setattr("grantkit.municipal_report.run_municipal_report", fail)
     assert main(["report", "--level", "市町村", "--entity", "どこか町", "--year", "R7"]) == 2
     assert "エラー: 団体「どこか町」はデータにありません" in capsys.readouterr().err
+
+
+def test_attributes_of_another_year_are_refused(sample):
+    only_r6 = sample.attributes[sample.attributes["fiscal_year"] == 2024]
+    with pytest.raises(UnknownSelectionError, match="属性の表に令和7年度の行がありません（ある年度: 令和6年度）"):
+        m.goal_comparison(sample.scores, only_r6, entity="つばきの森市", fiscal_year="R7")

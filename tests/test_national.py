@@ -269,3 +269,19 @@ def test_depopulated_order_puts_unknown_then_missing_last():
     out = group_means(tot, at, "depopulated")
     assert out["depopulated"].tolist()[:4] == ["非過疎", "みなし過疎", "全部過疎", "過疎"]
     assert pd.isna(out["depopulated"].iloc[4])
+
+
+def test_views_refuse_mixed_years():
+    """Two years in one table would count each town twice; 得点 of R7 with 属性 of R6 would weight by last
+    year's 第1号被保険者数. Both are refused with a message naming the years, never computed."""
+    two_years = grant_totals(pd.concat([TABLE, TABLE.assign(fiscal_year=2024)], ignore_index=True))
+    views = [lambda t, a: national_allocation(t, a, {"推進": 14_000_000}), prefecture_means, peer_means,
+             lambda t, a: group_means(t, a, "prefecture")]
+    for view in views:
+        with pytest.raises(UnknownSelectionError, match="令和6年度、令和7年度"):
+            view(two_years, ATTRS)
+        with pytest.raises(UnknownSelectionError, match="得点は令和7年度、属性は令和6年度"):
+            view(grant_totals(TABLE), ATTRS.assign(fiscal_year=2024))
+        view(grant_totals(TABLE), ATTRS.assign(fiscal_year=2025))  # the same year is fine
+    with pytest.raises(UnknownSelectionError, match="複数の年度"):
+        national_rates(two_years, grant="推進")
