@@ -23,6 +23,16 @@ PRESENCE = {"both": "両年度", "base": "基準年度のみ", "target": "比較
 _LIST_MAX = 20
 
 
+def equal_mask(column: pd.Series, value: object) -> np.ndarray:
+    """``column == value`` as a NumPy bool array (missing → False), about 3× faster than ``Series ==`` on the
+    python-backed string columns of a national table (2.6 million rows): for filters on the whole table.
+
+    >>> equal_mask(pd.Series(["推進", None, "支援"], dtype="str"), "推進").tolist()
+    [True, False, False]
+    """
+    return column.to_numpy(dtype=object) == value
+
+
 @dataclass(frozen=True)
 class Selection:
     """What a comparison is about: level, grant, entity (name and code) and years present."""
@@ -80,7 +90,7 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
 
 def _entity_rows(scores: pd.DataFrame, entity: str) -> pd.DataFrame:
     """Rows of one entity given by code, name, or prefecture-qualified name; ambiguity is an error."""
-    rows = scores[(scores["entity"] == entity) | (scores["entity_code"] == entity)]
+    rows = scores[equal_mask(scores["entity"], entity) | equal_mask(scores["entity_code"], entity)]
     if rows.empty:
         pref, name = split_prefecture(entity)
         if pref is not None:

@@ -109,3 +109,16 @@ def test_grant_amount_is_the_minimum_of_what_is_given(basis, expense, net):
     assert all(out <= v for v in given_values)
     vec = grant_amount(pd.Series([basis]), pd.Series([expense], dtype="float64"), None if net is None else [net])
     assert vec.iloc[0] == out and not math.isnan(vec.iloc[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["推進", "支援", "目標Ⅰ", "1", None]), st.integers(1, 30)), max_size=12))
+def test_run_factorize_equals_pandas_factorize(runs):
+    """The run-length shortcut of the municipal tables gives pandas' codes and uniques (missing → -1)."""
+    from grantkit.municipal import _factorize
+
+    values = pd.Series([v for v, n in runs for _ in range(n)], dtype="str")
+    codes, uniques = _factorize(values)
+    expected_codes, expected_uniques = pd.factorize(values)
+    assert codes.tolist() == expected_codes.tolist()
+    assert list(uniques) == list(expected_uniques)
