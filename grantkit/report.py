@@ -212,15 +212,26 @@ def execute_report(template: Path, params: dict[str, object], out: Path, folder_
     return folder
 
 
+NOTEBOOK_ONLY = "notebook-only"
+
+
 def report_html(notebook: Path, title: str) -> str:
-    """The executed notebook as one HTML page without code or prompts, titled, with the report styles
-    (``grantkit/templates/report.css``: amounts on one line, row headings to the left, prose paragraphs)."""
+    """The executed notebook as one HTML page without code or prompts, with the report styles
+    (``grantkit/templates/report.css``: amounts on one line, row headings to the left, prose paragraphs).
+
+    The page opens with ``title`` as its heading (who and which years); cells of the template tagged
+    ``notebook-only`` (the notebook's own heading, how to run it in JupyterLab, notes on the bundled data) are
+    left out, so the page reads as a report, not as instructions.
+    """
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY}), enabled=True)
     page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
     css = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
     return page.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)

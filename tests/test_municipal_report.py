@@ -146,6 +146,9 @@ def test_html_reads_as_a_report(report, entity):
     for heading in ("報告趣旨", "評価結果", "今後の方向性", "目標・指標群別の得点", "前年度からの変化", "基準額"):
         assert heading in text
     assert "架空データ" in text  # the synthetic workbooks say so in their title
+    # a report, not notebook instructions: its own heading, no how-to-run text, no note on the bundled sample
+    assert re.search(rf"<h1[^>]*>{entity[1]} 令和7年度 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果", html)
+    assert "このノートブック" not in text and "同梱のデータはすべて架空データ" not in text and "05 市町村" not in text
     assert f"{entity[1]}（保険者番号 {entity[0]}）" in text
 
 

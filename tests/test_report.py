@@ -74,6 +74,9 @@ def test_synthetic_report_html_has_no_code(synthetic_report):
     assert cells and all("jp-mod-noInput" in c for c in cells)
     assert "hl-ipython3" not in html and "gk." not in _text(html)
     assert "<title>広島県 令和元年度・令和2年度" in html
+    # the page opens with who and which years; the template's own heading and how-to-run notes are left out
+    assert re.search(r"<h1[^>]*>広島県 令和元年度・令和2年度 交付金の評価と活用状況", html)
+    assert "年次報告書</h1>" not in html and "下のパラメータを変えれば" not in html
 
 
 def test_synthetic_report_numbers(synthetic_report):
