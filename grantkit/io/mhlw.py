@@ -28,7 +28,7 @@ from ..provenance import LoadReport
 from ..schema import LEVELS, MISSING_MARKS, parse_number, restore_code
 from ..text import normalize_indicator, normalize_text
 from .files import sha256
-from .workbook import check_workbook
+from .workbook import Workbook
 
 HEADER_LEVELS = ("grant", "goal", "group", "item", "name", "branch", "sub_branch")
 LEADING = ("serial_no", "prefecture_code", "insurer_code", "prefecture", "entity", "population", "first_insured",
@@ -193,7 +193,7 @@ def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     if level is not None and level not in LEVELS:
         raise ValueError(f"level は {'・'.join(LEVELS)} のどちらかです（指定: {level!r}）")
     path = Path(path)
-    book = _Book(path)
+    book = Workbook(path)  # checked once (zip bombs, DTD/ENTITY), then each sheet parsed by calamine
     names = book.names
     known = {lv: {r[c] for r in _layout_rows("mhlw_headings.csv")
                   if r["canonical"] == ("sheet_municipal" if lv == "市町村" else "sheet_prefecture")
@@ -203,7 +203,7 @@ def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     if not wanted:
         expected = "」「".join(sorted(set().union(*(known[lv] for lv in LEVELS if level in (None, lv)))))
         raise InputFileError(path, f"全国集計のシート「{expected}」がありません（あるシート: {'、'.join(names)}）")
-    results = [_read_level(path, book.rows(sheet), sheet, lv, strict) for lv, sheet in wanted]
+    results = [_read_level(path, book.rows(sheet, empty=""), sheet, lv, strict) for lv, sheet in wanted]
     return results[0] if len(results) == 1 else _combine(results)
 
 
@@ -221,27 +221,6 @@ def _combine(results: list[MhlwResult]) -> MhlwResult:
     return MhlwResult(stack("scores"), stack("attributes"), stack("statistics"), amounts[0] if amounts else None,
                       report, first.layout, "、".join(r.level for r in results), " / ".join(r.row_set for r in results),
                       first.sha256, [c for r in results for c in r.checks], first.title)
-
-
-class _Book:
-    """The workbook, checked once by ``grantkit.io.workbook.check_workbook`` (zip bombs, DTD/ENTITY) before
-    calamine parses anything; then any number of sheets read as raw rows ("" for an empty cell).
-
-    ``workbook.read_sheet`` re-checks the whole zip on every call (twice per call), which costs about 0.5 s
-    on a national workbook; switch to it once it can read several sheets after one check.
-    """
-
-    def __init__(self, path: Path):
-        from python_calamine import CalamineWorkbook
-
-        check_workbook(path)
-        self._book = CalamineWorkbook.from_path(str(path))
-        self.names = list(self._book.sheet_names)
-
-    def rows(self, sheet: str) -> list[list[object]]:
-        rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        width = max((len(r) for r in rows), default=0)
-        return [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
 
 
 def _read_level(path: Path, rows: list[list[object]], sheet: str, level: str, strict: bool) -> MhlwResult:

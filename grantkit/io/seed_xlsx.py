@@ -21,7 +21,7 @@ from ..provenance import LoadReport
 from ..schema import NATIONAL, NATIONAL_CODE, Loaded, parse_number, tidy_scores
 from ..text import normalize_indicator, normalize_text
 from .files import sha256
-from .workbook import read_sheet, sheet_names
+from .workbook import Workbook
 
 _RATE = re.compile(r"^\(?\s*([\d.]+)\s*%\s*\)?$")
 _SUB = re.compile(r"^\((\d+)\)([①-⑳]?)$")
@@ -36,8 +36,9 @@ def read_scores_xlsx(path: str | Path, *, sheet: str | None = None) -> Loaded:
     """Read a seed-layout workbook into the tidy score table with its load report."""
     path = Path(path)
     lay = _layout()
-    rows = [[normalize_text(v) if v is not None else "" for v in r] for r in read_sheet(path, sheet)]
-    sheet_name = sheet or sheet_names(path)[0]
+    book = Workbook(path)
+    sheet_name = sheet or book.names[0]
+    rows = [[normalize_text(v) if v is not None else "" for v in r] for r in book.rows(sheet_name)]
     report = LoadReport(source=path.name, sheet=sheet_name, sha256=sha256(path))
     head, blocks = _find_header(rows, lay, path, sheet_name)
     entity = blocks[0][1]

@@ -69,12 +69,62 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: in
     return total
 
 
+class Workbook:
+    """A workbook checked once by ``check_workbook`` (zip bombs, DTD/ENTITY), then read sheet by sheet.
+
+    >>> import tempfile, pathlib
+    >>> from grantkit.export import write_tables_xlsx
+    >>> import pandas as pd
+    >>> p = write_tables_xlsx({"表": pd.DataFrame({"a": ["x"]})}, pathlib.Path(tempfile.mkdtemp()) / "t.xlsx")
+    >>> book = Workbook(p)
+    >>> book.names, book.rows("表")
+    (['表'], [['a'], ['x']])
+    """
+
+    def __init__(self, path: str | Path):
+        from python_calamine import CalamineWorkbook
+
+        self.path = Path(path)
+        check_workbook(self.path)
+        self._book = CalamineWorkbook.from_path(str(self.path))
+        self.names: list[str] = list(self._book.sheet_names)
+
+    def rows(self, sheet: str | None = None, *, engine: str = "calamine", empty: object = None) -> list[list[object]]:
+        """Raw cell values of one sheet (the first when ``sheet`` is None), rows of equal length.
+
+        ``engine="calamine"`` (fast, Rust) or ``"openpyxl"`` (defusedxml). An empty cell is ``empty``: None by
+        default; ``empty=""`` keeps calamine's own value and saves a pass over every cell of a large sheet.
+        """
+        name = sheet or self.names[0]
+        if name not in self.names:
+            raise InputFileError(self.path, f"シート「{name}」がありません（あるシート: {'、'.join(self.names)}）")
+        if engine == "calamine":
+            rows = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if empty != "":
+                rows = [[empty if v == "" else v for v in row] for row in rows]
+        elif engine == "openpyxl":
+            rows = self._openpyxl_rows(name, empty)
+        else:
+            raise ValueError(f"engine は calamine または openpyxl です（指定: {engine!r}）")
+        width = max((len(r) for r in rows), default=0)
+        return [r if len(r) == width else r + [empty] * (width - len(r)) for r in rows]
+
+    def _openpyxl_rows(self, name: str, empty: object) -> list[list[object]]:
+        import openpyxl
+        import openpyxl.xml
+
+        if not openpyxl.xml.DEFUSEDXML:
+            raise InputFileError(self.path, "defusedxml が使えないため openpyxl で安全に読めません")
+        wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            return [[empty if v is None else v for v in r] for r in wb[name].iter_rows(values_only=True)]
+        finally:
+            wb.close()
+
+
 def sheet_names(path: str | Path) -> list[str]:
     """The sheet names of a checked workbook."""
-    from python_calamine import CalamineWorkbook
-
-    check_workbook(path)
-    return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    return Workbook(path).names
 
 
 def read_sheet(path: str | Path, sheet: str | None = None, *, engine: str = "calamine") -> list[list[object]]:
@@ -82,28 +132,4 @@ def read_sheet(path: str | Path, sheet: str | None = None, *, engine: str = "cal
 
     ``engine="calamine"`` (fast, Rust) or ``"openpyxl"`` (defusedxml). Both only run after ``check_workbook``.
     """
-    check_workbook(path)
-    names = sheet_names(path)
-    name = sheet or names[0]
-    if name not in names:
-        raise InputFileError(path, f"シート「{name}」がありません（あるシート: {'、'.join(names)}）")
-    if engine == "calamine":
-        from python_calamine import CalamineWorkbook
-
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python(skip_empty_area=False)
-        rows = [[None if v == "" else v for v in row] for row in rows]
-    elif engine == "openpyxl":
-        import openpyxl
-        import openpyxl.xml
-
-        if not openpyxl.xml.DEFUSEDXML:
-            raise InputFileError(path, "defusedxml が使えないため openpyxl で安全に読めません")
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    else:
-        raise ValueError(f"engine は calamine または openpyxl です（指定: {engine!r}）")
-    width = max((len(r) for r in rows), default=0)
-    return [r + [None] * (width - len(r)) for r in rows]
+    return Workbook(path).rows(sheet, engine=engine)

@@ -133,3 +133,20 @@ def test_not_a_workbook_zip(tmp_path):
 
 def test_every_refusal_is_a_grantkit_error():
     assert issubclass(InputFileError, GrantkitError)
+
+
+def test_each_workbook_is_checked_once_before_it_is_parsed(monkeypatch, tmp_path):
+    """The zip check runs before calamine and only once per file (it streams every part: 0.2 s on a national
+    workbook), for the seed-layout reader and the national reader alike."""
+    import grantkit.io.workbook as wbmod
+    from grantkit import load_mhlw, national_workbook
+
+    calls = []
+    real = wbmod.check_workbook
+    monkeypatch.setattr(wbmod, "check_workbook", lambda path: (calls.append(path), real(path))[1])
+    load_scores(XLSX)
+    assert calls == [XLSX]
+    national = national_workbook(tmp_path / "r7.xlsx", "R7", "市町村", n_municipalities=20)
+    calls.clear()
+    load_mhlw(national)  # both sheets of the file after one check
+    assert len(calls) == 1
