@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import matplotlib
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -79,6 +80,11 @@ def test_distribution_marks_entity():
     _, ax = plot.distribution(values, highlight="丙")
     assert [line.get_xdata()[0] for line in ax.lines] == pytest.approx([65.0, 65.0, 70.0])
     assert "丙" in _texts(ax)
+    # the y axis counts entities: whole numbers only, even when the tallest bar is small
+    fig, ax = plot.distribution(pd.Series(np.linspace(0.2, 0.9, 40)), highlight=3)
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
 
 
 def test_distribution_names_a_code_indexed_entity_and_keeps_non_rates_unscaled():

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .style import ENTITY, GREY, NATIONAL_DARK, SIZE, new_axes, source_note
 
@@ -35,6 +36,7 @@ def distribution(values: pd.Series, *, highlight: str, ax: Axes | None = None, t
                 color=ENTITY, fontsize=10)
     ax.set_xlabel(xlabel or ("得点率（%）" if scale == 100.0 else "値"))
     ax.set_ylabel("団体数")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 2.5 団体
     ax.set_title(title or "全団体の中での位置")
     ax.legend(fontsize=8, loc="upper left")
     source_note(fig, source)
