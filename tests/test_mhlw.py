@@ -191,14 +191,17 @@ def test_subtotal_mismatch_is_an_error_naming_the_heading(tmp_path):
     with pytest.raises(ValidationError) as err:
         load_mhlw(path)
     assert "目標Ⅰ合計" in str(err.value) and "99" in str(err.value)
+    assert "12行目" in str(err.value) and "（O列）" in str(err.value)  # 乙村's row, the 目標Ⅰ合計 column
     r = load_mhlw(path, strict=False)
-    assert any("目標Ⅰ合計" in n for n in r.report.notes)
+    assert any("目標Ⅰ合計" in n and n.startswith("12行目") for n in r.report.notes)
 
 
 def test_shared_goal_must_match_between_grants(tmp_path):
     path = build(tmp_path / "iv.xlsx", cell={(0, 9): 5, (0, 10): 5, (0, 11): 11, (0, 12): 25})
-    with pytest.raises(ValidationError, match="目標Ⅳ"):
+    with pytest.raises(ValidationError, match="目標Ⅳ") as err:
         load_mhlw(path)
+    # 甲町 (row 11): 支援's copy of Ⅳ1 (column U) says 5 where 推進 says 10
+    assert "11行目 列「支援 Ⅳ1（U列）」: 目標Ⅳ Ⅳ1 の得点が推進 10、支援 5 と違います" in str(err.value)
 
 
 def test_missing_marks_are_coerced_and_text_is_an_error(tmp_path):

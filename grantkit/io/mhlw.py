@@ -470,7 +470,7 @@ def _tidy(rows: list[list[object]], first: int, stat_rows: dict[str, int], cols:
         for k in np.flatnonzero(~np.isnan(filled).all(axis=0))[:10]:
             problems.append(ctx.problem("見出しのない列に値があります", None, f"{_column_letter(cols.blank[k])}列"))
     meta = pd.DataFrame([vars(it) for it in items])
-    scores, checks = _check_totals(scores, published, meta, cols, ctx, strict, problems, report)
+    scores, checks = _check_totals(scores, published, meta, cols, ctx, strict, problems, report, numbers, sub_idx)
     if problems:
         raise ValidationError(ctx.path.name, problems)
     attrs = _attributes(kept, numbers, cols, published, ctx, problems)
@@ -495,8 +495,12 @@ def _shared_source(meta: pd.DataFrame, lay: Layout) -> np.ndarray:
     return np.flatnonzero(((meta["grant"] == "推進") & (meta["goal"] == shared)).to_numpy())
 
 
-def _check_totals(scores, published, meta, cols: _Columns, ctx: _Ctx, strict: bool, problems, report):
-    """Published subtotals against the leaves; the shared 目標Ⅳ block equal in both grants (copied if printed once)."""
+def _check_totals(scores, published, meta, cols: _Columns, ctx: _Ctx, strict: bool, problems, report, numbers,
+                  sub_idx):
+    """Published subtotals against the leaves; the shared 目標Ⅳ block equal in both grants (copied if printed once).
+
+    ``numbers``: the sheet row of each entity row, ``sub_idx``: the sheet column of each published subtotal (a
+    mismatch names both)."""
     lay = ctx.lay
     shared = lay.headings["shared_goal"]
     checks: list[str] = []
@@ -510,10 +514,16 @@ def _check_totals(scores, published, meta, cols: _Columns, ctx: _Ctx, strict: bo
             scores = np.concatenate([scores, scores[:, src]], axis=1)
             checks.append(f"{shared}: 支援の列がないため推進の列を支援にも計上（同じ指標・同じ得点）")
         elif len(dup):
-            same = len(dup) == len(src) and list(meta["code"].iloc[dup]) == list(meta["code"].iloc[src]) \
-                and np.allclose(scores[:, dup], scores[:, src], equal_nan=True)
-            if not same:
-                problems.append(ctx.problem(f"{shared} の指標・得点が推進と支援で一致しません（同じ指標が両方に計上されるはずです）"))
+            push, support = list(meta["code"].iloc[src]), list(meta["code"].iloc[dup])
+            if push != support:
+                problems.append(ctx.problem(f"{shared} の指標が推進と支援で一致しません（推進: {'・'.join(push)}、支援: "
+                                            f"{'・'.join(support)}。同じ指標が両方に計上されるはずです）"))
+            else:
+                for i, k in np.argwhere(~np.isclose(scores[:, dup], scores[:, src], equal_nan=True))[:20]:
+                    problems.append(ctx.problem(
+                        f"{shared} {push[k]} の得点が推進 {scores[i, src[k]]:g}、支援 {scores[i, dup[k]]:g} と違います"
+                        "（同じ指標・同じ得点が両方に計上されるはずです）", int(numbers[i]),
+                        _label(f"支援 {support[k]}", int(meta["col"].iloc[dup[k]])), scores[i, dup[k]]))
             checks.append(f"{shared}: 支援の列は推進の列と同一（明細の合計では1回だけ数え、各交付金の合計にはそれぞれ計上）")
     grant_of = np.array([it.grant for it in cols.items])
     goal_of = np.array([it.goal for it in cols.items])
@@ -530,9 +540,9 @@ def _check_totals(scores, published, meta, cols: _Columns, ctx: _Ctx, strict: bo
             msg = f"公表の「{label}」{published[i, k]:g} が明細の合計 {leaf_sum(mask)[i]:g} と一致しません"
             if strict:
                 problems.append(ctx.problem(msg + "（「いずれか高い方」の項目がある年度は strict=False で読めます）",
-                                            None, label, published[i, k]))
+                                            int(numbers[i]), _label(label, sub_idx[k]), published[i, k]))
             else:
-                report.notes.append(msg)
+                report.notes.append(f"{numbers[i]}行目 {_label(label, sub_idx[k])}: {msg}")
     checks.append(f"公表の小計・合計 {len(labels)} 列を明細の合計と照合: "
                   + ("すべて一致" if off_total == 0 else f"{off_total} セルが不一致（報告に記載）"))
     return scores, checks

@@ -41,6 +41,13 @@ def read_scores_xlsx(path: str | Path, *, sheet: str | None = None) -> Loaded:
     rows = [[normalize_text(v) if v is not None else "" for v in r] for r in book.rows(sheet_name)]
     report = LoadReport(source=path.name, sheet=sheet_name, sha256=sha256(path))
     head, blocks = _find_header(rows, lay, path, sheet_name)
+    # the code and name columns are the two left of the first year block (a sheet may start further right)
+    left = blocks[0][0] - 2
+    if left < 0:
+        raise InputFileError(path, f"シート「{sheet_name}」: 見出し「{blocks[0][1]}{lay['entity_header_suffix']}」の左に"
+                                   "指標コードと指標名の2列がありません")
+    rows = [r[left:] for r in rows]
+    blocks = [(c - left, who, year) for c, who, year in blocks]
     entity = blocks[0][1]
     code = CODES.get(entity)
     if code is None:
@@ -87,7 +94,7 @@ def read_scores_xlsx(path: str | Path, *, sheet: str | None = None) -> Loaded:
         raise InputFileError(path, "得点の行が見つかりません")
     lines = raw.pop("_line").tolist()
     table = tidy_scores(raw, report, lines)
-    problems += _check_printed(table, printed, blocks, path, sheet_name, report)
+    problems += _check_printed(table, printed, blocks, path, sheet_name, report, left)
     if problems:
         raise ValidationError(path.name, problems)
     return Loaded(table, report)
@@ -118,9 +125,11 @@ def _is_rate_row(row: list[str], blocks) -> bool:
     return not row[0] and any(cells) and all(_RATE.match(c.replace(" ", "")) for c in cells if c)
 
 
-def _check_printed(table: pd.DataFrame, printed, blocks, path: Path, sheet: str, report: LoadReport) -> list[Problem]:
+def _check_printed(table: pd.DataFrame, printed, blocks, path: Path, sheet: str, report: LoadReport,
+                   left: int = 0) -> list[Problem]:
     """Printed subtotals and totals must equal the leaf sums (error); printed rates are compared at printed
-    precision (a difference is a note: official tables round the averages they print)."""
+    precision (a difference is a note: official tables round the averages they print). ``left``: columns cut
+    off the left of the sheet, so that a problem names the column the user sees."""
     from ..eras import fiscal_year
     from ..rates import score_rates
 
@@ -137,12 +146,18 @@ def _check_printed(table: pd.DataFrame, printed, blocks, path: Path, sheet: str,
                 g = got.iloc[0]
                 if kind == "sum":
                     score, max_score = _split(row[cell_col], "/")
-                    want = [parse_number(score), parse_number(max_score) if max_score else None]
+                    try:
+                        want = [parse_number(score), parse_number(max_score) if max_score else None]
+                    except ValueError:
+                        problems.append(Problem(f"印字された{label} '{row[cell_col]}' は「得点 ／ 配点」の数値として"
+                                                f"読めません（{year}、{ent}）", path.name, sheet, line,
+                                                _col_name(cell_col + left), row[cell_col]))
+                        continue
                     have = [g["score"], g["max_score"] if max_score else None]
                     if any(w is not None and abs(w - h) > 0.05 for w, h in zip(want, have)):
                         problems.append(Problem(f"印字された{label} '{row[cell_col]}' が指標の合計 "
                                                 f"{g['score']:g} ／ {g['max_score']:g} と一致しません（{year}、{ent}）",
-                                                path.name, sheet, line, _col_name(cell_col), row[cell_col]))
+                                                path.name, sheet, line, _col_name(cell_col + left), row[cell_col]))
                 else:
                     digits = len(_RATE.match(row[cell_col].replace(" ", "")).group(1).partition(".")[2])
                     shown = float(_RATE.match(row[cell_col].replace(" ", "")).group(1))
