@@ -22,6 +22,7 @@ from grantkit.cli import main
 from grantkit.compare import rank_among
 from grantkit.errors import GrantkitError, UnknownSelectionError
 from grantkit.examples import example_path
+from grantkit.io.mhlw import load_mhlw
 from grantkit.municipal_report import check_municipal_selection, load_municipal_data
 from grantkit.synthetic import national_workbook, synthetic_budget
 
@@ -696,3 +697,12 @@ def test_attributes_of_another_year_are_refused(sample):
     only_r6 = sample.attributes[sample.attributes["fiscal_year"] == 2024]
     with pytest.raises(UnknownSelectionError, match="属性の表に令和7年度の行がありません（ある年度: 令和6年度）"):
         m.goal_comparison(sample.scores, only_r6, entity="つばきの森市", fiscal_year="R7")
+
+
+def test_attributes_of_one_workbook_carry_its_year(synth):
+    """load_mhlw's attributes say their 交付年度, so 得点 of R6 with 属性 of the R7 workbook are refused."""
+    paths, data = synth
+    r7 = load_mhlw(paths["R7"])
+    assert set(r7.attributes["fiscal_year"]) == {2025}
+    with pytest.raises(UnknownSelectionError, match="属性の表に令和6年度の行がありません（ある年度: 令和7年度）"):
+        m.goal_comparison(data.scores, r7.attributes, entity="010010", fiscal_year="R6")

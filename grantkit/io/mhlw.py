@@ -106,7 +106,9 @@ class MhlwResult:
     """A national workbook read into tidy tables, with the account of what was read.
 
     ``scores``: the tidy leaf table (grantkit.schema) with ``parent`` = 目標 and ``group`` = 指標群;
-    ``attributes``: one row per scored entity; ``statistics``: the printed statistics rows per column with
+    ``attributes``: one row per scored entity (fiscal_year, level, entity_code, entity, prefecture, population,
+    first_insured, size_class, depopulated, published totals; ``fiscal_year`` lets the views refuse 属性 of
+    another year); ``statistics``: the printed statistics rows per column with
     the recomputed mean; ``amounts``: R6 交付見込額（案）/確定額 in 千円 (else None); ``row_set``: which rows
     the averages, ranks and distributions use; ``checks``: what was verified.
     """
@@ -578,8 +580,8 @@ def _attributes(kept, numbers, cols: _Columns, published, ctx: _Ctx, problems) -
     pref_code = codes["prefecture_code"]
     entity_code = codes["insurer_code"] if level == "市町村" else pref_code
     entity = text("entity") if level == "市町村" else text("prefecture")
-    frame = pd.DataFrame({"level": level, "entity_code": entity_code, "entity": entity, "prefecture_code": pref_code,
-                          "prefecture": text("prefecture"), "population": number("population"),
+    frame = pd.DataFrame({"fiscal_year": ctx.lay.year, "level": level, "entity_code": entity_code, "entity": entity,
+                          "prefecture_code": pref_code, "prefecture": text("prefecture"), "population": number("population"),
                           "first_insured": number("first_insured"), "size_class": text("size_class"),
                           "depopulated": text("depopulated"), "prev_total": number("prev_total"),
                           "prev_rank": number("prev_rank"), "total": published[:, -1], "rank": number("rank")})
