@@ -8,6 +8,7 @@ rows, ``add_national_average`` computes it as the mean over entities.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from .errors import UnknownSelectionError
 from .prefectures import CODES, prefecture_of, split_prefecture
 from .rates import display_code, leaves_of, score_rates
 from .schema import NATIONAL, NATIONAL_CODE
+from .text import normalize_text
 
 PRESENCE = {"both": "両年度", "base": "基準年度のみ", "target": "比較年度のみ"}
 _LIST_MAX = 20
@@ -89,14 +91,23 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
 
 
 def _entity_rows(scores: pd.DataFrame, entity: str) -> pd.DataFrame:
-    """Rows of one entity given by code, name, or prefecture-qualified name; ambiguity is an error."""
+    """Rows of one entity given by code, name, or prefecture-qualified name; ambiguity is an error.
+
+    What the user typed is normalised first (NFKC, spaces: 「０２００１１」 is 020011, 「　甲町 」 is 甲町), and a code
+    that lost its leading zeros in Excel (20011) is tried at the fixed widths (020011, or 05 for a prefecture).
+    """
+    entity = normalize_text(entity)
     rows = scores[equal_mask(scores["entity"], entity) | equal_mask(scores["entity_code"], entity)]
+    if rows.empty and entity.isdigit():
+        for width in (2, 6):
+            if len(entity) < width and rows.empty:
+                rows = scores[equal_mask(scores["entity_code"], entity.zfill(width))]
     if rows.empty:
         pref, name = split_prefecture(entity)
         if pref is not None:
-            rows = scores[(scores["entity"] == name) & scores["entity_code"].str.startswith(CODES[pref])]
+            rows = scores[equal_mask(scores["entity"], name) & scores["entity_code"].str.startswith(CODES[pref])]
     if rows.empty:
-        raise UnknownSelectionError(f"団体「{entity}」はデータにありません（ある団体: {_listing(scores['entity'])}）")
+        raise UnknownSelectionError(_unknown_entity(scores, entity))
     codes = rows[["entity_code", "entity"]].drop_duplicates()
     if len(codes) > 1:
         listing = "、".join(f"{n}（{prefecture_of(c) or '都道府県不明'}、{c}）" for c, n in codes.itertuples(index=False))
@@ -104,6 +115,21 @@ def _entity_rows(scores: pd.DataFrame, entity: str) -> pd.DataFrame:
             f"「{entity}」という名前の団体が {len(codes)} つあります。団体コード（保険者番号）か「都道府県名＋団体名」で"
             f"指定してください: {listing}")
     return rows
+
+
+def _unknown_entity(scores: pd.DataFrame, entity: str) -> str:
+    """Why ``entity`` was not found, with what to type instead: the municipalities of a prefecture given by its
+    name, names spelled alike, and what the table holds."""
+    names = list(dict.fromkeys(scores["entity"].dropna().astype(str)))
+    if entity in CODES:
+        code = scores["entity_code"].astype(str)
+        inside = scores.loc[code.str.startswith(CODES[entity]) & code.str.len().eq(6), "entity"]
+        if len(inside):
+            return (f"「{entity}」は都道府県名です。市町村名か保険者番号を指定してください（{entity}の市町村: "
+                    f"{_listing(inside)}）")
+    close = difflib.get_close_matches(entity, names, n=5, cutoff=0.6)
+    hint = f"似た名前: {'、'.join(close)}。" if close else ""
+    return f"団体「{entity}」はデータにありません。{hint}（ある団体: {_listing(names)}）"
 
 
 def add_national_average(scores: pd.DataFrame) -> pd.DataFrame:

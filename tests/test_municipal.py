@@ -706,3 +706,16 @@ def test_attributes_of_one_workbook_carry_its_year(synth):
     assert set(r7.attributes["fiscal_year"]) == {2025}
     with pytest.raises(UnknownSelectionError, match="属性の表に令和6年度の行がありません（ある年度: 令和7年度）"):
         m.goal_comparison(data.scores, r7.attributes, entity="010010", fiscal_year="R6")
+
+
+def test_what_the_user_types_is_normalised_and_a_miss_says_what_to_type(sample):
+    """Full-width digits, stray spaces and codes that lost their leading zero in Excel find the municipality;
+    a prefecture name or a near miss gets a message with what to type instead."""
+    for typed in ("０２００１１", " 020011　", "20011", "青森県　ゆうひさき町"):
+        assert sample.code(typed) == "020011", typed
+    with pytest.raises(UnknownSelectionError, match="2 つあります"):
+        sample.code("　ゆうひさき町 ")  # the spaces go, the name stays ambiguous
+    with pytest.raises(UnknownSelectionError, match="「山口県」は都道府県名です。市町村名か保険者番号を指定してください（山口県の市町村: "):
+        sample.code("山口県")
+    with pytest.raises(UnknownSelectionError, match="似た名前: ゆうひさき町"):
+        sample.code("ゆうひさき")
