@@ -66,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     except GrantkitError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the output folder cannot be written (no permission, disk full, a file in the way)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"エラー: {where}書き込めません（{exc.strerror or exc}）。--out に書き込めるフォルダを指定してください",
+              file=sys.stderr)
+        return 2
     print(folder)
     return 0
 

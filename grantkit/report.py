@@ -191,6 +191,8 @@ def execute_report(template: Path, params: dict[str, object], out: Path, folder_
     if not template.exists():
         raise GrantkitError(f"報告書のひな形 {template.name} が見つかりません。grantkit をリポジトリから "
                             "pip install -e . で入れてください")
+    if out.exists() and not out.is_dir():
+        raise GrantkitError(f"出力先 {out} はファイルです。報告書を書き出すフォルダを --out に指定してください")
     folder = safe_join(out, folder_name)
     with atomic_directory(folder) as tmp:
         # The kernel runs inside the (temporary) report folder and writes to "."; the saved notebook thus

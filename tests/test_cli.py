@@ -119,3 +119,15 @@ def test_console_script_help_is_japanese():
     result = subprocess.run([sys.executable, "-m", "grantkit.cli", "report", "--help"], capture_output=True,
                             text=True, encoding="utf-8", check=True)
     assert "基準年度" in result.stdout and "--out" in result.stdout
+
+
+def test_an_output_that_cannot_be_a_folder_is_a_clear_error(tmp_path, capsys):
+    a_file = tmp_path / "report.txt"
+    a_file.write_text("mine", encoding="utf-8")
+    assert main(["report", "--entity", "山口県", "--base", "H30", "--target", "R1", "--out", str(a_file)]) == 2
+    assert "はファイルです。報告書を書き出すフォルダを --out に指定してください" in capsys.readouterr().err
+    assert a_file.read_text(encoding="utf-8") == "mine"
+    blocked = a_file / "below"  # a folder under a file: the OS refuses, the user reads why
+    assert main(["report", "--entity", "山口県", "--base", "H30", "--target", "R1", "--out", str(blocked)]) == 2
+    err = capsys.readouterr().err
+    assert "書き込めません" in err and "Traceback" not in err
