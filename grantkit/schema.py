@@ -61,12 +61,13 @@ def parse_number(value: object) -> float | None:
 def restore_code(value: object, level: str) -> str:
     """Restore a fixed-width code that Excel turned into a number ("1" → "01" for a prefecture).
 
-    >>> restore_code("1", "都道府県"), restore_code(12345.0, "市町村")
-    ('01', '012345')
+    >>> restore_code("1", "都道府県"), restore_code(12345.0, "市町村"), restore_code("35.0", "都道府県")
+    ('01', '012345', '35')
     """
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     s = normalize_text(value).replace(" ", "")
+    s = re.sub(r"^(\d+)\.0+$", r"\1", s)  # "35.0": a code that went through a float on its way to the CSV
     width = CODE_WIDTH[level]
     if not s.isdigit() or len(s) > width:
         raise ValueError(f"'{s}' は {width} 桁の数字コードではありません")
