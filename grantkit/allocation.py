@@ -46,13 +46,33 @@ def _exact(x: object) -> Fraction:
     return Fraction(repr(value))
 
 
+def _budget(budget: object) -> int:
+    """A budget in yen: a whole number ≥ 0 (a negative or fractional budget is a typing error, not a figure)."""
+    try:
+        value = _exact(budget)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or isinstance(budget, bool) or value < 0 or value.denominator != 1:
+        raise GrantkitError(f"予算額 {budget!r} は 0 以上の円の整数で指定してください")
+    return int(value)
+
+
+def _positive(x: object, what: str) -> Fraction:
+    """A divisor that must be a positive number (全国平均, 団体数)."""
+    value = _exact(x)
+    if value <= 0:
+        raise GrantkitError(f"{what} {x!r} は正の数で指定してください")
+    return value
+
+
 def allocation_from_average(score: float, national_average: float, budget: int, n_entities: int = 47) -> int:
     """基準額 in yen (floored) from one score and the national average: budget × score / (n × average).
 
     >>> allocation_from_average(611, 584.3, 1_000_000_000)  # seed 000, R1: printed 22,248千円
     22248844
     """
-    return math.floor(Fraction(int(budget)) * _exact(score) / (n_entities * _exact(national_average)))
+    n, average = _positive(n_entities, "団体数"), _positive(national_average, "全国平均")
+    return math.floor(_budget(budget) * _exact(score) / (n * average))
 
 
 class AverageInterval(NamedTuple):
@@ -81,7 +101,7 @@ def implied_average(amount: int, score: float, budget: int, n_entities: int = 47
     >>> iv.contains(638), iv.contains(169 + 456 + 12.75)
     (False, True)
     """
-    top = Fraction(int(budget)) * _exact(score) / n_entities
+    top = _budget(budget) * _exact(score) / _positive(n_entities, "団体数")
     high = float(top / amount) if amount > 0 else math.inf
     return AverageInterval(float(top / (amount + unit)), high)
 
@@ -153,7 +173,7 @@ def _allocate(frame: pd.DataFrame, weights: list[int], budget: int, rounding: st
     total = sum(weights)
     if total <= 0:
         raise GrantkitError("配分の重み（得点）の合計が 0 です。配分を計算できません")
-    yen, units = _round(weights, total, int(budget), rounding, unit)
+    yen, units = _round(weights, total, _budget(budget), rounding, unit)
     out = frame.assign(basis_yen=np.array(yen, dtype="int64"), basis_thousand_yen=np.array(units, dtype="int64"))
     allocated = sum(units) * unit
     out.attrs.update(budget_yen=int(budget), allocated_yen=allocated, remainder_yen=int(budget) - allocated,
@@ -243,10 +263,16 @@ def grant_amount(basis: object, actual_expense: object = None, net_cost: object 
     parts = [basis, actual_expense, net_cost]
     if not any(isinstance(p, (pd.Series, np.ndarray, list)) for p in parts):
         given = [p for p in parts if p is not None and not (isinstance(p, float) and math.isnan(p))]
+        if any(p < 0 for p in given):
+            raise GrantkitError(f"交付額の計算に負の金額があります（{', '.join(map(str, given))}）")
         return min(given) if given else math.nan
     index = next((p.index for p in parts if isinstance(p, pd.Series)), None)
     size = next(len(p) for p in parts if isinstance(p, (pd.Series, np.ndarray, list)))
     columns = [_column(p, size) for p in parts]
+    negative = np.flatnonzero(np.any([c < 0 for c in columns], axis=0))
+    if len(negative):
+        where = [str(index[i]) if index is not None else str(i) for i in negative[:10]]
+        raise GrantkitError(f"交付額の計算に負の金額があります（{'、'.join(where)}）")
     result = np.fmin(np.fmin(columns[0], columns[1]), columns[2])
     integral = all(p is None or np.issubdtype(np.asarray(p).dtype, np.integer) for p in parts)
     if integral and not np.isnan(result).any():
@@ -270,7 +296,7 @@ def marginal_value(score: float, others_total: float, budget: int) -> float:
     35602
     """
     s, o = _exact(score), _exact(others_total)
-    b = Fraction(int(budget))
+    b = Fraction(_budget(budget))
     return float(b * (s + 1) / (o + s + 1) - b * s / (o + s))
 
 
@@ -333,7 +359,7 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     rows = []
     for label, column in (("現状", "score_before"), ("変更後", "score_after")):
         weight = _exact(round(table[column].sum(), 10)) * factor
-        share = Fraction(int(budget)) * weight / (others_total + weight)
+        share = Fraction(_budget(budget)) * weight / (others_total + weight)
         rows.append({"scenario": label, "score": round(float(table[column].sum()), 10),
                      "basis_yen": math.floor(share), "basis_thousand_yen": math.floor(share / UNIT)})
     return WhatIf(table, pd.DataFrame(rows), method)

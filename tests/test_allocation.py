@@ -273,3 +273,21 @@ def test_what_if_with_all_municipalities_and_insured():
     # before: A 50 × 1000 = 50,000; B 100 × 3000 = 300,000 → 1,000,000 × 50,000/350,000 = 142,857.1
     # after:  A 80 × 1000 = 80,000 → 1,000,000 × 80,000/380,000 = 210,526.3
     assert w.allocation.basis_yen.tolist() == [142_857, 210_526]
+
+
+def test_impossible_money_is_refused_not_computed():
+    """A negative or fractional budget, a zero national average and negative expenses are typing errors:
+    refused with a message instead of negative 基準額 or a ZeroDivisionError."""
+    scores = pd.Series([1.0, 2.0], index=["01", "02"])
+    for budget in (-5, 1.5, "abc", True):
+        with pytest.raises(GrantkitError, match="予算額"):
+            prefecture_allocation(scores, budget)
+    assert prefecture_allocation(scores, 0)["basis_yen"].tolist() == [0, 0]  # no money: zeros, not an error
+    with pytest.raises(GrantkitError, match="全国平均 0 は正の数"):
+        allocation_from_average(10, 0, 1_000_000)
+    with pytest.raises(GrantkitError, match="団体数 0 は正の数"):
+        implied_average(1_000, 10, 1_000_000, n_entities=0)
+    with pytest.raises(GrantkitError, match="負の金額"):
+        grant_amount(100, -5)
+    with pytest.raises(GrantkitError, match="負の金額があります（b）"):
+        grant_amount(pd.Series([100, 100], index=["a", "b"]), pd.Series([50, -1], index=["a", "b"]))

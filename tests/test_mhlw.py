@@ -293,3 +293,15 @@ def test_workbook_is_checked_before_parsing(tmp_path, book):
             dst.writestr(info, data)
     with pytest.raises(InputFileError, match="DOCTYPE"):
         load_mhlw(bomb)
+
+
+def test_a_scored_row_without_its_code_or_name_is_an_error(tmp_path):
+    """Two scored rows with an empty 保険者番号 would become one entity; a nameless row could not be reported."""
+    no_code = [(lead[:2] + [None] + lead[3:], s) for lead, s in ENTITIES[:2]] + ENTITIES[2:]
+    with pytest.raises(ValidationError) as err:
+        load_mhlw(build(tmp_path / "code.xlsx", entities=no_code))
+    text = str(err.value)
+    assert "11行目 列「保険者番号（C列）」: 得点のある行に保険者番号がありません" in text and "12行目" in text
+    no_name = [(ENTITIES[0][0][:4] + [""] + ENTITIES[0][0][5:], ENTITIES[0][1])] + ENTITIES[1:]
+    with pytest.raises(ValidationError, match="11行目 列「市町村名（E列）」: 得点のある行に市町村名がありません"):
+        load_mhlw(build(tmp_path / "name.xlsx", entities=no_name))

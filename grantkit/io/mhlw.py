@@ -566,6 +566,7 @@ def _attributes(kept, numbers, cols: _Columns, published, ctx: _Ctx, problems) -
         return np.array([float(r[j]) if j is not None and _is_number(r[j]) else np.nan for r in kept])
 
     codes = {}
+    key_code = "insurer_code" if level == "市町村" else "prefecture_code"
     for key, lv in (("prefecture_code", "都道府県"), ("insurer_code", "市町村")):
         if key not in lead:
             continue
@@ -576,10 +577,19 @@ def _attributes(kept, numbers, cols: _Columns, published, ctx: _Ctx, problems) -
             except ValueError as exc:
                 problems.append(ctx.problem(str(exc), n, _label(ctx.lay.headings[key], lead[key]), r[lead[key]]))
                 out.append("")
+                continue
+            if key == key_code and not out[-1]:  # the key of every table: two rows without it would merge
+                problems.append(ctx.problem(f"得点のある行に{ctx.lay.headings[key]}がありません", n,
+                                            _label(ctx.lay.headings[key], lead[key]), r[lead[key]]))
         codes[key] = out
     pref_code = codes["prefecture_code"]
     entity_code = codes["insurer_code"] if level == "市町村" else pref_code
     entity = text("entity") if level == "市町村" else text("prefecture")
+    name_key = "entity" if level == "市町村" else "prefecture"
+    for r, n, name in zip(kept, numbers, entity):
+        if name is None:
+            problems.append(ctx.problem(f"得点のある行に{ctx.lay.headings[name_key]}がありません", n,
+                                        _label(ctx.lay.headings[name_key], lead[name_key]), r[lead[name_key]]))
     frame = pd.DataFrame({"fiscal_year": ctx.lay.year, "level": level, "entity_code": entity_code, "entity": entity,
                           "prefecture_code": pref_code, "prefecture": text("prefecture"), "population": number("population"),
                           "first_insured": number("first_insured"), "size_class": text("size_class"),

@@ -6,6 +6,7 @@ accounts for every row; and a value whose cells no edit touched comes out exactl
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import openpyxl
@@ -16,7 +17,9 @@ from hypothesis import strategies as st
 
 from grantkit import GrantkitError, example_path, load_mhlw, national_workbook, read_scores
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# 60 examples in CI; GRANTKIT_FUZZ_EXAMPLES=2000 for a deeper run on a workstation
+FUZZ = settings(max_examples=int(os.environ.get("GRANTKIT_FUZZ_EXAMPLES", "60")), deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=8)
 values = st.one_of(st.none(), text, st.integers(-50, 1000), st.floats(-1e4, 1e4, allow_nan=False), st.booleans(),
                    st.sampled_from(["=1+1", "－", "-", "1,234", "合計", "Ⅱ計", "（83%）", "10 ／ 30", "R1", "\u3000",
