@@ -148,9 +148,13 @@ def report_folder_name(entity: str, base: int | str, target: int | str) -> str:
 
 def check_selection(scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str) -> str:
     """Raise ``UnknownSelectionError`` (listing what exists) unless entity and two different years are in
-    the table; return the entity's name."""
+    the table, the base year first; return the entity's name."""
     if to_fiscal_year(base) == to_fiscal_year(target):
         raise UnknownSelectionError(f"基準年度と比較年度が同じです（{era_label_long(base)}）。別の2か年を指定してください")
+    if to_fiscal_year(base) > to_fiscal_year(target):  # the report reads 「基準年度から比較年度にかけて」
+        raise UnknownSelectionError(f"基準年度（{era_label_long(base)}）が比較年度（{era_label_long(target)}）より後です。"
+                                    f"--base {era_label(to_fiscal_year(target))} --target {era_label(to_fiscal_year(base))} "
+                                    "のように前の年度を基準年度にしてください")
     sel = resolve_selection(scores, entity=entity, years=[base, target])
     compare_years(scores, base, target, entity=sel.entity)
     compare_to_average(scores, entity=sel.entity, fiscal_year=target)

@@ -81,6 +81,7 @@ def test_argument_combinations_refused_with_an_example(argv, expected, capsys):
     (["--entity", "山口県", "--base", "H30", "--target", "R3"], "ある年度: 平成30年度、令和元年度"),
     (["--entity", "山口県", "--base", "X1", "--target", "R1"], "年度として読めません"),
     (["--entity", "山口県", "--base", "R1", "--target", "令和元年度"], "基準年度と比較年度が同じです"),
+    (["--entity", "山口県", "--base", "R1", "--target", "H30"], "--base H30 --target R1 のように前の年度を基準年度に"),
     (["--entity", "山口県", "--base", "H30", "--target", "R1", "--data", "missing.csv"], "missing.csv"),
 ])
 def test_errors_say_what_exists_and_write_nothing(argv, expected, tmp_path, capsys, monkeypatch):
