@@ -122,3 +122,23 @@ def test_run_factorize_equals_pandas_factorize(runs):
     expected_codes, expected_uniques = pd.factorize(values)
     assert codes.tolist() == expected_codes.tolist()
     assert list(uniques) == list(expected_uniques)
+
+
+cells = st.one_of(st.floats(min_value=0, max_value=100, allow_nan=False), st.just(math.nan))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 12).flatmap(lambda n: st.lists(st.lists(cells, min_size=n, max_size=n), min_size=1, max_size=15)))
+def test_column_median_equals_nanmedian(rows):
+    """The loader's one-sort median of the statistics check equals numpy's nanmedian (all-NaN column → NaN)."""
+    import warnings
+
+    import numpy as np
+
+    from grantkit.io.mhlw import _column_median
+
+    values = np.array(rows, dtype="float64")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy warns on an all-NaN column
+        expected = np.nanmedian(values, axis=0)
+    np.testing.assert_allclose(_column_median(values), expected, equal_nan=True)
