@@ -8,12 +8,14 @@ values are written out by hand next to the cells they come from.
 from __future__ import annotations
 
 import numpy as np
+import openpyxl
 import pytest
 import xlsxwriter
 
 from grantkit import load_mhlw, readable
 from grantkit.errors import InputFileError, ValidationError
 from grantkit.labels import with_labels
+from grantkit.synthetic import national_workbook
 
 SUISHIN, SHIEN = "保険者機能強化推進交付金", "介護保険保険者努力支援交付金"
 G1 = "目標Ⅰ 持続可能な地域のあるべき姿をかたちにする"
@@ -40,7 +42,7 @@ HEADER = {  # column offset after the leading columns → cells of the 7 header 
     12: ["推進・支援合計", None, None, None, None, None, None],
     13: ["順位", None, None, None, None, None, None],
 }
-MAXIMA = [4, 2, 2, 8, 10, 10, 28, 6, 6, 10, 10, 16, 44]
+MAXIMA = [4, 2, 2, 8, 10, 10, 18, 6, 6, 10, 10, 16, 34]  # 推進 8+10, 支援 6+10, both 18+16 (目標Ⅳ in each)
 # Leaves: ア, イ①, イ②, Ⅳ1 (推進), Ⅱ3, Ⅳ1 (支援); subtotals follow the leaves they sum.
 ENTITIES = [
     # leading: serial, pref, code, pref name, name, pop, first insured, size, 過疎, 前年度得点, 前年度順位
@@ -67,8 +69,9 @@ def ranks() -> list[int]:
 
 def build(path, *, title="令和7年度 保険者機能強化推進交付金・介護保険保険者努力支援交付金 評価結果（市町村分）",
           header=None, lead=None, stats=("配点", "平均点"), entities=None, union=True, header_rows=7,
-          sheet="全国集計（市町村）", extra_sheet=None, cell=None, mean_shift=0.0):
-    """Write a national sheet; ``cell`` = {(data row k, column offset): value} overrides one data cell."""
+          sheet="全国集計（市町村）", extra_sheet=None, cell=None, mean_shift=0.0, maxima=None):
+    """Write a national sheet; ``cell`` = {(data row k, column offset): value} overrides one data cell,
+    ``maxima`` the 配点 row (default MAXIMA)."""
     header = header or HEADER
     lead = lead or LEAD
     entities = entities or ENTITIES
@@ -87,7 +90,7 @@ def build(path, *, title="令和7年度 保険者機能強化推進交付金・�
     for s in stats:
         ws.write(row, lead.index("市町村名"), s)
         if s == "配点":
-            values = MAXIMA
+            values = maxima or MAXIMA
         else:  # 平均点 over the three scored rows, by hand from ENTITIES
             values = list(np.mean([totals(sc) for _, sc in entities], axis=0) + mean_shift)
         for k, v in enumerate(values):
@@ -176,7 +179,7 @@ def test_statistics_and_recomputed_mean(book):
     assert leaf["recomputed_mean"].iloc[0] == pytest.approx(8 / 3)
     assert np.allclose(st["mean"], st["recomputed_mean"])
     total = st[(st["row_kind"] == "total") & (st["grant"] == "合計")].iloc[0]
-    assert total["max_score"] == 44 and total["recomputed_mean"] == pytest.approx((32 + 14 + 12) / 3)
+    assert total["max_score"] == 34 and total["recomputed_mean"] == pytest.approx((32 + 14 + 12) / 3)
     assert (st["row_set"].str.contains("3 団体")).all()
 
 
@@ -257,7 +260,7 @@ def test_shared_goal_printed_once_is_counted_in_both_grants(tmp_path):
             if v is not None:
                 ws.write(1 + r, len(LEAD) + off, v)
     ws.write(8, 4, "配点")
-    for k, v in enumerate([4, 2, 2, 8, 10, 10, 28, 6, 6, 16, 44]):
+    for k, v in enumerate([4, 2, 2, 8, 10, 10, 18, 6, 6, 16, 34]):  # 支援合計 6 + the shared 目標Ⅳ 10
         ws.write(8, len(LEAD) + k, v)
     for i, (lead, s) in enumerate(rows):
         t = totals(s)
@@ -305,3 +308,159 @@ def test_a_scored_row_without_its_code_or_name_is_an_error(tmp_path):
     no_name = [(ENTITIES[0][0][:4] + [""] + ENTITIES[0][0][5:], ENTITIES[0][1])] + ENTITIES[1:]
     with pytest.raises(ValidationError, match="11行目 列「市町村名（E列）」: 得点のある行に市町村名がありません"):
         load_mhlw(build(tmp_path / "name.xlsx", entities=no_name))
+
+
+# --- Defects found by exploratory testing on a synthetic R7 municipal sheet (80 municipalities) ---------------
+# Hand-made sheet: data rows 11 (甲町), 12 (乙村), 13 (甲町, 山口県); 人口 F, 第1号被保険者数 G, 推進・支援合計 X
+# (column offset 12 after the 11 leading columns), the 配点 row is row 9.
+
+
+def lead_cell(k: int, j: int, value) -> list:
+    """ENTITIES with leading cell j of entity k replaced."""
+    out = [(list(lead), list(s)) for lead, s in ENTITIES]
+    out[k][0][j] = value
+    return out
+
+
+@pytest.mark.parametrize("missing", [None, "－"])
+def test_a_scored_row_without_its_total_is_an_error_not_a_union(tmp_path, missing):
+    """乙村 (row 12) has leaf scores 0, 2, 2, 5, 0, 5 but its 推進・支援合計 is blank / 「－」: excluding it as a
+    広域連合 would silently compute means and ranks over 2 towns instead of 3."""
+    with pytest.raises(ValidationError) as err:
+        load_mhlw(build(tmp_path / "t.xlsx", cell={(1, 12): missing}))
+    (p,) = err.value.problems  # the real 広域連合 on row 14 (no scores at all) is not a problem
+    assert (p.sheet, p.row, p.column) == ("全国集計（市町村）", 12, "推進・支援合計（X列）")
+    assert "推進・支援合計がありませんが、得点のある列が 12 列あります" in p.message  # 6 leaves + 6 subtotals
+    assert "（推進 Ⅰ(ⅰ)1ア（L列）、" in p.message  # its first score cell: ア is 0, a score too
+    with pytest.raises(ValidationError):
+        load_mhlw(build(tmp_path / "t.xlsx", cell={(1, 12): missing}), strict=False)  # not a subtotal question
+
+
+def test_only_a_row_with_a_score_is_refused_not_a_union_with_dashes(tmp_path):
+    """A 広域連合 row written with 「－」 in every score cell has no score: it stays an exclusion."""
+    path = build(tmp_path / "u.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for j in range(12, 12 + 14):
+        ws.cell(row=14, column=j, value="－")
+    wb.save(path)
+    r = load_mhlw(path)
+    assert (r.report.rows_read, r.report.rows_kept) == (4, 3)
+    assert [(e.row, e.value) for e in r.report.exclusions] == [(14, "みどり地区介護保険広域連合")]
+
+
+@pytest.mark.parametrize(("j", "value", "message"), [
+    (6, -5, "第1号被保険者数 -5 は正の整数ではありません"),
+    (6, 28567.9, "第1号被保険者数 28567.9 は正の整数ではありません"),  # would be truncated to 28567 later
+    (6, 0, "第1号被保険者数 0 は正の整数ではありません"),  # the divisor of the 基準額
+    (6, "－1,200", "第1号被保険者数 -1200 は正の整数ではありません"),  # a full-width minus is a minus
+    (6, "1,200人", "'1,200人' は数値ではありません"),
+    (5, -1, "人口 -1 は0 以上の整数ではありません"),
+    (5, 3000.5, "人口 3000.5 は0 以上の整数ではありません"),
+    (5, "約3千", "'約3千' は数値ではありません"),
+])
+def test_impossible_population_or_first_insured_is_an_error_naming_the_cell(tmp_path, j, value, message):
+    with pytest.raises(ValidationError) as err:
+        load_mhlw(build(tmp_path / "a.xlsx", entities=lead_cell(1, j, value)))  # 乙村, row 12
+    (p,) = err.value.problems
+    assert (p.row, p.column, p.value) == (12, ["人口（F列）", "第1号被保険者数（G列）"][j - 5], value)
+    assert p.message.startswith(message)
+
+
+def test_numbers_written_as_text_are_read_and_missing_marks_listed(tmp_path):
+    entities = lead_cell(0, 6, "4,000")  # 甲町 第1号被保険者数 with a separator
+    entities[1][0][6] = "１２００"  # 乙村: full-width digits
+    entities[1][0][5] = "3,000"  # 乙村 人口
+    entities[2][0][6] = "－"  # 甲町 (山口県): not published
+    r = load_mhlw(build(tmp_path / "text.xlsx", entities=entities))
+    a = r.attributes.set_index("entity_code")
+    assert a.loc["011002", "first_insured"] == 4000 and a.loc["011010", "first_insured"] == 1200
+    assert a.loc["011010", "population"] == 3000
+    assert np.isnan(a.loc["352012", "first_insured"])  # stays missing (no 基準額 can be computed) …
+    (c,) = r.report.coerced  # … but is listed with its position
+    assert (c.row, c.column, c.value) == (13, "第1号被保険者数（G列）", "－")
+
+
+def test_blank_first_insured_of_a_scored_row_is_listed(tmp_path):
+    r = load_mhlw(build(tmp_path / "blank.xlsx", entities=lead_cell(2, 6, None)))
+    assert [(c.row, c.column) for c in r.report.coerced] == [(13, "第1号被保険者数（G列）")]
+    assert r.attributes["first_insured"].isna().tolist() == [False, False, True]
+
+
+def test_leaf_maxima_must_add_up_to_the_printed_subtotal_maxima(tmp_path):
+    """ア 配点 4 → 5 while 目標Ⅰ合計 still says 8: every rate of ア would shift silently."""
+    maxima = [5, *MAXIMA[1:]]
+    path = build(tmp_path / "max.xlsx", maxima=maxima)
+    with pytest.raises(ValidationError) as err:
+        load_mhlw(path)
+    # 目標Ⅰ合計 8 ≠ 5+2+2, 推進合計 18 ≠ 9+10, 推進・支援合計 34 ≠ 5+2+2+10+6+10; 支援 untouched
+    assert [(p.row, p.column, p.value) for p in err.value.problems] == [
+        (9, "目標Ⅰ合計（推進）（O列）", 8), (9, "推進合計（R列）", 18), (9, "推進・支援合計（X列）", 34)]
+    assert "配点の「目標Ⅰ合計（推進）」8 が明細の配点の合計 9 と一致しません" in err.value.problems[0].message
+    r = load_mhlw(path, strict=False)  # as for a subtotal that differs: read, with a note per column
+    assert [n.split(":")[0] for n in r.report.notes if "配点の「" in n] == [
+        "9行目 目標Ⅰ合計（推進）（O列）", "9行目 推進合計（R列）", "9行目 推進・支援合計（X列）"]
+    assert any("3 列が不一致" in c for c in r.checks)
+
+
+def test_leaf_maxima_check_counts_the_shared_goal_as_the_totals_do(book):
+    r = load_mhlw(book)  # MAXIMA: 推進・支援合計 34 = 推進 18 + 支援 16, 目標Ⅳ 10 in each
+    assert "配点: 小計・合計 7 列を明細の配点の合計と照合: すべて一致" in r.checks
+
+
+@pytest.fixture(scope="module")
+def synthetic_r7(tmp_path_factory):
+    return national_workbook(tmp_path_factory.mktemp("syn") / "r7.xlsx", "R7", "市町村", n_municipalities=80)
+
+
+def edited(source, target, edit):
+    """Copy of a synthetic workbook with ``edit(ws, columns)`` applied (columns: row-2 heading → letter)."""
+    wb = openpyxl.load_workbook(source)
+    ws = wb["全国集計（市町村）"]
+    edit(ws, {c.value: c.column_letter for c in ws[2] if c.value})
+    wb.save(target)
+    return target
+
+
+def test_synthetic_town_without_total_is_refused_and_unions_still_excluded(synthetic_r7, tmp_path):
+    r = load_mhlw(synthetic_r7)  # title, 7 header rows, 9 statistics rows: つばきの森市 on row 18
+    assert r.attributes["entity"].iloc[0] == "つばきの森市" and r.report.exclusions[0].row == 31
+    assert (r.report.rows_kept, len(r.report.exclusions)) == (80, 3)
+    path = edited(synthetic_r7, tmp_path / "t.xlsx", lambda ws, col: ws.__setitem__(f"{col['推進・支援合計']}18", "－"))
+    with pytest.raises(ValidationError) as err:
+        load_mhlw(path)
+    (p,) = err.value.problems
+    assert (p.row, p.column, p.value) == (18, "推進・支援合計（FL列）", "－")
+
+
+def test_synthetic_attribute_text_and_bad_numbers(synthetic_r7, tmp_path):
+    r = load_mhlw(synthetic_r7)
+    first = r.attributes.loc[r.attributes["entity"] == "つばきの森市", ["population", "first_insured"]]
+    assert first.values.tolist() == [[70745, 28567]]  # as written in row 18
+
+    def text(ws, col):
+        ws[f"{col['第1号被保険者数']}18"] = "２８，５６７"
+        ws[f"{col['人口']}18"] = "70,745"
+        ws[f"{col['第1号被保険者数']}19"] = "－"
+    t = load_mhlw(edited(synthetic_r7, tmp_path / "text.xlsx", text))
+    assert t.attributes.loc[0, ["population", "first_insured"]].tolist() == [70745, 28567]
+    assert [(c.row, c.column, c.value) for c in t.report.coerced] == [(19, "第1号被保険者数（G列）", "－")]
+
+    def bad(ws, col):
+        ws[f"{col['第1号被保険者数']}18"] = -5
+        ws[f"{col['第1号被保険者数']}19"] = 7586.5
+        ws[f"{col['人口']}20"] = -11419
+        ws[f"{col['第1号被保険者数']}21"] = "あり"
+    with pytest.raises(ValidationError) as err:
+        load_mhlw(edited(synthetic_r7, tmp_path / "bad.xlsx", bad))
+    assert [(p.row, p.column) for p in err.value.problems] == [
+        (20, "人口（F列）"), (18, "第1号被保険者数（G列）"), (19, "第1号被保険者数（G列）"), (21, "第1号被保険者数（G列）")]
+
+
+def test_synthetic_leaf_maximum_changed_from_325_to_4(synthetic_r7, tmp_path):
+    path = edited(synthetic_r7, tmp_path / "m.xlsx", lambda ws, col: ws.__setitem__("L9", 4))  # 推進 Ⅰ(ⅰ)1ア
+    with pytest.raises(ValidationError) as err:
+        load_mhlw(path)
+    text = str(err.value)
+    assert "9行目 列「目標Ⅰ合計（推進）" in text and "配点の「目標Ⅰ合計（推進）」100 が明細の配点の合計 100.75 と一致しません" in text
+    assert [p.column.split("（")[0] for p in err.value.problems] == ["目標Ⅰ合計", "推進合計", "推進・支援合計"]

@@ -412,7 +412,7 @@ def _matrix(body: np.ndarray, idx: list[int], numbers: list[int], ctx: _Ctx,
         try:
             x = parse_number(v)
         except ValueError:
-            problems.append(ctx.problem("数値ではありません", numbers[i], _label(headings[k], idx[k]), v))
+            problems.append(ctx.problem(f"'{_text(v)}' は数値ではありません", numbers[i], _label(headings[k], idx[k]), v))
             continue
         if x is None:
             report.coerced.append(ctx.problem("空欄・「－」を欠損として読みました", numbers[i],
@@ -422,31 +422,56 @@ def _matrix(body: np.ndarray, idx: list[int], numbers: list[int], ctx: _Ctx,
     return out
 
 
+def _score_headings(cols: _Columns, lay: Layout) -> dict[int, str]:
+    """Sheet column → heading of every leaf and subtotal column (the cells a scored row fills)."""
+    out = {it.col: f"{it.grant} {it.code}" for it in cols.items}
+    out |= {j: lay.headings["goal_total"].format(goal=goal) + (f"（{g}）" if g else "")
+            for (g, goal), j in cols.goal_totals.items()}
+    return out | {j: lay.headings[f"grant_total_{g}"] for g, j in cols.grant_totals.items()}
+
+
+def _has_value(v: object) -> bool:
+    """A number, or text that is not a missing mark (「－」, blank)."""
+    return _is_number(v) or (isinstance(v, str) and _text(v) not in MISSING_MARKS)
+
+
 def _tidy(rows: list[list[object]], first: int, stat_rows: dict[str, int], cols: _Columns, ctx: _Ctx,
           strict: bool) -> MhlwResult:
     lay, level = ctx.lay, ctx.level
     report = LoadReport(source=ctx.path.name, sheet=ctx.sheet, sha256=sha256(ctx.path))
     total_col = cols.special["total"]
     name_col = cols.lead["entity" if level == "市町村" else "prefecture"]
+    score_cols = _score_headings(cols, lay)
     kept, numbers = [], []
+    problems: list[Problem] = []
     for i in range(first, len(rows)):
         r = rows[i]
         if not any(v is not None and v != "" for v in r):
             continue
         report.rows_read += 1
-        if _is_number(r[total_col]) or (isinstance(r[total_col], str) and _text(r[total_col]) not in MISSING_MARKS):
+        if _has_value(r[total_col]):
             kept.append(r)
             numbers.append(i + 1)
+            continue
+        scored = [j for j in score_cols if _has_value(r[j])]
+        if scored:  # a town whose 合計 is missing, not a 広域連合: excluding it would change every mean and rank
+            problems.append(ctx.problem(
+                f"{lay.headings['total']}がありませんが、得点のある列が {len(scored)} 列あります（"
+                f"{'、'.join(_label(score_cols[j], j) for j in scored[:3])}{' など' if len(scored) > 3 else ''}）。"
+                "広域連合など得点のない行として除外すると平均・順位・配分が変わるため読めません", i + 1,
+                _label(lay.headings["total"], total_col), r[total_col]))
             continue
         name = _text(r[name_col])
         reason = ("合計の得点がない行（広域連合・一部事務組合など。得点は構成市町村が持つ）" if name
                   else "団体名も合計の得点もない行（注記など）")
         report.exclusions.append(ctx.problem(reason, i + 1, lay.headings["total"], name or _text(r[0])))
     report.rows_kept = len(kept)
-    report.check()
+    if not problems:
+        report.check()
     if not kept:
+        if problems:
+            raise ValidationError(ctx.path.name, problems)
         raise ctx.error("合計の得点がある行がありません")
-    problems: list[Problem] = []
     items = cols.items
     idx = [it.col for it in items]
     heads = [f"{it.grant} {it.code}" for it in items]
@@ -473,17 +498,18 @@ def _tidy(rows: list[list[object]], first: int, stat_rows: dict[str, int], cols:
             problems.append(ctx.problem("見出しのない列に値があります", None, f"{_column_letter(cols.blank[k])}列"))
     meta = pd.DataFrame([vars(it) for it in items])
     scores, checks = _check_totals(scores, published, meta, cols, ctx, strict, problems, report, numbers, sub_idx)
-    if problems:
-        raise ValidationError(ctx.path.name, problems)
-    attrs = _attributes(kept, numbers, cols, published, ctx, problems)
+    if len(max_score) != scores.shape[1]:  # 目標Ⅳ printed once: its 配点 counts in 支援 too
+        max_score = np.concatenate([max_score, max_score[_shared_source(meta, lay)]])
+    checks.append(_check_maxima(max_score, stats["max_score"][len(idx):], cols, ctx, strict, problems, report,
+                                stat_rows["stat_max"] + 1, sub_idx))
+    attrs = _attributes(kept, numbers, cols, published, ctx, problems, report)
     if problems:
         raise ValidationError(ctx.path.name, problems)
     meta = pd.DataFrame([vars(it) for it in items])  # after a possible 目標Ⅳ copy
-    n_ent, n_item = scores.shape
+    n_ent = scores.shape[0]
     row_set = (f"{level}で合計の得点がある {n_ent:,} 団体（除外 {len(report.exclusions)} 行: "
                "広域連合・一部事務組合など得点のない行）。平均・順位・分布はこの集合で計算")
-    tidy = _long(scores, meta, attrs, lay.year, level, max_score if len(max_score) == n_item else
-                 np.concatenate([max_score, max_score[_shared_source(meta, lay)]]))
+    tidy = _long(scores, meta, attrs, lay.year, level, max_score)
     statistics = _statistics(meta.iloc[: len(idx)], cols, stats, scores[:, : len(idx)], published, ctx, row_set,
                              checks, report)
     amounts = _amounts(kept, numbers, cols, attrs, ctx, report)
@@ -527,13 +553,8 @@ def _check_totals(scores, published, meta, cols: _Columns, ctx: _Ctx, strict: bo
                         "（同じ指標・同じ得点が両方に計上されるはずです）", int(numbers[i]),
                         _label(f"支援 {support[k]}", int(meta["col"].iloc[dup[k]])), scores[i, dup[k]]))
             checks.append(f"{shared}: 支援の列は推進の列と同一（明細の合計では1回だけ数え、各交付金の合計にはそれぞれ計上）")
-    grant_of = np.array([it.grant for it in cols.items])
-    goal_of = np.array([it.goal for it in cols.items])
     leaf_sum = lambda mask: np.nansum(scores[:, mask], axis=1)  # noqa: E731
-    targets = [(grant_of == g) & (goal_of == goal) if g else (goal_of == goal) for g, goal in cols.goal_totals]
-    targets += [grant_of == g for g in cols.grant_totals] + [np.ones(len(grant_of), bool)]
-    labels = [f"{lay.headings['goal_total'].format(goal=goal)}（{g}）" for g, goal in cols.goal_totals] + \
-        [lay.headings[f"grant_total_{g}"] for g in cols.grant_totals] + [lay.headings["total"]]
+    targets, labels = _subtotal_targets(cols, lay)
     off_total = 0
     for k, (mask, label) in enumerate(zip(targets, labels)):
         off = np.flatnonzero(np.abs(leaf_sum(mask) - published[:, k]) > _TOLERANCE)
@@ -550,20 +571,79 @@ def _check_totals(scores, published, meta, cols: _Columns, ctx: _Ctx, strict: bo
     return scores, checks
 
 
+def _subtotal_targets(cols: _Columns, lay: Layout) -> tuple[list[np.ndarray], list[str]]:
+    """For each published subtotal, grant total and the total (in ``sub_idx`` order): the mask of the leaves it sums
+    (both copies of the shared 目標Ⅳ block in the total, as printed) and its label."""
+    grant_of = np.array([it.grant for it in cols.items])
+    goal_of = np.array([it.goal for it in cols.items])
+    targets = [(grant_of == g) & (goal_of == goal) if g else (goal_of == goal) for g, goal in cols.goal_totals]
+    targets += [grant_of == g for g in cols.grant_totals] + [np.ones(len(grant_of), bool)]
+    labels = [f"{lay.headings['goal_total'].format(goal=goal)}（{g}）" for g, goal in cols.goal_totals] + \
+        [lay.headings[f"grant_total_{g}"] for g in cols.grant_totals] + [lay.headings["total"]]
+    return targets, labels
+
+
+def _check_maxima(max_score: np.ndarray, sub_max: np.ndarray, cols: _Columns, ctx: _Ctx, strict: bool, problems,
+                  report, row: int, sub_idx) -> str:
+    """The printed 配点 of each subtotal/total column against the sum of its leaves' 配点 (a changed leaf 配点
+    would otherwise shift every rate while the subtotal still shows the old one). ``row``: the 配点 row of the
+    sheet; a blank 配点 of a subtotal is not compared (a blank leaf 配点 is already a problem)."""
+    targets, labels = _subtotal_targets(cols, ctx.lay)
+    label = ctx.lay.headings["stat_max"]
+    off = 0
+    for k, (mask, name) in enumerate(zip(targets, labels)):
+        want = float(np.sum(max_score[mask]))
+        if np.isnan(sub_max[k]) or np.isnan(want) or abs(want - sub_max[k]) <= _TOLERANCE:
+            continue
+        off += 1
+        msg = f"{label}の「{name}」{sub_max[k]:g} が明細の{label}の合計 {want:g} と一致しません"
+        if strict:
+            problems.append(ctx.problem(msg + "（「いずれか高い方」の項目がある年度は strict=False で読めます）", row,
+                                        _label(name, sub_idx[k]), sub_max[k]))
+        else:
+            report.notes.append(f"{row}行目 {_label(name, sub_idx[k])}: {msg}")
+    return (f"{label}: 小計・合計 {len(labels)} 列を明細の{label}の合計と照合: "
+            + ("すべて一致" if off == 0 else f"{off} 列が不一致（報告に記載）"))
+
+
 def _code(value: object, level: str) -> str:
     return "" if value is None or value == "" else restore_code(value, level)
 
 
-def _attributes(kept, numbers, cols: _Columns, published, ctx: _Ctx, problems) -> pd.DataFrame:
-    """One row per scored entity: codes as fixed-width strings, this year's 合計/順位 from the last columns."""
+def _attributes(kept, numbers, cols: _Columns, published, ctx: _Ctx, problems, report) -> pd.DataFrame:
+    """One row per scored entity: codes as fixed-width strings, this year's 合計/順位 from the last columns.
+
+    Numbers written as text (「28,567」, full-width digits) are read as numbers, blanks and 「－」 are missing and
+    listed in ``report.coerced``, other text is a problem; 人口 must be a whole number ≥ 0 and 第1号被保険者数
+    (the divisor of the 基準額) a whole number > 0."""
     lead, level = cols.lead, ctx.level
 
     def text(key: str) -> list[str | None]:
         return [_text(r[lead[key]]) or None for r in kept] if key in lead else [None] * len(kept)
 
-    def number(key: str) -> np.ndarray:
+    def number(key: str, least: int | None = None) -> np.ndarray:
+        """Column ``key`` as floats; ``least``: the value must be a whole number ≥ ``least``."""
         j = lead.get(key) if key in lead else cols.special.get(key)
-        return np.array([float(r[j]) if j is not None and _is_number(r[j]) else np.nan for r in kept])
+        out = np.full(len(kept), np.nan)
+        if j is None:
+            return out
+        where = _label(ctx.lay.headings[key], j)
+        for i, (r, n) in enumerate(zip(kept, numbers)):
+            v = r[j]
+            try:
+                x = v if _is_number(v) else parse_number(v)
+            except ValueError:
+                problems.append(ctx.problem(f"'{_text(v)}' は数値ではありません（「－」などの欠損の印なら欠損として読みます）",
+                                            n, where, v))
+                continue
+            if x is None:
+                report.coerced.append(ctx.problem("空欄・「－」を欠損として読みました", n, where, v))
+            elif least is not None and (x < least or not float(x).is_integer()):
+                kind = "正の整数" if least > 0 else "0 以上の整数"
+                problems.append(ctx.problem(f"{ctx.lay.headings[key]} {x:.10g} は{kind}ではありません", n, where, v))
+            else:
+                out[i] = x
+        return out
 
     codes = {}
     key_code = "insurer_code" if level == "市町村" else "prefecture_code"
@@ -591,8 +671,9 @@ def _attributes(kept, numbers, cols: _Columns, published, ctx: _Ctx, problems) -
             problems.append(ctx.problem(f"得点のある行に{ctx.lay.headings[name_key]}がありません", n,
                                         _label(ctx.lay.headings[name_key], lead[name_key]), r[lead[name_key]]))
     frame = pd.DataFrame({"fiscal_year": ctx.lay.year, "level": level, "entity_code": entity_code, "entity": entity,
-                          "prefecture_code": pref_code, "prefecture": text("prefecture"), "population": number("population"),
-                          "first_insured": number("first_insured"), "size_class": text("size_class"),
+                          "prefecture_code": pref_code, "prefecture": text("prefecture"),
+                          "population": number("population", least=0), "first_insured": number("first_insured", least=1),
+                          "size_class": text("size_class"),
                           "depopulated": text("depopulated"), "prev_total": number("prev_total"),
                           "prev_rank": number("prev_rank"), "total": published[:, -1], "rank": number("rank")})
     for g, k in zip(cols.grant_totals, range(len(cols.goal_totals), published.shape[1] - 1)):
