@@ -30,7 +30,7 @@ from .eras import era_label
 from .errors import GrantkitError, Problem, UnknownSelectionError, ValidationError
 from .rates import leaves_of, score_rates
 from .schema import NATIONAL
-from .text import normalize_indicator
+from .text import normalize_indicator, normalize_text
 
 UNIT = 1000  # 千円
 ROUNDINGS = ("truncate", "largest_remainder")
@@ -170,6 +170,9 @@ def _entity_scores(scores: pd.DataFrame | pd.Series) -> pd.DataFrame:
 
 def _allocate(frame: pd.DataFrame, weights: list[int], budget: int, rounding: str, unit: int) -> pd.DataFrame:
     """``frame`` with basis_yen and basis_thousand_yen: budget × weight / Σ weights, rounded per the rule."""
+    negative = [str(frame["entity"].iloc[i]) for i, w in enumerate(weights) if w < 0]
+    if negative:
+        raise GrantkitError(f"配分の重み（得点。市町村は得点×第1号被保険者数）が負の団体があります: {'、'.join(negative[:10])}。得点と人数を確認してください")
     total = sum(weights)
     if total <= 0:
         raise GrantkitError("配分の重み（得点）の合計が 0 です。配分を計算できません")
@@ -262,7 +265,10 @@ def grant_amount(basis: object, actual_expense: object = None, net_cost: object 
     """
     parts = [basis, actual_expense, net_cost]
     if not any(isinstance(p, (pd.Series, np.ndarray, list)) for p in parts):
-        given = [p for p in parts if p is not None and not (isinstance(p, float) and math.isnan(p))]
+        given = [p for p in parts if p is not None and not pd.isna(p)]
+        for p in given:
+            if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+                raise GrantkitError(f"交付額の計算には金額（数値）を渡してください（{p!r} は数値ではありません）")
         if any(p < 0 for p in given):
             raise GrantkitError(f"交付額の計算に負の金額があります（{', '.join(map(str, given))}）")
         return min(given) if given else math.nan
@@ -320,7 +326,8 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     """The entity's 基準額 if given indicators reached given scores (a number, or "max" for full marks).
 
     Other entities keep their scores. With every entity in the table their totals are used (weighted by
-    ``first_insured`` for municipalities); with only 全国平均, the others' total is n × average − own score.
+    ``first_insured`` for municipalities); otherwise, for prefectures, the others' total is n × 全国平均 − own
+    score (a table of a few prefectures is not the whole denominator). "max", "MAX" or "満点" means full marks.
 
     >>> from grantkit import example_scores
     >>> w = what_if(example_scores(), "山口県", {"Ⅱ(1)": "max"}, 1_000_000_000, fiscal_year="R1")
@@ -341,7 +348,13 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     table = _changed(own, changes)
     others = part[part["entity_code"].ne(sel.entity_code) & part["entity"].ne(NATIONAL)]
     factor = 1
-    if others["entity_code"].nunique() >= 1:
+    complete = others["entity_code"].nunique() + 1 >= n_entities or sel.level != "都道府県"
+    has_national = part["entity"].eq(NATIONAL).any()
+    if not complete and not has_national:
+        raise UnknownSelectionError(
+            f"他の団体の得点が {others['entity_code'].nunique()} 団体分しかなく、全国平均の行もありません。"
+            f"全 {n_entities} 団体の表か全国平均の行が必要です")
+    if complete and others["entity_code"].nunique() >= 1:
         totals = others.groupby("entity_code")["score"].sum()
         if first_insured is None:
             others_total, method = sum((_exact(round(v, 10)) for v in totals), Fraction(0)), "全団体の得点"
@@ -365,6 +378,9 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     return WhatIf(table, pd.DataFrame(rows), method)
 
 
+FULL_MARKS = ("max", "満点")
+
+
 def _changed(own: pd.DataFrame, changes: dict[str, float | str]) -> pd.DataFrame:
     """The entity's leaves with score_before and score_after; unknown indicators and bad scores are errors."""
     table = own[["indicator", "indicator_name", "max_score", "score"]].rename(columns={"score": "score_before"})
@@ -375,7 +391,12 @@ def _changed(own: pd.DataFrame, changes: dict[str, float | str]) -> pd.DataFrame
         if hit.empty:
             raise UnknownSelectionError(f"指標「{code}」はありません（ある指標: {'、'.join(table['indicator'])}）")
         mx = table.at[hit[0], "max_score"]
-        new = mx if value == "max" else float(value)
+        full = isinstance(value, str) and normalize_text(value).lower() in FULL_MARKS
+        try:
+            new = mx if full else float(value)
+        except (TypeError, ValueError):
+            problems.append(Problem(f"{value!r} は得点として読めません（数値か、満点なら \"max\"）", column=code, value=value))
+            continue
         if not 0 <= new <= mx:
             problems.append(Problem(f"{value} は 0 から配点 {mx:g} の範囲にありません", column=code, value=value))
         table.loc[hit, "score_after"] = new

@@ -65,6 +65,8 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
     Selection(level='都道府県', grant='推進', entity='山口県', entity_code='35', years=(2018, 2019), national='全国平均')
     """
     rows = _entity_rows(scores, str(entity))
+    if rows["entity"].eq(NATIONAL).all():
+        raise UnknownSelectionError(f"「{entity}」は比べる相手（全国平均）の行です。都道府県・市町村を選んでください")
     if level is not None:
         if level not in set(rows["level"]):
             raise UnknownSelectionError(f"「{entity}」に区分「{level}」のデータはありません（ある区分: {_listing(rows['level'])}）")
@@ -74,7 +76,8 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
     grants = [g for g in dict.fromkeys(rows["grant"]) if g != "合計"]
     if grant is None:
         if len(grants) > 1:
-            raise UnknownSelectionError(f"交付金が複数あります。grant= で選んでください（ある交付金: {_listing(grants)}）")
+            raise UnknownSelectionError(f"交付金が複数あります。grant= （コマンドでは --grant）で選んでください"
+                                        f"（ある交付金: {_listing(grants)}）")
         grant = grants[0]
     elif grant not in grants:
         raise UnknownSelectionError(f"「{entity}」に交付金「{grant}」のデータはありません（ある交付金: {_listing(grants)}）")
@@ -199,6 +202,8 @@ def compare_years(scores: pd.DataFrame, base: int | str, target: int | str, *, e
     (np.float64(0.6438), np.float64(0.8246), np.float64(18.1))
     """
     b, t = to_fiscal_year(base), to_fiscal_year(target)
+    if b == t:
+        raise UnknownSelectionError(f"基準年度と比較年度が同じです（{era_label_long(b)}）。別の2か年を指定してください")
     sel = resolve_selection(scores, entity=entity, grant=grant, years=[b, t], level=level)
     r = _rates_for(scores, sel)
     own_b, own_t = _side(r, b, sel.entity), _side(r, t, sel.entity)

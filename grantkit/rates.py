@@ -3,7 +3,8 @@
 ``score_rates`` takes the tidy leaf table and returns it with computed rows added, in the official
 order: each leaf as given, each group's subtotal right after its last leaf, the grant total last,
 and — where both grants are scored for an entity and year — a combined total (grant ``"合計"``).
-Missing leaf scores (cells read as 「－」) are skipped in sums; a sum of only missing cells is NaN.
+A subtotal or total over a missing leaf score (a cell read as 「－」 or blank) is missing too: an unknown
+score is never counted as 0 (its 配点 would still count, and the rate and 基準額 would come out too low).
 """
 
 from __future__ import annotations
@@ -110,13 +111,13 @@ def display_code(indicator: str | pd.Series, row_kind: str | pd.Series) -> str |
 
 
 def _sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Score and max sums per group (missing cells skipped; all missing → NaN), with the ordering keys.
+    """Score and max sums per group (any missing cell → NaN), with the ordering keys.
 
     Sums are rounded to 10 decimals so that decimal inputs add up as printed
     (99.3 + 435.4 + 49.6 = 584.3, not 584.3000000000001).
     """
     g = frame.groupby(keys, sort=False, dropna=False)
-    out = g[["score", "max_score"]].sum(min_count=1).round(10)
+    out = g[["score", "max_score"]].sum(skipna=False).round(10)
     out["_k"] = g["_k"].max()
     out["_b"] = g["_b"].first()
     return out.reset_index()

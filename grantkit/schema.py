@@ -149,6 +149,7 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
             table[c] = table[c].astype("str")
     if len(table):
         problems += _check_values(table, rows, src, sheet)
+        problems += _check_structure(table, rows, src, sheet)
     if problems:
         raise ValidationError(src, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     report.rows_kept = len(table)
@@ -195,6 +196,56 @@ def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | N
             problems.append(Problem(f"({', '.join(key)}) が {rows[first[key]]}行目と重複しています", src, sheet, rows[i]))
         else:
             first[key] = i
+    return problems
+
+
+def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None) -> list[Problem]:
+    """Rules across rows, so that no total is computed from rows that do not belong together: no subtotal or
+    total rows (they are computed), one name per code and one code per name in a year, and within a year,
+    level and grant the same indicators with the same 配点 for every entity (全国平均 included)."""
+    problems: list[Problem] = []
+    add = lambda msg, i=None, col=None, value=None: problems.append(  # noqa: E731
+        Problem(msg, src, sheet, None if i is None else rows[i], col, value))
+    block = ["fiscal_year", "level", "grant"]
+    parents = set(zip(*(table[c] for c in block + ["entity_code", "parent"])))
+    summary = np.zeros(len(table), dtype=bool)
+    for i, key in enumerate(zip(*(table[c] for c in block + ["entity_code", "indicator"]))):
+        if key[-1] == "合計" or key in parents:
+            summary[i] = True
+            hint = "" if key[-1] == "合計" else f"（ほかの行の parent が {key[-1]} です。そちらの誤りならその parent を直してください）"
+            add(f"指標 {key[-1]} は小計・合計の行です。小計・合計は明細から計算するので、この行を削除してください{hint}", i,
+                "indicator", key[-1])
+    for col, other, what in (("entity_code", "entity", "団体名"), ("entity", "entity_code", "団体コード")):
+        seen: dict[tuple, tuple[str, int]] = {}
+        for i, (fy, level, a, b) in enumerate(zip(table["fiscal_year"], table["level"], table[col], table[other])):
+            first = seen.setdefault((fy, level, a), (b, i))
+            if first[0] != b:
+                add(f"{a} の{what}が {rows[first[1]]}行目では「{first[0]}」、この行では「{b}」です"
+                    f"（{era_label_long(int(fy))}。同じ団体は同じ団体名・団体コードで書いてください）", i, other, b)
+    identity_problems = len(problems) - int(summary.sum())  # a mistyped name or code: the missing rows follow from it
+    leaves = table[~summary]
+    for (fy, level, grant), part in leaves.groupby(block, sort=False):
+        where = f"{era_label_long(int(fy))}・{level}・{grant}"
+        for indicator, maxima in part.groupby("indicator", sort=False)["max_score"]:
+            counts = maxima.dropna().value_counts()
+            if len(counts) < 2:
+                continue
+            usual = counts.index[0] if counts.iloc[0] > counts.iloc[1] else None  # a tie names no value as right
+            for i in maxima.index[maxima.notna() & maxima.ne(usual)]:
+                r = table.loc[i]
+                claim = (f"の配点 {_fmt(r['max_score'])} が他の団体の配点 {_fmt(usual)} と違います" if usual is not None
+                         else f"の配点が団体によって {'・'.join(_fmt(v) for v in counts.index)} と違い、どれが正しいか"
+                              f"決められません（この行は {_fmt(r['max_score'])}）")
+                add(f"指標 {indicator} {claim}（{where}、{r['entity']}。同じ年度・交付金の指標は全団体で同じ配点です）",
+                    int(i), "max_score", r["max_score"])
+        flagged = set(table.loc[summary & table["fiscal_year"].eq(fy) & table["level"].eq(level)
+                                & table["grant"].eq(grant), "indicator"])
+        indicators = [x for x in dict.fromkeys(part["indicator"]) if x not in flagged]
+        for _, rows_of in part.groupby("entity_code", sort=False):  # by code: a mistyped name is reported above
+            lacking = [x for x in indicators if x not in set(rows_of["indicator"])]
+            if lacking and not identity_problems:
+                add(f"{rows_of['entity'].iloc[0]} に指標 {'・'.join(lacking)} の行がありません（{where}。同じ年度・交付金の"
+                    "他の団体にはあります。合計を同じ指標で比べるため、得点がわからないときも行は残して score を空欄にしてください）")
     return problems
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from grantkit import (GrantkitError, UnknownSelectionError, ValidationError, allocation_from_average,
                       format_thousand_yen, grant_amount, implied_average, marginal_value, municipal_allocation,
-                      prefecture_allocation, what_if)
+                      example_scores, prefecture_allocation, what_if)
 
 BUDGET = 1_000_000_000  # seed 000: 保険者機能強化推進交付金（都道府県分）の予算額＝１０億円
 
@@ -188,6 +188,10 @@ def test_prefecture_allocation_equals_fraction_reference(scores, budget, roundin
     n = len(scores)
     weights, yen, units = _reference(scores, [1] * n, [1.0] * n, [True] * n, budget, rounding)
     series = pd.Series(scores, index=[f"{i:02d}" for i in range(n)], dtype="float64")
+    if any(w < 0 for w in weights):  # a negative score would push the others above their share
+        with pytest.raises(GrantkitError, match="負の団体があります"):
+            prefecture_allocation(series, budget, rounding=rounding)
+        return
     if sum(weights) <= 0:
         with pytest.raises(GrantkitError, match="合計が 0"):
             prefecture_allocation(series, budget, rounding=rounding)
@@ -291,3 +295,33 @@ def test_impossible_money_is_refused_not_computed():
         grant_amount(100, -5)
     with pytest.raises(GrantkitError, match="負の金額があります（b）"):
         grant_amount(pd.Series([100, 100], index=["a", "b"]), pd.Series([50, -1], index=["a", "b"]))
+
+
+def test_negative_score_is_refused_not_allocated():
+    with pytest.raises(GrantkitError, match="負の団体があります: A"):
+        prefecture_allocation(pd.Series({"A": -5, "B": 10}), 1_000_000)  # would give B twice the budget
+
+
+@pytest.mark.parametrize("bad", ["100", True])
+def test_grant_amount_refuses_what_is_not_an_amount(bad):
+    with pytest.raises(GrantkitError, match="数値ではありません"):
+        grant_amount(bad, 50)
+    assert grant_amount(100, pd.NA) == 100  # pandas' missing value means "not given"
+
+
+@pytest.mark.parametrize("spelling", ["max", "MAX", "満点", "ｍａｘ"])
+def test_what_if_full_marks_spellings(spelling):
+    w = what_if(example_scores(), "山口県", {"Ⅱ(1)": spelling}, 1_000_000_000, fiscal_year="R1")
+    assert w.allocation["basis_thousand_yen"].tolist() == [22248, 22818]
+
+
+def test_what_if_with_a_few_prefectures_uses_the_national_average():
+    s = example_scores()
+    other = s[s.entity == "山口県"].assign(entity="広島県", entity_code="34")
+    w = what_if(pd.concat([s, other]), "山口県", {"Ⅱ(1)": "max"}, 1_000_000_000, fiscal_year="R1")
+    # two prefectures are not the denominator of 47: the same as with 山口県 and 全国平均 alone (seed 000: 22,248千円)
+    assert w.allocation["basis_thousand_yen"].tolist() == [22248, 22818]
+    assert w.method == "全国平均×47団体"
+    with pytest.raises(UnknownSelectionError, match="全国平均の行もありません"):
+        what_if(pd.concat([s[s.entity != "全国平均"], other]), "山口県", {"Ⅱ(1)": "max"}, 1_000_000_000,
+                fiscal_year="R1")

@@ -180,3 +180,13 @@ def test_code_or_prefecture_qualified_name_picks_one(query):
 
     sel = resolve_selection(_two_fuchu(), entity=query)
     assert (sel.entity, sel.entity_code) == ("府中市", "342025")
+
+
+def test_a_year_compared_with_itself_is_refused(example):
+    with pytest.raises(UnknownSelectionError, match="基準年度と比較年度が同じです"):
+        compare_years(example, "H31", "R1", entity="山口県")  # H31 is R1: an all-zero comparison would say nothing
+
+
+def test_the_national_average_is_not_an_entity_to_report_on(example):
+    with pytest.raises(UnknownSelectionError, match="全国平均"):
+        compare_to_average(example, entity="全国平均", fiscal_year="R1")

@@ -127,3 +127,43 @@ def test_empty_file(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(InputFileError, match="empty.csv"):
         load_scores(path)
+
+
+# Rules across rows: totals are never computed from rows that do not belong together.
+NATIONAL_R1 = ["R1,都道府県,推進,00,全国平均,Ⅱ(1),a,Ⅱ,5,10", "R1,都道府県,推進,00,全国平均,Ⅱ(2),b,Ⅱ,6,10"]
+OWN_R1 = ["R1,都道府県,推進,35,山口県,Ⅱ(1),a,Ⅱ,7,10", "R1,都道府県,推進,35,山口県,Ⅱ(2),b,Ⅱ,8,10"]
+
+
+@pytest.mark.parametrize("extra", ["R1,都道府県,推進,35,山口県,合計,合計,,15,20",
+                                   "R1,都道府県,推進,35,山口県,Ⅱ,小計,,15,20"])
+def test_a_subtotal_or_total_row_is_refused_not_added_twice(tmp_path, extra):
+    err = _problems(tmp_path, [*OWN_R1, *NATIONAL_R1, extra])
+    assert [(p.row, p.column) for p in err.problems] == [(6, "indicator")]
+    assert "小計・合計の行です" in err.problems[0].message
+
+
+def test_one_code_with_two_names_in_a_year_is_refused(tmp_path):
+    err = _problems(tmp_path, [OWN_R1[0], OWN_R1[1].replace("山口県", "山口"), *NATIONAL_R1])
+    assert [(p.row, p.column) for p in err.problems] == [(3, "entity")]
+    assert "2行目では「山口県」、この行では「山口」" in err.problems[0].message
+
+
+def test_one_name_with_two_codes_in_a_year_is_refused(tmp_path):
+    err = _problems(tmp_path, [OWN_R1[0], OWN_R1[1].replace(",35,", ",36,"), *NATIONAL_R1])
+    assert [(p.row, p.column) for p in err.problems] == [(3, "entity_code")]
+
+
+def test_indicator_missing_for_one_entity_is_refused(tmp_path):
+    err = _problems(tmp_path, [*OWN_R1, NATIONAL_R1[0]])  # 全国平均 lacks Ⅱ(2): totals 5/10 vs 15/20
+    assert len(err.problems) == 1
+    assert "全国平均 に指標 Ⅱ(2) の行がありません" in err.problems[0].message
+
+
+def test_different_max_for_the_same_indicator_is_refused(tmp_path):
+    third = [r.replace(",35,山口県,", ",34,広島県,") for r in OWN_R1]
+    err = _problems(tmp_path, [OWN_R1[0].replace(",10", ",12"), OWN_R1[1], *NATIONAL_R1, *third])
+    assert [(p.row, p.column) for p in err.problems] == [(2, "max_score")]
+    assert "他の団体の配点 10 と違います" in err.problems[0].message
+    tie = _problems(tmp_path, [OWN_R1[0].replace(",10", ",12"), OWN_R1[1], *NATIONAL_R1])
+    assert [p.row for p in tie.problems] == [2, 4]  # two entities, two values: neither is named right
+    assert all("どれが正しいか決められません" in p.message for p in tie.problems)

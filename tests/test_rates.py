@@ -138,13 +138,15 @@ def test_rate_nan_when_max_zero_or_missing():
     assert r.score_rate.iloc[:2].isna().all()
 
 
-def test_missing_leaf_skipped_and_all_missing_is_nan():
+def test_missing_leaf_makes_its_subtotal_and_total_missing_not_zero():
     t = _two_grants().iloc[:4].copy()
     t.loc[0, "score"] = math.nan
-    total = score_rates(t).query("row_kind == 'total'").iloc[0]
-    assert total.score == 60 + 50 + 40
-    t["score"] = math.nan
-    assert math.isnan(score_rates(t).query("row_kind == 'total'").iloc[0].score)
+    r = score_rates(t)
+    total = r.query("row_kind == 'total'").iloc[0]
+    assert math.isnan(total.score) and math.isnan(total.score_rate)  # not (60 + 50 + 40) / 200 with 配点 counted
+    assert total.max_score == _two_grants().iloc[:4].max_score.sum()
+    known = r.query("row_kind == 'leaf'").iloc[1:]
+    assert known.score.tolist() == [60, 50, 40]  # the other leaves keep their values and rates
 
 
 def test_display_code():
