@@ -17,8 +17,8 @@ import pandas as pd
 
 from .compare import equal_mask, resolve_selection
 from .eras import era_label_long, fiscal_year as to_fiscal_year
-from .errors import UnknownSelectionError
-from .national import national_allocation
+from .errors import GrantkitError, UnknownSelectionError
+from .national import _check_budgets, national_allocation
 from .rates import rate
 from .schema import GRANTS, NATIONAL
 
@@ -235,7 +235,9 @@ def _in_goal_order(table: pd.DataFrame, parents: object) -> pd.DataFrame:
 def peer_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str,
                fiscal_year: int | str) -> pd.DataFrame:
     """The municipality's total rate per grant against the national, prefecture and peer means, with its
-    rank (1 = best; ties share the best rank) and percentile (100 = first, 0 = last) in each group.
+    rank (1 = best; ties share the best rank) and percentile in each group: 100 × (n − rank) / (n − 1), the
+    share of the other municipalities not scoring higher (100 = first, ties at the top included; 0 = last),
+    as ``compare.rank_among``.
 
     Columns: grant, comparison, n, entity_rate, mean_rate, diff_pt, rank, percentile.
     """
@@ -275,6 +277,13 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
     >>> zero_items(t, entity="甲町", fiscal_year=2025)[["indicator", "max_score", "share_scored"]].values.tolist()
     [['1ア', 5.0, 0.6666666666666666]]
     """
+    try:
+        share_ok = 0.0 <= float(min_share) <= 1.0
+    except (TypeError, ValueError):
+        share_ok = False
+    if not share_ok:
+        raise GrantkitError(f"zero_items: min_share={min_share!r} は使えません。得点した市町村の割合の下限を "
+                            "0 から 1 の数で指定してください（例: 0.5 = 半数以上）")
     year = to_fiscal_year(fiscal_year)
     rows = _year_rows(scores, year)
     code = _code(rows, entity, year)
@@ -353,11 +362,22 @@ def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Map
     totals = goal_totals(scores, year)
     totals = totals[totals["parent"] == TOTAL]
     attrs = _attributes(attributes, year).reset_index()
+    _check_budgets(budgets, totals, what="municipal_grant")
+    mine = [str(g) for g in dict.fromkeys(totals.loc[totals["entity_code"] == code, "grant"])]
+    missing = [g for g in mine if g not in budgets]
+    if missing:  # a report never shows one grant's money and silently not the other's
+        raise UnknownSelectionError(
+            f"municipal_grant: 交付金「{'」「'.join(missing)}」の予算額がありません（予算額のある交付金: "
+            f"{'、'.join(budgets)}。{_name(scores, code)}に得点のある交付金: {'、'.join(mine)}）。"
+            "得点のある交付金すべての予算額を渡してください")
+    absent = [g for g in budgets if g not in mine]
+    if absent:
+        raise UnknownSelectionError(
+            f"municipal_grant: {_name(scores, code)}には{era_label_long(year)}の交付金「{'」「'.join(absent)}」の"
+            f"得点がありません（得点のある交付金: {'、'.join(mine) or 'なし'}）")
     records = []
     for grant, budget in budgets.items():
         per = totals[totals["grant"] == grant][["entity_code", "entity", "grant", "score"]]
-        if not (per["entity_code"] == code).any():
-            continue
         extra = 0.0 if zero is None else float(zero.loc[zero["grant"].isin([grant, SHARED]), "max_score"].sum())
         basis = {}
         for case, gain in (("now", 0.0), ("one", 1.0), ("whatif", extra)):

@@ -311,6 +311,12 @@ def test_peer_table_hand_case_and_ties():
     for name, rank, pct in (("甲町", 1, 100.0), ("丙村", 1, 100.0), ("乙町", 3, 0.0)):
         p = m.peer_table(scores, attrs, entity=name, fiscal_year=R7).set_index(["grant", "comparison"])
         assert (p.loc[("支援", "全国"), "rank"], p.loc[("支援", "全国"), "percentile"]) == (rank, pct), name
+    # the percentile is the share of the other towns not scoring higher (the notebook says so): 乙 ties 丙 at
+    # 30 in 支援 below 甲 35 → for each, 1 of the 2 others (the tied one) is not higher: 50, not 0
+    scores, attrs = _tiny(乙町=[5, 20, 10, 15, 5, 10])
+    for name in ("乙町", "丙村"):
+        p = m.peer_table(scores, attrs, entity=name, fiscal_year=R7).set_index(["grant", "comparison"])
+        assert (p.loc[("支援", "全国"), "rank"], p.loc[("支援", "全国"), "percentile"]) == (2, 50.0), name
 
 
 @pytest.mark.parametrize(("entity", "year"), [("青森県ゆうひさき町", R7), ("010031", R6)])
@@ -518,7 +524,7 @@ def test_municipal_grant_whole_table(synth):
 
 def test_municipal_grant_without_items_to_add(sample):
     budgets = dict(zip(*sample.budgets("R7")[["grant", "budget_yen"]].T.values))
-    empty = m.zero_items(sample.scores, entity="つばきの森市", fiscal_year="R7", min_share=1.01)
+    empty = m.zero_items(sample.scores, entity="つばきの森市", fiscal_year="R7", min_share=1.0)  # 0 点の自分がいる
     assert empty.empty
     for zero in (None, empty):
         g = m.municipal_grant(sample.scores, sample.attributes, budgets, entity="つばきの森市", fiscal_year="R7",
@@ -527,6 +533,28 @@ def test_municipal_grant_without_items_to_add(sample):
         assert (g["whatif_thousand_yen"] == g["basis_thousand_yen"]).all()
         assert "plan_thousand_yen" not in g.columns
     assert g["grant"].tolist() == list(GRANTS) and (g["one_point_yen"] > 0).all()
+
+
+def test_municipal_grant_refuses_budgets_that_leave_out_or_misname_a_grant():
+    """A budget for 推進 alone used to give the 推進 row alone, silently; a misspelt grant was skipped."""
+    scores, attrs = _tiny()
+    with pytest.raises(UnknownSelectionError, match=r"交付金「支援」の予算額がありません.*得点のある交付金: 推進、支援"):
+        m.municipal_grant(scores, attrs, {"推進": 1_000_000}, entity="甲町", fiscal_year=R7)
+    with pytest.raises(UnknownSelectionError, match=r"交付金「支援x」は得点の表にありません.*ある交付金: 推進、支援"):
+        m.municipal_grant(scores, attrs, {**TINY_BUDGET, "支援x": 1}, entity="甲町", fiscal_year=R7)
+    with pytest.raises(UnknownSelectionError, match="予算額（budgets）が指定されていません"):
+        m.municipal_grant(scores, attrs, {}, entity="甲町", fiscal_year=R7)
+    # a grant scored by others but not by this town: said, not skipped
+    only = scores[~((scores["entity"] == "丙村") & (scores["grant"] == "支援"))]
+    with pytest.raises(UnknownSelectionError, match=r"丙村には令和7年度の交付金「支援」の得点がありません"):
+        m.municipal_grant(only, attrs, TINY_BUDGET, entity="丙村", fiscal_year=R7)
+
+
+@pytest.mark.parametrize("min_share", [-0.1, 1.01, float("nan"), "半分"])
+def test_zero_items_refuses_a_share_outside_0_to_1(min_share):
+    scores, _ = _tiny()
+    with pytest.raises(GrantkitError, match="0 から 1 の数で指定してください"):
+        m.zero_items(scores, entity="甲町", fiscal_year=R7, min_share=min_share)
 
 
 @pytest.mark.parametrize("entity", ["つばきの森市", "青森県ゆうひさき町"])

@@ -43,6 +43,18 @@ def test_allocation_by_hand():
     assert out["yen_per_first_insured"].tolist() == [3000.0, 1000.0, 4000.0]
 
 
+def test_budgets_naming_no_grant_or_an_unknown_grant_are_refused():
+    """An empty budgets mapping was pandas' 「No objects to concatenate」, a misspelt grant 「1団体だけの表です」."""
+    tot = grant_totals(TABLE)
+    with pytest.raises(UnknownSelectionError, match=r"予算額（budgets）が指定されていません.*ある交付金: 推進）"):
+        national_allocation(tot, ATTRS, {})
+    with pytest.raises(UnknownSelectionError, match=r"交付金「支援x」は得点の表にありません.*ある交付金: 推進）"):
+        national_allocation(tot, ATTRS, {"推進": 14_000_000, "支援x": 1_000_000})
+    # a budget for one of two grants computes that grant alone (a national view, not a report)
+    both = pd.concat([tot, tot.assign(grant="支援")], ignore_index=True)
+    assert national_allocation(both, ATTRS, {"支援": 14_000_000})["grant"].unique().tolist() == ["支援"]
+
+
 def test_confirmed_is_capped_by_needs_and_eligibility_excludes():
     needs = pd.DataFrame({"entity_code": ["010001", "010002", "350001"], "grant": "推進",
                           "needs_thousand_yen": [2_500, 4_000, np.nan]})
