@@ -3,7 +3,8 @@
 ``grantkit report --level 市町村 --entity <名前・保険者番号> --year R7 --data <全国の評価結果>...`` runs the notebook
 ``notebooks/05_市町村の評価結果.ipynb`` with papermill and writes, like the prefecture report, the executed
 notebook, an HTML page without code, the tables as Excel and the PNG charts into
-``reports/<団体名>_<年度>/``.
+``reports/<都道府県名><団体名>_<年度>/`` (the prefecture makes the folder unique: 北海道ゆうひさき町 and
+青森県ゆうひさき町 are two towns, two folders).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .compare import resolve_selection
+from .compare import Selection, resolve_selection
 from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
-from .errors import GrantkitError, UnknownSelectionError
+from .errors import GrantkitError, Problem, UnknownSelectionError
+from .prefectures import prefecture_of
+from .provenance import LoadReport
 from .schema import GRANTS
+from .text import normalize_text
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "notebooks" / "05_市町村の評価結果.ipynb"
 LEVEL = "市町村"
@@ -29,7 +33,8 @@ class MunicipalData:
     """The municipal rows of one or more national workbooks (one per 交付年度) and the budgets to use.
 
     ``attributes``, ``amounts`` and ``statistics`` carry a ``fiscal_year`` column; ``budget_rows`` holds the
-    budgets file (may be None); ``fictitious`` is True when any workbook is 架空データ.
+    budgets file (may be None); ``fictitious`` is True when any workbook is 架空データ; ``load_reports`` the
+    loader's account of each workbook by 交付年度 (rows read, kept and excluded, e.g. 広域連合 rows without score).
     """
 
     scores: pd.DataFrame
@@ -40,6 +45,7 @@ class MunicipalData:
     fictitious: bool = False
     files: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    load_reports: dict[int, LoadReport] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -51,10 +57,54 @@ class MunicipalData:
         """「出典: ファイル名」 for the foot of a chart, with 架空データ said when it is."""
         return "出典: " + "、".join(self.files) + ("（架空データ）" if self.fictitious else "")
 
-    def previous_year(self, year: int | str) -> int | None:
-        """The year before ``year`` when the data has it (for the change from last year), else None."""
+    def previous_year(self, year: int | str, entity: str | None = None) -> int | None:
+        """The year before ``year`` when the data has it (for the change from last year), else None; with
+        ``entity``, also None when that year's file has no score for the municipality (a new or merged insurer:
+        ``no_previous_reason`` says which)."""
         before = to_fiscal_year(year) - 1
-        return before if before in self.years else None
+        if before not in self.years:
+            return None
+        if entity is not None:
+            code = self.code(entity)
+            if not (self.scores_of(before)["entity_code"] == code).any():
+                return None
+        return before
+
+    def no_previous_reason(self, year: int | str, entity: str) -> str:
+        """Why the report has no change from last year (a sentence), or "" when it has one."""
+        before = to_fiscal_year(year) - 1
+        if before not in self.years:
+            return (f"前年度（{era_label_long(before)}）の全国の評価結果のファイルがありません。そのファイルも読み込むと"
+                    "（ノートブックでは DATA、コマンドでは --data に加える）比較できます")
+        if self.previous_year(year, entity) is None:
+            sel = self._select(entity)
+            return (f"{era_label_long(before)}の全国の評価結果に{sel.entity}（保険者番号 {sel.entity_code}）の得点が"
+                    "ありません（新設・合併などで前年度の評価を受けていない保険者）")
+        return ""
+
+    def excluded_rows(self, entity: str) -> list[Problem]:
+        """The rows of the workbooks left out on loading (広域連合・一部事務組合 rows without score …) whose
+        団体名 is ``entity``."""
+        wanted = normalize_text(entity)
+        return [p for _, r in sorted(self.load_reports.items()) for p in r.exclusions
+                if p.value is not None and normalize_text(str(p.value)) == wanted]
+
+    def _select(self, entity: str, years: list[int] | None = None) -> Selection:
+        """``resolve_selection`` on the 推進 rows; an insurer that is in a workbook without score (a 広域連合
+        row) is said to be so, with the file and row, instead of 「データにありません」."""
+        try:
+            return resolve_selection(self.scores, entity=entity, grant=GRANTS[0], years=years)
+        except UnknownSelectionError:
+            excluded = self.excluded_rows(entity)
+            names = set(self.scores["entity"].astype(str).map(normalize_text))
+            if not excluded or normalize_text(entity) in names:
+                raise
+            where = "、".join(f"{p.file}（シート「{p.sheet}」）の{p.row}行目" if p.sheet else f"{p.file}の{p.row}行目"
+                             for p in excluded)
+            raise UnknownSelectionError(
+                f"「{entity}」は {where}にありますが、{excluded[0].message}のため、この保険者自身の評価結果（得点）は"
+                "ありません。報告書は得点のある市町村ごとに作ります。構成市町村の名前か保険者番号を指定してください"
+            ) from None
 
     def scores_of(self, year: int | str) -> pd.DataFrame:
         """The tidy score rows of one year (all municipalities)."""
@@ -103,18 +153,35 @@ class MunicipalData:
 
     def code(self, entity: str) -> str:
         """The 保険者番号 of a municipality given by name, 「都道府県名＋団体名」 or code (ambiguity is an error)."""
-        return resolve_selection(self.scores, entity=entity, grant=GRANTS[0]).entity_code
+        return self._select(entity).entity_code
 
     def name(self, entity: str) -> str:
         """The municipality's name as in the workbook."""
-        return resolve_selection(self.scores, entity=entity, grant=GRANTS[0]).entity
+        return self._select(entity).entity
+
+    def prefecture(self, entity: str) -> str:
+        """The municipality's prefecture (from the newest workbook that names it, else from the 保険者番号)."""
+        code = self.code(entity)
+        at = self.attributes[self.attributes["entity_code"] == code]
+        if "fiscal_year" in at.columns:
+            at = at.sort_values("fiscal_year", kind="stable")
+        named = at["prefecture"].dropna() if "prefecture" in at.columns else pd.Series(dtype="str")
+        return str(named.iloc[-1]) if len(named) else (prefecture_of(code) or "")
 
     def describe(self, entity: str) -> str:
         """「〇〇県 ゆうひさき町（保険者番号 020011）」: who the report is about, unambiguous."""
-        sel = resolve_selection(self.scores, entity=entity, grant=GRANTS[0])
-        at = self.attributes[self.attributes["entity_code"] == sel.entity_code]
-        pref = str(at["prefecture"].iloc[-1]) if len(at) and pd.notna(at["prefecture"].iloc[-1]) else ""
-        return f"{pref} {sel.entity}（保険者番号 {sel.entity_code}）".strip()
+        sel = self._select(entity)
+        return f"{self.prefecture(entity)} {sel.entity}（保険者番号 {sel.entity_code}）".strip()
+
+    def folder_name(self, entity: str, year: int | str) -> str:
+        """The report folder of a municipality and year: 「青森県ゆうひさき町_R7」. The prefecture keeps towns of
+        the same name apart; two municipalities of one name in one prefecture also get their 保険者番号."""
+        y = to_fiscal_year(year)
+        sel, pref = self._select(entity), self.prefecture(entity)
+        rows = self.scores_of(y)[["entity_code", "entity"]].drop_duplicates()
+        twins = rows[(rows["entity"] == sel.entity) & (rows["entity_code"] != sel.entity_code)]
+        same_pref = [c for c in twins["entity_code"] if prefecture_of(c) == prefecture_of(sel.entity_code)]
+        return f"{pref}{sel.entity}{'_' + sel.entity_code if same_pref else ''}_{era_label(y)}"
 
     def summary(self) -> str:
         """One line per file read, in Japanese."""
@@ -143,7 +210,8 @@ def load_municipal_data(data: str | Path | Sequence[str | Path], budgets: str | 
         amounts=pd.concat(amounts, ignore_index=True) if amounts else None,
         fictitious=any(r.fictitious for r in loaded), files=[p.name for p in paths],
         sources=[f"{r.report.summary()}（{era_label_long(y)}{'、架空データ' if r.fictitious else ''}）"
-                 for r, y in zip(loaded, years)])
+                 for r, y in zip(loaded, years)],
+        load_reports={y: r.report for r, y in zip(loaded, years)})
     if budgets:
         out.budget_rows = load_budgets(budgets)
         out.sources.append(f"{Path(budgets).name}: 予算額 {len(out.budget_rows)} 行")
@@ -157,7 +225,7 @@ def check_municipal_selection(data: MunicipalData, *, entity: str, year: int | s
     if y not in data.years:
         raise UnknownSelectionError(f"{era_label_long(y)}の評価結果がありません（ある年度: "
                                     f"{'、'.join(era_label_long(v) for v in data.years)}）。--data にその年度のファイルを加えてください")
-    sel = resolve_selection(data.scores, entity=entity, grant=GRANTS[0], years=[y])
+    sel = data._select(entity, years=[y])
     data.budgets(y)
     return sel.entity
 
@@ -165,7 +233,8 @@ def check_municipal_selection(data: MunicipalData, *, entity: str, year: int | s
 def run_municipal_report(*, entity: str, year: int | str, data: Sequence[str | Path], out: str | Path = "reports",
                          budgets: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
     """Run the municipal report notebook for one municipality and 交付年度; return the report folder
-    (``<out>/<団体名>_<年度>``, written atomically)."""
+    (``<out>/<都道府県名><団体名>_<年度>``, e.g. 青森県ゆうひさき町_R7, written atomically; see
+    ``MunicipalData.folder_name``)."""
     from .report import execute_report
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
@@ -176,5 +245,5 @@ def run_municipal_report(*, entity: str, year: int | str, data: Sequence[str | P
     params: Mapping[str, object] = {"ENTITY": loaded.code(entity), "YEAR": era_label(to_fiscal_year(year)), "DATA": paths,
                                     "BUDGETS": "" if budgets is None else str(Path(budgets).resolve())}
     title = f"{name} {era_label_long(year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果"
-    return execute_report(TEMPLATE, dict(params), Path(out), f"{name}_{era_label(to_fiscal_year(year))}", title,
+    return execute_report(TEMPLATE, dict(params), Path(out), loaded.folder_name(entity, year), title,
                           say, progress is None)

@@ -75,8 +75,9 @@ def test_leaves_agree_with_the_published_totals(r7):
     assert len(totals) == N  # 広域連合 rows are exclusions, not municipalities
 
 
-def test_report_folder(report, entity):
-    assert report.name == f"{entity[1]}_R7"
+def test_report_folder(report, entity, r7):
+    pref = r7[0].attributes.set_index("entity_code").at[entity[0], "prefecture"]
+    assert report.name == f"{pref}{entity[1]}_R7"  # the prefecture keeps towns of one name apart
     names = {p.name for p in report.iterdir()}
     assert {"報告書.ipynb", "報告書.html", "表.xlsx", "01_目標別の得点率.png", "02_得点率の分布_推進.png",
             "03_得点率の分布_支援.png", "04_前年度との比較.png", "05_成果指標群の推移.png"} <= names
@@ -193,3 +194,77 @@ def test_bundled_synthetic_budget_reproduces_every_published_r6_amount():
         mine = basis.set_index("entity_code")["basis_thousand_yen"]
         printed = published[published["grant"] == grant].set_index("entity_code")["plan_thousand_yen"]
         assert len(printed) == 300 and (mine.reindex(printed.index) == printed).all()
+
+
+def _drop_row(src, dst, name):
+    """A copy of a national workbook without the row of municipality ``name`` (a new or merged insurer)."""
+    wb = openpyxl.load_workbook(src)
+    ws = wb.worksheets[0]
+    rows = [c.row for row in ws.iter_rows() for c in row if c.value == name]
+    assert len(rows) == 1
+    ws.delete_rows(rows[0])
+    wb.save(dst)
+    return dst
+
+
+def test_same_named_towns_get_their_own_folders(tmp_path):
+    """北海道ゆうひさき町 and 青森県ゆうひさき町 used to write <out>/ゆうひさき町_R7/: the second replaced the first."""
+    for entity in ("北海道ゆうひさき町", "020011"):
+        assert main(["report", "--level", "市町村", "--entity", entity, "--year", "R7", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["北海道ゆうひさき町_R7", "青森県ゆうひさき町_R7"]
+    for folder, who in (("北海道ゆうひさき町_R7", "北海道 ゆうひさき町（保険者番号 010031）"),
+                        ("青森県ゆうひさき町_R7", "青森県 ゆうひさき町（保険者番号 020011）")):
+        assert who in _text((tmp_path / folder / "報告書.html").read_text(encoding="utf-8"))
+
+
+def test_folder_name_adds_the_code_for_two_towns_of_one_name_in_one_prefecture(tmp_path):
+    src = gk.example_path("mhlw_sample_R7.xlsx")
+    loaded = gk.load_mhlw(src, level="市町村").attributes
+    twin = loaded[(loaded["prefecture"] == "北海道") & (loaded["entity"] != "ゆうひさき町")].iloc[-1]
+    wb = openpyxl.load_workbook(src)
+    cells = [c for row in wb.worksheets[0].iter_rows() for c in row if c.value == twin["entity"]]
+    assert len(cells) == 1
+    cells[0].value = "ゆうひさき町"  # a second ゆうひさき町 in 北海道
+    wb.save(tmp_path / "R7.xlsx")
+    data = gk.load_municipal_data([tmp_path / "R7.xlsx"], gk.example_path("budgets_synthetic.csv"))
+    assert data.folder_name("010031", "R7") == "北海道ゆうひさき町_010031_R7"
+    assert data.folder_name(twin["entity_code"], "R7") == f"北海道ゆうひさき町_{twin['entity_code']}_R7"
+    assert data.folder_name("020011", "R7") == "青森県ゆうひさき町_R7"
+
+
+def test_municipality_missing_from_last_year_gets_a_report_without_the_change(files, entity, tmp_path):
+    """A new or merged insurer absent from the previous year's file: the report is made, the change from last
+    year is left out and said so (the notebook used to stop on 「令和6年度のデータはありません」)."""
+    root, paths, budgets = files
+    before = _drop_row(paths["R6"], tmp_path / "R6_without.xlsx", entity[1])
+    folder = gk.run_municipal_report(entity=entity[0], year="R7", data=[before, paths["R7"]], budgets=budgets,
+                                     out=tmp_path / "reports", progress=lambda msg: None)
+    names = {p.name for p in folder.iterdir()}
+    assert {"報告書.html", "表.xlsx", "01_目標別の得点率.png", "05_成果指標群の推移.png"} <= names
+    assert "04_前年度との比較.png" not in names
+    assert "前年度からの変化" not in openpyxl.load_workbook(folder / "表.xlsx").sheetnames
+    text = _text((folder / "報告書.html").read_text(encoding="utf-8"))
+    note = f"令和6年度の全国の評価結果に{entity[1]}（保険者番号 {entity[0]}）の得点がありません"
+    assert f"前年度との比較: なし（{note}" in text and f"前年度との比較は省略します。{note}" in text
+    assert "Traceback" not in text
+    # the rest of the report is the one of a municipality with a previous year (same R7 figures)
+    mine = {r["目標"]: r for r in _sheet(folder / "表.xlsx", "目標別の得点")}
+    full = gk.run_municipal_report(entity=entity[0], year="R7", data=[paths["R6"], paths["R7"]], budgets=budgets,
+                                   out=tmp_path / "full", progress=lambda msg: None)
+    assert mine == {r["目標"]: r for r in _sheet(full / "表.xlsx", "目標別の得点")}
+    track = _sheet(folder / "表.xlsx", "成果指標群の推移")
+    assert [r["交付年度"] for r in track] == [2025]  # R7 alone: R6 has no row of it
+
+
+def test_command_line_wide_area_union_says_it_has_no_score(capsys, tmp_path):
+    """A 広域連合 row is in the workbook without a score (its member towns hold the scores): say so, with the row."""
+    name = "あおば地区介護保険広域連合"
+    ws = openpyxl.load_workbook(gk.example_path("mhlw_sample_R7.xlsx")).worksheets[0]
+    rows = [c.row for row in ws.iter_rows() for c in row if c.value == name]
+    assert len(rows) == 1
+    assert main(["report", "--level", "市町村", "--entity", name, "--year", "R7", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"mhlw_sample_R7.xlsx（シート「{ws.title}」）の{rows[0]}行目" in err
+    assert "合計の得点がない行" in err and "構成市町村の名前か保険者番号を指定してください" in err
+    assert "データにありません" not in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
