@@ -13,6 +13,7 @@ excluded and listed with the reason. Example: ``load_mhlw("01_（掲載用）令
 from __future__ import annotations
 
 import csv
+import operator
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
@@ -442,6 +443,9 @@ def _tidy(rows: list[list[object]], first: int, stat_rows: dict[str, int], cols:
     total_col = cols.special["total"]
     name_col = cols.lead["entity" if level == "市町村" else "prefecture"]
     score_cols = _score_headings(cols, lay)
+    # one C call per row (a 広域連合 row is ~1,500 blank cells); the two extra keys (ignored by zip below) keep
+    # the result a tuple however few score columns there are
+    score_cells = operator.itemgetter(*score_cols, total_col, total_col)
     kept, numbers = [], []
     problems: list[Problem] = []
     for i in range(first, len(rows)):
@@ -453,7 +457,7 @@ def _tidy(rows: list[list[object]], first: int, stat_rows: dict[str, int], cols:
             kept.append(r)
             numbers.append(i + 1)
             continue
-        scored = [j for j in score_cols if _has_value(r[j])]
+        scored = [j for j, v in zip(score_cols, score_cells(r)) if v != "" and _has_value(v)]
         if scored:  # a town whose 合計 is missing, not a 広域連合: excluding it would change every mean and rank
             problems.append(ctx.problem(
                 f"{lay.headings['total']}がありませんが、得点のある列が {len(scored)} 列あります（"
