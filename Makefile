@@ -28,8 +28,11 @@ setup: $(STAMP)
 # Both bundled examples: the 山口県 prefecture report (H30 → R1) and a municipal report on the 架空データ sample.
 report: report-prefecture report-municipal
 
+# DATA= UTILIZATION= PROJECTS= BUDGETS= GRANT= : your own files (empty: the bundled 山口県 example).
 report-prefecture: $(STAMP)
-	$(BIN)/grantkit report --entity $(ENTITY) --base $(BASE) --target $(TARGET) --out $(OUT)
+	$(BIN)/grantkit report --entity $(ENTITY) --base $(BASE) --target $(TARGET) --out $(OUT) \
+	  $(if $(DATA),--data "$(DATA)") $(if $(UTILIZATION),--utilization "$(UTILIZATION)") \
+	  $(if $(PROJECTS),--projects "$(PROJECTS)") $(if $(BUDGETS),--budgets "$(BUDGETS)") $(if $(GRANT),--grant $(GRANT))
 
 report-municipal: $(STAMP)
 	$(BIN)/grantkit report --level 市町村 --entity $(MUNICIPALITY) --year $(YEAR) --out $(OUT)

@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="団体名または団体コード・保険者番号（例: 山口県、35、青森県ゆうひさき町、020011）")
     rep.add_argument("--base", default=None, help="都道府県: 基準年度（例: H30、2018、平成30年度）")
     rep.add_argument("--target", default=None, help="都道府県: 比較年度（例: R1、2019、令和元年度）")
+    rep.add_argument("--grant", default=None, choices=("推進", "支援"),
+                     help="都道府県: 交付金（得点表に推進と支援の両方がある年度、R2 以降）。市町村の報告書は両方を載せます")
     rep.add_argument("--year", default=None, help="市町村: 交付年度（例: R7）。前年度のファイルもあれば前年度と比較")
     rep.add_argument("--data", action="append", default=None,
                      help="都道府県: 得点表（CSV または Excel）。市町村: 全国の評価結果（年度ごとに --data を繰り返す）。"
@@ -93,7 +95,7 @@ def _prefecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Pa
         data=args.data[0] if args.data else _bundled("yamaguchi_scores.csv"), out=Path(args.out),
         utilization=args.utilization or (_bundled("utilization_yamaguchi.csv") if bundled else None),
         projects=args.projects or (_bundled("projects_yamaguchi.csv") if bundled else None),
-        budgets=args.budgets or _bundled("budgets.csv"),
+        budgets=args.budgets or _bundled("budgets.csv"), grant=args.grant,
     )
 
 
@@ -102,6 +104,8 @@ def _municipal(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Pat
 
     if not args.year or args.base or args.target:
         parser.error("市町村の報告書には --year を指定します（--base・--target は都道府県のとき）")
+    if args.grant:
+        parser.error("市町村の報告書は推進・支援の両方を載せます（--grant は都道府県のとき）")
     if args.utilization or args.projects:
         parser.error("--utilization・--projects は都道府県の報告書の指定です")
     bundled = args.data is None

@@ -135,6 +135,8 @@ def load_utilization(path: str | Path) -> pd.DataFrame:
         "planned_thousand_yen": r.amounts("planned_thousand_yen", required=False),
         "spent_thousand_yen": r.amounts("spent_thousand_yen", required=False),
     })
+    for i in table.index[table.duplicated(["fiscal_year", "level", "grant", "entity_code"], keep="first")]:
+        r.problem("同じ年度・区分・交付金・団体の行が重複しています（1年度1行）", i, "fiscal_year")
     r.raise_if_any()
     table = table.astype({"fiscal_year": "int64"} | {c: "Int64" for c in UTILIZATION_COLUMNS[5:]})
     return r.done(table)

@@ -20,6 +20,7 @@ from .allocation import allocation_from_average, implied_average
 from .compare import compare_to_average, compare_years, resolve_selection
 from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
+from .labels import GRANT_NAMES
 from .rates import score_rates
 from .schema import NATIONAL
 
@@ -71,7 +72,8 @@ def allocation_summary(scores: pd.DataFrame, *, entity: str, budgets: Mapping[in
 
 @dataclass
 class ReportData:
-    """Everything one report reads: the score table and the optional utilisation, projects and budgets."""
+    """Everything one report reads: the score table and the optional utilisation, projects and budgets,
+    narrowed to the report's entity, grant and years when ``load_report_data`` is given them."""
 
     scores: pd.DataFrame
     utilization: pd.DataFrame | None = None
@@ -79,18 +81,38 @@ class ReportData:
     budgets: pd.DataFrame | None = None
     sources: list[str] = field(default_factory=list)
     score_file: str = ""
+    grant: str = "推進"
 
     @property
     def source_note(self) -> str:
         """「出典: 得点表のファイル名」 for the foot of a chart."""
         return f"出典: {self.score_file}"
 
-    def prefecture_budgets(self, grant: str = "推進") -> dict[int, int]:
-        """fiscal year → budget in yen of the prefecture share, for the years the table has."""
-        if self.budgets is None:
-            return {}
-        rows = self.budgets[(self.budgets["grant"] == grant) & (self.budgets["level"] == "都道府県")]
+    @property
+    def grant_name(self) -> str:
+        """The official name of the report's grant (保険者機能強化推進交付金 for 推進)."""
+        return GRANT_NAMES.get(self.grant, self.grant)
+
+    def prefecture_budgets(self, grant: str | None = None) -> dict[int, int]:
+        """fiscal year → budget in yen of the prefecture share (the report's grant by default)."""
+        rows = self._budget_rows(grant)
         return {int(y): int(b) for y, b in zip(rows["fiscal_year"], rows["budget_yen"])}
+
+    def budget_note(self, grant: str | None = None) -> str:
+        """A caveat for the budgets used that budgets.csv marks unverified ("" when all are verified)."""
+        rows = self._budget_rows(grant)
+        rows = rows[~rows["verified"].astype(bool) & rows["fiscal_year"].isin(self.scores["fiscal_year"])]
+        if rows.empty:
+            return ""
+        years = "、".join(era_label_long(int(y)) for y in rows["fiscal_year"])
+        return (f"{years}の予算額は未確認の値です（budgets.csv の verified が false）。その年度の基準額は"
+                "参考値で、公表資料で予算額を確かめてから使ってください。")
+
+    def _budget_rows(self, grant: str | None) -> pd.DataFrame:
+        if self.budgets is None:
+            return pd.DataFrame({"fiscal_year": [], "budget_yen": [], "verified": []})
+        b = self.budgets
+        return b[(b["grant"] == (grant or self.grant)) & (b["level"] == "都道府県")]
 
     def summary(self) -> str:
         """One line per file read, in Japanese."""
@@ -98,8 +120,13 @@ class ReportData:
 
 
 def load_report_data(data: str | Path, utilization: str | Path = "", projects: str | Path = "",
-                     budgets: str | Path = "") -> ReportData:
-    """Read the files of a report; an empty path means the file is not available (its section says so)."""
+                     budgets: str | Path = "", *, entity: str | None = None, years: list[int | str] | None = None,
+                     grant: str | None = None) -> ReportData:
+    """Read the files of a report; an empty path means the file is not available (its section says so).
+
+    With ``entity`` (and ``years``, ``grant``) the tables keep only that entity's grant and years (scores keep
+    every entity of them, for the national average); what is set aside is counted in ``summary()``.
+    """
     from .funding import load_budgets, load_projects, load_utilization, utilization as shares
     from .io import read_scores
 
@@ -107,14 +134,42 @@ def load_report_data(data: str | Path, utilization: str | Path = "", projects: s
     out = ReportData(loaded.table, sources=[loaded.report.summary()], score_file=Path(data).name)
     if utilization:
         out.utilization = shares(load_utilization(utilization))
-        out.sources.append(f"{Path(utilization).name}: 活用状況 {len(out.utilization)} 年度分")
+        out.sources.append(f"{Path(utilization).name}: 活用状況 {len(out.utilization)} 行")
     if projects:
         out.projects = load_projects(projects)
         out.sources.append(f"{Path(projects).name}: 事業 {out.projects['project'].nunique()} 件")
     if budgets:
         out.budgets = load_budgets(budgets)
         out.sources.append(f"{Path(budgets).name}: 予算額 {len(out.budgets)} 行")
+    if entity is not None:
+        _narrow(out, entity, years, grant or None)
     return out
+
+
+def _narrow(data: ReportData, entity: str, years: list[int | str] | None, grant: str | None) -> None:
+    """Keep the report's grant and years (and, in the utilisation and projects, its entity); say what was set aside."""
+    sel = resolve_selection(data.scores, entity=entity, grant=grant, years=years)
+    data.grant = sel.grant
+    keep_years = data.scores["fiscal_year"].isin(sel.years)
+    tables = {"得点表": (data.scores, keep_years & data.scores["grant"].eq(sel.grant))}
+    if data.utilization is not None:
+        u = data.utilization
+        tables["活用状況"] = (u, u["fiscal_year"].isin(sel.years) & u["entity_code"].eq(sel.entity_code)
+                           & u["grant"].eq(sel.grant) & u["level"].eq(sel.level))
+    if data.projects is not None:
+        p = data.projects
+        tables["事業一覧"] = (p, p["fiscal_year"].isin(sel.years) & p["entity_code"].eq(sel.entity_code))
+    years_text = "・".join(era_label_long(y) for y in sel.years)
+    for name, (table, keep) in tables.items():
+        scope = f"{sel.grant}・{years_text}" if name == "得点表" else f"{sel.entity}・{sel.grant}・{years_text}"
+        if (~keep).any():
+            data.sources.append(f"{name}: {scope}以外の {int((~keep).sum())} 行はこの報告書では使っていません"
+                                "（ファイルには残っています）")
+    data.scores = tables["得点表"][0][tables["得点表"][1]].reset_index(drop=True)
+    if data.utilization is not None:
+        data.utilization = tables["活用状況"][0][tables["活用状況"][1]].reset_index(drop=True)
+    if data.projects is not None:
+        data.projects = tables["事業一覧"][0][tables["事業一覧"][1]].reset_index(drop=True)
 
 
 def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
@@ -146,25 +201,35 @@ def report_folder_name(entity: str, base: int | str, target: int | str) -> str:
     return f"{entity}_{era_label(to_fiscal_year(base))}-{era_label(to_fiscal_year(target))}"
 
 
-def check_selection(scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str) -> str:
-    """Raise ``UnknownSelectionError`` (listing what exists) unless entity and two different years are in
-    the table, the base year first; return the entity's name."""
+def check_selection(scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str,
+                    grant: str | None = None) -> str:
+    """Raise ``UnknownSelectionError`` (listing what exists) unless entity, grant and two different years are
+    in the table, the base year first, and no score the report sums is missing; return the entity's name."""
     if to_fiscal_year(base) == to_fiscal_year(target):
         raise UnknownSelectionError(f"基準年度と比較年度が同じです（{era_label_long(base)}）。別の2か年を指定してください")
     if to_fiscal_year(base) > to_fiscal_year(target):  # the report reads 「基準年度から比較年度にかけて」
         raise UnknownSelectionError(f"基準年度（{era_label_long(base)}）が比較年度（{era_label_long(target)}）より後です。"
                                     f"--base {era_label(to_fiscal_year(target))} --target {era_label(to_fiscal_year(base))} "
                                     "のように前の年度を基準年度にしてください")
-    sel = resolve_selection(scores, entity=entity, years=[base, target])
-    compare_years(scores, base, target, entity=sel.entity)
-    compare_to_average(scores, entity=sel.entity, fiscal_year=target)
+    sel = resolve_selection(scores, entity=entity, years=[base, target], grant=grant)
+    used = scores[scores["fiscal_year"].isin(sel.years) & scores["grant"].eq(sel.grant) & scores["level"].eq(sel.level)
+                  & scores["entity_code"].isin([sel.entity_code, *scores.loc[scores["entity"] == NATIONAL, "entity_code"]])]
+    missing = used[used["score"].isna()]
+    if len(missing):
+        cells = "、".join(f"{era_label(int(y))} {e} {i}" for y, e, i in
+                         zip(missing["fiscal_year"], missing["entity"], missing["indicator"]))
+        raise UnknownSelectionError(f"得点が空欄・「－」の指標があります（{cells}）。合計・得点率・基準額が計算できないため"
+                                    "報告書を作れません。0点なら 0 と入力してください")
+    compare_years(scores, base, target, entity=sel.entity, grant=sel.grant)
+    compare_to_average(scores, entity=sel.entity, fiscal_year=target, grant=sel.grant)
     return sel.entity
 
 
 def run_report(*, entity: str, base: int | str, target: int | str, data: str | Path, out: str | Path = "reports",
                utilization: str | Path | None = None, projects: str | Path | None = None,
-               budgets: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
-    """Run the report notebook for one entity and pair of years; return the report folder.
+               budgets: str | Path | None = None, grant: str | None = None,
+               progress: Callable[[str], None] | None = None) -> Path:
+    """Run the report notebook for one entity, grant and pair of years; return the report folder.
 
     Unknown entity or years raise ``UnknownSelectionError`` before anything runs. ``utilization``,
     ``projects`` and ``budgets`` are optional CSVs; a report without them says so in those sections.
@@ -174,13 +239,15 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     data = Path(data).resolve()
     say(f"[1/4] 得点表を読み込み中: {data.name}")
-    name = check_selection(load_scores(data), entity=entity, base=base, target=target)
+    scores = load_scores(data)
+    name = check_selection(scores, entity=entity, base=base, target=target, grant=grant)
     params = {"ENTITY": name, "BASE_YEAR": era_label(to_fiscal_year(base)), "TARGET_YEAR": era_label(to_fiscal_year(target)),
-              "DATA": str(data), "UTILIZATION": _optional(utilization), "PROJECTS": _optional(projects),
-              "BUDGETS": _optional(budgets)}
-    title = f"{name} {era_label_long(base)}・{era_label_long(target)} 交付金の評価と活用状況"
-    return execute_report(TEMPLATE, params, Path(out), report_folder_name(name, base, target), title, say,
-                          progress is None)
+              "GRANT": grant or "", "DATA": str(data), "UTILIZATION": _optional(utilization),
+              "PROJECTS": _optional(projects), "BUDGETS": _optional(budgets)}
+    both = scores["grant"].nunique() > 1  # the grant goes into the title and folder only where it tells them apart
+    title = f"{name} {era_label_long(base)}・{era_label_long(target)} {GRANT_NAMES[grant] + 'の' if both else '交付金の'}評価と活用状況"
+    folder = report_folder_name(name, base, target) + (f"_{grant}" if both else "")
+    return execute_report(TEMPLATE, params, Path(out), folder, title, say, progress is None)
 
 
 def execute_report(template: Path, params: dict[str, object], out: Path, folder_name: str, title: str,

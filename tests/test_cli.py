@@ -94,11 +94,11 @@ def test_errors_say_what_exists_and_write_nothing(argv, expected, tmp_path, caps
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def _make_command(target: str) -> list[str]:
-    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
-    variables = dict(re.findall(r"^(\w+)\s*\?=\s*(\S+)", makefile, flags=re.M))
-    line = re.search(rf"^{target}:.*\n\t(.+)$", makefile, flags=re.M).group(1)
-    return shlex.split(re.sub(r"\$\((\w+)\)", lambda m: variables.get(m.group(1), m.group(1)), line))[1:]
+def _make_command(target: str, *variables: str) -> list[str]:
+    """The command ``make`` would run for ``target`` (expanded by make itself; the venv is not rebuilt)."""
+    dry = subprocess.run(["make", "-s", "-n", "-o", ".venv/.installed-stamp", target, *variables], cwd=REPO,
+                         capture_output=True, text=True, encoding="utf-8", check=True)
+    return shlex.split(dry.stdout.replace("\\\n", " "))[1:]  # one recipe line, continued with backslashes
 
 
 def test_makefile_report_lines_are_valid_commands(calls, monkeypatch, tmp_path):
@@ -107,6 +107,10 @@ def test_makefile_report_lines_are_valid_commands(calls, monkeypatch, tmp_path):
     assert re.search(r"^report: report-prefecture report-municipal$", makefile, flags=re.M)
     args = build_parser().parse_args(_make_command("report-prefecture"))
     assert (args.level, args.entity, args.base, args.target) == ("都道府県", "山口県", "H30", "R1")
+    assert (args.data, args.utilization, args.grant) == (None, None, None)  # the bundled example
+    own = build_parser().parse_args(_make_command("report-prefecture", "DATA=自分の 得点.csv", "UTILIZATION=u.csv",
+                                                  "GRANT=支援", "BASE=R1", "TARGET=R2"))
+    assert (own.data, own.utilization, own.projects, own.grant, own.base) == (["自分の 得点.csv"], "u.csv", None, "支援", "R1")
     seen = []
     monkeypatch.setattr("grantkit.municipal_report.run_municipal_report", lambda **kw: seen.append(kw) or tmp_path)
     assert main(_make_command("report-municipal")) == 0

@@ -135,3 +135,46 @@ def test_unknown_entity_or_year_lists_what_exists(tmp_path, capsys):
         run_report(entity="山口県", base="H30", target="R3", data=example_path("yamaguchi_scores.csv"), out=tmp_path,
                    progress=lambda msg: None)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_data_keeps_only_the_entity_grant_and_years(tmp_path):
+    from grantkit import load_report_data
+
+    util = tmp_path / "u.csv"
+    util.write_text(SYNTH_UTILIZATION + "R1,都道府県,推進,35,山口県,99999,1,1\nR2,都道府県,支援,34,広島県,11000,5000,4000\n"
+                    "H30,都道府県,推進,34,広島県,100,50,50\n", encoding="utf-8")
+    scores = tmp_path / "s.csv"
+    scores.write_text("\n".join([SYNTH_HEADER, *SYNTH_ROWS]) + "\n", encoding="utf-8")
+    data = load_report_data(scores, util, budgets=example_path("budgets.csv"), entity="広島県", years=["R1", "R2"])
+    # 山口県's 99,999千円 is not 広島県's R1 amount, the 支援 row not its 推進 amount, H30 not one of the two years
+    assert data.utilization[["fiscal_year", "allocation_thousand_yen"]].values.tolist() == [[2019, 14290], [2020, 24239]]
+    assert "活用状況: 広島県・推進・令和元年度・令和2年度以外の 3 行はこの報告書では使っていません" in data.summary()
+    assert data.grant_name == "保険者機能強化推進交付金"
+
+
+def test_unverified_budget_is_said_in_the_report(synthetic_report):
+    from grantkit import load_budgets
+
+    b = load_budgets(example_path("budgets.csv"))
+    unverified = b[(b.fiscal_year == 2020) & (b.level == "都道府県") & (b.grant == "推進")]["verified"].iloc[0]
+    html = _text((synthetic_report / "報告書.html").read_text(encoding="utf-8"))
+    assert ("令和2年度の予算額は未確認の値です" in html) == (not unverified)
+
+
+def test_both_grants_need_grant_and_missing_score_is_refused(tmp_path, capsys):
+    both = [*SYNTH_ROWS, *(r.replace(",推進,", ",支援,") for r in SYNTH_ROWS)]
+    data = tmp_path / "both.csv"
+    data.write_text("\n".join([SYNTH_HEADER, *both]) + "\n", encoding="utf-8")
+    args = ["report", "--entity", "広島県", "--base", "R1", "--target", "R2", "--data", str(data), "--out", str(tmp_path / "o")]
+    assert main(args) == 2
+    assert "--grant" in capsys.readouterr().err
+    folder = run_report(entity="広島県", base="R1", target="R2", data=data, out=tmp_path / "o", grant="支援",
+                        budgets=example_path("budgets.csv"), progress=lambda msg: None)
+    assert folder.name == "広島県_R1-R2_支援"
+    html = _text((folder / "報告書.html").read_text(encoding="utf-8"))
+    assert "広島県（介護保険保険者努力支援交付金）" in html
+    blank = tmp_path / "blank.csv"
+    blank.write_text("\n".join([SYNTH_HEADER, *SYNTH_ROWS[:-5], SYNTH_ROWS[-5].replace(",6,10", ",－,10"),
+                                *SYNTH_ROWS[-4:]]) + "\n", encoding="utf-8")
+    with pytest.raises(UnknownSelectionError, match="得点が空欄・「－」の指標があります（R2 広島県 C）"):
+        run_report(entity="広島県", base="R1", target="R2", data=blank, out=tmp_path / "o", progress=lambda msg: None)

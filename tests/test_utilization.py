@@ -134,3 +134,13 @@ def test_budgets(recwarn):
     assert "budget=" in str(err.value)
     with pytest.raises(UnknownSelectionError, match="なし"):
         budget_for(b, "R9", "推進", "市町村")
+
+
+def test_duplicate_utilization_rows_are_refused(tmp_path):
+    path = _write(tmp_path, "u.csv",
+                  "fiscal_year,level,grant,entity_code,entity,allocation_thousand_yen,planned_thousand_yen,spent_thousand_yen\n"
+                  "R1,都道府県,推進,35,山口県,22248,11080,\n"
+                  "令和元年度,都道府県,推進,35,山口県,22248,11080,\n")
+    with pytest.raises(ValidationError) as err:
+        load_utilization(path)
+    assert [(p.row, p.column) for p in err.value.problems] == [(3, "fiscal_year")]
