@@ -6,8 +6,10 @@ The 交付年度 is read from the title row; what the headings of that year are 
 headings (通し番号 …) and its depth by the first statistics or data row; merged cells are forward-filled
 left to right, lower levels reset where a higher one is printed; subtotal columns (目標Ⅰ合計, 推進合計,
 推進・支援合計) are recognised by their raw heading wherever they sit, and the leading 前年度得点・前年度順位
-are kept apart from this year's 合計・順位. Rows without a numeric total (広域連合・一部事務組合) are
-excluded and listed with the reason. Example: ``load_mhlw("01_（掲載用）令和7年度評価結果（市町村分）.xlsx")``.
+are kept apart from this year's 合計・順位. Rows without a total and without any score (広域連合・一部事務組合) are
+excluded and listed with the reason; a row with scores but no total is an error naming the cell. The printed
+subtotals and their 配点 are checked against the leaves; 人口 and 第1号被保険者数 are read like the score cells and
+must be whole numbers (第1号被保険者数 > 0). Example: ``load_mhlw("01_（掲載用）令和7年度評価結果（市町村分）.xlsx")``.
 """
 
 from __future__ import annotations
