@@ -116,6 +116,7 @@ _EXPORTS: dict[str, str] = {
     "format_thousand_yen": "display",
     "round_half_up": "display",
     "score_table": "display",
+    "score_numbers": "display",
     # allocation (issue 4)
     "prefecture_allocation": "allocation",
     "municipal_allocation": "allocation",

@@ -127,6 +127,30 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
     return table
 
 
+def score_numbers(rates: pd.DataFrame, *, entity: str, years: list[int | str] | None = None,
+                  grant: str | None = None) -> pd.DataFrame:
+    """The figures of ``score_table`` as numbers, for Excel: per year and indicator (leaves, subtotals, total)
+    the entity's and the national average's score, 配点 and rate.
+
+    >>> from grantkit import example_scores, score_rates
+    >>> n = score_numbers(score_rates(example_scores()), entity="山口県")
+    >>> n[n.code == "合計"][["fiscal_year", "score", "national_score", "score_rate"]].round(4).values.tolist()
+    [[2018.0, 470.0, 638.0, 0.6438], [2019.0, 611.0, 584.3, 0.8246]]
+    """
+    from .compare import resolve_selection
+
+    if "row_kind" not in rates.columns:
+        rates = score_rates(rates)
+    sel = resolve_selection(rates, entity=entity, grant=grant, years=years)
+    part = rates[rates["level"].eq(sel.level) & rates["grant"].eq(sel.grant) & rates["fiscal_year"].isin(sel.years)]
+    part = part.assign(code=display_code(part["indicator"], part["row_kind"]))
+    keys = ["fiscal_year", "code"]
+    own = part.loc[part["entity"] == sel.entity, [*keys, "indicator_name", "row_kind", "score", "max_score", "score_rate"]]
+    nat = part.loc[part["entity"] == sel.national, [*keys, "score", "score_rate"]]
+    nat = nat.rename(columns={"score": "national_score", "score_rate": "national_rate"})
+    return own.merge(nat, on=keys, how="left").reset_index(drop=True)
+
+
 _COUNTS = frozenset({"population", "first_insured", "n", "n_entities", "rank"})
 _ONE_DECIMAL = frozenset({"yen_per_first_insured", "percentile", "mean_score"})
 _POINTS = frozenset({"score", "max_score", "whatif_points"})

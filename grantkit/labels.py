@@ -26,6 +26,9 @@ LABELS: dict[str, str] = {
     "implied_average_high": "配分額が示す全国平均（上限）",
     "matches_official": "算定額と公表額の一致",
     "row_kind": "行の種類",
+    "era": "年度",
+    "code": "指標",
+    "national_score": "全国平均の得点",
     # comparisons (compare.py)
     "presence": "掲載年度",
     "score_base": "得点（基準年度）",
@@ -130,6 +133,9 @@ LABELS: dict[str, str] = {
     "value": "値",
     "reason": "理由",
 }
+
+# Display words for the values of ``row_kind`` (score_rates) in tables people read.
+ROW_KIND_NAMES: dict[str, str] = {"leaf": "明細", "subtotal": "小計", "total": "合計", "combined": "推進・支援合計"}
 
 GRANT_NAMES: dict[str, str] = {
     "推進": "保険者機能強化推進交付金",

@@ -190,10 +190,23 @@ def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | Non
         return None
     from .export import write_tables_xlsx
 
-    present = {k: v.reset_index() if v.index.name or v.index.nlevels > 1 else v for k, v in tables.items()
-               if v is not None}
+    present = {k: _for_excel(v.reset_index() if v.index.name or v.index.nlevels > 1 else v)
+               for k, v in tables.items() if v is not None}
     percent = {c for v in tables.values() if v is not None for c in v.attrs.get("percent", ())}
     return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME, percent_columns=(*RATE_COLUMNS, *sorted(percent)))
+
+
+def _for_excel(table: pd.DataFrame) -> pd.DataFrame:
+    """Words for people in the workbook: 行の種類 in Japanese, and the 年度 as the report prints it (H30) next
+    to the numeric 交付年度."""
+    from .labels import ROW_KIND_NAMES
+
+    out = table.copy()
+    if "row_kind" in out.columns:
+        out["row_kind"] = out["row_kind"].map(lambda v: ROW_KIND_NAMES.get(v, v))
+    if "fiscal_year" in out.columns and "era" not in out.columns and pd.api.types.is_integer_dtype(out["fiscal_year"]):
+        out.insert(out.columns.get_loc("fiscal_year") + 1, "era", out["fiscal_year"].map(era_label))
+    return out
 
 
 def report_folder_name(entity: str, base: int | str, target: int | str) -> str:

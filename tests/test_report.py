@@ -114,6 +114,14 @@ def test_synthetic_report_excel(synthetic_report):
     rates = wb["年度比較"]
     headers = [c.value for c in rates[1]]
     assert rates.cell(2, headers.index("得点率（比較年度）") + 1).number_format == "0.0%"
+    # the score table as numbers (the 得点表 sheet is text as printed): R2 total 90 of 120, national 79
+    numbers = [dict(zip([c.value for c in wb["得点表（数値）"][1]], row))
+               for row in wb["得点表（数値）"].iter_rows(min_row=2, values_only=True)]
+    total = next(r for r in numbers if r["年度"] == "R2" and r["指標"] == "合計")
+    assert (total["交付年度"], total["行の種類"], total["得点"], total["配点"], total["全国平均の得点"]) == (
+        2020, "合計", 90, 120, 79)
+    assert total["得点率"] == pytest.approx(90 / 120)
+    assert {r["行の種類"] for r in numbers} == {"明細", "小計", "合計"}
 
 
 def test_bundled_report_shows_seed_figures(tmp_path):
