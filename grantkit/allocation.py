@@ -101,8 +101,12 @@ def implied_average(amount: int, score: float, budget: int, n_entities: int = 47
     >>> iv.contains(638), iv.contains(169 + 456 + 12.75)
     (False, True)
     """
+    if _exact(score) <= 0:
+        raise GrantkitError(f"得点が {score} のときの基準額は全国平均によらず 0 円なので、配分額から全国平均は決まりません")
+    if amount < 0:
+        raise GrantkitError(f"配分額が負です（{amount}）")
     top = _budget(budget) * _exact(score) / _positive(n_entities, "団体数")
-    high = float(top / amount) if amount > 0 else math.inf
+    high = float(top / amount) if amount > 0 else math.inf  # 0 after truncation: any average above the low end
     return AverageInterval(float(top / (amount + unit)), high)
 
 

@@ -11,6 +11,7 @@ _ERAS = {  # era: (first Western year of the era's year 1, letter)
     "令和": (2019, "R"),
     "平成": (1989, "H"),
 }
+_LAST = {"平成": 31}  # 平成31年度 = 令和元年度 (2019) is printed both ways; 平成32年度 does not exist
 _LETTERS = {letter: (name, start) for name, (start, letter) in _ERAS.items()}
 _PATTERN = re.compile(r"^(令和|平成|[RH])\s*(元|\d{1,2})\s*(?:年度?)?$")
 
@@ -46,6 +47,10 @@ def fiscal_year(value: object) -> int:
             if n < 1:
                 raise EraError(f"'{value}' は年度として読めません（0年はありません）")
             year = start + n - 1
+            name = era if era in _ERAS else _LETTERS[era][0]
+            if name in _LAST and n > _LAST[name]:
+                raise EraError(f"'{value}' はありません（{name}は{_LAST[name]}年度まで。"
+                               f"{era_label_long(year)}のことなら、そう書いてください）")
     if not 1989 <= year <= 2100:
         raise EraError(f"'{value}' は対象外の年度です（1989〜2100）")
     return year

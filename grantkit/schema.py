@@ -15,6 +15,7 @@ import pandas as pd
 
 from .eras import EraError, era_label_long, fiscal_year
 from .errors import Problem, ValidationError
+from .labels import label
 from .provenance import LoadReport
 from .text import normalize_indicator, normalize_text
 
@@ -30,6 +31,12 @@ NATIONAL_CODE = {"都道府県": "00", "市町村": "000000"}
 MISSING_MARKS = {"", "-", "－", "―", "‐", "ー", "—", "–", "*", "＊", "NA", "N/A", "nan", "NaN"}
 TEXT_COLUMNS = ["level", "grant", "entity_code", "entity", "indicator_name", "parent_name", "group", "group_name"]
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+# Japanese headings users type for the columns, besides the display labels of labels.py
+_JAPANESE_HEADINGS = {"年度": "fiscal_year", "団体区分": "level", "保険者番号": "entity_code", "保険者名": "entity",
+                      "市町村名": "entity", "都道府県名": "entity", "指標番号": "indicator", "満点": "max_score",
+                      "点数": "score", "親指標": "parent"}
 
 
 @dataclass
@@ -89,10 +96,19 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
 
     missing = [c for c in REQUIRED if c not in raw.columns]
     unknown = [c for c in raw.columns if c not in REQUIRED + OPTIONAL]
+    separator = next((name for sep, name in (("\t", "タブ"), (";", "セミコロン")) if len(raw.columns) == 1
+                      and sep in str(raw.columns[0])), None)
+    if separator:
+        problem(f"1行目が1つの列として読めました。{separator}区切りのようです。カンマ区切りの CSV で保存し直してください",
+                col=None)
+        raise ValidationError(src, problems)
+    meant = {label(c): c for c in REQUIRED + OPTIONAL} | _JAPANESE_HEADINGS
     for c in missing:
         problem(f"必須の列「{c}」がありません（必須列: {', '.join(REQUIRED)}）", col=c)
     for c in unknown:
-        problem(f"列「{c}」は得点表の列ではありません（使える列: {', '.join(REQUIRED + OPTIONAL)}）", col=c)
+        hint = f"。「{meant[normalize_text(c)]}」のことなら、列名を {meant[normalize_text(c)]} にしてください" \
+            if normalize_text(c) in meant else ""
+        problem(f"列「{c}」は得点表の列ではありません（使える列: {', '.join(REQUIRED + OPTIONAL)}）{hint}", col=c)
     if problems:
         raise ValidationError(src, problems)
 

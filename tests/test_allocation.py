@@ -325,3 +325,11 @@ def test_what_if_with_a_few_prefectures_uses_the_national_average():
     with pytest.raises(UnknownSelectionError, match="全国平均の行もありません"):
         what_if(pd.concat([s[s.entity != "全国平均"], other]), "山口県", {"Ⅱ(1)": "max"}, 1_000_000_000,
                 fiscal_year="R1")
+
+
+def test_implied_average_needs_a_positive_score_and_an_amount_not_below_zero():
+    with pytest.raises(GrantkitError, match="全国平均は決まりません"):
+        implied_average(15_680_000, 0, BUDGET)
+    with pytest.raises(GrantkitError, match="配分額が負です"):
+        implied_average(-1, 470, BUDGET)
+    assert implied_average(0, 470, BUDGET).high == math.inf  # under 1,000 円: the average is only bounded below

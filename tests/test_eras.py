@@ -3,6 +3,7 @@
 import pytest
 
 from grantkit import GrantkitError, era_label, era_label_long, fiscal_year
+from grantkit.eras import EraError
 
 
 @pytest.mark.parametrize(
@@ -33,3 +34,10 @@ def test_labels_back(year, short, long):
     assert era_label(year) == short
     assert era_label_long(year) == long
     assert fiscal_year(short) == fiscal_year(long) == year
+
+
+@pytest.mark.parametrize(("text", "meant"), [("H32", "令和2年度"), ("平成35年度", "令和5年度")])
+def test_heisei_after_its_last_year_is_refused_with_the_reiwa_year(text, meant):
+    with pytest.raises(EraError, match=f"平成は31年度まで。{meant}のことなら"):
+        fiscal_year(text)
+    assert fiscal_year("H31") == fiscal_year("平成31年度") == 2019  # printed both ways in 2019

@@ -167,3 +167,16 @@ def test_different_max_for_the_same_indicator_is_refused(tmp_path):
     tie = _problems(tmp_path, [OWN_R1[0].replace(",10", ",12"), OWN_R1[1], *NATIONAL_R1])
     assert [p.row for p in tie.problems] == [2, 4]  # two entities, two values: neither is named right
     assert all("どれが正しいか決められません" in p.message for p in tie.problems)
+
+
+@pytest.mark.parametrize(("sep", "name"), [("\t", "タブ"), (";", "セミコロン")])
+def test_other_separators_are_named_not_listed_as_eleven_missing_columns(tmp_path, sep, name):
+    err = _problems(tmp_path, [r.replace(",", sep) for r in GOOD], header=HEADER.replace(",", sep))
+    assert len(err.problems) == 1 and f"{name}区切りのようです" in err.problems[0].message
+
+
+def test_japanese_headings_get_the_column_name_to_use(tmp_path):
+    header = HEADER.replace("max_score", "配点").replace("score", "得点")
+    err = _problems(tmp_path, GOOD, header=header)
+    hints = [p.message for p in err.problems if p.column in ("得点", "配点")]
+    assert any("列名を score にしてください" in m for m in hints) and any("列名を max_score に" in m for m in hints)
