@@ -122,6 +122,7 @@ _EXPORTS: dict[str, str] = {
     "municipal_allocation": "allocation",
     "allocation_from_average": "allocation",
     "implied_average": "allocation",
+    "implied_budget": "allocation",
     "AverageInterval": "allocation",
     "grant_amount": "allocation",
     "marginal_value": "allocation",

@@ -18,7 +18,7 @@ Prefectures: 基準額 = 予算額 × 評価点数 / Σ 評価点数 (Σ = 47 ×
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
@@ -108,6 +108,31 @@ def implied_average(amount: int, score: float, budget: int, n_entities: int = 47
     top = _budget(budget) * _exact(score) / _positive(n_entities, "団体数")
     high = float(top / amount) if amount > 0 else math.inf  # 0 after truncation: any average above the low end
     return AverageInterval(float(top / (amount + unit)), high)
+
+
+def implied_budget(amounts: Sequence[int], weights: Sequence[float], unit: int = UNIT) -> int | None:
+    """The smallest budget (yen) that gives every published amount (in ``unit``, truncated) from the weights
+    (score, or score × 第1号被保険者数), or None when no budget gives them all (another formula or adjustment).
+
+    Each amount a_i says a_i·unit ≤ B·w_i/W < (a_i+1)·unit; the budget lies in the intersection. The sum of the
+    amounts alone is too small by the truncation of every entity (up to n × unit).
+
+    >>> implied_budget([600, 300, 100], [6, 3, 1])  # 1,000,000 to 1,001,666 give these; the least is returned
+    1000000
+    >>> implied_budget([600, 300], [1, 1]) is None  # equal weights, unequal amounts: not this formula
+    True
+    """
+    given = [(a, w) for a, w in zip(amounts, weights, strict=True) if not pd.isna(a)]
+    if any(a > 0 and _exact(w) <= 0 for a, w in given):
+        return None  # money without weight: not this formula
+    pairs = [(int(a), _exact(w)) for a, w in given if _exact(w) > 0]
+    if not pairs:
+        return None
+    total = sum((w for _, w in pairs), Fraction(0))
+    low = max(Fraction(a * unit) * total / w for a, w in pairs)
+    high = min(Fraction((a + 1) * unit) * total / w for a, w in pairs)
+    budget = math.ceil(low)
+    return budget if budget < high else None
 
 
 def _round(weights: list[int], total: int, budget: int, rounding: str, unit: int) -> tuple[list[int], list[int]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .allocation import implied_budget
 from .compare import Selection, resolve_selection
 from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
 from .errors import GrantkitError, Problem, UnknownSelectionError
@@ -123,7 +124,7 @@ class MunicipalData:
 
     def budgets(self, year: int | str) -> pd.DataFrame:
         """The 市町村分 budget per grant for ``year``: from the budgets file, else implied by the published
-        交付見込額（案） (their sum, which truncation to 千円 makes slightly smaller than the budget).
+        交付見込額（案） (the least budget that reproduces them all; their sum when none does).
 
         Columns: grant, budget_yen, verified, source. Raises, saying what to do and naming the grant, when a
         grant scored that year has neither (a report never shows one grant's money and silently not the other's).
@@ -140,9 +141,9 @@ class MunicipalData:
                 rows.append({"grant": grant, "budget_yen": int(r["budget_yen"]), "verified": bool(r["verified"]),
                              "source": str(r["source"])})
             elif published is not None and (published["grant"] == grant).any():
-                total = int(published.loc[published["grant"] == grant, "plan_thousand_yen"].sum()) * 1000
-                rows.append({"grant": grant, "budget_yen": total, "verified": False,
-                             "source": "公表の交付見込額（案）の合計から逆算（千円未満切捨て分だけ小さい）"})
+                implied = self._implied_budget(y, grant, published)
+                rows.append({"grant": grant, "budget_yen": implied["budget_yen"], "verified": False,
+                             "source": implied["source"]})
         scored = set(self.scores_of(y)["grant"].unique())
         missing = [g for g in GRANTS if g in scored and g not in {r["grant"] for r in rows}]
         if missing or not rows:
@@ -150,6 +151,20 @@ class MunicipalData:
                 f"{era_label_long(y)}の市町村分の予算額がわかりません（{'・'.join(missing or GRANTS)}）。--budgets に"
                 "予算額の CSV（fiscal_year,grant,level,budget_yen,verified,source,note。level は 市町村）を指定してください")
         return pd.DataFrame(rows)
+
+    def _implied_budget(self, year: int, grant: str, published: pd.DataFrame) -> dict[str, object]:
+        """budget_yen and source from the published 交付見込額（案）: the least budget that reproduces every
+        amount from score × 第1号被保険者数, else (another formula or adjustment) their sum, which is smaller."""
+        plan = published.loc[published["grant"] == grant, ["entity_code", "plan_thousand_yen"]]
+        at = self.attributes_of(year)
+        weights = plan.merge(at[["entity_code", f"score_{grant}", "first_insured"]], on="entity_code", how="left")
+        budget = implied_budget(weights["plan_thousand_yen"].tolist(),
+                                (weights[f"score_{grant}"] * weights["first_insured"]).fillna(0).tolist())
+        if budget is not None:
+            return {"budget_yen": budget, "source": f"公表の交付見込額（案）{len(plan):,} 団体分をすべて再現する最小の額として逆算"}
+        total = int(plan["plan_thousand_yen"].sum()) * 1000
+        return {"budget_yen": total, "source": "公表の交付見込額（案）の合計から逆算（どの予算額でも全団体の額は再現できず、"
+                                               "千円未満切捨て分だけ小さい合計を使用）"}
 
     def code(self, entity: str) -> str:
         """The 保険者番号 of a municipality given by name, 「都道府県名＋団体名」 or code (ambiguity is an error)."""

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from grantkit import (GrantkitError, UnknownSelectionError, ValidationError, allocation_from_average,
                       format_thousand_yen, grant_amount, implied_average, marginal_value, municipal_allocation,
-                      example_scores, prefecture_allocation, what_if)
+                      example_scores, implied_budget, prefecture_allocation, what_if)
 
 BUDGET = 1_000_000_000  # seed 000: 保険者機能強化推進交付金（都道府県分）の予算額＝１０億円
 
@@ -333,3 +333,19 @@ def test_implied_average_needs_a_positive_score_and_an_amount_not_below_zero():
     with pytest.raises(GrantkitError, match="配分額が負です"):
         implied_average(-1, 470, BUDGET)
     assert implied_average(0, 470, BUDGET).high == math.inf  # under 1,000 円: the average is only bounded below
+
+
+def test_implied_budget_reproduces_every_amount_and_is_the_least():
+    weights = [37.5 * 2000, 80 * 130, 12.25 * 91_000, 0.0]
+    for budget in (1_000_000, 9_500_000_000, 123_456_789):
+        amounts = municipal_allocation(pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
+                                       pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}), budget)
+        implied = implied_budget(amounts["basis_thousand_yen"].tolist(), weights)
+        assert implied <= budget  # the true budget is one of those that reproduce the amounts
+        again = municipal_allocation(pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
+                                     pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}), implied)
+        assert again["basis_thousand_yen"].tolist() == amounts["basis_thousand_yen"].tolist()
+        less = municipal_allocation(pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
+                                    pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}), implied - 1)
+        assert less["basis_thousand_yen"].tolist() != amounts["basis_thousand_yen"].tolist()
+    assert implied_budget([5, 1], [0.0, 1.0]) is None  # money for a zero weight: not this formula

@@ -24,6 +24,7 @@ from grantkit.errors import GrantkitError, UnknownSelectionError
 from grantkit.examples import example_path
 from grantkit.io.mhlw import load_mhlw
 from grantkit.municipal_report import check_municipal_selection, load_municipal_data
+from grantkit.national import grant_scores, national_allocation
 from grantkit.synthetic import national_workbook, synthetic_budget
 
 GRANTS = ("推進", "支援")
@@ -606,12 +607,17 @@ def test_budgets_without_a_file(synth):
     assert data.budget_rows is None
     b = data.budgets("R6").set_index("grant")
     amounts = data.amounts[data.amounts["fiscal_year"] == R6]
+    at = data.attributes_of("R6")
+    allocated = national_allocation(grant_scores(at), at, b["budget_yen"].to_dict())
     for grant in GRANTS:
-        implied = int(amounts.loc[amounts["grant"] == grant, "plan_thousand_yen"].sum()) * 1000
-        assert b.at[grant, "budget_yen"] == implied and not b.at[grant, "verified"]
-        assert "逆算" in b.at[grant, "source"]
-        # the synthetic amounts come from synthetic_budget: truncation keeps the sum less than 1 千円 per town short
-        assert 0 <= synthetic_budget(grant, N_SYNTH) - implied < N_SYNTH * 1000
+        total = int(amounts.loc[amounts["grant"] == grant, "plan_thousand_yen"].sum()) * 1000
+        implied = b.at[grant, "budget_yen"]
+        assert not b.at[grant, "verified"] and "すべて再現する最小の額として逆算" in b.at[grant, "source"]
+        # the synthetic amounts come from synthetic_budget; the sum of truncated amounts is short of it, the
+        # implied budget is not above it and gives back every published amount
+        assert total <= implied <= synthetic_budget(grant, N_SYNTH) < total + N_SYNTH * 1000
+        mine = allocated[allocated["grant"] == grant].merge(amounts[amounts["grant"] == grant], on="entity_code")
+        assert len(mine) == N_SYNTH and mine["basis_thousand_yen"].eq(mine["plan_thousand_yen"]).all()
     for year in ("R5", "R7"):
         with pytest.raises(UnknownSelectionError) as exc:
             data.budgets(year)

@@ -163,8 +163,8 @@ def test_scale_change_r5_to_r6_compares_rates_only(files, entity):
     assert total["得点率の変化（ポイント）"] == pytest.approx((total["R6 得点率"] - total["R5 得点率"]) * 100)
     text = _text((folder / "報告書.html").read_text(encoding="utf-8"))
     assert "配点が異なり比較不可" in text and "得点ではなく得点率で比較" in text
-    # no budgets file: R6 workbooks publish 交付見込額（案）, whose sum stands in (and says so)
-    assert "公表の交付見込額（案）の合計から逆算" in text
+    # no budgets file: R6 workbooks publish 交付見込額（案）; the budget that reproduces them stands in (and says so)
+    assert "公表の交付見込額（案）" in text and "すべて再現する最小の額として逆算" in text
 
 
 def test_command_line_ambiguous_name_lists_candidates(capsys, tmp_path):
