@@ -74,6 +74,9 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
     elif rows["level"].nunique() > 1:
         raise UnknownSelectionError(f"「{entity}」は複数の区分にあります。level= で選んでください（{_listing(rows['level'])}）")
     grants = [g for g in dict.fromkeys(rows["grant"]) if g != "合計"]
+    if years is not None:  # a grant scored only in other years does not make the asked years ambiguous
+        asked = rows["fiscal_year"].isin([to_fiscal_year(y) for y in years])
+        grants = [g for g in dict.fromkeys(rows.loc[asked, "grant"]) if g != "合計"] or grants
     if grant is None:
         if len(grants) > 1:
             raise UnknownSelectionError(f"交付金が複数あります。grant= （コマンドでは --grant）で選んでください"

@@ -257,9 +257,10 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
     params = {"ENTITY": name, "BASE_YEAR": era_label(to_fiscal_year(base)), "TARGET_YEAR": era_label(to_fiscal_year(target)),
               "GRANT": grant or "", "DATA": str(data), "UTILIZATION": _optional(utilization),
               "PROJECTS": _optional(projects), "BUDGETS": _optional(budgets)}
-    both = scores["grant"].nunique() > 1  # the grant goes into the title and folder only where it tells them apart
-    title = f"{name} {era_label_long(base)}・{era_label_long(target)} {GRANT_NAMES[grant] + 'の' if both else '交付金の'}評価と活用状況"
-    folder = report_folder_name(name, base, target) + (f"_{grant}" if both else "")
+    sel = resolve_selection(scores, entity=name, years=[base, target], grant=grant)
+    both = scores.loc[scores["fiscal_year"].isin(sel.years), "grant"].nunique() > 1  # named only where it tells apart
+    title = f"{name} {era_label_long(base)}・{era_label_long(target)} {GRANT_NAMES[sel.grant] + 'の' if both else '交付金の'}評価と活用状況"
+    folder = report_folder_name(name, base, target) + (f"_{sel.grant}" if both else "")
     return execute_report(TEMPLATE, params, Path(out), folder, title, say, progress is None)
 
 

@@ -181,6 +181,12 @@ def test_both_grants_need_grant_and_missing_score_is_refused(tmp_path, capsys):
     assert folder.name == "広島県_R1-R2_支援"
     html = _text((folder / "報告書.html").read_text(encoding="utf-8"))
     assert "広島県（介護保険保険者努力支援交付金）" in html
+    # both grants in R2 only: an R1-only pair needs no --grant, and its title and folder name no grant
+    later = tmp_path / "later.csv"
+    later.write_text("\n".join([SYNTH_HEADER, *SYNTH_ROWS, *(r.replace(",推進,", ",支援,") for r in SYNTH_ROWS[6:]),
+                                *(r.replace("R1,", "H30,") for r in SYNTH_ROWS[:6])]) + "\n", encoding="utf-8")
+    assert run_report(entity="広島県", base="H30", target="R1", data=later, out=tmp_path / "o",
+                      progress=lambda msg: None).name == "広島県_H30-R1"
     blank = tmp_path / "blank.csv"
     blank.write_text("\n".join([SYNTH_HEADER, *SYNTH_ROWS[:-5], SYNTH_ROWS[-5].replace(",6,10", ",－,10"),
                                 *SYNTH_ROWS[-4:]]) + "\n", encoding="utf-8")
