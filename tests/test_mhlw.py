@@ -464,3 +464,13 @@ def test_synthetic_leaf_maximum_changed_from_325_to_4(synthetic_r7, tmp_path):
     text = str(err.value)
     assert "9行目 列「目標Ⅰ合計（推進）" in text and "配点の「目標Ⅰ合計（推進）」100 が明細の配点の合計 100.75 と一致しません" in text
     assert [p.column.split("（")[0] for p in err.value.problems] == ["目標Ⅰ合計", "推進合計", "推進・支援合計"]
+
+
+def test_a_file_name_naming_another_year_than_the_title_is_refused(synthetic_r7, tmp_path):
+    import shutil
+
+    wrong = shutil.copy(synthetic_r7, tmp_path / "01_（掲載用）令和8年度評価結果（市町村分）.xlsx")
+    with pytest.raises(InputFileError, match="表題は令和7年度、ファイル名は令和8年度です"):
+        load_mhlw(wrong)
+    right = shutil.copy(synthetic_r7, tmp_path / "01_（掲載用）令和7年度評価結果（市町村分）.xlsx")
+    assert load_mhlw(right).layout == 2025

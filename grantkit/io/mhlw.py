@@ -246,12 +246,20 @@ def _title_text(rows: list[list[object]]) -> str:
 
 
 def _title_year(rows: list[list[object]], path: Path, sheet: str) -> int:
+    """The 交付年度 of the title row; a file name naming another 年度 (「…令和8年度評価結果…」) is an error."""
+    named = [to_fiscal_year(m.group(0)) for m in _TITLE_YEAR.finditer(normalize_text(path.stem))]
     for row in rows[:3]:
         for v in row:
             m = _TITLE_YEAR.search(normalize_text(v)) if isinstance(v, str) else None
             if m:
-                return to_fiscal_year(m.group(0))
-    raise InputFileError(path, f"シート「{sheet}」: 表題の行に「令和N年度」が見つかりません（全国集計の様式ではないようです）")
+                year = to_fiscal_year(m.group(0))
+                if named and year not in named:
+                    raise InputFileError(path, f"シート「{sheet}」: 表題は{m.group(0)}、ファイル名は"
+                                               f"{era_label_long(named[0])}です。どちらの年度の評価結果か確かめてください"
+                                               "（年度は表題から読みます）")
+                return year
+    hint = f"。ファイル名は{era_label_long(named[0])}ですが、年度は表題から読みます" if named else ""
+    raise InputFileError(path, f"シート「{sheet}」: 表題の行に「令和N年度」が見つかりません（全国集計の様式ではないようです{hint}）")
 
 
 def _text(v: object) -> str:
