@@ -121,14 +121,17 @@ def implied_budget(amounts: Sequence[int], weights: Sequence[float], unit: int =
     1000000
     >>> implied_budget([600, 300], [1, 1]) is None  # equal weights, unequal amounts: not this formula
     True
+    >>> implied_budget([600, None, 100], [6, 3, 1])  # an amount not published still takes its share
+    1000000
     """
-    given = [(a, w) for a, w in zip(amounts, weights, strict=True) if not pd.isna(a)]
-    if any(a > 0 and _exact(w) <= 0 for a, w in given):
+    weights = [_exact(w) for w in weights]
+    given = [(a, w) for a, w in zip(amounts, weights, strict=True) if not pd.isna(a)]  # an unknown amount bounds nothing
+    if any(a > 0 and w <= 0 for a, w in given):
         return None  # money without weight: not this formula
-    pairs = [(int(a), _exact(w)) for a, w in given if _exact(w) > 0]
+    pairs = [(int(a), w) for a, w in given if w > 0]
     if not pairs:
         return None
-    total = sum((w for _, w in pairs), Fraction(0))
+    total = sum(weights, Fraction(0))  # every entity's weight divides the budget, known amount or not
     low = max(Fraction(a * unit) * total / w for a, w in pairs)
     high = min(Fraction((a + 1) * unit) * total / w for a, w in pairs)
     budget = math.ceil(low)

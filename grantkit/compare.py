@@ -264,23 +264,25 @@ def compare_to_average(scores: pd.DataFrame, *, entity: str, fiscal_year: int | 
 
 
 def strengths(cmp: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-    """The ``n`` leaf indicators furthest above the national rate (from ``compare_to_average``).
+    """The ``n`` leaf indicators furthest above the national rate (from ``compare_to_average``); only those
+    above it (fewer than ``n``, or none, when the entity is below average nearly everywhere).
 
     >>> from grantkit import example_scores
     >>> strengths(compare_to_average(example_scores(), entity="山口県", fiscal_year="R1"), 2).indicator.tolist()
     ['Ⅱ(2)②', 'Ⅱ(2)①']
     """
-    return top_leaves(cmp, "diff_rate_pt", n, largest=True)
+    return top_leaves(cmp[cmp["diff_rate_pt"] > 0], "diff_rate_pt", n, largest=True)
 
 
 def weaknesses(cmp: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-    """The ``n`` leaf indicators furthest below the national rate (from ``compare_to_average``).
+    """The ``n`` leaf indicators furthest below the national rate (from ``compare_to_average``); only those
+    below it (an indicator above the average is not a weakness).
 
     >>> from grantkit import example_scores
     >>> weaknesses(compare_to_average(example_scores(), entity="山口県", fiscal_year="R1"), 2).indicator.tolist()
     ['Ⅱ(1)', 'Ⅱ(4)']
     """
-    return top_leaves(cmp, "diff_rate_pt", n, largest=False)
+    return top_leaves(cmp[cmp["diff_rate_pt"] < 0], "diff_rate_pt", n, largest=False)
 
 
 def top_leaves(table: pd.DataFrame, column: str, n: int, *, largest: bool = True) -> pd.DataFrame:

@@ -49,6 +49,11 @@ class _Reader:
         missing = [c for c in columns if c not in self.raw.columns and c not in optional]
         for c in missing:
             self.problems.append(Problem(f"必須の列「{c}」がありません（必須列: {', '.join(columns)}）", path.name, column=c))
+        for c in self.raw.columns:  # a column nobody reads would be lost without a word
+            if c not in columns and c not in optional:
+                self.problems.append(Problem(f"列「{c}」はこのファイルの列ではありません（使える列: "
+                                             f"{', '.join([*columns, *(o for o in optional if o not in columns)])}）",
+                                             path.name, column=c))
         self.raise_if_any()
         for c in optional:
             if c not in self.raw.columns:
@@ -171,8 +176,9 @@ def load_projects(path: str | Path) -> pd.DataFrame:
     >>> p["project"].nunique(), sorted(p["status"].unique())
     (14, ['実施', '廃止', '未実施'])
     """
-    r = _Reader(path, PROJECT_COLUMNS, optional=("end_reason",))
+    r = _Reader(path, PROJECT_COLUMNS, optional=("end_reason", "grant"))
     status = r.choices("status", STATUSES)
+    grants = r.choices("grant", ("", *GRANTS))  # optional: which grant funded the project (blank: not said)
     reasons = r.texts("end_reason")
     for i, (s, why) in enumerate(zip(status, reasons)):
         if why and s != "廃止":
@@ -181,7 +187,7 @@ def load_projects(path: str | Path) -> pd.DataFrame:
     table = pd.DataFrame({
         "fiscal_year": r.years(), "entity_code": r.codes(), "entity": r.texts("entity"),
         "category_no": numbers, "category": r.texts("category"), "project": r.texts("project"),
-        "status": status, "end_reason": reasons,
+        "status": status, "end_reason": reasons, "grant": grants,
     })
     for i in table.index[table.duplicated(["fiscal_year", "entity_code", "project"], keep="first")]:
         r.problem(f"「{table.at[i, 'project']}」の {table.at[i, 'fiscal_year']} 年度の行が重複しています", i, "project")

@@ -42,7 +42,7 @@ def allocation_summary(scores: pd.DataFrame, *, entity: str, budgets: Mapping[in
     ``allocation_thousand_yen``. Years without a budget are kept with the amounts missing.
     """
     sel = resolve_selection(scores, entity=entity)
-    totals = score_rates(scores[scores["grant"] == sel.grant])
+    totals = score_rates(scores[scores["grant"].eq(sel.grant) & scores["level"].eq(sel.level)])
     totals = totals[totals["row_kind"] == "total"]
     rows = []
     for year in sel.years:
@@ -82,6 +82,7 @@ class ReportData:
     sources: list[str] = field(default_factory=list)
     score_file: str = ""
     grant: str = "推進"
+    budget_file: str = "budgets.csv"
 
     @property
     def source_note(self) -> str:
@@ -105,7 +106,7 @@ class ReportData:
         if rows.empty:
             return ""
         years = "、".join(era_label_long(int(y)) for y in rows["fiscal_year"])
-        return (f"{years}の予算額は未確認の値です（budgets.csv の verified が false）。その年度の基準額は"
+        return (f"{years}の予算額は未確認の値です（{self.budget_file} の verified が false）。その年度の基準額は"
                 "参考値で、公表資料で予算額を確かめてから使ってください。")
 
     def _budget_rows(self, grant: str | None) -> pd.DataFrame:
@@ -139,7 +140,7 @@ def load_report_data(data: str | Path, utilization: str | Path = "", projects: s
         out.projects = load_projects(projects)
         out.sources.append(f"{Path(projects).name}: 事業 {out.projects['project'].nunique()} 件")
     if budgets:
-        out.budgets = load_budgets(budgets)
+        out.budgets, out.budget_file = load_budgets(budgets), Path(budgets).name
         out.sources.append(f"{Path(budgets).name}: 予算額 {len(out.budgets)} 行")
     if entity is not None:
         _narrow(out, entity, years, grant or None)
@@ -151,17 +152,20 @@ def _narrow(data: ReportData, entity: str, years: list[int | str] | None, grant:
     sel = resolve_selection(data.scores, entity=entity, grant=grant, years=years)
     data.grant = sel.grant
     keep_years = data.scores["fiscal_year"].isin(sel.years)
-    tables = {"得点表": (data.scores, keep_years & data.scores["grant"].eq(sel.grant))}
+    tables = {"得点表": (data.scores, keep_years & data.scores["grant"].eq(sel.grant) & data.scores["level"].eq(sel.level))}
     if data.utilization is not None:
         u = data.utilization
         tables["活用状況"] = (u, u["fiscal_year"].isin(sel.years) & u["entity_code"].eq(sel.entity_code)
                            & u["grant"].eq(sel.grant) & u["level"].eq(sel.level))
     if data.projects is not None:
         p = data.projects
-        tables["事業一覧"] = (p, p["fiscal_year"].isin(sel.years) & p["entity_code"].eq(sel.entity_code))
+        tables["事業一覧"] = (p, p["fiscal_year"].isin(sel.years) & p["entity_code"].eq(sel.entity_code)
+                          & (p["grant"].eq(sel.grant) | p["grant"].eq("")))
     years_text = "・".join(era_label_long(y) for y in sel.years)
+    scopes = {"得点表": f"{sel.level}・{sel.grant}・{years_text}", "活用状況": f"{sel.entity}・{sel.grant}・{years_text}",
+              "事業一覧": f"{sel.entity}・{years_text}（交付金の列があれば{sel.grant}）"}
     for name, (table, keep) in tables.items():
-        scope = f"{sel.grant}・{years_text}" if name == "得点表" else f"{sel.entity}・{sel.grant}・{years_text}"
+        scope = scopes[name]
         if (~keep).any():
             data.sources.append(f"{name}: {scope}以外の {int((~keep).sum())} 行はこの報告書では使っていません"
                                 "（ファイルには残っています）")
@@ -225,14 +229,23 @@ def check_selection(scores: pd.DataFrame, *, entity: str, base: int | str, targe
                                     f"--base {era_label(to_fiscal_year(target))} --target {era_label(to_fiscal_year(base))} "
                                     "のように前の年度を基準年度にしてください")
     sel = resolve_selection(scores, entity=entity, years=[base, target], grant=grant)
-    used = scores[scores["fiscal_year"].isin(sel.years) & scores["grant"].eq(sel.grant) & scores["level"].eq(sel.level)
-                  & scores["entity_code"].isin([sel.entity_code, *scores.loc[scores["entity"] == NATIONAL, "entity_code"]])]
-    missing = used[used["score"].isna()]
-    if len(missing):
-        cells = "、".join(f"{era_label(int(y))} {e} {i}" for y, e, i in
-                         zip(missing["fiscal_year"], missing["entity"], missing["indicator"]))
-        raise UnknownSelectionError(f"得点が空欄・「－」の指標があります（{cells}）。合計・得点率・基準額が計算できないため"
-                                    "報告書を作れません。0点なら 0 と入力してください")
+    if sel.level != "都道府県":
+        raise UnknownSelectionError(f"「{sel.entity}」は{sel.level}です。この報告書は都道府県分（得点表の2か年比較）です。"
+                                    "市町村の報告書は全国の評価結果から --level 市町村 で作ります")
+    block = scores[scores["fiscal_year"].isin(sel.years) & scores["grant"].eq(sel.grant) & scores["level"].eq(sel.level)]
+    national = block[block["entity"] == NATIONAL]
+    lacking = [y for y in sel.years if not national["fiscal_year"].eq(y).any()]
+    if lacking:
+        raise UnknownSelectionError(f"{'・'.join(era_label_long(y) for y in lacking)}の{NATIONAL}の行がありません（団体名「"
+                                    f"{NATIONAL}」、コード 00）。全国平均との比較と基準額に必要です")
+    used = pd.concat([block[block["entity_code"] == sel.entity_code], national])
+    for column, what in (("score", "得点"), ("max_score", "配点")):
+        missing = used[used[column].isna()]
+        if len(missing):
+            cells = "、".join(f"{era_label(int(y))} {e} {i}" for y, e, i in
+                             zip(missing["fiscal_year"], missing["entity"], missing["indicator"]))
+            raise UnknownSelectionError(f"{what}が空欄・「－」の指標があります（{cells}）。合計・得点率・基準額が計算"
+                                        f"できないため報告書を作れません{'。0点なら 0 と入力してください' if column == 'score' else ''}")
     compare_years(scores, base, target, entity=sel.entity, grant=sel.grant)
     compare_to_average(scores, entity=sel.entity, fiscal_year=target, grant=sel.grant)
     return sel.entity

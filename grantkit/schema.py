@@ -165,7 +165,7 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
             table[c] = table[c].astype("str")
     if len(table):
         problems += _check_values(table, rows, src, sheet)
-        problems += _check_structure(table, rows, src, sheet)
+        problems += _check_structure(table, rows, src, sheet, complete=not problems)
     if problems:
         raise ValidationError(src, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     report.rows_kept = len(table)
@@ -215,10 +215,12 @@ def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | N
     return problems
 
 
-def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None) -> list[Problem]:
+def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None, *,
+                     complete: bool = True) -> list[Problem]:
     """Rules across rows, so that no total is computed from rows that do not belong together: no subtotal or
     total rows (they are computed), one name per code and one code per name in a year, and within a year,
-    level and grant the same indicators with the same 配点 for every entity (全国平均 included)."""
+    level and grant the same indicators with the same 配点 for every entity (全国平均 included). ``complete``: no
+    row was set aside for another problem (else a missing indicator would only repeat that problem)."""
     problems: list[Problem] = []
     add = lambda msg, i=None, col=None, value=None: problems.append(  # noqa: E731
         Problem(msg, src, sheet, None if i is None else rows[i], col, value))
@@ -226,9 +228,9 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
     parents = set(zip(*(table[c] for c in block + ["entity_code", "parent"])))
     summary = np.zeros(len(table), dtype=bool)
     for i, key in enumerate(zip(*(table[c] for c in block + ["entity_code", "indicator"]))):
-        if key[-1] == "合計" or key in parents:
+        if key[-1].endswith("計") or key in parents:  # 合計, 小計, 計, Ⅱ計, 総合計: computed, never typed
             summary[i] = True
-            hint = "" if key[-1] == "合計" else f"（ほかの行の parent が {key[-1]} です。そちらの誤りならその parent を直してください）"
+            hint = "" if key not in parents else f"（ほかの行の parent が {key[-1]} です。そちらの誤りならその parent を直してください）"
             add(f"指標 {key[-1]} は小計・合計の行です。小計・合計は明細から計算するので、この行を削除してください{hint}", i,
                 "indicator", key[-1])
     for col, other, what in (("entity_code", "entity", "団体名"), ("entity", "entity_code", "団体コード")):
@@ -238,7 +240,7 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
             if first[0] != b:
                 add(f"{a} の{what}が {rows[first[1]]}行目では「{first[0]}」、この行では「{b}」です"
                     f"（{era_label_long(int(fy))}。同じ団体は同じ団体名・団体コードで書いてください）", i, other, b)
-    identity_problems = len(problems) - int(summary.sum())  # a mistyped name or code: the missing rows follow from it
+    identity_problems = len(problems) - int(summary.sum()) + (not complete)  # a mistyped name or code: the missing rows follow from it
     leaves = table[~summary]
     for (fy, level, grant), part in leaves.groupby(block, sort=False):
         where = f"{era_label_long(int(fy))}・{level}・{grant}"

@@ -348,4 +348,10 @@ def test_implied_budget_reproduces_every_amount_and_is_the_least():
         less = municipal_allocation(pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
                                     pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}), implied - 1)
         assert less["basis_thousand_yen"].tolist() != amounts["basis_thousand_yen"].tolist()
+        gap = amounts["basis_thousand_yen"].astype("float64").tolist()
+        gap[2] = math.nan  # one amount not published (「－」): the others still fix the budget, with c's weight in Σ
+        assert implied_budget(gap, weights) <= budget
+        again = municipal_allocation(pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
+                                     pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}), implied_budget(gap, weights))
+        assert again["basis_thousand_yen"].tolist()[:2] == amounts["basis_thousand_yen"].tolist()[:2]
     assert implied_budget([5, 1], [0.0, 1.0]) is None  # money for a zero weight: not this formula

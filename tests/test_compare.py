@@ -190,3 +190,10 @@ def test_a_year_compared_with_itself_is_refused(example):
 def test_the_national_average_is_not_an_entity_to_report_on(example):
     with pytest.raises(UnknownSelectionError, match="全国平均"):
         compare_to_average(example, entity="全国平均", fiscal_year="R1")
+
+
+def test_strengths_are_above_and_weaknesses_below_the_average(example):
+    versus = compare_to_average(example, entity="山口県", fiscal_year="R1")
+    assert (strengths(versus, 20)["diff_rate_pt"] > 0).all() and (weaknesses(versus, 20)["diff_rate_pt"] < 0).all()
+    above = versus.assign(diff_rate_pt=versus["diff_rate_pt"].abs() + 1)  # an entity above average everywhere
+    assert weaknesses(above).empty and len(strengths(above)) == 3

@@ -180,3 +180,14 @@ def test_japanese_headings_get_the_column_name_to_use(tmp_path):
     err = _problems(tmp_path, GOOD, header=header)
     hints = [p.message for p in err.problems if p.column in ("得点", "配点")]
     assert any("列名を score にしてください" in m for m in hints) and any("列名を max_score に" in m for m in hints)
+
+
+@pytest.mark.parametrize("code", ["Ⅱ小計", "計", "総合計"])
+def test_rows_whose_code_says_total_are_refused(tmp_path, code):
+    err = _problems(tmp_path, [*OWN_R1, *NATIONAL_R1, f"R1,都道府県,推進,35,山口県,{code},小計,,15,20"])
+    assert [(p.row, p.column) for p in err.problems] == [(6, "indicator")]
+
+
+def test_a_bad_cell_is_not_also_reported_as_a_missing_indicator(tmp_path):
+    err = _problems(tmp_path, [*OWN_R1, NATIONAL_R1[0], NATIONAL_R1[1].replace(",6,10", ",…,10")])
+    assert [(p.row, p.column) for p in err.problems] == [(5, "score")]  # not also 「全国平均 に指標 Ⅱ(2) の行がありません」

@@ -192,3 +192,31 @@ def test_both_grants_need_grant_and_missing_score_is_refused(tmp_path, capsys):
                                 *SYNTH_ROWS[-4:]]) + "\n", encoding="utf-8")
     with pytest.raises(UnknownSelectionError, match="得点が空欄・「－」の指標があります（R2 広島県 C）"):
         run_report(entity="広島県", base="R1", target="R2", data=blank, out=tmp_path / "o", progress=lambda msg: None)
+
+
+def test_prefecture_report_refuses_what_it_cannot_compute(tmp_path):
+    from grantkit import load_scores
+    from grantkit.report import check_selection
+
+    def table(rows):
+        path = tmp_path / "t.csv"
+        path.write_text("\n".join([SYNTH_HEADER, *rows]) + "\n", encoding="utf-8")
+        return load_scores(path)
+
+    towns = [r.replace("都道府県", "市町村").replace(",34,広島県,", ",342076,福山市,").replace(",00,", ",000000,")
+             for r in SYNTH_ROWS]
+    with pytest.raises(UnknownSelectionError, match="「福山市」は市町村です"):
+        check_selection(table(towns), entity="福山市", base="R1", target="R2")
+    no_national = [r for r in SYNTH_ROWS if "全国平均" not in r]
+    with pytest.raises(UnknownSelectionError, match="令和元年度・令和2年度の全国平均の行がありません"):
+        check_selection(table(no_national), entity="広島県", base="R1", target="R2")
+    blank_max = [r.replace(",6,10", ",6,") if r.startswith("R2,都道府県,推進,34,広島県,C,") else r for r in SYNTH_ROWS]
+    with pytest.raises(UnknownSelectionError, match="配点が空欄・「－」の指標があります（R2 広島県 C）"):
+        check_selection(table(blank_max), entity="広島県", base="R1", target="R2")
+    # municipal rows in the same file (their own 全国平均) change nothing of the prefecture's 基準額
+    from grantkit import allocation_summary
+
+    mixed = table([*SYNTH_ROWS, *towns])
+    alone = allocation_summary(table(SYNTH_ROWS), entity="広島県", budgets={2019: 10**9, 2020: 10**9})
+    assert allocation_summary(mixed, entity="広島県", budgets={2019: 10**9, 2020: 10**9}).equals(alone)
+    assert alone["computed_thousand_yen"].tolist() == [14290, 24239]  # as SYNTH_UTILIZATION, computed by hand

@@ -144,3 +144,12 @@ def test_duplicate_utilization_rows_are_refused(tmp_path):
     with pytest.raises(ValidationError) as err:
         load_utilization(path)
     assert [(p.row, p.column) for p in err.value.problems] == [(3, "fiscal_year")]
+
+
+def test_a_column_nobody_reads_is_an_error_and_projects_may_name_their_grant(tmp_path):
+    head = "fiscal_year,entity_code,entity,category_no,category,project,status,end_reason"
+    with pytest.raises(ValidationError, match="列「備考」はこのファイルの列ではありません"):
+        load_projects(_write(tmp_path, "p.csv", head + ",備考\nR1,35,山口県,2,現状分析,事業A,実施,,メモ\n"))
+    p = load_projects(_write(tmp_path, "g.csv", head + ",grant\nR2,35,山口県,2,現状分析,事業A,実施,,支援\n"
+                                                      "R2,35,山口県,2,現状分析,事業B,実施,,\n"))
+    assert p["grant"].tolist() == ["支援", ""]
