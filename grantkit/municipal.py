@@ -17,6 +17,7 @@ import pandas as pd
 
 from .compare import equal_mask, resolve_selection
 from .eras import era_label_long, fiscal_year as to_fiscal_year
+from .allocation import _budget
 from .errors import GrantkitError, UnknownSelectionError
 from .national import _check_budgets, national_allocation
 from .rates import rate
@@ -382,11 +383,11 @@ def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Map
         basis = {}
         for case, gain in (("now", 0.0), ("one", 1.0), ("whatif", extra)):
             changed = per.assign(score=per["score"].where(per["entity_code"] != code, per["score"] + gain))
-            alloc = national_allocation(changed, attrs, {grant: int(budget)})
+            alloc = national_allocation(changed, attrs, {grant: _budget(budget)})
             basis[case] = alloc.set_index("entity_code").loc[code]
         now = basis["now"]
         records.append({"grant": grant, "score": now["score"], "first_insured": int(now["first_insured"]),
-                        "budget_yen": int(budget), "basis_thousand_yen": int(now["basis_thousand_yen"]),
+                        "budget_yen": _budget(budget), "basis_thousand_yen": int(now["basis_thousand_yen"]),
                         "yen_per_first_insured": now["yen_per_first_insured"],
                         "one_point_yen": int(basis["one"]["basis_yen"] - now["basis_yen"]),
                         "whatif_points": extra, "whatif_thousand_yen": int(basis["whatif"]["basis_thousand_yen"]),

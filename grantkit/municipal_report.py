@@ -93,8 +93,9 @@ class MunicipalData:
     def _select(self, entity: str, years: list[int] | None = None) -> Selection:
         """``resolve_selection`` on the 推進 rows; an insurer that is in a workbook without score (a 広域連合
         row) is said to be so, with the file and row, instead of 「データにありません」."""
-        try:
-            return resolve_selection(self.scores, entity=entity, grant=GRANTS[0], years=years)
+        scores = self.scores if years is None else self.scores[self.scores["fiscal_year"].isin(years)]
+        try:  # a name is looked up among the municipalities of the years asked (a town of that name may come and go)
+            return resolve_selection(scores if len(scores) else self.scores, entity=entity, grant=GRANTS[0], years=years)
         except UnknownSelectionError:
             excluded = self.excluded_rows(entity)
             names = set(self.scores["entity"].astype(str).map(normalize_text))
@@ -166,9 +167,10 @@ class MunicipalData:
         return {"budget_yen": total, "source": "公表の交付見込額（案）の合計から逆算（どの予算額でも全団体の額は再現できず、"
                                                "千円未満切捨て分だけ小さい合計を使用）"}
 
-    def code(self, entity: str) -> str:
-        """The 保険者番号 of a municipality given by name, 「都道府県名＋団体名」 or code (ambiguity is an error)."""
-        return self._select(entity).entity_code
+    def code(self, entity: str, year: int | str | None = None) -> str:
+        """The 保険者番号 of a municipality given by name, 「都道府県名＋団体名」 or code (ambiguity is an error;
+        with ``year``, only that year's municipalities count: another town of that name last year is no ambiguity)."""
+        return self._select(entity, None if year is None else [to_fiscal_year(year)]).entity_code
 
     def name(self, entity: str) -> str:
         """The municipality's name as in the workbook."""
@@ -257,8 +259,9 @@ def run_municipal_report(*, entity: str, year: int | str, data: Sequence[str | P
     say(f"[1/4] 全国の評価結果を読み込み中: {'、'.join(Path(p).name for p in paths)}")
     loaded = load_municipal_data(paths, budgets or "")
     name = check_municipal_selection(loaded, entity=entity, year=year)
-    params: Mapping[str, object] = {"ENTITY": loaded.code(entity), "YEAR": era_label(to_fiscal_year(year)), "DATA": paths,
+    code = loaded.code(entity, year)  # from here on the 保険者番号: a name may be another town's in another year
+    params: Mapping[str, object] = {"ENTITY": code, "YEAR": era_label(to_fiscal_year(year)), "DATA": paths,
                                     "BUDGETS": "" if budgets is None else str(Path(budgets).resolve())}
     title = f"{name} {era_label_long(year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果"
-    return execute_report(TEMPLATE, dict(params), Path(out), loaded.folder_name(entity, year), title,
+    return execute_report(TEMPLATE, dict(params), Path(out), loaded.folder_name(code, year), title,
                           say, progress is None)

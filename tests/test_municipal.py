@@ -753,3 +753,23 @@ def test_what_the_user_types_is_normalised_and_a_miss_says_what_to_type(sample):
         sample.code("山口県")
     with pytest.raises(UnknownSelectionError, match="似た名前: ゆうひさき町"):
         sample.code("ゆうひさき")
+
+
+def test_a_name_taken_by_another_town_last_year_is_no_ambiguity_this_year(sample):
+    from dataclasses import replace
+
+    scores = sample.scores.copy()
+    other = scores["fiscal_year"].eq(2024) & scores["entity_code"].eq("010031")  # ゆうひさき町 (北海道), R6 only
+    scores.loc[other, "entity"] = "つばきの森市"
+    data = replace(sample, scores=scores)
+    assert data.code("つばきの森市", "R7") == "010010"
+    with pytest.raises(UnknownSelectionError, match="2 つあります"):
+        data.code("つばきの森市")  # across both years the name is ambiguous, and says so
+
+
+def test_municipal_grant_budget_must_be_whole_yen(sample):
+    at = sample.attributes_of("R7")
+    for bad, says in ((float("nan"), "数値ではありません"), (None, "円の整数"), (1_000_000_000.7, "円の整数"),
+                      (True, "円の整数")):  # was a raw ValueError / TypeError, or silently 1,000,000,000 and 1 円
+        with pytest.raises(GrantkitError, match=says):
+            m.municipal_grant(sample.scores, at, {"推進": bad, "支援": 10**9}, entity="010010", fiscal_year="R7")
