@@ -364,6 +364,7 @@ def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Map
     totals = totals[totals["parent"] == TOTAL]
     attrs = _attributes(attributes, year).reset_index()
     _check_budgets(budgets, totals, what="municipal_grant")
+    budgets = {g: _budget(b) for g, b in budgets.items()}  # whole yen, checked once
     mine = [str(g) for g in dict.fromkeys(totals.loc[totals["entity_code"] == code, "grant"])]
     missing = [g for g in mine if g not in budgets]
     if missing:  # a report never shows one grant's money and silently not the other's
@@ -383,11 +384,11 @@ def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Map
         basis = {}
         for case, gain in (("now", 0.0), ("one", 1.0), ("whatif", extra)):
             changed = per.assign(score=per["score"].where(per["entity_code"] != code, per["score"] + gain))
-            alloc = national_allocation(changed, attrs, {grant: _budget(budget)})
+            alloc = national_allocation(changed, attrs, {grant: budget})
             basis[case] = alloc.set_index("entity_code").loc[code]
         now = basis["now"]
         records.append({"grant": grant, "score": now["score"], "first_insured": int(now["first_insured"]),
-                        "budget_yen": _budget(budget), "basis_thousand_yen": int(now["basis_thousand_yen"]),
+                        "budget_yen": budget, "basis_thousand_yen": int(now["basis_thousand_yen"]),
                         "yen_per_first_insured": now["yen_per_first_insured"],
                         "one_point_yen": int(basis["one"]["basis_yen"] - now["basis_yen"]),
                         "whatif_points": extra, "whatif_thousand_yen": int(basis["whatif"]["basis_thousand_yen"]),

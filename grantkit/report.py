@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .allocation import allocation_from_average, implied_average
-from .compare import compare_to_average, compare_years, resolve_selection
+from .compare import Selection, compare_to_average, compare_years, resolve_selection
 from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
 from .labels import GRANT_NAMES
@@ -151,29 +151,23 @@ def _narrow(data: ReportData, entity: str, years: list[int | str] | None, grant:
     """Keep the report's grant and years (and, in the utilisation and projects, its entity); say what was set aside."""
     sel = resolve_selection(data.scores, entity=entity, grant=grant, years=years)
     data.grant = sel.grant
-    keep_years = data.scores["fiscal_year"].isin(sel.years)
-    tables = {"得点表": (data.scores, keep_years & data.scores["grant"].eq(sel.grant) & data.scores["level"].eq(sel.level))}
-    if data.utilization is not None:
-        u = data.utilization
-        tables["活用状況"] = (u, u["fiscal_year"].isin(sel.years) & u["entity_code"].eq(sel.entity_code)
-                           & u["grant"].eq(sel.grant) & u["level"].eq(sel.level))
-    if data.projects is not None:
-        p = data.projects
-        tables["事業一覧"] = (p, p["fiscal_year"].isin(sel.years) & p["entity_code"].eq(sel.entity_code)
-                          & (p["grant"].eq(sel.grant) | p["grant"].eq("")))
     years_text = "・".join(era_label_long(y) for y in sel.years)
-    scopes = {"得点表": f"{sel.level}・{sel.grant}・{years_text}", "活用状況": f"{sel.entity}・{sel.grant}・{years_text}",
-              "事業一覧": f"{sel.entity}・{years_text}（交付金の列があれば{sel.grant}）"}
-    for name, (table, keep) in tables.items():
-        scope = scopes[name]
+    s, u, p = data.scores, data.utilization, data.projects
+    kept = {"scores": ("得点表", f"{sel.level}・{sel.grant}・{years_text}",
+                       s["fiscal_year"].isin(sel.years) & s["grant"].eq(sel.grant) & s["level"].eq(sel.level))}
+    if u is not None:
+        kept["utilization"] = ("活用状況", f"{sel.entity}・{sel.grant}・{years_text}",
+                               u["fiscal_year"].isin(sel.years) & u["entity_code"].eq(sel.entity_code)
+                               & u["grant"].eq(sel.grant) & u["level"].eq(sel.level))
+    if p is not None:
+        kept["projects"] = ("事業一覧", f"{sel.entity}・{years_text}（交付金の列があれば{sel.grant}）",
+                            p["fiscal_year"].isin(sel.years) & p["entity_code"].eq(sel.entity_code)
+                            & (p["grant"].eq(sel.grant) | p["grant"].eq("")))
+    for attribute, (name, scope, keep) in kept.items():
         if (~keep).any():
             data.sources.append(f"{name}: {scope}以外の {int((~keep).sum())} 行はこの報告書では使っていません"
                                 "（ファイルには残っています）")
-    data.scores = tables["得点表"][0][tables["得点表"][1]].reset_index(drop=True)
-    if data.utilization is not None:
-        data.utilization = tables["活用状況"][0][tables["活用状況"][1]].reset_index(drop=True)
-    if data.projects is not None:
-        data.projects = tables["事業一覧"][0][tables["事業一覧"][1]].reset_index(drop=True)
+        setattr(data, attribute, getattr(data, attribute)[keep].reset_index(drop=True))
 
 
 def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
@@ -219,9 +213,9 @@ def report_folder_name(entity: str, base: int | str, target: int | str) -> str:
 
 
 def check_selection(scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str,
-                    grant: str | None = None) -> str:
+                    grant: str | None = None) -> Selection:
     """Raise ``UnknownSelectionError`` (listing what exists) unless entity, grant and two different years are
-    in the table, the base year first, and no score the report sums is missing; return the entity's name."""
+    in the table, the base year first, and no score the report sums is missing; return the selection."""
     if to_fiscal_year(base) == to_fiscal_year(target):
         raise UnknownSelectionError(f"基準年度と比較年度が同じです（{era_label_long(base)}）。別の2か年を指定してください")
     if to_fiscal_year(base) > to_fiscal_year(target):  # the report reads 「基準年度から比較年度にかけて」
@@ -248,7 +242,7 @@ def check_selection(scores: pd.DataFrame, *, entity: str, base: int | str, targe
                                         f"できないため報告書を作れません{'。0点なら 0 と入力してください' if column == 'score' else ''}")
     compare_years(scores, base, target, entity=sel.entity, grant=sel.grant)
     compare_to_average(scores, entity=sel.entity, fiscal_year=target, grant=sel.grant)
-    return sel.entity
+    return sel
 
 
 def run_report(*, entity: str, base: int | str, target: int | str, data: str | Path, out: str | Path = "reports",
@@ -266,11 +260,11 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
     data = Path(data).resolve()
     say(f"[1/4] 得点表を読み込み中: {data.name}")
     scores = load_scores(data)
-    name = check_selection(scores, entity=entity, base=base, target=target, grant=grant)
+    sel = check_selection(scores, entity=entity, base=base, target=target, grant=grant)
+    name = sel.entity
     params = {"ENTITY": name, "BASE_YEAR": era_label(to_fiscal_year(base)), "TARGET_YEAR": era_label(to_fiscal_year(target)),
               "GRANT": grant or "", "DATA": str(data), "UTILIZATION": _optional(utilization),
               "PROJECTS": _optional(projects), "BUDGETS": _optional(budgets)}
-    sel = resolve_selection(scores, entity=name, years=[base, target], grant=grant)
     both = scores.loc[scores["fiscal_year"].isin(sel.years), "grant"].nunique() > 1  # named only where it tells apart
     title = f"{name} {era_label_long(base)}・{era_label_long(target)} {GRANT_NAMES[sel.grant] + 'の' if both else '交付金の'}評価と活用状況"
     folder = report_folder_name(name, base, target) + (f"_{sel.grant}" if both else "")

@@ -233,6 +233,7 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
             hint = "" if key not in parents else f"（ほかの行の parent が {key[-1]} です。そちらの誤りならその parent を直してください）"
             add(f"指標 {key[-1]} は小計・合計の行です。小計・合計は明細から計算するので、この行を削除してください{hint}", i,
                 "indicator", key[-1])
+    before = len(problems)
     for col, other, what in (("entity_code", "entity", "団体名"), ("entity", "entity_code", "団体コード")):
         seen: dict[tuple, tuple[str, int]] = {}
         for i, (fy, level, a, b) in enumerate(zip(table["fiscal_year"], table["level"], table[col], table[other])):
@@ -240,7 +241,8 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
             if first[0] != b:
                 add(f"{a} の{what}が {rows[first[1]]}行目では「{first[0]}」、この行では「{b}」です"
                     f"（{era_label_long(int(fy))}。同じ団体は同じ団体名・団体コードで書いてください）", i, other, b)
-    identity_problems = len(problems) - int(summary.sum()) + (not complete)  # a mistyped name or code: the missing rows follow from it
+    # after a mistyped name or code, or a row set aside for another problem, "missing" rows only repeat that problem
+    derived_only = len(problems) > before or not complete
     leaves = table[~summary]
     for (fy, level, grant), part in leaves.groupby(block, sort=False):
         where = f"{era_label_long(int(fy))}・{level}・{grant}"
@@ -261,7 +263,7 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
         indicators = [x for x in dict.fromkeys(part["indicator"]) if x not in flagged]
         for _, rows_of in part.groupby("entity_code", sort=False):  # by code: a mistyped name is reported above
             lacking = [x for x in indicators if x not in set(rows_of["indicator"])]
-            if lacking and not identity_problems:
+            if lacking and not derived_only:
                 add(f"{rows_of['entity'].iloc[0]} に指標 {'・'.join(lacking)} の行がありません（{where}。同じ年度・交付金の"
                     "他の団体にはあります。合計を同じ指標で比べるため、得点がわからないときも行は残して score を空欄にしてください）")
     return problems
