@@ -73,13 +73,29 @@ def main(argv: list[str] | None = None) -> int:
     except GrantkitError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:  # the output folder cannot be written (no permission, disk full, a file in the way)
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"エラー: {where}書き込めません（{exc.strerror or exc}）。--out に書き込めるフォルダを指定してください",
-              file=sys.stderr)
+    except OSError as exc:
+        print(f"エラー: {_os_error_message(exc, Path(args.out))}", file=sys.stderr)
         return 2
     print(folder)
     return 0
+
+
+def _os_error_message(exc: OSError, out: Path) -> str:
+    """What went wrong with a file, blaming the output folder only when the file is in it.
+
+    >>> print(_os_error_message(PermissionError(13, "Permission denied", "reports/x"), Path("reports")))
+    reports/x: 書き込めません（Permission denied）。--out に書き込めるフォルダを指定してください
+    >>> print(_os_error_message(FileNotFoundError(2, "No such file or directory", "/in/a.csv"), Path("reports")))
+    /in/a.csv: 読み込めません（No such file or directory）
+    """
+    name = exc.filename
+    reason = exc.strerror or str(exc)
+    if name is None:
+        return f"ファイルの読み書きに失敗しました（{reason}）"
+    path = Path(name).resolve()
+    if path == out.resolve() or out.resolve() in path.parents:
+        return f"{name}: 書き込めません（{reason}）。--out に書き込めるフォルダを指定してください"
+    return f"{name}: 読み込めません（{reason}）"
 
 
 def _prefecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:

@@ -1,29 +1,72 @@
-"""The bundled example data (山口県, seed 000) and where it lives."""
+"""The files that ship inside the package: the bundled example data and the report templates.
+
+Both are package data (``grantkit/data/``, ``grantkit/templates/``) found with :mod:`importlib.resources`, so
+the same code finds them in a clone, an editable install and a ``pip install .`` run from any folder.
+"""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
 
-_CANDIDATES = (Path(__file__).resolve().parent / "_data", Path(__file__).resolve().parents[1] / "data")
+from .errors import GrantkitError
+
+DATA = "data"
+TEMPLATES = "templates"
+
+
+class MissingPackageFileError(GrantkitError):
+    """A file that ships with grantkit is missing: the installation is broken (not the user's input or output)."""
+
+
+def package_file(folder: str, name: str) -> Path:
+    """Path of one file shipped inside the package, e.g. ``package_file("templates", "report.ipynb")``.
+
+    Takes the package folder (``"data"`` or ``"templates"``) and the file name; returns a path on disk.
+    Raises :class:`MissingPackageFileError`, which names the file and says to reinstall, when it is absent.
+
+    >>> package_file(TEMPLATES, "report.css").name
+    'report.css'
+    """
+    resource = files("grantkit").joinpath(folder, name)
+    if not resource.is_file():
+        raise MissingPackageFileError(
+            f"grantkit に同梱のファイル {folder}/{name} が見つかりません。grantkit のインストールが不完全です"
+            "（pip install --force-reinstall で入れ直してください）")
+    return Path(str(resource))
 
 
 def data_dir() -> Path:
-    """The folder of the bundled data (``data/`` of the repository, or the copy inside the package)."""
-    for d in _CANDIDATES:
-        if (d / "yamaguchi_scores.csv").exists():
-            return d
-    raise FileNotFoundError("同梱データ（yamaguchi_scores.csv）が見つかりません")
+    """The folder of the bundled example data (``grantkit/data/``).
+
+    >>> (data_dir() / "yamaguchi_scores.csv").is_file()
+    True
+    """
+    return package_file(DATA, "yamaguchi_scores.csv").parent
 
 
 def example_path(name: str) -> Path:
-    """Path of one bundled file, e.g. ``example_path("budgets.csv")``."""
-    return data_dir() / name
+    """Path of one bundled data file; raises :class:`MissingPackageFileError` when it is not shipped.
+
+    >>> example_path("budgets.csv").name
+    'budgets.csv'
+    """
+    return package_file(DATA, name)
+
+
+def template_path(name: str) -> Path:
+    """Path of one report template (notebook or stylesheet) shipped in ``grantkit/templates/``.
+
+    >>> template_path("report.ipynb").suffix
+    '.ipynb'
+    """
+    return package_file(TEMPLATES, name)
 
 
 def example_scores() -> pd.DataFrame:
-    """The bundled 山口県 score table, H30 and R1, with national averages (seed 000).
+    """The bundled 山口県 score table: H30 and R1, with the national averages, as a tidy score table.
 
     >>> from grantkit import example_scores
     >>> s = example_scores()

@@ -1,7 +1,7 @@
 """The municipal yearly report (seed 004): national workbooks of one or more years in, one folder out.
 
 ``grantkit report --level 市町村 --entity <名前・保険者番号> --year R7 --data <全国の評価結果>...`` runs the notebook
-``notebooks/05_市町村の評価結果.ipynb`` with papermill and writes, like the prefecture report, the executed
+``grantkit/templates/municipal_report.ipynb`` with papermill and writes, like the prefecture report, the executed
 notebook, an HTML page without code, the tables as Excel and the PNG charts into
 ``reports/<都道府県名><団体名>_<年度>/`` (the prefecture makes the folder unique: 北海道ゆうひさき町 and
 青森県ゆうひさき町 are two towns, two folders).
@@ -20,12 +20,13 @@ from .allocation import implied_budget
 from .compare import Selection, resolve_selection
 from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
 from .errors import GrantkitError, Problem, UnknownSelectionError
+from .examples import template_path
 from .prefectures import prefecture_of
 from .provenance import LoadReport
 from .schema import GRANTS
 from .text import normalize_text
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "notebooks" / "05_市町村の評価結果.ipynb"
+TEMPLATE = template_path("municipal_report.ipynb")
 LEVEL = "市町村"
 
 

@@ -20,13 +20,13 @@ from .allocation import allocation_from_average, implied_average
 from .compare import Selection, compare_to_average, compare_years, resolve_selection
 from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
+from .examples import template_path
 from .labels import GRANT_NAMES
 from .rates import score_rates
 from .schema import NATIONAL
 
-# The report notebook users open in JupyterLab is the template itself (one copy, tested by nbval); the kit
-# is installed editable from its clone (``make setup``), as the bundled data in ``data/`` is.
-TEMPLATE = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
+# The report notebook users open in JupyterLab is the template itself (one copy, tested by nbval), package data.
+TEMPLATE = template_path("report.ipynb")
 EXCEL_NAME = "表.xlsx"
 # rate columns (fractions) whose names do not end in ``_rate``: shown as % in the workbook
 RATE_COLUMNS = ("rate", "rate_base", "rate_target", "national_rate_base", "national_rate_target")

@@ -16,7 +16,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from conftest import REPO
 
-NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+# the notebooks users open and the report templates (package data, run by papermill)
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb")) + sorted((REPO / "grantkit" / "templates").glob("*.ipynb"))
 MAX_BYTES = 1_000_000
 VOLATILE = [
     (re.compile(r"(?:^|[\s\"'(=])/(?:[\w.-]+/){2,}"), "an absolute path"),

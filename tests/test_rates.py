@@ -19,7 +19,7 @@ PRINTED_RATES = {
 # Seed 000 p.3 totals as printed: (score, max, national average).
 PRINTED_TOTALS = {2018: {"Ⅱ計": (320, 530, 456), "合計": (470, 730, 638)},
                   2019: {"Ⅱ計": (462, 555, 435.4), "合計": (611, 741, 584.3)}}
-# The one printed figure that does not follow from the printed average (see test below and data/SOURCES.md §3).
+# The one printed figure that does not follow from the printed average (see test below and grantkit/data/SOURCES.md §3).
 KNOWN_MISMATCH = (2018, "Ⅲ")
 
 

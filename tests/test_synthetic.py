@@ -8,7 +8,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from grantkit import load_mhlw, national_workbook
+from grantkit import example_path, load_mhlw, national_workbook
 from grantkit.io.mhlw import supported_years
 from grantkit.synthetic import FULL_SIZE, score_columns, synthetic_budget
 
@@ -117,9 +117,7 @@ def test_full_size_column_count():
 
 @pytest.mark.parametrize("year", ["R6", "R7"])
 def test_bundled_samples_are_labelled_and_complete(year):
-    from pathlib import Path
-
-    path = Path(__file__).parents[1] / "data" / f"mhlw_sample_{year}.xlsx"
+    path = example_path(f"mhlw_sample_{year}.xlsx")
     assert path.stat().st_size < 3_000_000
     r = load_mhlw(path)
     assert r.layout == {"R6": 2024, "R7": 2025}[year]

@@ -1,4 +1,4 @@
-"""Write data/yamaguchi_scores.xlsx (the seed-000 table layout) from data/yamaguchi_scores.csv.
+"""Write grantkit/data/yamaguchi_scores.xlsx (the printed table layout) from the bundled yamaguchi_scores.csv.
 
 The workbook is generated, never typed: subtotals, totals and rates come from grantkit.score_table.
 Usage: python tools/build_seed_workbook.py [OUT.xlsx]

@@ -1,7 +1,8 @@
 """Re-execute notebooks in place, deterministically, so they can be committed with their outputs.
 
-Usage: python tools/execute_notebooks.py [notebooks/NAME.ipynb ...]   (default: every notebook)
-Runs each with the ``python3`` kernel from ``notebooks/``, records no timings, and drops volatile metadata.
+Usage: python tools/execute_notebooks.py [notebooks/NAME.ipynb ...]
+(default: every notebook in ``notebooks/`` and the report templates in ``grantkit/templates/``)
+Runs each with the ``python3`` kernel from its own folder, records no timings, and drops volatile metadata.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from nbclient import NotebookClient
 
 from grantkit.report import inline_figures, kernel_config
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+REPO = Path(__file__).resolve().parents[1]
+FOLDERS = (REPO / "notebooks", REPO / "grantkit" / "templates")
 
 
 def execute(path: Path) -> float:
@@ -23,7 +25,7 @@ def execute(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, kernel_name="python3", timeout=600, record_timing=False, config=kernel_config(),
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                    "language_info": {"name": "python"}}
@@ -34,7 +36,7 @@ def execute(path: Path) -> float:
 
 
 def main(paths: list[str]) -> None:
-    targets = [Path(p).resolve() for p in paths] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    targets = [Path(p).resolve() for p in paths] or [p for d in FOLDERS for p in sorted(d.glob("*.ipynb"))]
     with inline_figures():
         for path in targets:
             print(f"{path.name}: {execute(path):.1f} 秒")
