@@ -73,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     except GrantkitError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as exc:  # an optional dependency of the report (papermill, matplotlib…) is missing
+        if (exc.name or "grantkit").partition(".")[0] == "grantkit":
+            raise
+        print(f"エラー: 報告書の作成に必要なパッケージ {exc.name} が入っていません。"
+              "pip install 'grantkit[report]' で入れてください", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"エラー: {_os_error_message(exc, Path(args.out))}", file=sys.stderr)
         return 2
