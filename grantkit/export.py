@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import GrantkitError
+from .io.files import atomic_write, umask  # noqa: F401  (atomic_write: re-exported)
 from .labels import label
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -72,22 +73,6 @@ def safe_join(root: str | Path, *parts: str) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; it replaces ``path`` only when the block ends without error."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-@contextlib.contextmanager
 def atomic_directory(final: str | Path) -> Iterator[Path]:
     """Build a folder in a temporary sibling and move it into place at the end (replacing an old one).
 
@@ -98,7 +83,7 @@ def atomic_directory(final: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     try:
         yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
+        os.chmod(tmp, 0o777 & ~umask())
         old = None
         if final.exists():
             old = final.with_name(f".{final.name}.old")
@@ -109,12 +94,6 @@ def atomic_directory(final: str | Path) -> Iterator[Path]:
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_csv(df: pd.DataFrame, path: str | Path, *, labels: bool = False) -> Path:

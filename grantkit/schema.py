@@ -13,21 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .domain import CODE_WIDTH, GRANTS, LEVELS, NATIONAL, NATIONAL_CODE  # noqa: F401  (re-exported)
 from .eras import EraError, era_label_long, fiscal_year
 from .errors import Problem, ValidationError
 from .labels import label
 from .provenance import LoadReport
 from .text import normalize_indicator, normalize_text
 
-LEVELS = ("都道府県", "市町村")
-GRANTS = ("推進", "支援")
-NATIONAL = "全国平均"
 KEY = ["fiscal_year", "level", "grant", "entity", "indicator"]
 REQUIRED = ["fiscal_year", "level", "grant", "entity_code", "entity", "indicator", "indicator_name",
             "parent", "score", "max_score"]
 OPTIONAL = ["parent_name", "group", "group_name"]
-CODE_WIDTH = {"都道府県": 2, "市町村": 6}
-NATIONAL_CODE = {"都道府県": "00", "市町村": "000000"}
 MISSING_MARKS = {"", "-", "－", "―", "‐", "ー", "—", "–", "*", "＊", "NA", "N/A", "nan", "NaN"}
 TEXT_COLUMNS = ["level", "grant", "entity_code", "entity", "indicator_name", "parent_name", "group", "group_name"]
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")

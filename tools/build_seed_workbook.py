@@ -13,7 +13,7 @@ from pathlib import Path
 import xlsxwriter
 
 import grantkit as gk
-from grantkit.export import atomic_write
+from grantkit.io.files import atomic_write
 
 
 def build(out: Path, entity: str = "山口県") -> Path:

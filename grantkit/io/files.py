@@ -1,8 +1,12 @@
-"""Opening user files safely: what kind of file it really is, and its text encoding."""
+"""Files on disk: what kind of file an input really is, its text encoding and hash, and atomic writes."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputFileError
@@ -63,3 +67,41 @@ def read_text(path: Path) -> tuple[str, str]:
         path,
         f"文字コードを判別できません: {line}行目（{exc.start}バイト目）が UTF-8 としても CP932（Shift_JIS）としても読めません",
     )
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; it replaces ``path`` only when the block ends without error.
+
+    The file gets the permissions a new file would get (``0o666`` less the umask); a failed block leaves
+    ``path`` as it was and no temporary file behind.
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> with atomic_write(target) as tmp:
+    ...     _ = tmp.write_text("ok", encoding="utf-8")
+    >>> target.read_text(encoding="utf-8")
+    'ok'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~umask())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def umask() -> int:
+    """The process's current file-creation mask (read without changing it).
+
+    >>> 0 <= umask() <= 0o777
+    True
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..domain import NATIONAL, NATIONAL_CODE, PREFECTURE, PROMOTION, SUBTOTAL_SUFFIX, TOTAL
 from ..errors import InputFileError, Problem, ValidationError
 from ..prefectures import CODES
 from ..provenance import LoadReport
-from ..schema import NATIONAL, NATIONAL_CODE, Loaded, parse_number, tidy_scores
+from ..schema import Loaded, parse_number, tidy_scores
 from ..text import normalize_indicator, normalize_text
 from .files import sha256
 from .workbook import Workbook
@@ -83,8 +84,8 @@ def read_scores_xlsx(path: str | Path, *, sheet: str | None = None) -> Loaded:
         for b, (col, who, year) in enumerate(blocks):
             score, max_score = _split(row[col], lay["score_separator"])
             nat = row[col + 1]
-            for e, (ent, ent_code, value) in enumerate(((who, code, score), (NATIONAL, NATIONAL_CODE["都道府県"], nat))):
-                records.append({"fiscal_year": year, "level": lay["level"], "grant": "推進", "entity_code": ent_code,
+            for e, (ent, ent_code, value) in enumerate(((who, code, score), (NATIONAL, NATIONAL_CODE[PREFECTURE], nat))):
+                records.append({"fiscal_year": year, "level": lay["level"], "grant": PROMOTION, "entity_code": ent_code,
                                 "entity": ent, "indicator": label, "indicator_name": name, "parent": parent,
                                 "parent_name": group_name if parent else "", "score": value, "max_score": max_score,
                                 "_line": line, "_order": (b, e, line)})
@@ -131,19 +132,17 @@ def _check_printed(table: pd.DataFrame, printed, blocks, path: Path, sheet: str,
     precision (a difference is a note: official tables round the averages they print). ``left``: columns cut
     off the left of the sheet, so that a problem names the column the user sees."""
     from ..eras import fiscal_year
-    from ..rates import score_rates
 
-    rates = score_rates(table)
+    sums = leaf_sums(table)
     problems = []
     for kind, line, label, row in printed:
         for col, who, year in blocks:
             fy = fiscal_year(year)
             for ent, cell_col in ((who, col), (NATIONAL, col + 1)):
-                ind = label.removesuffix("計") if label != "合計" else "合計"
-                got = rates[(rates.entity == ent) & (rates.fiscal_year == fy) & (rates.indicator == ind)]
-                if got.empty or not row[cell_col]:
+                ind = label.removesuffix(SUBTOTAL_SUFFIX) if label != TOTAL else TOTAL
+                if (ent, fy, ind) not in sums.index or not row[cell_col]:
                     continue
-                g = got.iloc[0]
+                g = sums.loc[(ent, fy, ind)]
                 if kind == "sum":
                     score, max_score = _split(row[cell_col], "/")
                     try:
@@ -166,6 +165,28 @@ def _check_printed(table: pd.DataFrame, printed, blocks, path: Path, sheet: str,
                             f"{line}行目 {label} {year} {ent}: 印字の得点率 {shown}% は得点 {g['score']:g} ／ 配点 "
                             f"{g['max_score']:g}（{g['score_rate']:.1%}）と合いません（印字された得点が端数処理されている可能性）")
     return problems
+
+
+def leaf_sums(table: pd.DataFrame) -> pd.DataFrame:
+    """Each leaf, each group's subtotal and each entity's 合計 of a one-grant score table, summed from the leaves,
+    to check the figures the sheet prints (an independent sum: the reader does not lean on the computation it feeds).
+
+    Takes a tidy score table of one grant and level; returns ``score``, ``max_score`` and ``score_rate``
+    indexed by (entity, fiscal_year, indicator), where the indicator is a leaf code, a group code or 「合計」.
+    A missing leaf score makes its sums missing (never counted as 0).
+
+    >>> t = pd.DataFrame({"entity": ["A", "A", "A"], "fiscal_year": [2019] * 3, "indicator": ["Ⅰ", "Ⅱ(1)", "Ⅱ(2)"],
+    ...                   "parent": ["", "Ⅱ", "Ⅱ"], "score": [10.0, 3.0, 4.5], "max_score": [20.0, 5.0, 5.0]})
+    >>> sums = leaf_sums(t)
+    >>> sums.loc[("A", 2019, "Ⅱ")].tolist(), sums.loc[("A", 2019, "合計"), "score"], sums.loc[("A", 2019, "Ⅰ"), "score"]
+    ([7.5, 10.0, 0.75], np.float64(17.5), np.float64(10.0))
+    """
+    grouped = table[table["parent"] != ""].assign(indicator=lambda t: t["parent"])
+    rows = pd.concat([table, grouped, table.assign(indicator=TOTAL)], ignore_index=True)
+    sums = rows.groupby(["entity", "fiscal_year", "indicator"], sort=False)[["score", "max_score"]]
+    out = sums.sum(skipna=False).round(10)  # 99.3 + 435.4 + 49.6 = 584.3 as printed
+    out["score_rate"] = out["score"] / out["max_score"].where(out["max_score"] > 0)
+    return out
 
 
 def _col_name(c: int) -> str:

@@ -74,7 +74,7 @@ def source_note(fig: Figure, text: str | None) -> None:
 
 def save_figure(fig: Figure, path: str | Path, *, svg: bool = True) -> Path:
     """Write PNG (and SVG beside it) with no timestamps or software tags, so reruns give identical bytes."""
-    from ..export import atomic_write
+    from ..io.files import atomic_write
 
     path = Path(path).with_suffix(".png")
     with atomic_write(path) as tmp:
