@@ -18,7 +18,7 @@ Prefectures: 基準額 = 予算額 × 評価点数 / Σ 評価点数 (Σ = 47 ×
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
@@ -26,10 +26,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .domain import NATIONAL, PROMOTION
 from .eras import era_label
 from .errors import GrantkitError, Problem, UnknownSelectionError, ValidationError
 from .rates import leaves_of, score_rates
-from .schema import NATIONAL
 from .text import normalize_indicator, normalize_text
 
 UNIT = 1000  # 千円
@@ -46,8 +46,16 @@ def _exact(x: object) -> Fraction:
     return Fraction(repr(value))
 
 
-def _budget(budget: object) -> int:
-    """A budget in yen: a whole number ≥ 0 (a negative or fractional budget is a typing error, not a figure)."""
+def budget_yen(budget: object) -> int:
+    """A budget in yen as an ``int``: a whole number ≥ 0 (a negative or fractional budget is a typing error, not a
+    figure; ``True`` is not 1 yen). Raises :class:`GrantkitError` naming the value otherwise.
+
+    >>> budget_yen(1_000_000_000), budget_yen(2.5e9)
+    (1000000000, 2500000000)
+    >>> budget_yen(1_000_000_000.7)
+    Traceback (most recent call last):
+    grantkit.errors.GrantkitError: 予算額 1000000000.7 は 0 以上の円の整数で指定してください
+    """
     try:
         value = _exact(budget)
     except (TypeError, ValueError):
@@ -55,6 +63,32 @@ def _budget(budget: object) -> int:
     if value is None or isinstance(budget, bool) or value < 0 or value.denominator != 1:
         raise GrantkitError(f"予算額 {budget!r} は 0 以上の円の整数で指定してください")
     return int(value)
+
+
+def check_budgets(budgets: Mapping[str, object], totals: pd.DataFrame, *, what: str) -> dict[str, int]:
+    """The per-grant budgets checked against a score table: not empty, every grant scored in ``totals`` (a table
+    with a ``grant`` column), every amount a whole number of yen (:func:`budget_yen`).
+
+    Returns the budgets as ``{grant: yen}``; raises :class:`UnknownSelectionError` naming the grants the table
+    holds, and ``what`` (the caller's name) so that the message says where the budgets were given.
+
+    >>> totals = pd.DataFrame({"grant": ["推進", "支援"], "score": [1.0, 2.0]})
+    >>> check_budgets({"推進": 3e6}, totals, what="example")
+    {'推進': 3000000}
+    >>> check_budgets({"推進 ": 1}, totals, what="example")
+    Traceback (most recent call last):
+    grantkit.errors.UnknownSelectionError: example: 交付金「推進 」は得点の表にありません。予算額の交付金名を確かめてください（得点の表にある交付金: 推進、支援）
+    """
+    present = [str(g) for g in dict.fromkeys(totals["grant"].dropna())] if "grant" in totals.columns else []
+    listing = "、".join(present) or "なし"
+    if not budgets:
+        raise UnknownSelectionError(f"{what}: 予算額（budgets）が指定されていません。交付金ごとの予算額（円）を "
+                                    f"{{\"{PROMOTION}\": 予算額, ...}} の形で渡してください（得点の表にある交付金: {listing}）")
+    unknown = [str(g) for g in budgets if g not in present]
+    if unknown:
+        raise UnknownSelectionError(f"{what}: 交付金「{'」「'.join(unknown)}」は得点の表にありません。予算額の交付金名を"
+                                    f"確かめてください（得点の表にある交付金: {listing}）")
+    return {g: budget_yen(b) for g, b in budgets.items()}
 
 
 def _positive(x: object, what: str) -> Fraction:
@@ -72,7 +106,7 @@ def allocation_from_average(score: float, national_average: float, budget: int, 
     22248844
     """
     n, average = _positive(n_entities, "団体数"), _positive(national_average, "全国平均")
-    return math.floor(_budget(budget) * _exact(score) / (n * average))
+    return math.floor(budget_yen(budget) * _exact(score) / (n * average))
 
 
 class AverageInterval(NamedTuple):
@@ -105,7 +139,7 @@ def implied_average(amount: int, score: float, budget: int, n_entities: int = 47
         raise GrantkitError(f"得点が {score} のときの基準額は全国平均によらず 0 円なので、配分額から全国平均は決まりません")
     if amount < 0:
         raise GrantkitError(f"配分額が負です（{amount}）")
-    top = _budget(budget) * _exact(score) / _positive(n_entities, "団体数")
+    top = budget_yen(budget) * _exact(score) / _positive(n_entities, "団体数")
     high = float(top / amount) if amount > 0 else math.inf  # 0 after truncation: any average above the low end
     return AverageInterval(float(top / (amount + unit)), high)
 
@@ -208,7 +242,7 @@ def _allocate(frame: pd.DataFrame, weights: list[int], budget: int, rounding: st
     total = sum(weights)
     if total <= 0:
         raise GrantkitError("配分の重み（得点）の合計が 0 です。配分を計算できません")
-    yen, units = _round(weights, total, _budget(budget), rounding, unit)
+    yen, units = _round(weights, total, budget_yen(budget), rounding, unit)
     out = frame.assign(basis_yen=np.array(yen, dtype="int64"), basis_thousand_yen=np.array(units, dtype="int64"))
     allocated = sum(units) * unit
     out.attrs.update(budget_yen=int(budget), allocated_yen=allocated, remainder_yen=int(budget) - allocated,
@@ -334,7 +368,7 @@ def marginal_value(score: float, others_total: float, budget: int) -> float:
     35602
     """
     s, o = _exact(score), _exact(others_total)
-    b = Fraction(_budget(budget))
+    b = Fraction(budget_yen(budget))
     return float(b * (s + 1) / (o + s + 1) - b * s / (o + s))
 
 
@@ -404,7 +438,7 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     rows = []
     for label, column in (("現状", "score_before"), ("変更後", "score_after")):
         weight = _exact(round(table[column].sum(), 10)) * factor
-        share = Fraction(_budget(budget)) * weight / (others_total + weight)
+        share = Fraction(budget_yen(budget)) * weight / (others_total + weight)
         rows.append({"scenario": label, "score": round(float(table[column].sum()), 10),
                      "basis_yen": math.floor(share), "basis_thousand_yen": math.floor(share / UNIT)})
     return WhatIf(table, pd.DataFrame(rows), method)

@@ -181,8 +181,13 @@ def _side(r: pd.DataFrame, year: int, entity: str) -> pd.DataFrame:
     return r[(r["fiscal_year"] == year) & (r["entity"] == entity)].set_index("key")
 
 
-def _merged_order(first: list[str], second: list[str]) -> list[str]:
-    """``second`` in its order, with items only in ``first`` inserted after their predecessor."""
+def merged_order(first: list[str], second: list[str]) -> list[str]:
+    """One order for two lists of codes: ``second`` in its order, each item only in ``first`` inserted after the
+    item that precedes it in ``first`` (at the start when none does). Nothing is dropped or repeated.
+
+    >>> merged_order(["Ⅰ", "Ⅱ(1)", "Ⅱ(2)", "Ⅲ"], ["Ⅰ", "Ⅱ(2)", "Ⅳ"])
+    ['Ⅰ', 'Ⅱ(1)', 'Ⅱ(2)', 'Ⅲ', 'Ⅳ']
+    """
     out = list(second)
     for i, k in enumerate(first):
         if k not in out:
@@ -211,7 +216,7 @@ def compare_years(scores: pd.DataFrame, base: int | str, target: int | str, *, e
     r = _rates_for(scores, sel)
     own_b, own_t = _side(r, b, sel.entity), _side(r, t, sel.entity)
     nat_b, nat_t = _side(r, b, sel.national), _side(r, t, sel.national)
-    keys = _merged_order(list(own_b.index), list(own_t.index))
+    keys = merged_order(list(own_b.index), list(own_t.index))
     info = pd.concat([own_b, own_t])
     info = info[~info.index.duplicated(keep="last")]
     out = pd.DataFrame(index=pd.Index(keys, name="key"))

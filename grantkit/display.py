@@ -94,7 +94,7 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
     >>> t.loc["合計"].tolist()
     ['合計', '470 ／ 730', '638', '（64%）', '（87.4%）', '611 ／ 741', '584.3', '（82%）', '（78.9%）']
     """
-    from .compare import _merged_order, resolve_selection
+    from .compare import merged_order, resolve_selection
 
     if rate_rows not in ("top", "all"):
         raise GrantkitError(f"rate_rows は 'top' または 'all' です（指定: {rate_rows!r}）")
@@ -106,7 +106,7 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
     own_rows = part[part["entity"] == sel.entity]
     order: list[str] = []
     for year in sel.years:
-        order = _merged_order(order, own_rows.loc[own_rows["fiscal_year"] == year, "code"].tolist())
+        order = merged_order(order, own_rows.loc[own_rows["fiscal_year"] == year, "code"].tolist())
     info = own_rows.drop_duplicates("code", keep="last").set_index("code")
     shown = {c: rate_rows == "all" or info.at[c, "parent"] == "" for c in order}
     table = pd.DataFrame(index=pd.Index(order, name="code"))

@@ -17,9 +17,9 @@ import pandas as pd
 
 from .compare import equal_mask, resolve_selection
 from .eras import era_label_long, fiscal_year as to_fiscal_year
-from .allocation import _budget
+from .allocation import check_budgets
 from .errors import GrantkitError, UnknownSelectionError
-from .national import _check_budgets, national_allocation
+from .national import national_allocation
 from .rates import rate
 from .schema import GRANTS, NATIONAL
 
@@ -363,8 +363,7 @@ def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Map
     totals = goal_totals(scores, year)
     totals = totals[totals["parent"] == TOTAL]
     attrs = _attributes(attributes, year).reset_index()
-    _check_budgets(budgets, totals, what="municipal_grant")
-    budgets = {g: _budget(b) for g, b in budgets.items()}  # whole yen, checked once
+    budgets = check_budgets(budgets, totals, what="municipal_grant")  # whole yen, checked once
     mine = [str(g) for g in dict.fromkeys(totals.loc[totals["entity_code"] == code, "grant"])]
     missing = [g for g in mine if g not in budgets]
     if missing:  # a report never shows one grant's money and silently not the other's

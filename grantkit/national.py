@@ -24,7 +24,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 import pandas as pd
 
-from .allocation import grant_amount, municipal_allocation, prefecture_allocation
+from .allocation import check_budgets, grant_amount, municipal_allocation, prefecture_allocation
 from .eras import era_label_long
 from .errors import GrantkitError, UnknownSelectionError
 from .rates import rate
@@ -198,7 +198,7 @@ def national_allocation(totals: pd.DataFrame, attributes: pd.DataFrame, budgets:
     if prefectural and (eligible is not None or adjustment is not None):
         raise GrantkitError("national_allocation: 交付対象（eligible）と調整係数（adjustment）は市町村分の配分のものです。"
                             "都道府県分の基準額は得点だけで配分します")
-    _check_budgets(budgets, totals, what="national_allocation")
+    check_budgets(budgets, totals, what="national_allocation")
     first = attributes.set_index("entity_code")["first_insured"]
     parts = []
     for grant, budget in budgets.items():
@@ -219,19 +219,6 @@ def national_allocation(totals: pd.DataFrame, attributes: pd.DataFrame, budgets:
         out = out.merge(needs[["entity_code", "grant", "needs_thousand_yen"]], on=["entity_code", "grant"], how="left")
         out["confirmed_thousand_yen"] = grant_amount(out["basis_thousand_yen"], out["needs_thousand_yen"])
     return out
-
-
-def _check_budgets(budgets: Mapping[str, int], totals: pd.DataFrame, *, what: str) -> None:
-    """Refuse an empty ``budgets`` and grants the score table does not hold, naming the grants it holds."""
-    present = [str(g) for g in dict.fromkeys(totals["grant"].dropna())] if "grant" in totals.columns else []
-    listing = "、".join(present) or "なし"
-    if not budgets:
-        raise UnknownSelectionError(f"{what}: 予算額（budgets）が指定されていません。交付金ごとの予算額（円）を "
-                                    f"{{\"推進\": 予算額, ...}} の形で渡してください（得点の表にある交付金: {listing}）")
-    unknown = [str(g) for g in budgets if g not in present]
-    if unknown:
-        raise UnknownSelectionError(f"{what}: 交付金「{'」「'.join(unknown)}」は得点の表にありません。予算額の交付金名を"
-                                    f"確かめてください（得点の表にある交付金: {listing}）")
 
 
 def grant_scores(attributes: pd.DataFrame, *, level: str | None = None) -> pd.DataFrame:
