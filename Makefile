@@ -14,7 +14,7 @@ YEAR   ?= R7
 NUMPY_MADVISE_HUGEPAGE ?= 0
 export NUMPY_MADVISE_HUGEPAGE
 
-.PHONY: setup report report-prefecture report-municipal test lab bench notebooks clean
+.PHONY: setup report report-prefecture report-municipal test lint lab bench notebooks clean
 
 # (Re)install only when pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -37,8 +37,15 @@ report-prefecture: $(STAMP)
 report-municipal: $(STAMP)
 	$(BIN)/grantkit report --level 市町村 --entity $(MUNICIPALITY) --year $(YEAR) --out $(OUT)
 
+# `test: $(STAMP) lint` once the merged tree is formatted (tests/test_guard_rails.py: RUFF_ENFORCED)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# ruff (lint + format check, line length 120) and the import-linter stage contract (pyproject.toml)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .eras import era_label_long, fiscal_year as to_fiscal_year
+from .eras import era_label_long
+from .eras import fiscal_year as to_fiscal_year
 from .errors import UnknownSelectionError
 from .prefectures import CODES, prefecture_of, split_prefecture
 from .rates import display_code, leaves_of, score_rates

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .eras import EraError, era_label, era_label_long, fiscal_year as to_fiscal_year
+from .eras import EraError, era_label, era_label_long
+from .eras import fiscal_year as to_fiscal_year
 from .errors import InputFileError, Problem, UnknownSelectionError, ValidationError
 from .io.files import read_text, sha256
 from .provenance import LoadReport

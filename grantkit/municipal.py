@@ -15,9 +15,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .compare import equal_mask, resolve_selection
-from .eras import era_label_long, fiscal_year as to_fiscal_year
 from .allocation import check_budgets
+from .compare import equal_mask, resolve_selection
+from .eras import era_label_long
+from .eras import fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
 from .national import national_allocation
 from .rates import rate

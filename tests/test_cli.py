@@ -12,8 +12,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
+
 from grantkit import report
 from grantkit.cli import build_parser, main
 from grantkit.examples import example_path

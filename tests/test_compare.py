@@ -5,8 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from grantkit import (UnknownSelectionError, add_national_average, compare_to_average, compare_years, rank_among,
-                      strengths, weaknesses)
+from grantkit import (
+    UnknownSelectionError,
+    add_national_average,
+    compare_to_average,
+    compare_years,
+    rank_among,
+    strengths,
+    weaknesses,
+)
 
 COLUMNS = ["indicator", "indicator_name", "row_kind", "presence", "score_base", "max_base", "rate_base",
            "score_target", "max_target", "rate_target", "national_rate_base", "national_rate_target",

@@ -8,8 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grantkit import (grant_scores, grant_totals, group_means, load_mhlw, national_allocation, national_rates,
-                      national_workbook, peer_means, prefecture_means, rank_among)
+from grantkit import (
+    grant_scores,
+    grant_totals,
+    group_means,
+    load_mhlw,
+    national_allocation,
+    national_rates,
+    national_workbook,
+    peer_means,
+    prefecture_means,
+    rank_among,
+)
 from grantkit.errors import GrantkitError, UnknownSelectionError
 from grantkit.national import size_class_bounds
 

@@ -12,9 +12,8 @@ import re
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
 from conftest import REPO
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 # the notebooks users open and the report templates (package data, run by papermill)
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb")) + sorted((REPO / "grantkit" / "templates").glob("*.ipynb"))

@@ -7,9 +7,20 @@ import warnings
 import pandas as pd
 import pytest
 
-from grantkit import (UnknownSelectionError, UnverifiedBudgetWarning, ValidationError, budget_for, example_path,
-                      format_rate, load_budgets, load_projects, load_utilization, project_summary, project_table,
-                      utilization)
+from grantkit import (
+    UnknownSelectionError,
+    UnverifiedBudgetWarning,
+    ValidationError,
+    budget_for,
+    example_path,
+    format_rate,
+    load_budgets,
+    load_projects,
+    load_utilization,
+    project_summary,
+    project_table,
+    utilization,
+)
 
 
 @pytest.fixture(scope="module")

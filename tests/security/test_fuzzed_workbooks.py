@@ -10,10 +10,10 @@ import os
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import MergedCell
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import MergedCell
 
 from grantkit import GrantkitError, example_path, load_mhlw, national_workbook, read_scores
 
