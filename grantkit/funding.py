@@ -16,7 +16,7 @@ import pandas as pd
 from .eras import EraError, era_label, era_label_long
 from .eras import fiscal_year as to_fiscal_year
 from .errors import InputFileError, Problem, UnknownSelectionError, ValidationError
-from .io.files import read_text, sha256
+from .io.files import file_kind, read_text, sha256
 from .provenance import LoadReport
 from .schema import GRANTS, LEVELS, parse_number
 from .text import normalize_text
@@ -40,11 +40,13 @@ class _Reader:
 
     def __init__(self, path: str | Path, columns: list[str], optional: tuple[str, ...] = ()):
         path = Path(path)
-        if not path.exists():
-            raise InputFileError(path, "ファイルが見つかりません")
+        file_kind(path)  # a missing file, a folder or an empty file is named as such
         text, encoding = read_text(path)
         self.report = LoadReport(source=path.name, encoding=encoding, sha256=sha256(path))
-        self.raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+        try:
+            self.raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+        except pd.errors.EmptyDataError:
+            raise InputFileError(path, f"見出しの行がありません（必要な列: {', '.join(columns)}）") from None
         self.raw.columns = [normalize_text(c).lstrip("\ufeff") for c in self.raw.columns]
         self.problems: list[Problem] = []
         missing = [c for c in columns if c not in self.raw.columns and c not in optional]

@@ -105,16 +105,48 @@ def test_distribution_names_a_code_indexed_entity_and_keeps_non_rates_unscaled()
     assert _texts(ax) == ["010002"]  # no name: the key itself
 
 
-def test_every_figure_renders_without_missing_glyphs(tables, tmp_path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+def _missing_glyphs(fig) -> list[str]:
+    """Characters of the figure's texts that the font each text is drawn with has no glyph for."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    missing = []
+    for text in fig.findobj(Text):
+        s = text.get_text()
+        if not s or not text.get_visible() or "$" in s:
+            continue
+        font = font_manager.findfont(text.get_fontproperties())
+        charmap = FT2Font(font).get_charmap()
+        missing += [f"{ch!r} in {s!r} ({font})" for ch in s if not ch.isspace() and ord(ch) not in charmap]
+    return missing
+
+
+def test_every_figure_renders_without_missing_glyphs(tables):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         figs = [plot.year_comparison(tables["cmp"], source="出典: テスト")[0],
                 plot.national_gap(tables["avg"])[0],
                 plot.profile_radar(gk.score_rates(tables["scores"]), entity="山口県", years=[2018, 2019])[0],
                 plot.money_chart(tables["util"])[0], plot.projects_chart(tables["projects"])[0],
                 plot.prefecture_map(pd.Series({"35": 0.8}))[0]]
-        for i, fig in enumerate(figs):
-            fig.savefig(tmp_path / f"{i}.png")
+        missing = {i: _missing_glyphs(fig) for i, fig in enumerate(figs)}
+    assert all(m == [] for m in missing.values()), missing
+    assert not [str(w.message) for w in caught if "Glyph" in str(w.message)]
+    japanese = [t.get_text() for fig in figs for t in fig.findobj(matplotlib.text.Text)
+                if any("\u3040" <= ch <= "\u9fff" for ch in t.get_text())]
+    assert len(japanese) >= len(figs)  # the check looked at Japanese text in every figure, not at empty figures
+
+
+def test_missing_glyph_check_finds_a_character_the_font_lacks():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.set_title("得点率", family="DejaVu Sans")  # DejaVu has no kanji
+    with pytest.warns(UserWarning, match="Glyph"):  # matplotlib's own warning, which the test above also catches
+        assert len(_missing_glyphs(fig)) == 3
+    plt.close(fig)
 
 
 def test_save_figure_is_reproducible(tables, tmp_path):

@@ -131,8 +131,41 @@ def test_not_a_workbook_zip(tmp_path):
         load_scores(path)
 
 
-def test_every_refusal_is_a_grantkit_error():
-    assert issubclass(InputFileError, GrantkitError)
+def _hostile_files(tmp_path):
+    """One file (or path) of each kind an email attachment can be that no loader can read, built here."""
+    files = {"empty.csv": b"", "encrypted.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504,
+             "cut.xlsx": XLSX.read_bytes()[:3000], "utf16.csv": "年度,団体\n".encode("utf-16"),
+             "junk.bin": bytes(range(256)) * 8}
+    paths = {}
+    for name, content in files.items():
+        paths[name] = tmp_path / name
+        paths[name].write_bytes(content)
+    archive = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    paths["archive.xlsx"] = archive
+    paths["hostile.xlsx"] = _replace_part(tmp_path, "xl/sharedStrings.xml", BILLION_LAUGHS)
+    paths["folder.csv"] = tmp_path / "folder.csv"
+    paths["folder.csv"].mkdir()
+    paths["missing.csv"] = tmp_path / "missing.csv"
+    return paths
+
+
+def test_every_refusal_is_a_grantkit_error(tmp_path):
+    """Every loader refuses every unreadable file with a grantkit error naming the file: never a raw
+    pandas/zip/XML/Unicode exception, never a table."""
+    from grantkit import load_budgets, load_mhlw, load_projects, load_utilization
+
+    loaders = {"load_scores": load_scores, "load_mhlw": load_mhlw, "load_utilization": load_utilization,
+               "load_projects": load_projects, "load_budgets": load_budgets}
+    refused = []
+    for name, path in _hostile_files(tmp_path).items():
+        for loader_name, loader in loaders.items():
+            with pytest.raises(GrantkitError) as info:
+                loader(path)
+            assert name in str(info.value), (loader_name, name, str(info.value))
+            refused.append((loader_name, name))
+    assert len(refused) == 5 * 9
 
 
 def test_each_workbook_is_checked_once_before_it_is_parsed(monkeypatch, tmp_path):
