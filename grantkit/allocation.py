@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .domain import NATIONAL, PROMOTION
+from .domain import NATIONAL, PREFECTURE, PROMOTION
 from .eras import era_label
 from .errors import GrantkitError, Problem, UnknownSelectionError, ValidationError
 from .rates import leaves_of, score_rates
@@ -105,7 +105,7 @@ def allocation_from_average(score: float, national_average: float, budget: int, 
     >>> allocation_from_average(611, 584.3, 1_000_000_000)  # seed 000, R1: printed 22,248千円
     22248844
     """
-    n, average = _positive(n_entities, "団体数"), _positive(national_average, "全国平均")
+    n, average = _positive(n_entities, "団体数"), _positive(national_average, NATIONAL)
     return math.floor(budget_yen(budget) * _exact(score) / (n * average))
 
 
@@ -414,7 +414,7 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     table = _changed(own, changes)
     others = part[part["entity_code"].ne(sel.entity_code) & part["entity"].ne(NATIONAL)]
     factor = 1
-    complete = others["entity_code"].nunique() + 1 >= n_entities or sel.level != "都道府県"
+    complete = others["entity_code"].nunique() + 1 >= n_entities or sel.level != PREFECTURE
     has_national = part["entity"].eq(NATIONAL).any()
     if not complete and not has_national:
         raise UnknownSelectionError(

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from .domain import GRANTS, LEVELS, MUNICIPALITY, PREFECTURE
 from .errors import GrantkitError
 
 
@@ -40,13 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     rep = sub.add_parser("report", epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter,
                          help="年次報告書（HTML・Excel・PNG・実行済みノートブック）を作成する")
-    rep.add_argument("--level", default="都道府県", choices=("都道府県", "市町村"),
+    rep.add_argument("--level", default=PREFECTURE, choices=LEVELS,
                      help="都道府県: 得点表の2か年比較（既定）。市町村: 全国の評価結果から1市町村の報告書")
     rep.add_argument("--entity", required=True,
                      help="団体名または団体コード・保険者番号（例: 山口県、35、青森県ゆうひさき町、020011）")
     rep.add_argument("--base", default=None, help="都道府県: 基準年度（例: H30、2018、平成30年度）")
     rep.add_argument("--target", default=None, help="都道府県: 比較年度（例: R1、2019、令和元年度）")
-    rep.add_argument("--grant", default=None, choices=("推進", "支援"),
+    rep.add_argument("--grant", default=None, choices=GRANTS,
                      help="都道府県: 交付金（得点表に推進と支援の両方がある年度、R2 以降）。市町村の報告書は両方を載せます")
     rep.add_argument("--year", default=None, help="市町村: 交付年度（例: R7）。前年度のファイルもあれば前年度と比較")
     rep.add_argument("--data", action="append", default=None,
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        folder = _municipal(args, parser) if args.level == "市町村" else _prefecture(args, parser)
+        folder = _municipal(args, parser) if args.level == MUNICIPALITY else _prefecture(args, parser)
     except GrantkitError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2

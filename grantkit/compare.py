@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .domain import NATIONAL, NATIONAL_CODE, TOTAL
 from .eras import era_label_long
 from .eras import fiscal_year as to_fiscal_year
 from .errors import UnknownSelectionError
 from .prefectures import CODES, prefecture_of, split_prefecture
 from .rates import display_code, leaves_of, score_rates
-from .schema import NATIONAL, NATIONAL_CODE
 from .text import normalize_text
 
 PRESENCE = {"both": "両年度", "base": "基準年度のみ", "target": "比較年度のみ"}
@@ -49,7 +49,7 @@ class Selection:
 
 
 def _listing(values: object) -> str:
-    vals = [str(v) for v in dict.fromkeys(values) if str(v) not in ("", "合計")]
+    vals = [str(v) for v in dict.fromkeys(values) if str(v) not in ("", TOTAL)]
     more = f" ほか {len(vals) - _LIST_MAX} 件" if len(vals) > _LIST_MAX else ""
     return "、".join(vals[:_LIST_MAX]) + more
 
@@ -74,10 +74,10 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
         rows = rows[rows["level"] == level]
     elif rows["level"].nunique() > 1:
         raise UnknownSelectionError(f"「{entity}」は複数の区分にあります。level= で選んでください（{_listing(rows['level'])}）")
-    grants = [g for g in dict.fromkeys(rows["grant"]) if g != "合計"]
+    grants = [g for g in dict.fromkeys(rows["grant"]) if g != TOTAL]
     if years is not None:  # a grant scored only in other years does not make the asked years ambiguous
         asked = rows["fiscal_year"].isin([to_fiscal_year(y) for y in years])
-        grants = [g for g in dict.fromkeys(rows.loc[asked, "grant"]) if g != "合計"] or grants
+        grants = [g for g in dict.fromkeys(rows.loc[asked, "grant"]) if g != TOTAL] or grants
     if grant is None:
         if len(grants) > 1:
             raise UnknownSelectionError(f"交付金が複数あります。grant= （コマンドでは --grant）で選んでください"

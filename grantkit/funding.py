@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from .domain import GRANTS, LEVELS, TOTAL
 from .eras import EraError, era_label, era_label_long
 from .eras import fiscal_year as to_fiscal_year
 from .errors import InputFileError, Problem, UnknownSelectionError, ValidationError
 from .io.files import file_kind, read_text, sha256
 from .provenance import LoadReport
-from .schema import GRANTS, LEVELS, parse_number
+from .schema import parse_number
 from .text import normalize_text
 
 STATUSES = ("実施", "未実施", "廃止")
@@ -263,8 +264,8 @@ def load_budgets(path: str | Path) -> pd.DataFrame:
             r.problem(f"'{v}' は true / false として読めません", i, "verified")
         flags.append(v.lower() in _TRUE)
     table = pd.DataFrame({
-        "fiscal_year": r.years(), "grant": r.choices("grant", (*GRANTS, "合計")),
-        "level": r.choices("level", (*LEVELS, "合計")), "budget_yen": r.amounts("budget_yen", required=True),
+        "fiscal_year": r.years(), "grant": r.choices("grant", (*GRANTS, TOTAL)),
+        "level": r.choices("level", (*LEVELS, TOTAL)), "budget_yen": r.amounts("budget_yen", required=True),
         "verified": flags, "source": r.texts("source"), "note": r.texts("note"),
     })
     for i in table.index[table.duplicated(["fiscal_year", "grant", "level"], keep="first")]:

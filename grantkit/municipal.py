@@ -17,16 +17,12 @@ import pandas as pd
 
 from .allocation import check_budgets
 from .compare import equal_mask, resolve_selection
+from .domain import GRANTS, NATIONAL, OUTCOME_GOAL, SHARED, TOTAL
 from .eras import era_label_long
 from .eras import fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
 from .national import national_allocation
 from .rates import rate
-from .schema import GRANTS, NATIONAL
-
-OUTCOME_GOAL = "目標Ⅳ"
-TOTAL = "合計"
-SHARED = "共通"
 
 
 def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -324,7 +320,7 @@ def year_change(scores: pd.DataFrame, *, entity: str, base: int | str, target: i
     out["scale_changed"] = (out["max_base"] != out["max_target"]).to_numpy()
     out["score_change"] = (out["score_target"] - out["score_base"]).where(~out["scale_changed"])
     # the columns plot.year_comparison reads: one bar pair per row, ＊ where the 配点 changed
-    out["indicator"] = out["parent"].where(out["parent"] != TOTAL, "合計") + "（" + out["grant"] + "）"
+    out["indicator"] = out["parent"] + "（" + out["grant"] + "）"
     out["row_kind"] = np.where(out["parent"] == TOTAL, "total", "leaf")
     out["max_changed"] = out["scale_changed"]
     out.attrs.update(entity_code=code, entity=_name(scores, code), base=b, target=t,

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .schema import GRANTS, OPTIONAL, REQUIRED
+from .domain import COMBINED_TOTAL, GRANTS, SUBTOTAL_SUFFIX, TOTAL
+from .schema import OPTIONAL, REQUIRED
 
-TOTAL = "合計"
 ROW_KINDS = ("leaf", "subtotal", "total", "combined")
 _BLOCK = ["fiscal_year", "level", "entity_code", "entity"]
 
@@ -102,11 +102,11 @@ def display_code(indicator: str | pd.Series, row_kind: str | pd.Series) -> str |
     """
     if isinstance(indicator, pd.Series):
         kind = pd.Series(row_kind, index=indicator.index)
-        return indicator.where(kind != "subtotal", indicator + "計").where(kind != "combined", "推進・支援合計")
+        return indicator.where(kind != "subtotal", indicator + SUBTOTAL_SUFFIX).where(kind != "combined", COMBINED_TOTAL)
     if row_kind == "subtotal":
-        return f"{indicator}計"
+        return f"{indicator}{SUBTOTAL_SUFFIX}"
     if row_kind == "combined":
-        return "推進・支援合計"
+        return COMBINED_TOTAL
     return indicator
 
 

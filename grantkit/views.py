@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .display import format_points, format_points_change, format_rate, readable
+from .domain import GRANTS, SUBTOTAL_SUFFIX, TOTAL
 from .eras import era_label
 from .labels import label, with_labels
 from .rates import display_code
@@ -149,7 +150,7 @@ class Sections:
 
 
 def _goal_label(parent: pd.Series, grant: pd.Series) -> pd.Series:
-    return parent.where(parent != "合計", grant + "の合計").where(parent == "合計", parent + "（" + grant + "）")
+    return parent.where(parent != TOTAL, grant + "の" + TOTAL).where(parent == TOTAL, parent + "（" + grant + "）")
 
 
 class _Cells:
@@ -183,10 +184,10 @@ def goal_view(goal: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     """A ``goal_table`` for reading: 目標 and 指標群 as row headings, 得点・配点・得点率 per grant.
     ``numbers=True`` keeps numbers (for Excel), as do the other municipal views."""
     cells = _Cells(numbers)
-    group = goal["group"].where(goal["group"] != "", "計").where(goal["parent"] != "合計", "")
+    group = goal["group"].where(goal["group"] != "", SUBTOTAL_SUFFIX).where(goal["parent"] != TOTAL, "")
     parent = goal["parent"].where(~goal["shared"], goal["parent"] + "（両交付金に計上）")
     view = pd.DataFrame({"目標": parent, "指標群": group})
-    for grant in ("推進", "支援"):
+    for grant in GRANTS:
         view[f"{grant} 得点"] = cells.points(goal[f"score_{grant}"])
         view[f"{grant} 配点"] = cells.points(goal[f"max_{grant}"])
         view[f"{grant} 得点率"] = cells.rate(goal[f"rate_{grant}"], f"{grant} 得点率")
