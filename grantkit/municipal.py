@@ -194,6 +194,17 @@ def goal_comparison(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: s
 
     Columns: grant, parent, score, max_score, rate, then ``mean_rate_全国``, ``mean_rate_<都道府県>内``, ... in
     the order of ``attrs["groups"]`` (label → number of municipalities).
+
+    >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進", "indicator": "1ア",
+    ...     "entity_code": ["000001", "000002", "000003"], "entity": ["甲町", "乙町", "丙村"], "indicator_name": "",
+    ...     "parent": "目標Ⅰ", "score": [8.0, 6.0, 4.0], "max_score": 10.0})
+    >>> at = pd.DataFrame({"entity_code": ["000001", "000002", "000003"], "prefecture": ["北海道", "北海道", "青森県"],
+    ...     "size_class": None, "depopulated": ["全部過疎", "非過疎", "全部過疎"]})
+    >>> c = goal_comparison(t, at, entity="甲町", fiscal_year=2025)  # rates 0.8, 0.6, 0.4
+    >>> c.attrs["groups"]
+    {'全国': 3, '北海道内': 2, '同じ過疎区分（全部過疎）': 2}
+    >>> c.loc[c.parent == "目標Ⅰ", ["rate", "mean_rate_全国", "mean_rate_北海道内"]].round(2).values.tolist()
+    [[0.8, 0.6, 0.7]]
     """
     year = to_fiscal_year(fiscal_year)
     code = _code(scores, entity, year)
@@ -238,6 +249,15 @@ def peer_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str,
     as ``compare.rank_among``.
 
     Columns: grant, comparison, n, entity_rate, mean_rate, diff_pt, rank, percentile.
+
+    >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進", "indicator": "1ア",
+    ...     "entity_code": ["000001", "000002", "000003"], "entity": ["甲町", "乙町", "丙村"], "indicator_name": "",
+    ...     "parent": "目標Ⅰ", "score": [8.0, 6.0, 4.0], "max_score": 10.0})
+    >>> at = pd.DataFrame({"entity_code": ["000001", "000002", "000003"], "prefecture": ["北海道", "北海道", "青森県"],
+    ...     "size_class": None, "depopulated": ["全部過疎", "非過疎", "全部過疎"]})
+    >>> p = peer_table(t, at, entity="乙町", fiscal_year=2025)  # 8, 6, 4 points: 乙町 is second of three
+    >>> p[["comparison", "n", "rank", "percentile"]].values.tolist()
+    [['全国', 3, 2, 50.0], ['北海道内', 2, 2, 0.0], ['同じ過疎区分（非過疎）', 1, 1, 100.0]]
     """
     year = to_fiscal_year(fiscal_year)
     code = _code(scores, entity, year)
@@ -303,6 +323,13 @@ def year_change(scores: pd.DataFrame, *, entity: str, base: int | str, target: i
 
     ``scale_changed`` marks rows whose 配点 differs (e.g. R5 → R6, when the indicators were rebuilt): their
     raw points are not comparable, only rates (``score_change`` is left empty there).
+
+    >>> t = pd.DataFrame({"fiscal_year": [2024, 2024, 2025, 2025], "level": "市町村", "grant": "推進",
+    ...     "entity_code": ["000001", "000002"] * 2, "entity": ["甲町", "乙村"] * 2, "indicator": "1ア",
+    ...     "indicator_name": "", "parent": "目標Ⅰ", "score": [5.0, 3.0, 8.0, 4.0], "max_score": 10.0})
+    >>> c = year_change(t, entity="甲町", base=2024, target=2025)  # 甲町 5 → 8 of 10; 乙村 3 → 4
+    >>> c[["parent", "rate_change_pt", "score_change", "national_rate_target"]].round(2).values.tolist()
+    [['目標Ⅰ', 30.0, 3.0, 0.6], ['合計', 30.0, 3.0, 0.6]]
     """
     b, t = to_fiscal_year(base), to_fiscal_year(target)
     code = _code(scores, entity)
@@ -333,6 +360,12 @@ def outcome_track(scores: pd.DataFrame, *, entity: str) -> pd.DataFrame:
 
     Columns: fiscal_year, score, max_score, rate, national_mean_rate. Read from the 推進 rows (目標Ⅳ is the
     same in both grants); years without a 目標Ⅳ (before R6) are not in it.
+
+    >>> t = pd.DataFrame({"fiscal_year": [2024, 2024, 2025, 2025], "level": "市町村", "grant": "推進",
+    ...     "entity_code": ["000001", "000002"] * 2, "entity": ["甲町", "乙村"] * 2, "indicator": "1ア",
+    ...     "indicator_name": "", "parent": "目標Ⅳ", "score": [6.0, 2.0, 8.0, 4.0], "max_score": 10.0})
+    >>> outcome_track(t, entity="甲町")[["fiscal_year", "rate", "national_mean_rate"]].round(2).values.tolist()
+    [[2024.0, 0.6, 0.4], [2025.0, 0.8, 0.6]]
     """
     outcome = scores[equal_mask(scores["parent"], OUTCOME_GOAL) & equal_mask(scores["grant"], GRANTS[0])
                      & ~equal_mask(scores["entity"], NATIONAL)]
@@ -354,6 +387,17 @@ def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Map
     one_point_yen (what one more point brings, everyone else unchanged), whatif_points (配点 of ``zero``
     items counting in that grant: 目標Ⅳ items count in both), whatif_thousand_yen, whatif_gain_thousand_yen,
     and ``plan_thousand_yen`` / ``final_thousand_yen`` when the workbook publishes amounts (R6).
+
+    Weights 30 × 1,000 and 10 × 2,000: 甲町 gets 1,000,000 × 30,000 / 50,000 = 600,000 円; one more point
+    gives 1,000,000 × 31,000 / 51,000 = 607,843 円 (floored), 7,843 円 more.
+
+    >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進", "entity_code": ["000001", "000002"],
+    ...     "entity": ["甲町", "乙村"], "indicator": "1ア", "indicator_name": "", "parent": "目標Ⅰ",
+    ...     "score": [30.0, 10.0], "max_score": 50.0})
+    >>> at = pd.DataFrame({"entity_code": ["000001", "000002"], "first_insured": [1000, 2000]})
+    >>> g = municipal_grant(t, at, {"推進": 1_000_000}, entity="甲町", fiscal_year=2025)
+    >>> g[["grant", "basis_thousand_yen", "yen_per_first_insured", "one_point_yen"]].values.tolist()
+    [['推進', 600, 600.0, 7843]]
     """
     year = to_fiscal_year(fiscal_year)
     code = _code(scores, entity, year)
