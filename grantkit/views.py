@@ -102,7 +102,13 @@ def average_view(versus: pd.DataFrame) -> pd.DataFrame:
 
 def allocation_view(summary: pd.DataFrame) -> pd.DataFrame:
     """An ``allocation_summary`` table for reading: points as printed, implied averages to 3 decimals
-    (as the narrative states them), one row per 交付年度."""
+    (as the narrative states them), one row per 交付年度.
+
+    >>> s = pd.DataFrame({"fiscal_year": [2019], "score": [611.0], "national_average": [584.3],
+    ...                   "implied_average_low": [584.29961], "implied_average_high": [584.32104]})
+    >>> allocation_view(s).loc["R1"].tolist()
+    ['611', '584.3', '584.300', '584.321']
+    """
     def implied(x: float) -> str:
         return "" if pd.isna(x) else f"{x:.3f}"
 
@@ -124,7 +130,12 @@ def by_year(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def project_view(table: pd.DataFrame) -> pd.DataFrame:
-    """A ``project_table`` with 対象事業 and 事業 as row headings (each category printed once)."""
+    """A ``project_table`` with 対象事業 and 事業 as row headings (each category printed once).
+
+    >>> v = project_view(pd.DataFrame({"category": ["介護予防"], "project": ["通いの場"], "status": ["実施"]}))
+    >>> v.index.names, v.columns.tolist()
+    (FrozenList(['対象事業', '事業']), ['実施状況'])
+    """
     return with_labels(table).set_index([label("category"), label("project")])
 
 
@@ -182,7 +193,14 @@ class _Cells:
 
 def goal_view(goal: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     """A ``goal_table`` for reading: 目標 and 指標群 as row headings, 得点・配点・得点率 per grant.
-    ``numbers=True`` keeps numbers (for Excel), as do the other municipal views."""
+    ``numbers=True`` keeps numbers (for Excel), as do the other municipal views.
+
+    >>> goal = pd.DataFrame({"parent": ["目標Ⅰ", "目標Ⅰ", "合計"], "group": ["活動", "", "合計"], "shared": False,
+    ...     "score_推進": [5.0, 5.0, 5.0], "max_推進": 10.0, "rate_推進": 0.5, "score_支援": [1.5, 1.5, 1.5],
+    ...     "max_支援": 3.0, "rate_支援": 0.5})
+    >>> goal_view(goal).loc[("目標Ⅰ", "計")].tolist()
+    ['5', '10', '50.0%', '1.5', '3', '50.0%']
+    """
     cells = _Cells(numbers)
     group = goal["group"].where(goal["group"] != "", SUBTOTAL_SUFFIX).where(goal["parent"] != TOTAL, "")
     parent = goal["parent"].where(~goal["shared"], goal["parent"] + "（両交付金に計上）")
@@ -195,7 +213,13 @@ def goal_view(goal: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
 
 
 def goal_comparison_view(comparison: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
-    """A ``goal_comparison`` for reading: the rate and each group's mean rate, with the gap to the national."""
+    """A ``goal_comparison`` for reading: the rate and each group's mean rate, with the gap to the national.
+
+    >>> c = pd.DataFrame({"grant": ["推進"], "parent": ["目標Ⅰ"], "score": [8.0], "max_score": [10.0], "rate": [0.8],
+    ...                   "mean_rate_全国": [0.6], "mean_rate_北海道内": [0.7]})
+    >>> goal_comparison_view(c).loc["目標Ⅰ（推進）"].tolist()
+    ['8', '10', '80.0%', '60.0%', '70.0%', '+20.0']
+    """
     cells = _Cells(numbers)
     groups = [c for c in comparison.columns if c.startswith("mean_rate_")]
     view = pd.DataFrame({"目標": _goal_label(comparison["parent"], comparison["grant"]),
@@ -209,7 +233,13 @@ def goal_comparison_view(comparison: pd.DataFrame, *, numbers: bool = False) -> 
 
 
 def peer_view(peers: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
-    """A ``peer_table`` for reading: rank as 「12位／300」, rates in %, the gap in points."""
+    """A ``peer_table`` for reading: rank as 「12位／300」, rates in %, the gap in points.
+
+    >>> p = pd.DataFrame({"grant": ["推進"], "comparison": ["全国"], "n": [1741], "entity_rate": [0.6],
+    ...                   "mean_rate": [0.55], "diff_pt": [5.0], "rank": [312], "percentile": [82.1]})
+    >>> peer_view(p).loc[("推進", "全国")].tolist()
+    ['60.0%', '55.0%', '+5.0', '312位／1,741', '82']
+    """
     cells = _Cells(numbers)
     view = pd.DataFrame({"交付金": peers["grant"], "比べる相手": peers["comparison"],
                          "得点率": cells.rate(peers["entity_rate"], "得点率"),
@@ -224,7 +254,15 @@ def peer_view(peers: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
 
 
 def change_view(change: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
-    """A ``year_change`` table for reading; where the 配点 changed, the points are said not comparable."""
+    """A ``year_change`` table for reading; where the 配点 changed, the points are said not comparable.
+
+    >>> c = pd.DataFrame({"grant": ["推進"], "parent": ["合計"], "rate_base": [0.5], "rate_target": [0.8],
+    ...     "rate_change_pt": [30.0], "score_change": [None], "scale_changed": [True], "national_rate_base": [0.4],
+    ...     "national_rate_target": [0.6]})
+    >>> c.attrs.update(base=2023, target=2024)
+    >>> change_view(c).loc["推進の合計"].tolist()
+    ['50.0%', '80.0%', '+30.0', '配点が異なり比較不可', '40.0%', '60.0%']
+    """
     cells = _Cells(numbers)
     b, t = era_label(change.attrs["base"]), era_label(change.attrs["target"])
     points = cells.change(change["score_change"].where(~change["scale_changed"]))
@@ -241,7 +279,13 @@ def change_view(change: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
 
 
 def zero_view(zero: pd.DataFrame, top: int | None = 15, *, numbers: bool = False) -> pd.DataFrame:
-    """The first ``top`` rows (all with None) of ``zero_items`` for reading (配点 as printed, share in %)."""
+    """The first ``top`` rows (all with None) of ``zero_items`` for reading (配点 as printed, share in %).
+
+    >>> z = pd.DataFrame({"indicator": ["1ア", "2イ"], "grant": "推進", "parent": "目標Ⅰ", "group": "活動",
+    ...                   "indicator_name": ["研修", "計画"], "max_score": [10.0, 5.0], "share_scored": [0.9, 0.75]})
+    >>> zero_view(z, top=1).reset_index().values.tolist()
+    [['1ア', '推進', '目標Ⅰ', '活動', '研修', '10', '90.0%']]
+    """
     cells = _Cells(numbers)
     shown = zero if top is None else zero.head(top)
     view = pd.DataFrame({"指標": shown["indicator"], "交付金": shown["grant"], "目標": shown["parent"],
@@ -252,5 +296,10 @@ def zero_view(zero: pd.DataFrame, top: int | None = 15, *, numbers: bool = False
 
 
 def grant_view(money: pd.DataFrame) -> pd.DataFrame:
-    """A ``municipal_grant`` table for reading: one column per grant, amounts with separators."""
+    """A ``municipal_grant`` table for reading: one column per grant, amounts with separators.
+
+    >>> v = grant_view(pd.DataFrame({"grant": ["推進", "支援"], "basis_thousand_yen": [22248, 1500]}))
+    >>> v.columns.tolist(), v.iloc[0].tolist()
+    (['推進', '支援'], ['22,248', '1,500'])
+    """
     return readable(money, drop=("entity_code",)).set_index(label("grant")).T
