@@ -6,7 +6,7 @@ Rounding rule, documented and tested:
 
 * ``basis_yen`` is the exact share floored to the yen.
 * ``basis_thousand_yen`` is the official 千円 figure: the exact share **truncated** to 千円
-  (seed 000: 611 points, average 584.3, 10億円 → 22,248,844 円 → printed 22,248千円). Truncated figures
+  (山口県 R1: 611 points, average 584.3, 10億円 → 22,248,844 円 → printed 22,248千円). Truncated figures
   sum to at most the budget, short by less than n × 1,000 円; the shortfall is ``attrs["remainder_yen"]``.
 * ``rounding="largest_remainder"`` instead gives the leftover 千円 units to the largest remainders, so the
   千円 figures sum to the budget exactly (when the budget is a whole number of 千円).
@@ -102,7 +102,7 @@ def _positive(x: object, what: str) -> Fraction:
 def allocation_from_average(score: float, national_average: float, budget: int, n_entities: int = 47) -> int:
     """基準額 in yen (floored) from one score and the national average: budget × score / (n × average).
 
-    >>> allocation_from_average(611, 584.3, 1_000_000_000)  # seed 000, R1: printed 22,248千円
+    >>> allocation_from_average(611, 584.3, 1_000_000_000)  # 山口県 R1: printed 22,248千円
     22248844
     """
     n, average = _positive(n_entities, "団体数"), _positive(national_average, NATIONAL)
@@ -110,7 +110,12 @@ def allocation_from_average(score: float, national_average: float, budget: int, 
 
 
 class AverageInterval(NamedTuple):
-    """The national averages consistent with an amount: ``low < average <= high``."""
+    """The national averages consistent with an amount: ``low < average <= high``.
+
+    >>> iv = AverageInterval(584.2, 584.4)
+    >>> iv.contains(584.3), iv.contains(584.2), str(iv)
+    (True, False, '584.200 < 全国平均 ≤ 584.400')
+    """
 
     low: float
     high: float

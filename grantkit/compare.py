@@ -38,7 +38,13 @@ def equal_mask(column: pd.Series, value: object) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Selection:
-    """What a comparison is about: level, grant, entity (name and code) and years present."""
+    """What a comparison is about: level, grant, entity (name and code) and years present.
+
+    >>> from grantkit import example_scores
+    >>> sel = resolve_selection(example_scores(), entity="山口県")
+    >>> sel.level, sel.grant, sel.entity_code, sel.years
+    ('都道府県', '推進', '35', (2018, 2019))
+    """
 
     level: str
     grant: str

@@ -1,7 +1,7 @@
 """Utilisation of the grant (配分額 vs 所用見込額 and 実績額), the funded project list, and budgets.
 
-Amounts here are 千円 as the reports print them. A missing 実績額 means "not yet known" (seed 000 was
-written during R1), never zero: shares and unused amounts stay missing for it. The three CSV loaders
+Amounts here are 千円 as the reports print them. A missing 実績額 means "not yet known" (a report written
+during the year has none yet), never zero: shares and unused amounts stay missing for it. The three CSV loaders
 validate every cell and raise one ``ValidationError`` listing all problems, like the score loader.
 """
 
@@ -155,7 +155,7 @@ def utilization(frame: pd.DataFrame, threshold: float = UNDERUSED_THRESHOLD) -> 
     """Add planned_share, spent_share (of the allocation), unused_thousand_yen and the flag ``underused``.
 
     ``underused`` is True when the planned or the spent amount is below ``threshold`` × allocation
-    (seed 000: H30 planned 94.9% but spent 66.3%; R1 planned 49.8%). Unknown amounts never raise the flag.
+    (山口県: H30 planned 94.9% but spent 66.3%; R1 planned 49.8%). Unknown amounts never raise the flag.
 
     >>> u = utilization(pd.DataFrame({"fiscal_year": [2018], "allocation_thousand_yen": [15680],
     ...     "planned_thousand_yen": [14875], "spent_thousand_yen": [10395]}))

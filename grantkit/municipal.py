@@ -1,4 +1,4 @@
-"""The municipal yearly report (seed 004): both grants by 目標 and 指標群, peers, change, items to work on next.
+"""The municipal yearly report's figures: both grants by 目標 and 指標群, peers, change, items to work on next.
 
 Works on the tidy table of national workbooks (``load_mhlw(...).scores``, one or several years): leaves with
 ``parent`` = 目標 (e.g. "目標Ⅰ") and ``group`` = 指標群 (体制・取組 / 活動 / 成果), plus the per-entity

@@ -14,6 +14,12 @@ class LoadReport:
     """What a loader read from one file: rows read, kept and excluded, cells coerced to missing.
 
     ``rows_read == rows_kept + len(exclusions)`` always holds; ``check()`` asserts it.
+
+    >>> from grantkit.errors import Problem
+    >>> r = LoadReport("scores.csv", rows_read=3, rows_kept=2, exclusions=[Problem("全国平均の行", row=4)])
+    >>> r.check()  # 3 read = 2 kept + 1 excluded
+    >>> r.summary()
+    'scores.csv、読込 3 行、採用 2 行、除外 1 行、欠損として読んだセル 0 個'
     """
 
     source: str

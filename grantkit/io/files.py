@@ -17,7 +17,12 @@ ENCODINGS = ("utf-8-sig", "cp932")
 def file_kind(path: Path) -> str:
     """The real kind of a file by its first bytes: "xlsx", "xls", "ole" (encrypted xlsx/xls) or "text".
 
-    The name's extension is not trusted: a .csv that is really a workbook is recognised.
+    The name's extension is not trusted: a .csv that is really a workbook is recognised. A missing file, a
+    folder or an empty file raises ``InputFileError`` saying which.
+
+    >>> from grantkit import example_path
+    >>> file_kind(example_path("yamaguchi_scores.xlsx")), file_kind(example_path("budgets.csv"))
+    ('xlsx', 'text')
     """
     path = Path(path)
     if not path.exists():
@@ -36,7 +41,14 @@ def file_kind(path: Path) -> str:
 
 
 def sha256(path: Path) -> str:
-    """Hex sha256 of a file, recorded with every load."""
+    """Hex sha256 of a file, recorded with every load (read in 1 MiB blocks).
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "abc.txt"
+    >>> _ = p.write_bytes(b"abc")
+    >>> sha256(p)  # the FIPS 180-2 test vector of "abc"
+    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    """
     h = hashlib.sha256()
     with Path(path).open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -48,6 +60,12 @@ def read_text(path: Path) -> tuple[str, str]:
     """Decode a text file as UTF-8 (with or without BOM) or CP932; return (text, encoding used).
 
     An undecodable file raises ``InputFileError`` naming the line and byte where decoding failed.
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "sjis.csv"
+    >>> _ = p.write_bytes("年度,得点".encode("cp932"))  # Excel's 「CSV」 on Japanese Windows
+    >>> read_text(p)
+    ('年度,得点', 'cp932')
     """
     data = Path(path).read_bytes()
     if b"\x00" in data[:4096]:

@@ -1,4 +1,4 @@
-"""Reading a workbook laid out like the prefecture report's score table (seed 000).
+"""Reading a workbook laid out like the score table of the printed prefecture report (山口県, 令和元年度).
 
 Indicators run down the sheet (Ⅰ; a Ⅱ heading row then (1)…(9) with (2)① and ②; Ⅲ), each year has a
 「<団体名>評点」 column of 「得点 ／ 配点」 cells and a 「全国平均」 column; printed subtotal rows (Ⅱ計) and the
@@ -34,7 +34,17 @@ def _layout() -> dict[str, str]:
 
 
 def read_scores_xlsx(path: str | Path, *, sheet: str | None = None) -> Loaded:
-    """Read a seed-layout workbook into the tidy score table with its load report."""
+    """Read a workbook in the printed report's layout into the tidy score table with its load report.
+
+    Takes the path and optionally the sheet (default: the first); returns ``Loaded`` (table + ``LoadReport``).
+    Printed subtotals and 合計 must equal the sums of their leaves (else ``ValidationError`` naming the cell);
+    a printed rate that the printed points do not give is a note in the report.
+
+    >>> from grantkit import example_path
+    >>> loaded = read_scores_xlsx(example_path("yamaguchi_scores.xlsx"))
+    >>> len(loaded.table), loaded.report.rows_read == loaded.report.rows_kept, loaded.report.sheet
+    (48, True, '評価指標')
+    """
     path = Path(path)
     lay = _layout()
     book = Workbook(path)

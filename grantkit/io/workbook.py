@@ -24,7 +24,16 @@ _FORBIDDEN = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)  # one C-level 
 
 
 def check_workbook(path: str | Path) -> None:
-    """Refuse a file that is not a safe .xlsx, with an ``InputFileError`` naming the file and the reason."""
+    """Refuse a file that is not a safe .xlsx, with an ``InputFileError`` naming the file and the reason.
+
+    Returns nothing for a safe workbook; refuses encrypted and .xls files, text, XML with a DTD and zip bombs.
+
+    >>> from grantkit import example_path
+    >>> check_workbook(example_path("yamaguchi_scores.xlsx"))  # safe: nothing happens
+    >>> check_workbook(example_path("budgets.csv"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    grantkit.errors.InputFileError: ...budgets.csv: Excel（.xlsx）ファイルではありません（中身がテキストです）
+    """
     path = Path(path)
     kind = file_kind(path)
     if kind == "ole":
@@ -123,7 +132,12 @@ class Workbook:
 
 
 def sheet_names(path: str | Path) -> list[str]:
-    """The sheet names of a checked workbook."""
+    """The sheet names of a workbook, in the workbook's order, after ``check_workbook``.
+
+    >>> from grantkit import example_path
+    >>> sheet_names(example_path("yamaguchi_scores.xlsx"))
+    ['評価指標']
+    """
     return Workbook(path).names
 
 
@@ -131,5 +145,10 @@ def read_sheet(path: str | Path, sheet: str | None = None, *, engine: str = "cal
     """Raw cell values of one sheet (first sheet when ``sheet`` is None), rows of equal length, None for empty.
 
     ``engine="calamine"`` (fast, Rust) or ``"openpyxl"`` (defusedxml). Both only run after ``check_workbook``.
+
+    >>> from grantkit import example_path
+    >>> rows = read_sheet(example_path("yamaguchi_scores.xlsx"))
+    >>> rows[0][0], len({len(r) for r in rows})
+    ('保険者機能強化推進交付金に係る評価指標（山口県）', 1)
     """
     return Workbook(path).rows(sheet, engine=engine)
