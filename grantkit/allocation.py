@@ -75,9 +75,9 @@ def check_budgets(budgets: Mapping[str, object], totals: pd.DataFrame, *, what: 
     >>> totals = pd.DataFrame({"grant": ["推進", "支援"], "score": [1.0, 2.0]})
     >>> check_budgets({"推進": 3e6}, totals, what="example")
     {'推進': 3000000}
-    >>> check_budgets({"推進 ": 1}, totals, what="example")
+    >>> check_budgets({"推進 ": 1}, totals, what="example")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    grantkit.errors.UnknownSelectionError: example: 交付金「推進 」は得点の表にありません。予算額の交付金名を確かめてください（得点の表にある交付金: 推進、支援）
+    grantkit.errors.UnknownSelectionError: example: 交付金「推進 」は得点の表にありません。...（得点の表にある交付金: 推進、支援）
     """
     present = [str(g) for g in dict.fromkeys(totals["grant"].dropna())] if "grant" in totals.columns else []
     listing = "、".join(present) or "なし"
@@ -243,7 +243,8 @@ def _allocate(frame: pd.DataFrame, weights: list[int], budget: int, rounding: st
     """``frame`` with basis_yen and basis_thousand_yen: budget × weight / Σ weights, rounded per the rule."""
     negative = [str(frame["entity"].iloc[i]) for i, w in enumerate(weights) if w < 0]
     if negative:
-        raise GrantkitError(f"配分の重み（得点。市町村は得点×第1号被保険者数）が負の団体があります: {'、'.join(negative[:10])}。得点と人数を確認してください")
+        raise GrantkitError(f"配分の重み（得点。市町村は得点×第1号被保険者数）が負の団体があります: "
+                            f"{'、'.join(negative[:10])}。得点と人数を確認してください")
     total = sum(weights)
     if total <= 0:
         raise GrantkitError("配分の重み（得点）の合計が 0 です。配分を計算できません")
@@ -263,7 +264,8 @@ def _need_several(frame: pd.DataFrame) -> None:
 
 def prefecture_allocation(scores: pd.DataFrame | pd.Series, budget: int, *, rounding: str = "truncate",
                           unit: int = UNIT) -> pd.DataFrame:
-    """基準額 per prefecture = budget × score / Σ scores (columns entity_code, entity, score, basis_yen, basis_thousand_yen).
+    """基準額 per prefecture = budget × score / Σ scores
+    (columns entity_code, entity, score, basis_yen, basis_thousand_yen).
 
     ``scores``: a tidy score table of one year (totals are summed from the leaves; 全国平均 is left out),
     a frame with entity and score, or a Series of totals. ``attrs["remainder_yen"]`` is what truncation left.

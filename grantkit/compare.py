@@ -68,8 +68,9 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
     ``UnknownSelectionError`` lists them.
 
     >>> from grantkit import example_scores
-    >>> resolve_selection(example_scores(), entity="35", years=["H30", "R1"])
-    Selection(level='都道府県', grant='推進', entity='山口県', entity_code='35', years=(2018, 2019), national='全国平均')
+    >>> resolve_selection(example_scores(), entity="35", years=["H30", "R1"])  # doctest: +NORMALIZE_WHITESPACE
+    Selection(level='都道府県', grant='推進', entity='山口県', entity_code='35', years=(2018, 2019),
+              national='全国平均')
     """
     rows = _entity_rows(scores, str(entity))
     if rows["entity"].eq(NATIONAL).all():
@@ -97,7 +98,8 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
     missing = [y for y in wanted if y not in present]
     if missing:
         raise UnknownSelectionError(
-            f"「{rows['entity'].iloc[0]}」（{grant}）に{'、'.join(era_label_long(y) for y in missing)}のデータはありません"
+            f"「{rows['entity'].iloc[0]}」（{grant}）に"
+            f"{'、'.join(era_label_long(y) for y in missing)}のデータはありません"
             f"（ある年度: {'、'.join(era_label_long(y) for y in present)}）")
     return Selection(str(rows["level"].iloc[0]), grant, str(rows["entity"].iloc[0]),
                      str(rows["entity_code"].iloc[0]), tuple(wanted))
@@ -125,8 +127,8 @@ def _entity_rows(scores: pd.DataFrame, entity: str) -> pd.DataFrame:
     if len(codes) > 1:
         listing = "、".join(f"{n}（{prefecture_of(c) or '都道府県不明'}、{c}）" for c, n in codes.itertuples(index=False))
         raise UnknownSelectionError(
-            f"「{entity}」という名前の団体が {len(codes)} つあります。団体コード（保険者番号）か「都道府県名＋団体名」で"
-            f"指定してください: {listing}")
+            f"「{entity}」という名前の団体が {len(codes)} つあります。団体コード（保険者番号）か"
+            f"「都道府県名＋団体名」で指定してください: {listing}")
     return rows
 
 

@@ -81,8 +81,9 @@ def goal_totals(scores: pd.DataFrame, fiscal_year: int | str) -> pd.DataFrame:
     >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "entity_code": ["000001"] * 3 + ["000002"],
     ...     "entity": ["甲町"] * 3 + ["乙村"], "grant": "推進", "parent": ["目標Ⅰ", "目標Ⅰ", "目標Ⅱ", "目標Ⅰ"],
     ...     "score": [1.0, 2.0, None, 4.0], "max_score": 5.0})
-    >>> goal_totals(t, 2025)[["entity", "parent", "score", "max_score"]].values.tolist()
-    [['甲町', '目標Ⅰ', 3.0, 10.0], ['甲町', '目標Ⅱ', nan, 5.0], ['乙村', '目標Ⅰ', 4.0, 5.0], ['甲町', '合計', 3.0, 15.0], ['乙村', '合計', 4.0, 5.0]]
+    >>> goal_totals(t, 2025)[["entity", "parent", "score", "max_score"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['甲町', '目標Ⅰ', 3.0, 10.0], ['甲町', '目標Ⅱ', nan, 5.0], ['乙村', '目標Ⅰ', 4.0, 5.0],
+     ['甲町', '合計', 3.0, 15.0], ['乙村', '合計', 4.0, 5.0]]
     """
     rows = _year_rows(scores, to_fiscal_year(fiscal_year))
     entity, codes = _factorize(rows["entity_code"])
@@ -125,8 +126,10 @@ def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> 
     ...     "grant": ["推進", "推進", "支援"], "indicator": ["1ア", "2ア", "1ア"], "indicator_name": "",
     ...     "parent": ["目標Ⅰ", "目標Ⅳ", "目標Ⅳ"], "group": ["活動", "成果", "成果"],
     ...     "score": [5.0, 8.0, 8.0], "max_score": 10.0})
-    >>> goal_table(t, entity="甲町", fiscal_year=2025)[["parent", "group", "score_推進", "score_支援", "shared"]].values.tolist()
-    [['目標Ⅰ', '活動', 5.0, nan, False], ['目標Ⅰ', '', 5.0, nan, False], ['目標Ⅳ', '成果', 8.0, 8.0, True], ['目標Ⅳ', '', 8.0, 8.0, True], ['合計', '合計', 13.0, 8.0, False]]
+    >>> g = goal_table(t, entity="甲町", fiscal_year=2025)
+    >>> g[["parent", "group", "score_推進", "score_支援", "shared"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['目標Ⅰ', '活動', 5.0, nan, False], ['目標Ⅰ', '', 5.0, nan, False], ['目標Ⅳ', '成果', 8.0, 8.0, True],
+     ['目標Ⅳ', '', 8.0, 8.0, True], ['合計', '合計', 13.0, 8.0, False]]
     """
     year = to_fiscal_year(fiscal_year)
     code = _code(scores, entity, year)
@@ -158,7 +161,7 @@ def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> 
 def peer_key(attributes: pd.DataFrame) -> tuple[pd.Series, str]:
     """The peer group of every entity (規模区分 × 過疎地域, whichever the year's file has) and its name.
 
-    >>> at = pd.DataFrame({"entity_code": ["1", "2"], "size_class": [None, None], "depopulated": ["全部過疎", "非過疎"]})
+    >>> at = pd.DataFrame({"entity_code": ["1", "2"], "size_class": None, "depopulated": ["全部過疎", "非過疎"]})
     >>> key, name = peer_key(at.set_index("entity_code"))
     >>> key.tolist(), name
     (['全部過疎', '非過疎'], '同じ過疎区分')

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 RUFF_ENFORCED = False  # flip after `ruff format .` and `ruff check --fix .` on the merged tree

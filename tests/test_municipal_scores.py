@@ -123,7 +123,7 @@ def test_goal_table_sums_the_leaves_and_matches_the_published_total(sample):
             assert (row[f"score_{grant}"], row[f"max_{grant}"]) == pytest.approx(expected), (grant, row["parent"])
         assert g[f"rate_{grant}"].between(0, 1).all()
         # each 目標 row closes its 指標群 rows: the subtotal is last and is their sum
-        for parent, part in g[g["parent"] != "合計"].groupby("parent"):
+        for _parent, part in g[g["parent"] != "合計"].groupby("parent"):
             assert part["group"].iloc[-1] == ""
             assert part[f"score_{grant}"].iloc[:-1].sum() == pytest.approx(part[f"score_{grant}"].iloc[-1])
     outcome = g[g["parent"] == "目標Ⅳ"]

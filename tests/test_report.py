@@ -28,7 +28,8 @@ SYNTH_ROWS = [
 
 # Its own utilisation file (no project list: that section must say the file is missing).
 # 基準額 R1 = 10億円 × 45 / (47 × 67) = 14,290,251 円 → 14,290千円; R2 = 10億円 × 90 / (47 × 79) → 24,239千円.
-SYNTH_UTILIZATION = """fiscal_year,level,grant,entity_code,entity,allocation_thousand_yen,planned_thousand_yen,spent_thousand_yen
+SYNTH_UTILIZATION = """\
+fiscal_year,level,grant,entity_code,entity,allocation_thousand_yen,planned_thousand_yen,spent_thousand_yen
 R1,都道府県,推進,34,広島県,14290,12861,10003
 R2,都道府県,推進,34,広島県,24239,21815,
 """

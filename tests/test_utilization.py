@@ -100,7 +100,8 @@ def test_project_table_as_printed_in_seed(projects):
 
 def test_project_summary_counts(projects):
     s = project_summary(projects).set_index(["fiscal_year", "category_no"])
-    # Category 7 in R1 (seed): 見える化事業 ended (単年度), 人材養成研修 and 機能強化研修 new (－ → ○), カフェ continued.
+    # Category 7 in R1 (the printed report): 見える化事業 ended (単年度), 人材養成研修 and 機能強化研修 new
+    # (－ → ○), カフェ continued.
     c7 = s.loc[(2019, 7)]
     assert (c7.implemented, c7.started, c7.continued, c7.ended) == (3, 2, 1, 1)
     assert c7.end_reasons == "単年度事業のため廃止"

@@ -83,7 +83,8 @@ def read_text(path: Path) -> tuple[str, str]:
     line = data[: exc.start].count(b"\n") + 1
     raise InputFileError(
         path,
-        f"文字コードを判別できません: {line}行目（{exc.start}バイト目）が UTF-8 としても CP932（Shift_JIS）としても読めません",
+        f"文字コードを判別できません: {line}行目（{exc.start}バイト目）が UTF-8 としても"
+        " CP932（Shift_JIS）としても読めません",
     )
 
 
