@@ -77,7 +77,7 @@ def check_budgets(budgets: Mapping[str, object], totals: pd.DataFrame, *, what: 
     {'推進': 3000000}
     >>> check_budgets({"推進 ": 1}, totals, what="example")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    grantkit.errors.UnknownSelectionError: example: 交付金「推進 」は得点の表にありません。...（得点の表にある交付金: 推進、支援）
+    grantkit.errors.UnknownSelectionError: example: 交付金「推進 」は得点の表にありません。...推進、支援）
     """
     present = [str(g) for g in dict.fromkeys(totals["grant"].dropna())] if "grant" in totals.columns else []
     listing = "、".join(present) or "なし"

@@ -81,7 +81,8 @@ def goal_totals(scores: pd.DataFrame, fiscal_year: int | str) -> pd.DataFrame:
     >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "entity_code": ["000001"] * 3 + ["000002"],
     ...     "entity": ["甲町"] * 3 + ["乙村"], "grant": "推進", "parent": ["目標Ⅰ", "目標Ⅰ", "目標Ⅱ", "目標Ⅰ"],
     ...     "score": [1.0, 2.0, None, 4.0], "max_score": 5.0})
-    >>> goal_totals(t, 2025)[["entity", "parent", "score", "max_score"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    >>> totals = goal_totals(t, 2025)
+    >>> totals[["entity", "parent", "score", "max_score"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
     [['甲町', '目標Ⅰ', 3.0, 10.0], ['甲町', '目標Ⅱ', nan, 5.0], ['乙村', '目標Ⅰ', 4.0, 5.0],
      ['甲町', '合計', 3.0, 15.0], ['乙村', '合計', 4.0, 5.0]]
     """
