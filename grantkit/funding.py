@@ -231,7 +231,7 @@ def project_summary(projects: pd.DataFrame) -> pd.DataFrame:
 
 
 def project_table(projects: pd.DataFrame) -> pd.DataFrame:
-    """The seed's wide list: category, project, one column per year label with ○, － or the reason for ending.
+    """The printed report's wide list: category, project, one column per year label with ○, － or the reason for ending.
 
     >>> from grantkit import example_path
     >>> t = project_table(load_projects(example_path("projects_yamaguchi.csv")))

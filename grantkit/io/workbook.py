@@ -1,4 +1,4 @@
-"""Opening .xlsx files from email safely, for every reader (seed layout, MHLW national workbooks).
+"""Opening .xlsx files from email safely, for every reader (the printed report layout, MHLW national workbooks).
 
 Before any engine parses a workbook, ``check_workbook`` reads the zip itself: it must be a whole zip,
 its parts may not decompress beyond ``MAX_TOTAL_BYTES`` (counted while streaming — a zip directory can
