@@ -2,7 +2,8 @@
 
 The stage contract (``[tool.importlinter]`` in pyproject.toml) holds now and is enforced. ruff is configured
 (``[tool.ruff]``: line length 120, rules E F W I UP B) but the tree is formatted once, after the branches are
-merged; set ``RUFF_ENFORCED = True`` then (and add ``lint`` to the Makefile's ``test`` target).
+merged; set ``RUFF_ENFORCED = True`` then (and add ``lint`` to the Makefile's ``test`` target). The public
+names are checked against the README's API section once ``grantkit.__all__`` is reduced (``API_ENFORCED``).
 """
 
 from __future__ import annotations
@@ -39,3 +40,27 @@ def test_no_module_imports_from_a_later_stage():
 def test_ruff(command):
     run = _run("ruff", *command)
     assert run.returncode == 0, run.stdout[-5000:] + run.stderr
+
+
+API_ENFORCED = False  # flip when grantkit.__all__ is reduced to the names the README's API section lists
+MAX_PUBLIC_NAMES = 40
+
+
+def _readme_api_names() -> set[str]:
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 公開 API", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"`(?:grantkit\.)?([A-Za-z_][\w.]*)", section))
+
+
+@pytest.mark.skipif(not API_ENFORCED, reason="enabled with the public-API reduction (API_ENFORCED)")
+def test_public_names_are_few_and_each_is_in_the_readme():
+    import grantkit
+
+    assert len(grantkit.__all__) <= MAX_PUBLIC_NAMES
+    assert sorted(set(grantkit.__all__) - _readme_api_names()) == []
+
+
+def test_readme_api_section_is_found():
+    assert {"load_scores", "score_rates", "run_report"} <= _readme_api_names()
