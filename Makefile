@@ -48,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab  # at the top: notebooks/ and the report templates in grantkit/templates/
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
