@@ -114,5 +114,5 @@ def test_sentence_names_first_and_last_year(three):
     want = _expected_totals(three, code, "推進")
     text = trend_sentence(trend, entity="甲町")
     first, last = want.iloc[0], want.iloc[-1]
-    assert f"順位は{first['rank']}位/{N}から{last['rank']}位/{N}" in text.splitlines()[0]
+    assert f"順位は{int(first['rank'])}位/{N}から{int(last['rank'])}位/{N}" in text.splitlines()[0]
     assert text.splitlines()[0].startswith("推進: 甲町の合計得点率はR6の")
