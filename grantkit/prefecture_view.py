@@ -64,7 +64,9 @@ def municipality_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefec
     first = f"rank_{GRANTS[0]}"
     if first in out.columns:
         out = out.sort_values(first, kind="stable").reset_index(drop=True)
+    totals = standing[standing["parent"] == TOTAL]
     out.attrs.update(n=int(standing["entity_code"].nunique()), n_prefecture=len(out), prefecture=prefecture,
+                     national_mean={str(g): float(r.mean()) for g, r in totals.groupby("grant")["rate"]},
                      fiscal_year=int(fiscal_year), percent=[c for c in out.columns if c.startswith("rate_")])
     return out
 
@@ -221,4 +223,15 @@ def peer_context(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: 
     out = out.rename(columns={"mean_rate_prefecture": "mean_rate_prefecture", "n_prefecture": "n_prefecture"})
     out["diff_pt"] = (out["mean_rate_prefecture"] - out["mean_rate_national"]) * 100
     out.attrs["percent"] = ["mean_rate_prefecture", "mean_rate_national"]
+    return out
+
+
+def rate_distribution(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str,
+                      fiscal_year: int) -> pd.DataFrame:
+    """Every municipality's rate per grant × 目標 and 合計, with ``in_prefecture`` marking the prefecture's
+    own: the input of the distribution panels. Columns: those of ``trend.yearly_standing`` plus in_prefecture."""
+    standing = yearly_standing(scores, attributes, fiscal_year)
+    members = set(_members(_year(attributes, fiscal_year), prefecture)["entity_code"])
+    out = standing.assign(in_prefecture=standing["entity_code"].isin(members))
+    out.attrs.update(prefecture=prefecture, fiscal_year=int(fiscal_year))
     return out
