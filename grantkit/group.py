@@ -111,7 +111,7 @@ def amount_table(data: MunicipalData, *, fiscal_year: int = 2024) -> pd.DataFram
     第1号被保険者 (円); None when the year's workbook publishes no amounts (only R6 does).
 
     Columns: entity_code, entity, prefecture, grant, plan_thousand_yen, final_thousand_yen, final_share,
-    first_insured, yen_per_first_insured, below_plan; ``attrs``: national_yen_per_first_insured per grant
+    first_insured, final_yen_per_first_insured, below_plan; ``attrs``: national_yen_per_first_insured per grant
     (Σ確定額 ÷ Σ第1号被保険者数 over the municipalities with both).
     """
     amounts = data.amounts_of(fiscal_year)
@@ -124,7 +124,7 @@ def amount_table(data: MunicipalData, *, fiscal_year: int = 2024) -> pd.DataFram
     final = out["final_thousand_yen"].astype("float64")
     out["final_share"] = (final / plan).where(plan > 0)
     out["first_insured"] = out["entity_code"].map(at["first_insured"])
-    out["yen_per_first_insured"] = final * 1000 / out["first_insured"]
+    out["final_yen_per_first_insured"] = final * 1000 / out["first_insured"]
     out["below_plan"] = final < plan
     known = out[final.notna() & out["first_insured"].notna()]
     per = known.groupby("grant").apply(lambda g: g["final_thousand_yen"].astype("float64").sum() * 1000

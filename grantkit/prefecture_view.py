@@ -141,8 +141,8 @@ def support_items(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture:
     above 0) and the prefecture's 該当率 is below the national one; ordered by the points at stake (配点 × the
     prefecture's municipalities at 0). 目標Ⅳ items appear once (grant 「共通」: they count in both grants).
 
-    Columns: grant, parent, group, indicator, indicator_name, max_score, n_prefecture, n_zero, prefecture_rate,
-    national_rate, gap_pt, points_at_stake.
+    Columns: grant, parent, group, indicator, indicator_name, max_score, n_prefecture, n_zero,
+    prefecture_applicable_rate, national_applicable_rate, gap_pt, points_at_stake.
     """
     rows = scores[scores["fiscal_year"] == fiscal_year]
     members = set(_members(_year(attributes, fiscal_year), prefecture)["entity_code"])
@@ -151,21 +151,23 @@ def support_items(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture:
     rows = rows[~outcome | (rows["grant"] == GRANTS[0])]
     rows = rows.assign(grant=rows["grant"].where(rows["parent"] != OUTCOME_GOAL, SHARED))
     keys = [c for c in ("grant", "parent", "group", "indicator", "indicator_name") if c in rows.columns]
-    national = rows.groupby(keys, sort=False).agg(max_score=("max_score", "first"), national_rate=("scored", "mean"))
+    national = rows.groupby(keys, sort=False).agg(max_score=("max_score", "first"),
+                                                 national_applicable_rate=("scored", "mean"))
     pref = rows[rows["mine"]].groupby(keys, sort=False).agg(n_prefecture=("scored", "size"),
-                                                            prefecture_rate=("scored", "mean"))
+                                                            prefecture_applicable_rate=("scored", "mean"))
     out = national.join(pref, how="inner").reset_index()
-    out["n_zero"] = (out["n_prefecture"] * (1 - out["prefecture_rate"])).round().astype("int64")
-    out["gap_pt"] = (out["prefecture_rate"] - out["national_rate"]) * 100
+    out["n_zero"] = (out["n_prefecture"] * (1 - out["prefecture_applicable_rate"])).round().astype("int64")
+    out["gap_pt"] = (out["prefecture_applicable_rate"] - out["national_applicable_rate"]) * 100
     out["points_at_stake"] = out["n_zero"] * out["max_score"]
-    picked = out[(out["national_rate"] >= min_national) & (out["prefecture_rate"] < out["national_rate"])]
-    cols = [*keys, "max_score", "n_prefecture", "n_zero", "prefecture_rate", "national_rate", "gap_pt",
-            "points_at_stake"]
+    picked = out[(out["national_applicable_rate"] >= min_national)
+                 & (out["prefecture_applicable_rate"] < out["national_applicable_rate"])]
+    cols = [*keys, "max_score", "n_prefecture", "n_zero", "prefecture_applicable_rate", "national_applicable_rate",
+            "gap_pt", "points_at_stake"]
     picked = picked.sort_values(["points_at_stake", "gap_pt"], ascending=[False, True], kind="stable")
     result = picked[cols].reset_index(drop=True)
     result.attrs.update(rule=f"全国の{min_national:.0%}以上の市町村が得点し（該当率 = 0点でない市町村の割合）、"
                         f"{prefecture}内の該当率が全国を下回る項目。並びは「0点の県内市町村数 × 配点」の大きい順",
-                        percent=["prefecture_rate", "national_rate"])
+                        percent=["prefecture_applicable_rate", "national_applicable_rate"])
     return result
 
 

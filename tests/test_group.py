@@ -81,7 +81,7 @@ def test_amounts_share_and_per_person(data, codes):
     for row in mine.itertuples():
         r = raw[(raw["entity_code"] == row.entity_code) & (raw["grant"] == row.grant)].iloc[0]
         assert row.final_share == pytest.approx(r["final_thousand_yen"] / r["plan_thousand_yen"])
-        assert row.yen_per_first_insured == pytest.approx(
+        assert row.final_yen_per_first_insured == pytest.approx(
             r["final_thousand_yen"] * 1000 / at.loc[row.entity_code, "first_insured"])
     assert amount_table(data, fiscal_year=2026) is None  # only R6 publishes amounts
 
