@@ -1,5 +1,5 @@
 """Tables of the overview reports (trend, the prefecture's municipalities, a group side by side) for people:
-shown in the notebook (``shown``: formatted text, Japanese headers) and written to Excel (``for_excel``: numbers
+shown in the notebook (``overview_view``: formatted text, Japanese headers) and written to Excel (``overview_excel``: numbers
 kept, Japanese headers, rates marked as %). Columns named per grant (``rate_推進``, ``rate_推進_目標Ⅰ`` …) get
 their grant and 目標 in the header; every other header comes from ``grantkit.labels``.
 """
@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from .display import readable
+from .display import format_points_change, readable
 from .labels import label
 
 _PER_GRANT = re.compile(r"^(score|rate|rank|prefecture_rank)_(推進|支援)(?:_(.+))?$")
@@ -30,24 +30,28 @@ def column_label(column: str) -> str:
     return f"{grant} {goal + ' ' if goal else ''}{'得点率' if goal else _WORDS[kind]}"
 
 
-def shown(table: pd.DataFrame | None, *, drop: tuple[str, ...] = ("entity_code", "level"),
+def overview_view(table: pd.DataFrame | None, *, drop: tuple[str, ...] = ("entity_code", "level"),
           top: int | None = None) -> pd.DataFrame | None:
     """The table formatted for reading (rates in %, points as printed, counts with separators), Japanese
     headers; ``top`` keeps the first rows. None stays None."""
     if table is None:
         return None
     part = table if top is None else table.head(top)
-    renamed = {c: column_label(c) for c in part.columns if _PER_GRANT.match(c)}
-    formatted = readable(part.rename(columns={c: _as_rate_name(c) for c in renamed}), drop=drop)
-    return formatted.rename(columns={_as_rate_name(c): v for c, v in renamed.items()}).reset_index(drop=True)
+    percent = set(table.attrs.get("percent", ()))
+    temporary = {c: f"{c}_rate" for c in part.columns  # names readable formats as rates
+                 if (c in percent and not c.endswith("_rate")) or (_PER_GRANT.match(c) and c.startswith("rate_"))}
+    points = {c: part[c].map(lambda v: "" if pd.isna(v) else format_points_change(v).removesuffix("ポイント"))
+              for c in part.columns if c.endswith("_pt") and pd.api.types.is_numeric_dtype(part[c])}
+    plain = {c: part[c].map(lambda v: "" if pd.isna(v) else f"{v:,.1f}") for c in ("diff", "national_mean", "lost")
+             if c in part.columns and pd.api.types.is_numeric_dtype(part[c])}
+    plain |= {c: part[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}") for c in part.columns
+              if c.startswith("std_") and pd.api.types.is_numeric_dtype(part[c])}
+    formatted = readable(part.assign(**points, **plain).rename(columns=temporary), drop=drop)
+    headers = {temporary.get(c, c): column_label(c) for c in part.columns}
+    return formatted.rename(columns=headers).reset_index(drop=True)
 
 
-def _as_rate_name(column: str) -> str:
-    """A name ``readable`` formats as a rate when the per-grant column is one (``rate_推進_目標Ⅰ_rate``)."""
-    return f"{column}_rate" if _PER_GRANT.match(column).group(1) == "rate" else column
-
-
-def for_excel(table: pd.DataFrame | None) -> pd.DataFrame | None:
+def overview_excel(table: pd.DataFrame | None) -> pd.DataFrame | None:
     """The table with Japanese headers and numbers kept; ``attrs["percent"]`` lists the headers to show as %."""
     if table is None:
         return None

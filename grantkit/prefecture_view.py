@@ -26,7 +26,8 @@ from .national import PEERS, group_means
 from .schema import GRANTS
 from .trend import yearly_standing
 
-SD_KINDS = {"population": "母標準偏差（n で割る）", "sample": "標本標準偏差（n − 1 で割る）"}
+POPULATION_SD, SAMPLE_SD = "母標準偏差", "標本標準偏差"
+SD_KINDS = {POPULATION_SD: "母標準偏差（n で割る）", SAMPLE_SD: "標本標準偏差（n − 1 で割る）"}
 
 
 def _members(attributes: pd.DataFrame, prefecture: str) -> pd.DataFrame:
@@ -80,7 +81,7 @@ def low_score_thresholds(scores: pd.DataFrame, statistics: pd.DataFrame, *, fisc
     population and the sample SD.
 
     Columns: grant, parent, max_score, n, mean_rate, std_printed, std_population, std_sample, printed_kind
-    ("population" / "sample": which the printed 標準偏差 equals, found by recomputing both from the rows),
+    (「母標準偏差」 / 「標本標準偏差」: which the printed 標準偏差 equals, found by recomputing both from the rows),
     threshold_population, threshold_sample, threshold (the one of ``printed_kind``), sd_used (its name).
     """
     stats = _year(statistics, fiscal_year)
@@ -94,14 +95,14 @@ def low_score_thresholds(scores: pd.DataFrame, statistics: pd.DataFrame, *, fisc
         if n < 2 or pd.isna(row.std) or pd.isna(row.mean_rate):
             continue
         pop, smp = float(values.std(ddof=0)), float(values.std(ddof=1))
-        kind = "sample" if abs(row.std - smp) <= abs(row.std - pop) else "population"
+        kind = SAMPLE_SD if abs(row.std - smp) <= abs(row.std - pop) else POPULATION_SD
         factor = math.sqrt(n / (n - 1))
-        std_pop, std_smp = (row.std / factor, row.std) if kind == "sample" else (row.std, row.std * factor)
+        std_pop, std_smp = (row.std / factor, row.std) if kind == SAMPLE_SD else (row.std, row.std * factor)
         rec = {"grant": row.grant, "parent": parent, "max_score": row.max_score, "n": n, "mean_rate": row.mean_rate,
                "std_printed": row.std, "std_population": std_pop, "std_sample": std_smp, "printed_kind": kind,
                "threshold_population": row.mean_rate - 2 * std_pop / row.max_score,
                "threshold_sample": row.mean_rate - 2 * std_smp / row.max_score}
-        rec["threshold"] = rec[f"threshold_{kind}"]
+        rec["threshold"] = rec["threshold_sample" if kind == SAMPLE_SD else "threshold_population"]
         rec["sd_used"] = SD_KINDS[kind] + "（公表の標準偏差）"
         records.append(rec)
     out = pd.DataFrame.from_records(records)

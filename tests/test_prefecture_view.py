@@ -49,7 +49,7 @@ def test_threshold_from_the_statistics_rows(r8, grant):
     got = low_score_thresholds(r8.scores, r8.statistics, fiscal_year=R8)
     row = got[(got["grant"] == grant) & (got["parent"] == "合計")].iloc[0]
     want = _thresholds_by_hand(r8, grant)
-    assert row["printed_kind"] == "sample"
+    assert row["printed_kind"] == "標本標準偏差"
     assert "標本標準偏差" in row["sd_used"]
     assert row["threshold_sample"] == pytest.approx(want["sample"], rel=1e-12)
     assert row["threshold_population"] == pytest.approx(want["population"], rel=1e-12)
