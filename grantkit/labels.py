@@ -175,6 +175,12 @@ LABELS: dict[str, str] = {
     "share": "割合",
     "n_peers": "比べた団体数",
     "rule": "選び方",
+    "n_recover": "取り戻す指標の数",
+    "goal_flags": "全国平均と±20点以上差のある目標",
+    "final_share_推進": "R6 消化率（推進）",
+    "final_share_支援": "R6 消化率（支援）",
+    "final_yen_per_first_insured_推進": "R6 1人当たり確定額（推進・円）",
+    "final_yen_per_first_insured_支援": "R6 1人当たり確定額（支援・円）",
 }
 
 # Display words for the values of ``row_kind`` (score_rates) in tables people read.
