@@ -24,7 +24,7 @@ from .errors import UnknownSelectionError
 from .municipal import OUTCOME_GOAL, SHARED, TOTAL, goal_totals
 from .national import PEERS, group_means
 from .schema import GRANTS
-from .trend import yearly_standing
+from .trend import municipal_rows, yearly_standing
 
 POPULATION_SD, SAMPLE_SD = "母標準偏差", "標本標準偏差"
 SD_KINDS = {POPULATION_SD: "母標準偏差（n で割る）", SAMPLE_SD: "標本標準偏差（n − 1 で割る）"}
@@ -32,6 +32,7 @@ SD_KINDS = {POPULATION_SD: "母標準偏差（n で割る）", SAMPLE_SD: "標�
 
 def _members(attributes: pd.DataFrame, prefecture: str) -> pd.DataFrame:
     """The attributes rows of the prefecture (an unknown name lists the prefectures of the table)."""
+    attributes = municipal_rows(attributes)
     mine = attributes[attributes["prefecture"] == prefecture]
     if mine.empty:
         present = "、".join(dict.fromkeys(attributes["prefecture"].dropna().astype(str)))
@@ -84,7 +85,7 @@ def low_score_thresholds(scores: pd.DataFrame, statistics: pd.DataFrame, *, fisc
     (「母標準偏差」 / 「標本標準偏差」: which the printed 標準偏差 equals, found by recomputing both from the rows),
     threshold_population, threshold_sample, threshold (the one of ``printed_kind``), sd_used (its name).
     """
-    stats = _year(statistics, fiscal_year)
+    stats, scores = municipal_rows(_year(statistics, fiscal_year)), municipal_rows(scores)
     stats = stats[stats["row_kind"].isin(["subtotal", "total"]) & stats["grant"].isin(GRANTS)]
     totals = goal_totals(scores, fiscal_year)
     records = []
@@ -145,7 +146,7 @@ def support_items(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture:
     Columns: grant, parent, group, indicator, indicator_name, max_score, n_prefecture, n_zero,
     prefecture_applicable_rate, national_applicable_rate, gap_pt, points_at_stake.
     """
-    rows = scores[scores["fiscal_year"] == fiscal_year]
+    rows = municipal_rows(scores[scores["fiscal_year"] == fiscal_year])
     members = set(_members(_year(attributes, fiscal_year), prefecture)["entity_code"])
     rows = rows.assign(scored=rows["score"] > 0, mine=rows["entity_code"].isin(members))
     outcome = rows["parent"] == OUTCOME_GOAL
@@ -214,8 +215,8 @@ def peer_context(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: 
     Columns: grant, the peer columns the year has, n_prefecture, mean_rate_prefecture, n_national,
     mean_rate_national, diff_pt.
     """
-    at = _year(attributes, fiscal_year)
-    totals = goal_totals(scores, fiscal_year)
+    at = municipal_rows(_year(attributes, fiscal_year))
+    totals = goal_totals(municipal_rows(scores), fiscal_year)
     totals = totals[totals["parent"] == TOTAL].rename(columns={"rate": "score_rate"})
     by = [c for c in PEERS if c in at.columns and at[c].notna().any()]
     national = group_means(totals, at, by)

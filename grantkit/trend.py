@@ -19,6 +19,20 @@ from .municipal import TOTAL, goal_totals
 from .schema import GRANTS
 
 BREAK_NOTE = "評価指標の体系が変わった年度（配点が前年度と異なる）。得点率だけを前年度と比べ、得点は比べない"
+MUNICIPAL = "市町村"
+
+
+def municipal_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The 市町村 rows of a table that has a ``level`` column (a workbook read whole also holds the prefectures'
+    own rows, which are not municipalities); the table itself otherwise.
+
+    >>> municipal_rows(pd.DataFrame({"level": ["市町村", "都道府県"], "entity": ["甲町", "A県"]}))["entity"].tolist()
+    ['甲町']
+    """
+    if "level" not in table.columns:
+        return table
+    keep = (table["level"] == MUNICIPAL).to_numpy(dtype=bool)
+    return table if keep.all() else table[keep]
 
 
 def yearly_standing(scores: pd.DataFrame, attributes: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
@@ -37,8 +51,8 @@ def yearly_standing(scores: pd.DataFrame, attributes: pd.DataFrame, fiscal_year:
     >>> s[s["parent"] == "合計"][["entity", "rank", "n", "prefecture_mean_rate"]].values.tolist()
     [['甲町', 2, 3, 0.65], ['乙町', 1, 3, 0.65], ['丙村', 2, 3, 0.5]]
     """
-    totals = goal_totals(scores, fiscal_year)
-    at = attributes
+    totals = goal_totals(municipal_rows(scores), fiscal_year)
+    at = municipal_rows(attributes)
     if "fiscal_year" in at.columns:
         at = at[at["fiscal_year"] == fiscal_year]
     prefecture = at.drop_duplicates("entity_code").set_index("entity_code")["prefecture"]

@@ -147,3 +147,18 @@ def test_peer_context_means(r8):
 def test_unknown_prefecture_lists_the_present_ones(r8):
     with pytest.raises(UnknownSelectionError, match="北海道"):
         municipality_table(r8.scores, r8.attributes, prefecture="ほげ県", fiscal_year=R8)
+
+
+def test_a_workbook_read_whole_keeps_the_prefecture_rows_out(tmp_path):
+    """Both sheets in one file: the prefecture's own row (level 都道府県) is not one of its municipalities."""
+    path = national_workbook(tmp_path / "both.xlsx", "R8", None, n_municipalities=120, items_per_group=2)
+    whole = load_mhlw(path)
+    assert set(whole.attributes["level"]) == {"市町村", "都道府県"}
+    municipal = whole.attributes[whole.attributes["level"] == "市町村"]
+    table = municipality_table(whole.scores, whole.attributes, prefecture="北海道", fiscal_year=R8)
+    assert sorted(table["entity_code"]) == sorted(municipal.loc[municipal["prefecture"] == "北海道", "entity_code"])
+    assert table.attrs["n"] == len(municipal)
+    thresholds = low_score_thresholds(whole.scores, whole.statistics, fiscal_year=R8)
+    assert (thresholds["n"] == len(municipal)).all()
+    items = support_items(whole.scores, whole.attributes, prefecture="北海道", fiscal_year=R8)
+    assert (items["n_prefecture"] == len(table)).all()
