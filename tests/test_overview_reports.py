@@ -112,3 +112,24 @@ def test_empty_list_file_is_an_error(tmp_path, capsys):
     assert main(["report", "--level", "市町村", "--entities", str(listing), "--year", "R7",
                  "--out", str(tmp_path)]) == 2
     assert "団体の一覧が空です" in capsys.readouterr().err
+
+
+def test_municipal_report_shows_the_trend_with_three_years(tmp_path):
+    """Three yearly workbooks (R5, R6, R7): the report adds the 全年度の推移 sheet; its 合計 rates are the
+    published totals ÷ 配点, and R6 is marked as the change of scoring system."""
+    from grantkit.municipal_report import run_municipal_report
+    from grantkit.synthetic import national_workbook
+
+    paths = [national_workbook(tmp_path / f"{y}.xlsx", y, "市町村", n_municipalities=60, items_per_group=2)
+             for y in ("R5", "R6", "R7")]
+    folder = run_municipal_report(entity="つばきの森市", year="R7", data=paths, out=tmp_path / "out",
+                                  budgets=example_path("budgets_synthetic.csv"), progress=lambda msg: None)
+    assert (folder / "04_推移_推進.png").exists()
+    sheet = _sheet(folder / "表.xlsx", "全年度の推移")
+    total = sheet[(sheet[column_label("grant")] == "推進") & (sheet[column_label("parent")] == "合計")]
+    maxima = {2023: 1355, 2024: 400, 2025: 400}
+    for year, rate, brk in zip(total[column_label("fiscal_year")], total[column_label("rate")],
+                               total[column_label("scale_break")]):
+        at = load_mhlw(paths[year - 2023]).attributes.set_index("entity")
+        assert rate == pytest.approx(at.loc["つばきの森市", "score_推進"] / maxima[year])
+        assert brk == (year == 2024)

@@ -45,14 +45,15 @@ def trend_panels(trend: pd.DataFrame, *, grant: str, entity: str, source: str | 
                     label=label.format(entity=entity))
         for xi, v in zip(xs, part["rate"].astype("float64").to_numpy() * 100):
             ax.annotate(f"{v:.0f}%", (xi, v), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8,
-                        color=ENTITY)
+                        color=ENTITY, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
         if parent == "合計":
             for xi, rank, n in zip(xs, part["rank"], part["n"]):
                 ax.annotate(f"{int(rank)}位/{int(n)}", (xi, 0), textcoords="offset points", xytext=(0, 4),
                             ha="center", fontsize=8, color="#333333")
         for year in breaks:
             ax.axvline(x[year] - 0.5, color="#444444", linestyle=":", linewidth=1)
-            ax.text(x[year] - 0.47, 14, "体系変更", fontsize=7, color="#444444", va="bottom", rotation=90)
+            ax.text(x[year] - 0.46, 24, "体系変更", fontsize=8, color="#444444", va="bottom", ha="left",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
         ax.set_title(f"{grant}の{parent}" if parent == "合計" else parent, fontsize=11)
         ax.set_xticks(range(len(years)), [era_label(y) for y in years])
         ax.set_xlim(-0.5, len(years) - 0.5)
