@@ -142,6 +142,7 @@ _EXPORTS: dict[str, str] = {
     "trend_sentence": "trend",
     "yearly_standing": "trend",
     "scale_breaks": "trend",
+    "prefecture_trend": "trend",
     "municipality_table": "prefecture_view",
     "low_score_thresholds": "prefecture_view",
     "below_threshold": "prefecture_view",

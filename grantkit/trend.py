@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .compare import equal_mask
+from .compare import equal_mask, resolve_selection
 from .display import format_points_change, format_rate
 from .eras import era_label, era_label_long
 from .municipal import TOTAL, goal_totals
-from .schema import GRANTS
+from .rates import score_rates
+from .schema import GRANTS, NATIONAL
 
 BREAK_NOTE = "評価指標の体系が変わった年度（配点が前年度と異なる）。得点率だけを前年度と比べ、得点は比べない"
 MUNICIPAL = "市町村"
@@ -140,6 +141,7 @@ def trend_sentence(trend: pd.DataFrame, *, entity: str) -> str:
     lines = []
     for grant in [g for g in GRANTS if (trend["grant"] == g).any()]:
         rows = trend[(trend["grant"] == grant) & (trend["parent"] == TOTAL)].sort_values("fiscal_year")
+        ranked = rows["rank"].notna().all() if "rank" in rows.columns else False
         if len(rows) < 2:
             continue
         a, b = rows.iloc[0], rows.iloc[-1]
@@ -148,11 +150,54 @@ def trend_sentence(trend: pd.DataFrame, *, entity: str) -> str:
         text = (f"{grant}: {entity}の合計得点率は{era_label(int(a['fiscal_year']))}の{format_rate(a['rate'])}から"
                 f"{era_label(int(b['fiscal_year']))}の{format_rate(b['rate'])}へ{word}（{format_points_change(change)}）。"
                 f"全国平均との差は{format_points_change((a['rate'] - a['national_mean_rate']) * 100)}から"
-                f"{format_points_change((b['rate'] - b['national_mean_rate']) * 100)}、順位は{int(a['rank'])}位/{int(a['n'])}"
-                f"から{int(b['rank'])}位/{int(b['n'])}です。")
+                f"{format_points_change((b['rate'] - b['national_mean_rate']) * 100)}"
+                + (f"、順位は{int(a['rank'])}位/{int(a['n'])}から{int(b['rank'])}位/{int(b['n'])}" if ranked else "")
+                + "です。")
         crossed = rows["scale_break"].iloc[1:].astype(bool)
         if crossed.any():
             years = "・".join(era_label_long(int(y)) for y in rows.loc[crossed[crossed].index, "fiscal_year"])
-            text += f"{years}に評価指標の体系が変わったため、得点ではなく得点率で比べています。"
+            text += f"{years}は配点（評価指標の体系）が前年度と異なるため、得点ではなく得点率で比べています。"
         lines.append(text)
     return "\n".join(lines)
+
+
+def prefecture_trend(scores: pd.DataFrame, *, entity: str, grant: str | None = None) -> pd.DataFrame:
+    """The seed-form score table (one prefecture and 全国平均, any number of years) as a trend: per year, the
+    entity's score, 配点 and rate for each top-level row (Ⅰ, Ⅱ, Ⅲ … and 合計 as ``parent``) against the 全国平均
+    row's rate; rank and n when the table holds several entities of the level; ``scale_break`` where the 合計's
+    配点 differs from the previous year of the table. Same columns as ``trend_table`` (prefecture_mean_rate
+    empty), so ``trend_sentence`` and ``plot.trend_panels`` take it.
+    """
+    sel = resolve_selection(scores, entity=entity, grant=grant)
+    part = scores[equal_mask(scores["grant"], sel.grant) & equal_mask(scores["level"], sel.level)]
+    rates = score_rates(part)
+    top = rates[(rates["row_kind"] != "leaf") | (rates["parent"].fillna("") == "")]
+    top = top.assign(parent=top["indicator"].where(top["row_kind"] != "total", TOTAL))
+    national = top[equal_mask(top["entity"], NATIONAL)].set_index(["fiscal_year", "parent"])["score_rate"]
+    others = top[~equal_mask(top["entity"], NATIONAL)]
+    by = others.groupby(["fiscal_year", "parent"], sort=False)["score"]
+    others = others.assign(rank=by.rank(method="min", ascending=False), n=by.transform("count"))
+    mine = others[others["entity_code"] == sel.entity_code]
+    out = pd.DataFrame({"fiscal_year": mine["fiscal_year"].astype("int64"), "grant": sel.grant,
+                        "parent": mine["parent"], "score": mine["score"], "max_score": mine["max_score"],
+                        "rate": mine["score_rate"]})
+    keys = pd.MultiIndex.from_frame(out[["fiscal_year", "parent"]])
+    out["national_mean_rate"] = national.reindex(keys).to_numpy()
+    out["prefecture_mean_rate"] = float("nan")
+    several = others["entity_code"].nunique() > 1
+    out["rank"] = mine["rank"].astype("Int64") if several else pd.array([pd.NA] * len(mine), dtype="Int64")
+    out["n"] = mine["n"].astype("Int64") if several else pd.array([pd.NA] * len(mine), dtype="Int64")
+    maxima = out[out["parent"] == TOTAL].set_index("fiscal_year")["max_score"].sort_index()
+    breaks = {int(y): i > 0 and maxima.iloc[i] != maxima.iloc[i - 1] for i, y in enumerate(maxima.index)}
+    out.insert(1, "era", out["fiscal_year"].map(era_label))
+    out["diff_pt"] = (out["rate"] - out["national_mean_rate"]) * 100
+    out["scale_break"] = out["fiscal_year"].map(breaks).fillna(False).astype(bool)
+    out = out.sort_values(["parent", "fiscal_year"], key=_order_key, kind="stable")
+    previous = out.groupby("parent", sort=False)[["score", "rate", "fiscal_year"]].shift()
+    follows = previous["fiscal_year"].notna()
+    out["score_change"] = (out["score"] - previous["score"]).where(follows & ~out["scale_break"])
+    out["rate_change_pt"] = ((out["rate"] - previous["rate"]) * 100).where(follows)
+    out = out.reset_index(drop=True)
+    out.attrs.update(entity_code=sel.entity_code, years=sorted(breaks), breaks=[y for y, b in breaks.items() if b],
+                     percent=["national_mean_rate", "prefecture_mean_rate"])
+    return out

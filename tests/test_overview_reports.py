@@ -133,3 +133,19 @@ def test_municipal_report_shows_the_trend_with_three_years(tmp_path):
         at = load_mhlw(paths[year - 2023]).attributes.set_index("entity")
         assert rate == pytest.approx(at.loc["つばきの森市", "score_推進"] / maxima[year])
         assert brk == (year == 2024)
+
+
+def test_prefecture_score_report_over_three_years(tmp_path):
+    """The seed-form report on a table of three years (H30, R1 and an R2 copy): the trend section and sheet."""
+    text = example_path("yamaguchi_scores.csv").read_text(encoding="utf-8-sig")
+    r2 = [line.replace("R1,", "R2,", 1) for line in text.splitlines()[1:] if line.startswith("R1,")]
+    data = tmp_path / "three.csv"
+    data.write_text(text.rstrip("\n") + "\n" + "\n".join(r2) + "\n", encoding="utf-8")
+    assert main(["report", "--entity", "山口県", "--base", "H30", "--target", "R2", "--data", str(data),
+                 "--out", str(tmp_path / "out")]) == 0
+    folder = tmp_path / "out" / "山口県_H30-R2"
+    assert (folder / "01_全年度の推移.png").exists()
+    sheet = _sheet(folder / "表.xlsx", "全年度の推移")
+    total = sheet[sheet[column_label("parent")] == "合計"]
+    assert total[column_label("rate")].tolist() == pytest.approx([470 / 730, 611 / 741, 611 / 741])
+    assert total[column_label("scale_break")].tolist() == [False, True, False]

@@ -105,7 +105,7 @@ def test_r5_to_r6_break_is_marked_rates_only(files):
     r6 = data.attributes_of(2024).set_index("entity_code").loc[code, "score_推進"] / 400
     assert total.loc[2024, "rate_change_pt"] == pytest.approx((r6 - r5) * 100)  # rates are
     assert trend.attrs["breaks"] == [2024]
-    assert "令和6年度に評価指標の体系が変わった" in trend_sentence(trend, entity="X")
+    assert "令和6年度は配点（評価指標の体系）が前年度と異なる" in trend_sentence(trend, entity="X")
 
 
 def test_sentence_names_first_and_last_year(three):
@@ -116,3 +116,39 @@ def test_sentence_names_first_and_last_year(three):
     first, last = want.iloc[0], want.iloc[-1]
     assert f"順位は{int(first['rank'])}位/{N}から{int(last['rank'])}位/{N}" in text.splitlines()[0]
     assert text.splitlines()[0].startswith("推進: 甲町の合計得点率はR6の")
+
+
+@pytest.fixture
+def three_year_csv(tmp_path):
+    """The bundled 山口県 table (H30, R1) with an R2 copy of R1 whose scores are 10 lower where possible."""
+    from grantkit.examples import example_path
+
+    text = example_path("yamaguchi_scores.csv").read_text(encoding="utf-8-sig")
+    table = pd.read_csv(pd.io.common.StringIO(text), dtype=str, keep_default_na=False)
+    r2 = table[table["fiscal_year"] == "R1"].copy()
+    r2["fiscal_year"] = "R2"
+    r2["score"] = [str(max(0.0, float(s) - 10)) for s in r2["score"]]
+    path = tmp_path / "three.csv"
+    pd.concat([table, r2]).to_csv(path, index=False, encoding="utf-8")
+    return path, pd.concat([table, r2])
+
+
+def test_prefecture_score_table_over_three_years(three_year_csv):
+    from grantkit.io import load_scores
+    from grantkit.trend import prefecture_trend
+
+    path, raw = three_year_csv
+    trend = prefecture_trend(load_scores(path), entity="山口県")
+    total = trend[trend["parent"] == "合計"].set_index("era")
+    raw = raw.assign(score=raw["score"].astype(float), max_score=raw["max_score"].astype(float))
+    for era in ("H30", "R1", "R2"):
+        rows = raw[raw["fiscal_year"] == era]
+        mine, nat = rows[rows["entity"] == "山口県"], rows[rows["entity"] == "全国平均"]
+        assert total.loc[era, "rate"] == pytest.approx(mine["score"].sum() / mine["max_score"].sum())
+        assert total.loc[era, "national_mean_rate"] == pytest.approx(nat["score"].sum() / nat["max_score"].sum())
+    assert total["scale_break"].tolist() == [False, True, False]  # 配点 730 → 741 → 741
+    assert np.isnan(total.loc["R1", "score_change"])
+    assert total.loc["R2", "score_change"] == pytest.approx(
+        raw.loc[(raw["fiscal_year"] == "R2") & (raw["entity"] == "山口県"), "score"].sum() - 611)
+    assert total["rank"].isna().all()  # one prefecture in the table: no rank
+    assert "順位" not in trend_sentence(trend, entity="山口県")

@@ -40,6 +40,8 @@ def trend_panels(trend: pd.DataFrame, *, grant: str, entity: str, source: str | 
         part = rows[rows["parent"] == parent].sort_values("fiscal_year")
         xs = part["fiscal_year"].map(x).to_numpy()
         for col, colour, style, label in LINES:
+            if rows[col].isna().all():  # e.g. no prefecture mean in a prefecture's own score table
+                continue
             values = part[col].astype("float64").to_numpy() * 100
             ax.plot(xs, values, style, color=colour, linewidth=2 if col == "rate" else 1.4, markersize=5,
                     label=label.format(entity=entity))
@@ -48,6 +50,8 @@ def trend_panels(trend: pd.DataFrame, *, grant: str, entity: str, source: str | 
                         color=ENTITY, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
         if parent == "合計":
             for xi, rank, n in zip(xs, part["rank"], part["n"]):
+                if pd.isna(rank):
+                    continue
                 ax.annotate(f"{int(rank)}位/{int(n)}", (xi, 0), textcoords="offset points", xytext=(0, 4),
                             ha="center", fontsize=8, color="#333333")
         for year in breaks:
