@@ -56,7 +56,7 @@ def trend_panels(trend: pd.DataFrame, *, grant: str, entity: str, source: str | 
                             ha="center", fontsize=8, color="#333333")
         for year in breaks:
             ax.axvline(x[year] - 0.5, color="#444444", linestyle=":", linewidth=1)
-            ax.text(x[year] - 0.46, 24, "体系変更", fontsize=8, color="#444444", va="bottom", ha="left",
+            ax.text(x[year] - 0.46, 24, "配点変更", fontsize=8, color="#444444", va="bottom", ha="left",
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
         ax.set_title(f"{grant}の{parent}" if parent == "合計" else parent, fontsize=11)
         ax.set_xticks(range(len(years)), [era_label(y) for y in years])
@@ -68,7 +68,7 @@ def trend_panels(trend: pd.DataFrame, *, grant: str, entity: str, source: str | 
     axes[0].set_ylabel("得点率（%）")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower left", ncols=3, fontsize=9, frameon=False)
     fig.suptitle(f"{entity}の得点率の推移（{grant}、{era_label(years[0])}〜{era_label(years[-1])}）"
-                 + ("　点線の年度で評価指標の体系が変わったため得点率で比較" if breaks else ""), fontsize=12)
+                 + ("　点線の年度から配点（評価指標）が変わったため得点率で比較" if breaks else ""), fontsize=12)
     source_note(fig, source)
     return fig, axes
 
