@@ -15,9 +15,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
+from .eras import era_label, era_label_long
+from .eras import fiscal_year as to_fiscal_year
 from .errors import GrantkitError
-from .group import amount_table, group_amounts, group_goals, group_summary, group_trend, recover_items
+from .group import (
+    amount_table,
+    group_amounts,
+    group_goals,
+    group_summary,
+    group_trend,
+    recover_items,
+)
 from .overview_tables import overview_excel
 
 AMOUNT_YEAR = 2024
@@ -72,8 +80,8 @@ def group_tables(data: object, entities: Sequence[str], *, year: int | str) -> d
         summary.attrs["percent"] = ["final_share_推進", "final_share_支援"]
     rules = pd.DataFrame({"rule": [*recover.attrs["rules"], goals.attrs["rule"],
                                    "順位: 推進・支援合計の高い順（同点は同順位）。全国・同規模（規模区分×過疎。R6 は過疎だけ）・県内の3通り",
-                                   "消化率: R6 確定額 ÷ 交付見込額（案）。1人当たり: 確定額 ÷ 第1号被保険者数。全国の値は"
-                                   "Σ確定額 ÷ Σ第1号被保険者数"]})
+                                   ("消化率: R6 確定額 ÷ 交付見込額（案）。1人当たり: 確定額 ÷ 第1号被保険者数。全国の値は"
+                                   "Σ確定額 ÷ Σ第1号被保険者数")]})
     return {"概要": summary, "順位と合計": ranks, "推移": group_trend(data, codes), "目標別": goals,
             "R6交付額": mine, "案を下回った市町村（全国）": None if amounts is None else amounts[amounts["below_plan"]],
             "取り戻す指標": recover, "ルール": rules}

@@ -16,11 +16,19 @@ from pathlib import Path
 import pandas as pd
 
 from .display import format_points_change, format_rate
-from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
+from .eras import era_label, era_label_long
+from .eras import fiscal_year as to_fiscal_year
 from .errors import UnknownSelectionError
 from .municipal import TOTAL
-from .prefecture_view import (below_threshold, low_score_thresholds, municipality_change, municipality_table,
-                              peer_context, rate_distribution, support_items)
+from .prefecture_view import (
+    below_threshold,
+    low_score_thresholds,
+    municipality_change,
+    municipality_table,
+    peer_context,
+    rate_distribution,
+    support_items,
+)
 from .prefectures import PREFECTURES
 from .schema import GRANTS
 from .text import normalize_text
@@ -59,8 +67,8 @@ class PrefectureOverview:
     def summary(self) -> str:
         """Sentences for the head of the report: how many municipalities, the means, who is below the threshold."""
         n = self.table.attrs["n_prefecture"]
-        lines = [f"{self.prefecture}の市町村 {n} 団体（全国 {self.table.attrs['n']:,} 団体中）の"
-                 f"{era_label_long(self.fiscal_year)}の評価結果です。計算に使った行: {self.row_set}"]
+        lines = [(f"{self.prefecture}の市町村 {n} 団体（全国 {self.table.attrs['n']:,} 団体中）の"
+                 f"{era_label_long(self.fiscal_year)}の評価結果です。計算に使った行: {self.row_set}")]
         for grant in self.grants:
             mine = float(self.table[f"rate_{grant}"].mean())
             national = self.table.attrs["national_mean"][grant]

@@ -6,10 +6,16 @@ totals, 第1号被保険者数, R6 交付見込額（案）/確定額) and the t
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from grantkit.group import (amount_table, group_amounts, group_goals, group_summary, group_trend, recover_items)
+from grantkit.group import (
+    amount_table,
+    group_amounts,
+    group_goals,
+    group_summary,
+    group_trend,
+    recover_items,
+)
 from grantkit.municipal_report import load_municipal_data
 from grantkit.synthetic import national_workbook
 

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import pytest
 
 from grantkit.errors import UnknownSelectionError
 from grantkit.io.mhlw import load_mhlw
 from grantkit.municipal_report import load_municipal_data
-from grantkit.prefecture_view import (below_threshold, low_score_thresholds, municipality_change, municipality_table,
-                                      peer_context, support_items)
+from grantkit.prefecture_view import (
+    below_threshold,
+    low_score_thresholds,
+    municipality_change,
+    municipality_table,
+    peer_context,
+    support_items,
+)
 from grantkit.synthetic import national_workbook
 
 N = 400

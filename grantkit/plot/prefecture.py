@@ -9,7 +9,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..eras import era_label
-from .style import ENTITY, ENTITY_LIGHT, GREY, NATIONAL_DARK, SPENT, new_axes, setup_japanese, source_note
+from .style import (
+    ENTITY,
+    ENTITY_LIGHT,
+    GREY,
+    NATIONAL_DARK,
+    SPENT,
+    new_axes,
+    setup_japanese,
+    source_note,
+)
 
 PER_PAGE = 40
 DISTRIBUTION_SIZE = (12.0, 7.0)
