@@ -150,6 +150,7 @@ _EXPORTS: dict[str, str] = {
     "municipality_change": "prefecture_view",
     "peer_context": "prefecture_view",
     "rate_distribution": "prefecture_view",
+    "group_rates": "prefecture_view",
     "prefecture_overview": "prefecture_report",
     "PrefectureOverview": "prefecture_report",
     "run_prefecture_report": "prefecture_report",

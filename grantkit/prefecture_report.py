@@ -22,6 +22,7 @@ from .errors import UnknownSelectionError
 from .municipal import TOTAL
 from .prefecture_view import (
     below_threshold,
+    group_rates,
     low_score_thresholds,
     municipality_change,
     municipality_table,
@@ -51,6 +52,7 @@ class PrefectureOverview:
     change: pd.DataFrame | None
     peers: pd.DataFrame
     rates: pd.DataFrame
+    groups: pd.DataFrame
     row_set: str
 
     @property
@@ -98,7 +100,8 @@ def prefecture_overview(data: object, *, prefecture: str, year: int | str) -> Pr
     return PrefectureOverview(pref, y, previous, table, thresholds, below_threshold(table, thresholds),
                               support_items(scores, attributes, prefecture=pref, fiscal_year=y), change,
                               peer_context(scores, attributes, prefecture=pref, fiscal_year=y),
-                              rate_distribution(scores, attributes, prefecture=pref, fiscal_year=y), row_set)
+                              rate_distribution(scores, attributes, prefecture=pref, fiscal_year=y),
+                              group_rates(scores, attributes, prefecture=pref, fiscal_year=y), row_set)
 
 
 def check_prefecture_selection(data: object, *, prefecture: str, year: int | str) -> str:

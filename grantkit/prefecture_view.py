@@ -239,3 +239,34 @@ def rate_distribution(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefect
     out = standing.assign(in_prefecture=standing["entity_code"].isin(members))
     out.attrs.update(prefecture=prefecture, fiscal_year=int(fiscal_year))
     return out
+
+
+def group_rates(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str, fiscal_year: int) -> pd.DataFrame:
+    """The 指標群 (体制・取組 / 活動 / 成果) of every 目標 and grant: mean and median rate of the prefecture's
+    municipalities against all municipalities. Sums per municipality come from ``municipal.goal_totals`` on
+    the 目標・指標群 pairs; 目標Ⅳ appears once (grant 「共通」).
+
+    Columns: grant, parent, group, n_prefecture, mean_rate_prefecture, median_rate_prefecture, n_national,
+    mean_rate_national, median_rate_national, diff_pt.
+    """
+    rows = municipal_rows(scores[scores["fiscal_year"] == fiscal_year])
+    if "group" not in rows.columns or not rows["group"].fillna("").astype(bool).any():
+        return pd.DataFrame(columns=["grant", "parent", "group"])  # years before 指標群 (R5 and earlier)
+    rows = rows[~((rows["parent"] == OUTCOME_GOAL) & (rows["grant"] != GRANTS[0]))]
+    pairs = goal_totals(rows.assign(parent=rows["parent"] + "\t" + rows["group"].fillna("")), fiscal_year)
+    pairs = pairs[pairs["parent"] != TOTAL]
+    split = pairs["parent"].str.split("\t", n=1, expand=True)
+    pairs = pairs.assign(parent=split[0], group=split[1])
+    pairs = pairs.assign(grant=pairs["grant"].where(pairs["parent"] != OUTCOME_GOAL, SHARED))
+    members = set(_members(_year(attributes, fiscal_year), prefecture)["entity_code"])
+    keys = ["grant", "parent", "group"]
+    national = pairs.groupby(keys, sort=False)["rate"].agg(n_national="count", mean_rate_national="mean",
+                                                           median_rate_national="median")
+    mine = pairs[pairs["entity_code"].isin(members)].groupby(keys, sort=False)["rate"].agg(
+        n_prefecture="count", mean_rate_prefecture="mean", median_rate_prefecture="median")
+    out = mine.join(national).reset_index()
+    out["diff_pt"] = (out["mean_rate_prefecture"] - out["mean_rate_national"]) * 100
+    out.attrs["percent"] = ["mean_rate_prefecture", "median_rate_prefecture", "mean_rate_national",
+                            "median_rate_national"]
+    return out[[*keys, "n_prefecture", "mean_rate_prefecture", "median_rate_prefecture", "n_national",
+                "mean_rate_national", "median_rate_national", "diff_pt"]]

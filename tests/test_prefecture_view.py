@@ -167,3 +167,21 @@ def test_a_workbook_read_whole_keeps_the_prefecture_rows_out(tmp_path):
     assert (thresholds["n"] == len(municipal)).all()
     items = support_items(whole.scores, whole.attributes, prefecture="北海道", fiscal_year=R8)
     assert (items["n_prefecture"] == len(table)).all()
+
+
+def test_group_rates_from_the_leaves(r8):
+    from grantkit.prefecture_view import group_rates
+
+    got = group_rates(r8.scores, r8.attributes, prefecture="北海道", fiscal_year=R8)
+    leaves = r8.scores[~((r8.scores["grant"] == "支援") & (r8.scores["parent"] == "目標Ⅳ"))]
+    sums = leaves.groupby(["entity_code", "grant", "parent", "group"])[["score", "max_score"]].sum().reset_index()
+    sums["rate"] = sums["score"] / sums["max_score"]
+    members = set(r8.attributes.loc[r8.attributes["prefecture"] == "北海道", "entity_code"])
+    assert len(got) == sums.groupby(["grant", "parent", "group"]).ngroups
+    for row in got.itertuples():
+        grant = "推進" if row.grant == "共通" else row.grant
+        part = sums[(sums["grant"] == grant) & (sums["parent"] == row.parent) & (sums["group"] == row.group)]
+        mine = part[part["entity_code"].isin(members)]
+        assert (row.n_prefecture, row.n_national) == (len(mine), N)
+        assert row.mean_rate_prefecture == pytest.approx(mine["rate"].mean())
+        assert row.median_rate_national == pytest.approx(part["rate"].median())
