@@ -153,10 +153,12 @@ def support_items(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture:
     rows = rows[~outcome | (rows["grant"] == GRANTS[0])]
     rows = rows.assign(grant=rows["grant"].where(rows["parent"] != OUTCOME_GOAL, SHARED))
     keys = [c for c in ("grant", "parent", "group", "indicator", "indicator_name") if c in rows.columns]
-    national = rows.groupby(keys, sort=False).agg(max_score=("max_score", "first"),
-                                                 national_applicable_rate=("scored", "mean"))
-    pref = rows[rows["mine"]].groupby(keys, sort=False).agg(n_prefecture=("scored", "size"),
-                                                            prefecture_applicable_rate=("scored", "mean"))
+    by = ["grant", "indicator"]  # the key of an item; its 目標, 指標群 and name come with it
+    described = {c: (c, "first") for c in keys if c not in by}
+    national = rows.groupby(by, sort=False).agg(**described, max_score=("max_score", "first"),
+                                                national_applicable_rate=("scored", "mean"))
+    pref = rows[rows["mine"].to_numpy()].groupby(by, sort=False).agg(n_prefecture=("scored", "size"),
+                                                                     prefecture_applicable_rate=("scored", "mean"))
     out = national.join(pref, how="inner").reset_index()
     out["n_zero"] = (out["n_prefecture"] * (1 - out["prefecture_applicable_rate"])).round().astype("int64")
     out["gap_pt"] = (out["prefecture_applicable_rate"] - out["national_applicable_rate"]) * 100
@@ -244,7 +246,7 @@ def rate_distribution(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefect
 def group_rates(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str, fiscal_year: int) -> pd.DataFrame:
     """The 指標群 (体制・取組 / 活動 / 成果) of every 目標 and grant: mean and median rate of the prefecture's
     municipalities against all municipalities. Sums per municipality come from ``municipal.goal_totals`` on
-    the 目標・指標群 pairs; 目標Ⅳ appears once (grant 「共通」).
+    the rows of each 指標群; 目標Ⅳ appears once (grant 「共通」).
 
     Columns: grant, parent, group, n_prefecture, mean_rate_prefecture, median_rate_prefecture, n_national,
     mean_rate_national, median_rate_national, diff_pt.
@@ -253,10 +255,10 @@ def group_rates(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: s
     if "group" not in rows.columns or not rows["group"].fillna("").astype(bool).any():
         return pd.DataFrame(columns=["grant", "parent", "group"])  # years before 指標群 (R5 and earlier)
     rows = rows[~((rows["parent"] == OUTCOME_GOAL) & (rows["grant"] != GRANTS[0]))]
-    pairs = goal_totals(rows.assign(parent=rows["parent"] + "\t" + rows["group"].fillna("")), fiscal_year)
+    group = rows["group"].fillna("")
+    parts = [goal_totals(rows[(group == g).to_numpy()], fiscal_year).assign(group=g) for g in dict.fromkeys(group)]
+    pairs = pd.concat(parts, ignore_index=True)
     pairs = pairs[pairs["parent"] != TOTAL]
-    split = pairs["parent"].str.split("\t", n=1, expand=True)
-    pairs = pairs.assign(parent=split[0], group=split[1])
     pairs = pairs.assign(grant=pairs["grant"].where(pairs["parent"] != OUTCOME_GOAL, SHARED))
     members = set(_members(_year(attributes, fiscal_year), prefecture)["entity_code"])
     keys = ["grant", "parent", "group"]

@@ -3,13 +3,20 @@ of one size, names that never overlap (checked on the drawn text extents), the b
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from grantkit.plot.group import group_trend_chart
-from grantkit.plot.prefecture import municipality_bars, page_count, page_rows, rate_panels
+from grantkit.plot.prefecture import (
+    municipality_bars,
+    page_count,
+    page_rows,
+    rate_panels,
+)
 from grantkit.plot.trend import trend_panels
 
 
@@ -24,7 +31,7 @@ def _table(n: int) -> pd.DataFrame:
 
 def _overlaps(labels) -> int:
     boxes = sorted((t.get_window_extent() for t in labels if t.get_text()), key=lambda b: b.y0)
-    return sum(1 for a, b in zip(boxes, boxes[1:]) if b.y0 < a.y1 - 0.5)
+    return sum(1 for a, b in pairwise(boxes) if b.y0 < a.y1 - 0.5)
 
 
 @pytest.mark.parametrize("n", [180, 19])
@@ -76,7 +83,7 @@ def test_group_chart_names_in_the_legend():
                           "entity": ["甲町", "甲町", "乙村", "乙村", "丙市", "丙市"],
                           "total": [500.0, 520, 430, 470, 610, 600], "max_score": 800.0,
                           "rank": [10, 8, 40, 30, 2, 3], "n": 50, "national_mean": [480.0, 490.0] * 3})
-    fig, ax = group_trend_chart(trend)
+    fig, _ = group_trend_chart(trend)
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels == ["甲町（8位/50）", "乙村（30位/50）", "丙市（3位/50）", "全国平均（480.0 → 490.0）"]
     plt.close(fig)

@@ -114,7 +114,8 @@ def test_support_items_from_the_leaves(r8):
     assert set(zip(got["grant"], got["indicator"])) == set(expected)
     for row in got.itertuples():
         local, national, stake = expected[(row.grant, row.indicator)]
-        assert (row.prefecture_applicable_rate, row.national_applicable_rate, row.points_at_stake) == pytest.approx((local, national, stake))
+        got_row = (row.prefecture_applicable_rate, row.national_applicable_rate, row.points_at_stake)
+        assert got_row == pytest.approx((local, national, stake))
     assert got["points_at_stake"].is_monotonic_decreasing
     assert "該当率" in got.attrs["rule"]
 

@@ -28,7 +28,8 @@ def group_trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None,
         colour = PALETTE[k % len(PALETTE)]
         style = "-o" if k < len(PALETTE) else "--o"
         ax.plot(part["fiscal_year"].map(x), part["total"].astype("float64"), style, color=colour, linewidth=1.8,
-                markersize=5, label=f"{part['entity'].iloc[0]}（{int(part['rank'].iloc[-1])}位/{int(part['n'].iloc[-1])}）")
+                markersize=5,
+                label=f"{part['entity'].iloc[0]}（{int(part['rank'].iloc[-1])}位/{int(part['n'].iloc[-1])}）")
     national = trend.drop_duplicates("fiscal_year").sort_values("fiscal_year")
     means = " → ".join(f"{v:.1f}" for v in national["national_mean"])  # in the legend: no label on the lines
     ax.plot(national["fiscal_year"].map(x), national["national_mean"], "--s", color=NATIONAL_DARK, linewidth=2.2,
