@@ -267,6 +267,10 @@ def group_rates(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: s
     mine = pairs[pairs["entity_code"].isin(members)].groupby(keys, sort=False)["rate"].agg(
         n_prefecture="count", mean_rate_prefecture="mean", median_rate_prefecture="median")
     out = mine.join(national).reset_index()
+    order = {"grant": {g: i for i, g in enumerate((*GRANTS, SHARED))},
+             "group": {g: i for i, g in enumerate(dict.fromkeys(group))}}  # 指標群 in the workbook's order
+    out = out.sort_values(keys, key=lambda c: c.map(order[c.name]) if c.name in order else c, kind="stable")
+    out = out.reset_index(drop=True)
     out["diff_pt"] = (out["mean_rate_prefecture"] - out["mean_rate_national"]) * 100
     out.attrs["percent"] = ["mean_rate_prefecture", "median_rate_prefecture", "mean_rate_national",
                             "median_rate_national"]
