@@ -19,8 +19,19 @@ def _bundled(name: str) -> str:
 
 
 EXAMPLE = ("例: grantkit report --entity 山口県 --base H30 --target R1\n"
-           "    grantkit report --level 市町村 --entity 青森県ゆうひさき町 --year R7")
+           "    grantkit report --level 市町村 --entity 青森県ゆうひさき町 --year R7\n"
+           "    grantkit report --prefecture 北海道 --year R7\n"
+           "    grantkit report --level 市町村 --entity つばきの森市 --entity 020011 --year R7")
 MUNICIPAL_SAMPLE = ("mhlw_sample_R6.xlsx", "mhlw_sample_R7.xlsx")
+
+
+class _Entities(argparse.Action):
+    """``--entity`` given once or repeated: ``entity`` is the first, ``entities`` all of them in order."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        given = [*(getattr(namespace, "entities", None) or []), values]
+        namespace.entities = given
+        namespace.entity = given[0]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,8 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
                          help="年次報告書（HTML・Excel・PNG・実行済みノートブック）を作成する")
     rep.add_argument("--level", default=PREFECTURE, choices=LEVELS,
                      help="都道府県: 得点表の2か年比較（既定）。市町村: 全国の評価結果から1市町村の報告書")
-    rep.add_argument("--entity", required=True,
-                     help="団体名または団体コード・保険者番号（例: 山口県、35、青森県ゆうひさき町、020011）")
+    rep.add_argument("--entity", action=_Entities, default=None,
+                     help="団体名または団体コード・保険者番号（例: 山口県、35、青森県ゆうひさき町、020011）。"
+                          "市町村は繰り返すと複数団体の比較表（--level 市町村）")
+    rep.add_argument("--entities", default=None, dest="entity_list",
+                     help="市町村: 比較する団体の一覧ファイル（1行に1団体。# で始まる行は読み飛ばし）")
+    rep.set_defaults(entities=None)
+    rep.add_argument("--prefecture", default=None,
+                     help="都道府県名（例: 北海道）。全国の評価結果からその都道府県の市町村の報告書（--year と --data）")
     rep.add_argument("--base", default=None, help="都道府県: 基準年度（例: H30、2018、平成30年度）")
     rep.add_argument("--target", default=None, help="都道府県: 比較年度（例: R1、2019、令和元年度）")
     rep.add_argument("--grant", default=None, choices=GRANTS,
@@ -75,8 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     parser = build_parser()
     args = parser.parse_args(argv)
+    many = len(args.entities or []) > 1 or args.entity_list
+    if args.entity is None and not args.prefecture and not args.entity_list:
+        parser.error("--entity（団体名）か --prefecture（都道府県名）を指定してください")
     try:
-        folder = _municipal(args, parser) if args.level == MUNICIPALITY else _prefecture(args, parser)
+        if args.prefecture:
+            folder = _prefecture_municipalities(args, parser)
+        elif args.level == MUNICIPALITY:
+            folder = _group(args, parser) if many else _municipal(args, parser)
+        else:
+            if many:
+                parser.error("複数団体の比較表は市町村です（--level 市町村 を付けてください）")
+            folder = _prefecture(args, parser)
     except GrantkitError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
@@ -143,6 +170,32 @@ def _municipal(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Pat
         data=[_bundled(n) for n in MUNICIPAL_SAMPLE] if bundled else args.data,
         budgets=args.budgets or _bundled("budgets_synthetic.csv" if bundled else "budgets.csv"),
     )
+
+
+def _national_data(args: argparse.Namespace, parser: argparse.ArgumentParser, what: str) -> list[str]:
+    """The national workbooks of ``--data`` (the bundled 架空 samples when left out); --year required."""
+    if not args.year or args.base or args.target:
+        parser.error(f"{what}には --year を指定します（--base・--target は都道府県の得点表のとき）")
+    if args.grant or args.utilization or args.projects or args.budgets:
+        parser.error(f"{what}は推進・支援の両方を載せ、--grant・--utilization・--projects・--budgets は使いません")
+    return [_bundled(n) for n in MUNICIPAL_SAMPLE] if args.data is None else list(args.data)
+
+
+def _prefecture_municipalities(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
+    from .prefecture_report import run_prefecture_report
+
+    if args.entity is not None or args.entity_list:
+        parser.error("--prefecture の報告書は都道府県内の全市町村です（--entity・--entities は使いません）")
+    data = _national_data(args, parser, "県内市町村の報告書")
+    return run_prefecture_report(prefecture=args.prefecture, year=args.year, data=data, out=Path(args.out))
+
+
+def _group(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
+    from .group_report import read_entity_list, run_group_report
+
+    data = _national_data(args, parser, "複数団体の比較表")
+    entities = [*(args.entities or []), *(read_entity_list(args.entity_list) if args.entity_list else [])]
+    return run_group_report(entities=entities, year=args.year, data=data, out=Path(args.out))
 
 
 if __name__ == "__main__":

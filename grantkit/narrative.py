@@ -12,7 +12,8 @@ import pandas as pd
 
 from .compare import top_leaves
 from .display import format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
-from .eras import era_label_long
+from .domain import GRANTS, TOTAL
+from .eras import era_label, era_label_long
 
 
 def _direction(before: str, after: str, values: tuple[float, float]) -> str:
@@ -209,4 +210,36 @@ def describe_allocation(summary: pd.DataFrame) -> str:
             lines.append(f"{year}の配分額{official}から逆算した全国平均は{r['implied_average_low']:.3f}点超"
                          f"{r['implied_average_high']:.3f}点以下で、公表された全国平均{format_points(r['national_average'])}点"
                          f"（端数処理後の値）から算定した{format_thousand_yen(int(r['computed_thousand_yen']) * 1000)}とはわずかに異なる。")
+    return "\n".join(lines)
+
+
+def trend_sentence(trend: pd.DataFrame, *, entity: str) -> str:
+    """One sentence per grant on the direction of the total rate over the whole period, against the national
+    mean, with the break named when the period crosses one.
+
+    >>> t = pd.DataFrame({"fiscal_year": [2024, 2026], "grant": "推進", "parent": "合計", "rate": [0.5, 0.62],
+    ...     "national_mean_rate": [0.55, 0.57], "rank": [90, 40], "n": [200, 200], "scale_break": False})
+    >>> trend_sentence(t, entity="甲町")
+    '推進: 甲町の合計得点率はR6の50%からR8の62%へ上昇しました（+12.0ポイント）。全国平均との差は-5.0ポイントから+5.0ポイント、順位は90位/200から40位/200です。'
+    """
+    lines = []
+    for grant in [g for g in GRANTS if (trend["grant"] == g).any()]:
+        rows = trend[(trend["grant"] == grant) & (trend["parent"] == TOTAL)].sort_values("fiscal_year")
+        ranked = rows["rank"].notna().all() if "rank" in rows.columns else False
+        if len(rows) < 2:
+            continue
+        a, b = rows.iloc[0], rows.iloc[-1]
+        change = (b["rate"] - a["rate"]) * 100
+        word = "上昇しました" if change > 0.05 else "低下しました" if change < -0.05 else "ほぼ横ばいでした"
+        text = (f"{grant}: {entity}の合計得点率は{era_label(int(a['fiscal_year']))}の{format_rate(a['rate'])}から"
+                f"{era_label(int(b['fiscal_year']))}の{format_rate(b['rate'])}へ{word}（{format_points_change(change)}）。"
+                f"全国平均との差は{format_points_change((a['rate'] - a['national_mean_rate']) * 100)}から"
+                f"{format_points_change((b['rate'] - b['national_mean_rate']) * 100)}"
+                + (f"、順位は{int(a['rank'])}位/{int(a['n'])}から{int(b['rank'])}位/{int(b['n'])}" if ranked else "")
+                + "です。")
+        crossed = rows["scale_break"].iloc[1:].astype(bool)
+        if crossed.any():
+            years = "・".join(era_label_long(int(y)) for y in rows.loc[crossed[crossed].index, "fiscal_year"])
+            text += f"{years}は配点（評価指標の体系）が前年度と異なるため、得点ではなく得点率で比べています。"
+        lines.append(text)
     return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""The prefecture's report on its municipalities: national workbooks in, one folder out.
+
+``grantkit report --prefecture 北海道 --year R8 --data <全国の評価結果>...`` runs the notebook
+``grantkit/templates/prefecture_municipalities.ipynb`` with papermill (the machinery of ``report.execute_report``) and writes the
+executed notebook, an HTML page without code, the tables as Excel and the PNG charts into
+``reports/<都道府県名>_市町村_<年度>/``. ``prefecture_overview`` assembles the tables the notebook shows.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .display import format_points_change, format_rate
+from .eras import era_label, era_label_long
+from .eras import fiscal_year as to_fiscal_year
+from .errors import UnknownSelectionError
+from .examples import template_path
+from .municipal import TOTAL
+from .prefecture_view import (
+    below_threshold,
+    group_rates,
+    low_score_thresholds,
+    municipality_change,
+    municipality_table,
+    peer_context,
+    rate_distribution,
+    support_items,
+)
+from .prefectures import PREFECTURES
+from .schema import GRANTS
+from .text import normalize_text
+
+TEMPLATE = template_path("prefecture_municipalities.ipynb")
+
+
+@dataclass
+class PrefectureOverview:
+    """The tables of the report on one prefecture's municipalities in one 交付年度 (see ``prefecture_view``);
+    ``change`` is None without the previous year's workbook; ``row_set`` says which rows means and ranks use."""
+
+    prefecture: str
+    fiscal_year: int
+    previous: int | None
+    table: pd.DataFrame
+    thresholds: pd.DataFrame
+    below: pd.DataFrame
+    items: pd.DataFrame
+    change: pd.DataFrame | None
+    peers: pd.DataFrame
+    rates: pd.DataFrame
+    groups: pd.DataFrame
+    row_set: str
+
+    @property
+    def grants(self) -> list[str]:
+        """The grants scored in the year, in official order."""
+        return [g for g in GRANTS if f"rate_{g}" in self.table.columns]
+
+    def threshold(self, grant: str) -> float | None:
+        """The low-score threshold (rate) used for a grant total."""
+        t = self.thresholds
+        row = t[(t["grant"] == grant) & (t["parent"] == TOTAL)] if len(t) else t
+        return float(row["threshold"].iloc[0]) if len(row) else None
+
+    def summary(self) -> str:
+        """Sentences for the head of the report: how many municipalities, the means, who is below the threshold."""
+        n = self.table.attrs["n_prefecture"]
+        lines = [(f"{self.prefecture}の市町村 {n} 団体（全国 {self.table.attrs['n']:,} 団体中）の"
+                 f"{era_label_long(self.fiscal_year)}の評価結果です。計算に使った行: {self.row_set}")]
+        for grant in self.grants:
+            mine = float(self.table[f"rate_{grant}"].mean())
+            national = self.table.attrs["national_mean"][grant]
+            low = self.below[self.below["grant"] == grant]
+            threshold = self.threshold(grant)
+            names = "、".join(low["entity"].astype(str))
+            lines.append(f"{grant}: 県内平均の合計得点率は {format_rate(mine, 1)}（全国平均 {format_rate(national, 1)}、差 "
+                         f"{format_points_change((mine - national) * 100)}）。基準（全国平均−2標準偏差）"
+                         f"{format_rate(threshold, 1) if threshold is not None else '－'}を下回る市町村は "
+                         f"{len(low)} 団体" + (f"（{names}）" if names else "") + "です。")
+        return "\n".join(lines)
+
+
+def prefecture_overview(data: object, *, prefecture: str, year: int | str) -> PrefectureOverview:
+    """Every table of the report for ``prefecture`` (name as in the workbook, e.g. 北海道) and ``year`` from a
+    ``MunicipalData`` (the previous year's change when its workbook is loaded too)."""
+    y = to_fiscal_year(year)
+    pref = check_prefecture_selection(data, prefecture=prefecture, year=y)
+    scores, attributes = data.scores_of(y), data.attributes_of(y)
+    statistics = data.statistics[data.statistics["fiscal_year"] == y]
+    table = municipality_table(scores, attributes, prefecture=pref, fiscal_year=y)
+    thresholds = low_score_thresholds(scores, statistics, fiscal_year=y)
+    previous = y - 1 if y - 1 in data.years else None
+    change = None if previous is None else municipality_change(data.scores, data.attributes, prefecture=pref,
+                                                               fiscal_year=y, previous=previous)
+    row_set = str(statistics["row_set"].iloc[0]) if "row_set" in statistics.columns and len(statistics) else ""
+    return PrefectureOverview(pref, y, previous, table, thresholds, below_threshold(table, thresholds),
+                              support_items(scores, attributes, prefecture=pref, fiscal_year=y), change,
+                              peer_context(scores, attributes, prefecture=pref, fiscal_year=y),
+                              rate_distribution(scores, attributes, prefecture=pref, fiscal_year=y),
+                              group_rates(scores, attributes, prefecture=pref, fiscal_year=y), row_set)
+
+
+def check_prefecture_selection(data: object, *, prefecture: str, year: int | str) -> str:
+    """The prefecture's name as in the workbook; ``UnknownSelectionError`` naming the years or prefectures there
+    are. 「北海道」「東京都」 and names without 都・道・府・県 (「鳥取」) are accepted."""
+    y = to_fiscal_year(year)
+    if y not in data.years:
+        raise UnknownSelectionError(f"{era_label_long(y)}の評価結果がありません（ある年度: "
+                                    f"{'、'.join(era_label_long(v) for v in data.years)}）。--data にその年度のファイルを加えてください")
+    present = list(dict.fromkeys(data.attributes_of(y)["prefecture"].dropna().astype(str)))
+    wanted = normalize_text(prefecture)
+    for name in present:
+        if wanted in (normalize_text(name), _stem(normalize_text(name))):
+            return name
+    known = "都道府県名" if wanted in {normalize_text(p) for p in PREFECTURES.values()} else "都道府県名の書き方"
+    raise UnknownSelectionError(f"「{prefecture}」の市町村は{era_label_long(y)}の評価結果にありません（{known}を確かめて"
+                                f"ください。ある都道府県: {'、'.join(present)}）")
+
+
+def _stem(name: str) -> str:
+    """「鳥取県」 → 「鳥取」, 「京都府」 → 「京都」 (one trailing 都・道・府・県 dropped)."""
+    return name[:-1] if len(name) > 2 and name[-1] in "都道府県" else name
+
+
+def run_prefecture_report(*, prefecture: str, year: int | str, data: Sequence[str | Path], out: str | Path = "reports",
+                          progress: Callable[[str], None] | None = None) -> Path:
+    """Run notebook 06 for one prefecture and 交付年度; return the report folder (``<out>/北海道_市町村_R8``)."""
+    from .municipal_report import load_municipal_data
+    from .report import execute_report
+
+    say = progress or (lambda msg: print(msg, file=sys.stderr))
+    paths = [str(Path(p).resolve()) for p in data]
+    say(f"[1/4] 全国の評価結果を読み込み中: {'、'.join(Path(p).name for p in paths)}")
+    loaded = load_municipal_data(paths)
+    y = to_fiscal_year(year)
+    name = check_prefecture_selection(loaded, prefecture=prefecture, year=y)
+    params = {"PREFECTURE": name, "YEAR": era_label(y), "DATA": paths}
+    title = f"{name}の市町村の評価結果 {era_label_long(y)}（保険者機能強化推進交付金・介護保険保険者努力支援交付金）"
+    return execute_report(TEMPLATE, params, Path(out), f"{name}_市町村_{era_label(y)}", title, say, progress is None)
