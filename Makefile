@@ -18,10 +18,12 @@ export NUMPY_MADVISE_HUGEPAGE
 
 # (Re)install only when pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
+	@echo "初回のみ環境を準備しています（.venv に必要なパッケージを入れます。数分かかることがあります）…"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
+	@echo "環境の準備ができました。"
 
 setup: $(STAMP)
 
@@ -40,8 +42,10 @@ report-municipal: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# LAB_ARGS: JupyterLab options, e.g. `make lab LAB_ARGS="--allow-root --ip=0.0.0.0 --no-browser"` (containers).
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
