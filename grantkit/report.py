@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .allocation import allocation_from_average, implied_average
+from .display import ENTITY_RATE_DIGITS
 from .compare import Selection, compare_to_average, compare_years, resolve_selection
 from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
@@ -179,10 +180,13 @@ def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
     return save_figure(fig, Path(output_dir) / f"{name}.png")
 
 
-def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | None]) -> Path | None:
+def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | None], *,
+                        entity_rate_digits: int = ENTITY_RATE_DIGITS) -> Path | None:
     """Write the report's tables (those present) as one Excel workbook in the report folder.
 
-    Columns listed in a table's ``attrs["percent"]`` (the municipal views with ``numbers=True``) are shown as %.
+    Each cell shows the figure as the HTML does: a table's ``attrs["kinds"]`` (the municipal views with
+    ``numbers=True``) names its columns' kinds of figure; the entity's own rates get ``entity_rate_digits``
+    (0 in the prefecture report, as printed there; the municipal report prints every rate to 0.1).
     """
     if not output_dir:
         return None
@@ -190,8 +194,9 @@ def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | Non
 
     present = {k: _for_excel(v.reset_index() if v.index.name or v.index.nlevels > 1 else v)
                for k, v in tables.items() if v is not None}
-    percent = {c for v in tables.values() if v is not None for c in v.attrs.get("percent", ())}
-    return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME, percent_columns=(*RATE_COLUMNS, *sorted(percent)))
+    kinds = {c: k for v in tables.values() if v is not None for c, k in v.attrs.get("kinds", {}).items()}
+    return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME, percent_columns=RATE_COLUMNS, kinds=kinds,
+                             entity_rate_digits=entity_rate_digits)
 
 
 def _for_excel(table: pd.DataFrame) -> pd.DataFrame:

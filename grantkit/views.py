@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .display import format_points, format_points_change, format_rate, readable
+from .display import format_figure, format_points, format_points_change, format_rate, readable
 from .eras import era_label
 from .labels import label, with_labels
 from .rates import display_code
@@ -71,7 +71,7 @@ def comparison_view(comparison: pd.DataFrame, *, names: bool = False) -> pd.Data
         "変化": comparison["rate_change_pt"].map(format_points_change),
         f"{b} 全国平均との差": comparison["gap_base_pt"].map(format_points_change),
         f"{t} 全国平均との差": comparison["gap_target_pt"].map(format_points_change),
-        "配点の変更": comparison["max_changed"].map({True: "あり", False: ""}).fillna(""),
+        "配点の変更": comparison["max_changed"].map(lambda v: format_figure(v, "presence")),
         "データ": comparison["presence"],
     })
     return view.set_index("指標")
@@ -153,29 +153,35 @@ def _goal_label(parent: pd.Series, grant: pd.Series) -> pd.Series:
 
 
 class _Cells:
-    """Formats a column for reading, or keeps the numbers (``numbers=True``, for Excel) and remembers which
-    columns are rates so the workbook shows them as %."""
+    """Formats a column for reading, or keeps the numbers (``numbers=True``, for Excel) and remembers each
+    column's kind of figure (``attrs["kinds"]``) so the workbook shows it as the HTML prints it."""
 
     def __init__(self, numbers: bool) -> None:
         self.numbers = numbers
-        self.percent: list[str] = []
+        self.kinds: dict[str, str] = {}
 
     def points(self, values: pd.Series) -> pd.Series:
         return values.astype("Float64") if self.numbers else values.map(format_points)
 
     def rate(self, values: pd.Series, name: str) -> pd.Series:
-        self.percent.append(name)
-        return values.astype("Float64") if self.numbers else values.map(lambda x: format_rate(x, 1))
+        self.kinds[name] = "rate"
+        return values.astype("Float64") if self.numbers else values.map(lambda x: format_figure(x, "rate"))
 
-    def change(self, values: pd.Series) -> pd.Series:
+    def change(self, values: pd.Series, name: str) -> pd.Series:
+        self.kinds[name] = "change"
         if self.numbers:
             return values.astype("Float64").round(10)
-        return values.map(lambda x: format_points_change(x).removesuffix("ポイント"))  # the unit is in the header
+        return values.map(lambda x: format_figure(x, "change", unit=False))  # the unit is in the header
+
+    def whole(self, values: pd.Series, name: str) -> pd.Series:
+        self.kinds[name] = "whole"
+        return values if self.numbers else values.map(lambda x: format_figure(x, "whole"))
 
     def done(self, view: pd.DataFrame, index: str | list[str]) -> pd.DataFrame:
         out = view.set_index(index)
         if self.numbers:
-            out.attrs["percent"] = [c for c in self.percent if c in out.columns]
+            out.attrs["kinds"] = {c: k for c, k in self.kinds.items() if c in out.columns}
+            out.attrs["percent"] = [c for c, k in out.attrs["kinds"].items() if k == "rate"]
         return out
 
 
@@ -203,7 +209,8 @@ def goal_comparison_view(comparison: pd.DataFrame, *, numbers: bool = False) -> 
     for col in groups:
         name = f"{col.removeprefix('mean_rate_')}の平均得点率"
         view[name] = cells.rate(comparison[col], name)
-    view["全国平均との差（ポイント）"] = cells.change((comparison["rate"] - comparison[groups[0]]) * 100)
+    view["全国平均との差（ポイント）"] = cells.change((comparison["rate"] - comparison[groups[0]]) * 100,
+                                                 "全国平均との差（ポイント）")
     return cells.done(view, "目標")
 
 
@@ -213,12 +220,12 @@ def peer_view(peers: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     view = pd.DataFrame({"交付金": peers["grant"], "比べる相手": peers["comparison"],
                          "得点率": cells.rate(peers["entity_rate"], "得点率"),
                          "平均得点率": cells.rate(peers["mean_rate"], "平均得点率"),
-                         "差（ポイント）": cells.change(peers["diff_pt"])})
+                         "差（ポイント）": cells.change(peers["diff_pt"], "差（ポイント）")})
     if numbers:
-        view["順位"], view["団体数"], view["パーセンタイル"] = peers["rank"], peers["n"], peers["percentile"]
+        view["順位"], view["団体数"] = peers["rank"], peers["n"]
     else:
         view["順位"] = [f"{r:,}位／{n:,}" for r, n in zip(peers["rank"], peers["n"])]
-        view["パーセンタイル"] = peers["percentile"].map(lambda x: f"{x:.0f}")
+    view["パーセンタイル"] = cells.whole(peers["percentile"], "パーセンタイル")
     return cells.done(view, ["交付金", "比べる相手"])
 
 
@@ -226,13 +233,13 @@ def change_view(change: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     """A ``year_change`` table for reading; where the 配点 changed, the points are said not comparable."""
     cells = _Cells(numbers)
     b, t = era_label(change.attrs["base"]), era_label(change.attrs["target"])
-    points = cells.change(change["score_change"].where(~change["scale_changed"]))
+    points = cells.change(change["score_change"].where(~change["scale_changed"]), "得点の変化（点）")
     if not numbers:
         points = points.where(~change["scale_changed"], "配点が異なり比較不可")
     view = pd.DataFrame({"目標": _goal_label(change["parent"], change["grant"]),
                          f"{b} 得点率": cells.rate(change["rate_base"], f"{b} 得点率"),
                          f"{t} 得点率": cells.rate(change["rate_target"], f"{t} 得点率"),
-                         "得点率の変化（ポイント）": cells.change(change["rate_change_pt"]),
+                         "得点率の変化（ポイント）": cells.change(change["rate_change_pt"], "得点率の変化（ポイント）"),
                          "得点の変化（点）": points,
                          f"{b} 全国平均得点率": cells.rate(change["national_rate_base"], f"{b} 全国平均得点率"),
                          f"{t} 全国平均得点率": cells.rate(change["national_rate_target"], f"{t} 全国平均得点率")})

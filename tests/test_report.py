@@ -113,7 +113,16 @@ def test_synthetic_report_excel(synthetic_report):
     assert [c.value for c in wb["得点表"][1]][:2] == ["指標", "R1 得点"]
     rates = wb["年度比較"]
     headers = [c.value for c in rates[1]]
-    assert rates.cell(2, headers.index("得点率（比較年度）") + 1).number_format == "0.0%"
+    # the entity's rates as the HTML prints them (whole %), the national ones to 0.1 %, differences signed
+    assert rates.cell(2, headers.index("得点率（比較年度）") + 1).number_format == "0%"
+    assert rates.cell(2, headers.index("全国平均得点率（比較年度）") + 1).number_format == "0.0%"
+    assert rates.cell(2, headers.index("得点率の変化（ポイント）") + 1).number_format == "+0.0;-0.0;±0.0"
+    assert {rates.cell(r, headers.index("配点の変更") + 1).value for r in range(2, rates.max_row + 1)} <= {"あり", "なし"}
+    # the 得点表 sheet as printed, its plain numbers (全国平均) stored as numbers
+    printed = wb["得点表"]
+    head = [c.value for c in printed[1]]
+    averages = [printed.cell(r, head.index("R2 全国平均") + 1).value for r in range(2, printed.max_row + 1)]
+    assert all(isinstance(v, (int, float)) for v in averages if v is not None) and any(averages)
     # the score table as numbers (the 得点表 sheet is text as printed): R2 total 90 of 120, national 79
     numbers = [dict(zip([c.value for c in wb["得点表（数値）"][1]], row))
                for row in wb["得点表（数値）"].iter_rows(min_row=2, values_only=True)]
