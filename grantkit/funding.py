@@ -18,7 +18,7 @@ from .errors import InputFileError, Problem, UnknownSelectionError, ValidationEr
 from .io.files import read_text, sha256
 from .provenance import LoadReport
 from .schema import GRANTS, LEVELS, parse_number
-from .text import normalize_text
+from .text import _SPACES, normalize_text
 
 STATUSES = ("実施", "未実施", "廃止")
 MARKS = {"実施": "○", "未実施": "－"}
@@ -65,6 +65,10 @@ class _Reader:
 
     def texts(self, column: str) -> list[str]:
         return [normalize_text(v) for v in self.raw[column]]
+
+    def written(self, column: str) -> list[str]:
+        """Display text as written (full-width （…）, ＮＰＯ kept), only white space folded; matching uses ``texts``."""
+        return [_SPACES.sub(" ", "" if v is None else str(v)).strip() for v in self.raw[column]]
 
     def years(self) -> list[int | None]:
         out: list[int | None] = []
@@ -179,14 +183,14 @@ def load_projects(path: str | Path) -> pd.DataFrame:
     r = _Reader(path, PROJECT_COLUMNS, optional=("end_reason", "grant"))
     status = r.choices("status", STATUSES)
     grants = r.choices("grant", ("", *GRANTS))  # optional: which grant funded the project (blank: not said)
-    reasons = r.texts("end_reason")
+    reasons = r.written("end_reason")
     for i, (s, why) in enumerate(zip(status, reasons)):
         if why and s != "廃止":
             r.problem(f"廃止理由がありますが、実施状況が「{s}」です（廃止の年度に「廃止」と書いてください）", i, "end_reason")
     numbers = r.amounts("category_no", required=True)
     table = pd.DataFrame({
         "fiscal_year": r.years(), "entity_code": r.codes(), "entity": r.texts("entity"),
-        "category_no": numbers, "category": r.texts("category"), "project": r.texts("project"),
+        "category_no": numbers, "category": r.written("category"), "project": r.written("project"),
         "status": status, "end_reason": reasons, "grant": grants,
     })
     for i in table.index[table.duplicated(["fiscal_year", "entity_code", "project"], keep="first")]:
