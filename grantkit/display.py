@@ -86,7 +86,8 @@ RATE_DIGITS = 1  # rates of averages and shares, and every rate of the municipal
 ENTITY_RATE_DIGITS = 0  # an entity's own rate in the prefecture report (as the printed reports do)
 CHANGE_DIGITS = 1  # differences in percentage points
 ONE_DECIMAL_DIGITS = 1  # averages of points, yen per person
-KINDS = ("rate", "points", "change", "thousand_yen", "yen", "count", "one_decimal", "whole", "flag", "presence")
+KINDS = ("rate", "points", "change", "thousand_yen", "yen", "count", "one_decimal", "two_decimal", "three_decimal",
+         "whole", "flag", "presence")
 
 
 def format_figure(value: object, kind: str, digits: int | None = None, *, unit: bool = True) -> str:
@@ -120,7 +121,8 @@ def format_figure(value: object, kind: str, digits: int | None = None, *, unit: 
     if kind == "thousand_yen":
         text = format_thousand_yen(value)
         return text if unit else text.removesuffix("千円")
-    places = {"yen": 0, "count": 0, "whole": 0, "one_decimal": ONE_DECIMAL_DIGITS}[kind] if digits is None else digits
+    places = {"yen": 0, "count": 0, "whole": 0, "one_decimal": ONE_DECIMAL_DIGITS, "two_decimal": 2,
+              "three_decimal": 3}[kind] if digits is None else digits
     return f"{round_half_up(float(value), places):,}"
 
 
@@ -130,14 +132,15 @@ def excel_format(kind: str, digits: int | None = None) -> str | None:
     >>> excel_format("rate"), excel_format("rate", 0), excel_format("change"), excel_format("yen"), excel_format("points")
     ('0.0%', '0%', '+0.0;-0.0;±0.0', '#,##0', None)
     """
-    default = {"rate": RATE_DIGITS, "change": CHANGE_DIGITS, "one_decimal": ONE_DECIMAL_DIGITS}.get(kind, 0)
+    default = {"rate": RATE_DIGITS, "change": CHANGE_DIGITS, "one_decimal": ONE_DECIMAL_DIGITS, "two_decimal": 2,
+               "three_decimal": 3}.get(kind, 0)
     places = default if digits is None else digits
     decimals = "." + "0" * places if places else ""
     if kind == "rate":
         return f"0{decimals}%"
     if kind == "change":
         return f"+0{decimals};-0{decimals};±0{decimals}"
-    if kind in ("thousand_yen", "yen", "count", "one_decimal", "whole"):
+    if kind in ("thousand_yen", "yen", "count", "one_decimal", "two_decimal", "three_decimal", "whole"):
         return f"#,##0{decimals}"
     return None
 
@@ -235,6 +238,8 @@ def column_kind(column: str, values: pd.Series | None = None) -> str | None:
         return "one_decimal"
     if column in _WHOLE:
         return "whole"
+    if column.startswith("implied_average"):
+        return "three_decimal"
     if column in _POINTS:
         return "points"
     if column.endswith("_pt"):

@@ -25,6 +25,17 @@ MARKS = {"実施": "○", "未実施": "－"}
 UNDERUSED_THRESHOLD = 0.8
 UTILIZATION_COLUMNS = ["fiscal_year", "level", "grant", "entity_code", "entity", "allocation_thousand_yen",
                        "planned_thousand_yen", "spent_thousand_yen"]
+# The seven categories of the prefecture share's eligible projects (都道府県分の交付金を活用できる事業), numbered
+# as the yearly reports list them; a category without any project is still shown (with 0).
+PREFECTURE_PROJECT_CATEGORIES: dict[int, str] = {
+    1: "総括的事業",
+    2: "現状分析、実情把握、地域課題分析、実績評価支援",
+    3: "自立支援・重度化防止等に向けた地域ケア会議、介護予防に関する市町村支援",
+    4: "生活支援体制整備の推進",
+    5: "リハビリテーション専門職等の活用支援",
+    6: "介護給付適正化事業の推進支援",
+    7: "その他市町村のニーズに応じた支援",
+}
 PROJECT_COLUMNS = ["fiscal_year", "entity_code", "entity", "category_no", "category", "project", "status", "end_reason"]
 BUDGET_COLUMNS = ["fiscal_year", "grant", "level", "budget_yen", "verified", "source", "note"]
 _TRUE, _FALSE = {"true", "1", "yes", "はい", "○", "済"}, {"false", "0", "no", "いいえ", "", "未"}

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .display import format_figure, format_points, format_points_change, format_rate, readable
 from .eras import era_label
-from .labels import label, with_labels
+from .labels import goal_label, label, with_labels
 from .rates import display_code
 
 
@@ -103,7 +103,7 @@ def allocation_view(summary: pd.DataFrame) -> pd.DataFrame:
     """An ``allocation_summary`` table for reading: points as printed, implied averages to 3 decimals
     (as the narrative states them), one row per 交付年度."""
     def implied(x: float) -> str:
-        return "" if pd.isna(x) else f"{x:.3f}"
+        return "" if pd.isna(x) else format_figure(x, "three_decimal")
 
     shown = summary.assign(score=summary["score"].map(format_points),
                            national_average=summary["national_average"].map(format_points),
@@ -149,7 +149,7 @@ class Sections:
 
 
 def _goal_label(parent: pd.Series, grant: pd.Series) -> pd.Series:
-    return parent.where(parent != "合計", grant + "の合計").where(parent == "合計", parent + "（" + grant + "）")
+    return pd.Series([goal_label(p, g) for p, g in zip(parent, grant)], index=parent.index, dtype="str")
 
 
 class _Cells:
@@ -260,3 +260,41 @@ def zero_view(zero: pd.DataFrame, top: int | None = 15, *, numbers: bool = False
 def grant_view(money: pd.DataFrame) -> pd.DataFrame:
     """A ``municipal_grant`` table for reading: one column per grant, amounts with separators."""
     return readable(money, drop=("entity_code",)).set_index(label("grant")).T
+
+
+def standing_view(standing: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
+    """An ``overall_standing`` table for reading: per grant and over both grants the score of its maximum,
+    the rate, the national mean, the rank 「92位／300」 and last year's rank with the movement.
+
+    >>> s = pd.DataFrame({"grant": ["両交付金"], "score": [582.0], "max_score": [800.0], "rate": [0.7275],
+    ...     "national_mean": [502.3433], "n": [300], "rank": [92], "prev_score": [600.0], "prev_max": [800.0],
+    ...     "prev_rank": [34], "prev_n": [300], "rank_change": [-58]})
+    >>> standing_view(s).iloc[0].tolist()
+    ['582', '800', '72.8%', '502.34', '92位／300', '34位／300', '58位下降']
+    """
+    cells = _Cells(numbers)
+    view = pd.DataFrame({"交付金": standing["grant"].map(lambda g: "両交付金の合計" if g == "両交付金" else g),
+                         "得点": cells.points(standing["score"]), "満点": cells.points(standing["max_score"]),
+                         "得点率": cells.rate(standing["rate"], "得点率")})
+    if numbers:
+        cells.kinds["全国平均（点）"] = "two_decimal"
+        view["全国平均（点）"] = standing["national_mean"]
+        view["順位"], view["団体数"] = standing["rank"], standing["n"]
+        if "prev_rank" in standing.columns:
+            view["前年度の順位"], view["前年度の団体数"] = standing["prev_rank"], standing["prev_n"]
+            view["順位の変化（上昇が正）"] = standing["rank_change"]
+    else:
+        view["全国平均（点）"] = standing["national_mean"].map(lambda x: format_figure(x, "one_decimal", 2))
+        view["順位"] = [f"{r:,}位／{n:,}" for r, n in zip(standing["rank"], standing["n"])]
+        if "prev_rank" in standing.columns:
+            view["前年度の順位"] = [f"{r:,}位／{n:,}" if not pd.isna(r) else "－"
+                               for r, n in zip(standing["prev_rank"], standing["prev_n"])]
+            view["順位の変化"] = standing["rank_change"].map(_rank_move)
+    return cells.done(view, "交付金")
+
+
+def _rank_move(change: object) -> str:
+    if pd.isna(change):
+        return "－"
+    change = int(change)
+    return "同順位" if change == 0 else f"{abs(change):,}位{'上昇' if change > 0 else '下降'}"

@@ -131,7 +131,7 @@ def test_change_from_last_year(report, files, entity):
     now = gk.load_mhlw(paths["R7"], level="市町村").attributes.set_index("entity_code")
     change = {r["目標"]: r for r in _sheet(report / "表.xlsx", "前年度からの変化")}
     for grant in ("推進", "支援"):
-        row = change[f"{grant}の合計"]
+        row = change[f"合計（{grant}）"]
         before, after = prev.at[code, f"score_{grant}"], now.at[code, f"score_{grant}"]
         assert row["R6 得点率"] == pytest.approx(before / 400) and row["R7 得点率"] == pytest.approx(after / 400)
         assert row["得点率の変化（ポイント）"] == pytest.approx((after - before) / 4)
@@ -158,7 +158,7 @@ def test_scale_change_r5_to_r6_compares_rates_only(files, entity):
     folder = gk.run_municipal_report(entity=entity[0], year="R6", data=[paths["R5"], paths["R6"]],
                                      out=root / "r6", progress=lambda msg: None)
     change = {r["目標"]: r for r in _sheet(folder / "表.xlsx", "前年度からの変化")}
-    total = change["推進の合計"]
+    total = change["合計（推進）"]
     assert total["得点の変化（点）"] is None  # raw points of R5 (another 配点) are not compared
     assert total["得点率の変化（ポイント）"] == pytest.approx((total["R6 得点率"] - total["R5 得点率"]) * 100)
     text = _text((folder / "報告書.html").read_text(encoding="utf-8"))
