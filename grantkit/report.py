@@ -395,9 +395,11 @@ def offline_page(page: str, alts: list[str]) -> str:
     ...              ["山口県の得点率"])
     '<html><head></head><body><img alt="山口県の得点率" src="data:,"/></body></html>'
     """
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, Comment
 
     soup = BeautifulSoup(page, features="html.parser")
+    for comment in soup.find_all(string=lambda t: isinstance(t, Comment) and "mathjax" in t.lower()):
+        comment.extract()
     for tag in soup.find_all(["script", "link"]):
         url = tag.get("src") or tag.get("href") or ""
         if "://" in url or url.startswith("//") or "mathjax" in (tag.get("type") or "").lower() \
@@ -412,11 +414,14 @@ def offline_page(page: str, alts: list[str]) -> str:
             img["alt"] = alt
     for thead in soup.find_all("thead"):
         rows = thead.find_all("tr", recursive=False)
-        if len(rows) == 2 and all(not th.get_text(strip=True) for th in rows[1].find_all("th")[1:]) \
-                and all(not td.get_text(strip=True) for td in rows[1].find_all("td")):
-            names = [th.get_text() for th in rows[1].find_all("th")]
-            for th, name in zip(rows[0].find_all("th"), names):
-                if not th.get_text(strip=True) and name.strip():
+        if len(rows) != 2:
+            continue
+        top, names = rows[0].find_all("th"), [th.get_text() for th in rows[1].find_all("th")]
+        # the second row holds only the index names, under the first row's empty leading cells
+        if len(names) == len(top) and not rows[1].find_all("td") and all(
+                not name.strip() or not th.get_text(strip=True) for th, name in zip(top, names)):
+            for th, name in zip(top, names):
+                if name.strip():
                     th.string = name
             rows[1].decompose()
     return str(soup)

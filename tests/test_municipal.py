@@ -666,9 +666,12 @@ def test_check_municipal_selection(sample, synth):
     assert "令和5年度の評価結果がありません" in str(exc.value) and "ある年度: 令和6年度、令和7年度" in str(exc.value)
     with pytest.raises(UnknownSelectionError, match="存在しない町"):
         check_municipal_selection(sample, entity="存在しない町", year="R7")
-    _, data = synth  # no budgets file, R7 publishes no amounts: the budget is unknown
-    with pytest.raises(UnknownSelectionError, match="--budgets"):
-        check_municipal_selection(data, entity=_attrs(data, R7).index[0], year="R7")
+    _, data = synth  # no budgets file, R7 publishes no amounts: the budget is unknown, which is no error
+    code = _attrs(data, R7).index[0]
+    assert check_municipal_selection(data, entity=code, year="R7")
+    gap = data.budget_gap("R7", code)  # what the report's 基準額 section says instead
+    assert "令和7年度の市町村分の予算額がわかりません（推進・支援）" in gap and "--budgets" in gap
+    assert f"--entity {code} --year R7" in gap and "\nR7,推進,市町村,<予算額（円）>,false," in gap
 
 
 def test_bundled_synthetic_budgets_file():
@@ -773,3 +776,30 @@ def test_municipal_grant_budget_must_be_whole_yen(sample):
                       (True, "円の整数")):  # was a raw ValueError / TypeError, or silently 1,000,000,000 and 1 円
         with pytest.raises(GrantkitError, match=says):
             m.municipal_grant(sample.scores, at, {"推進": bad, "支援": 10**9}, entity="010010", fiscal_year="R7")
+
+
+def test_overall_standing_of_the_bundled_sample():
+    """つばきの森市 R7 on the bundled 架空データ: the 800-point total, its national mean, the ranks and last year's
+    ranks, summed and counted here from the workbooks' leaves (the figures an independent recomputation of the
+    sample found: 582 of 800, mean 502.34, 92nd of 300; 推進 41st → 71st, 支援 29th → 99th, overall 34th → 92nd)."""
+    per = {}
+    for year in ("R6", "R7"):
+        leaves = load_mhlw(example_path(f"mhlw_sample_{year}.xlsx"), level="市町村").scores
+        t = leaves.groupby(["entity_code", "grant"])["score"].sum().unstack()
+        t["両交付金"] = t["推進"] + t["支援"]
+        per[year] = t
+    data = load_municipal_data([example_path("mhlw_sample_R6.xlsx"), example_path("mhlw_sample_R7.xlsx")])
+    code = data.code("つばきの森市")
+    got = m.overall_standing(data.scores, entity="つばきの森市", fiscal_year="R7", previous="R6").set_index("grant")
+    for grant in ("推進", "支援", "両交付金"):
+        now, before = per["R7"][grant], per["R6"][grant]
+        rank, prev = 1 + int((now > now[code]).sum()), 1 + int((before > before[code]).sum())
+        row = got.loc[grant]
+        assert (row["score"], row["national_mean"], row["rank"], row["n"]) == (
+            pytest.approx(now[code]), pytest.approx(now.mean()), rank, len(now))
+        assert (row["prev_rank"], row["rank_change"]) == (prev, prev - rank)
+    total = got.loc["両交付金"]
+    assert (total["score"], total["max_score"], total["rank"], total["n"]) == (582, 800, 92, 300)
+    assert total["rate"] == pytest.approx(0.7275) and round(total["national_mean"], 2) == 502.34
+    assert [got.loc[g, "prev_rank"] for g in ("推進", "支援", "両交付金")] == [41, 29, 34]
+    assert [got.loc[g, "rank"] for g in ("推進", "支援", "両交付金")] == [71, 99, 92]
