@@ -161,7 +161,7 @@ def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFra
         r = ranks.loc["両交付金"]
         results.append(f"両交付金の合計は{format_points(r['score'])}点（{format_points(r['max_score'])}点満点、"
                        f"得点率{format_rate(r['rate'], 1)}）で、全国平均（{format_figure(r['national_mean'], 'one_decimal', 2)}点）"
-                       f"{'以上' if r['score'] >= r['national_mean'] else '未満'}、全国{r['n']:,}市町村中{r['rank']:,}位"
+                       f"{'以上' if r['score'] >= r['national_mean'] else '未満'}、全国{int(r['n']):,}市町村中{int(r['rank']):,}位"
                        f"{_previous_rank(r)}。")
     for grant, full in (("推進", "保険者機能強化推進交付金"), ("支援", "介護保険保険者努力支援交付金")):
         if pd.isna(total[f"score_{grant}"]):
