@@ -100,8 +100,11 @@ def format_figure(value: object, kind: str, digits: int | None = None, *, unit: 
 
     >>> format_figure(0.825, "rate"), format_figure(0.825, "rate", 0), format_figure(-10.556, "change", unit=False)
     ('82.5%', '83%', '-10.6')
-    >>> format_figure(76.5, "whole"), format_figure(32093.6, "yen"), format_figure(True, "flag"), format_figure(None, "rate")
-    ('77', '32,094', 'はい', '－')
+    >>> format_figure(76.5, "whole"), format_figure(32093.6, "yen"), format_figure(True, "flag")
+    ('77', '32,094', 'はい')
+    >>> format_figure(None, "rate")
+    '－'
+
     """
     if kind not in KINDS:
         raise GrantkitError(f"数値の種類 {kind!r} はありません（{'、'.join(KINDS)}）")
@@ -129,8 +132,10 @@ def format_figure(value: object, kind: str, digits: int | None = None, *, unit: 
 def excel_format(kind: str, digits: int | None = None) -> str | None:
     """The Excel number format that shows a figure as ``format_figure`` prints it (None: as stored).
 
-    >>> excel_format("rate"), excel_format("rate", 0), excel_format("change"), excel_format("yen"), excel_format("points")
-    ('0.0%', '0%', '+0.0;-0.0;±0.0', '#,##0', None)
+    >>> excel_format("rate"), excel_format("rate", 0), excel_format("change"), excel_format("yen")
+    ('0.0%', '0%', '+0.0;-0.0;±0.0', '#,##0')
+    >>> excel_format("points") is None
+    True
     """
     default = {"rate": RATE_DIGITS, "change": CHANGE_DIGITS, "one_decimal": ONE_DECIMAL_DIGITS, "two_decimal": 2,
                "three_decimal": 3}.get(kind, 0)
@@ -225,8 +230,8 @@ _PRESENCE = frozenset({"max_changed", "scale_changed"})  # printed あり/なし
 def column_kind(column: str, values: pd.Series | None = None) -> str | None:
     """The kind of figure (``KINDS``) a column of the kit's tables holds, from its name (None: text or as stored).
 
-    >>> column_kind("allocation_thousand_yen"), column_kind("national_rate"), column_kind("diff_rate_pt"), column_kind("n")
-    ('thousand_yen', 'rate', 'change', 'count')
+    >>> column_kind("allocation_thousand_yen"), column_kind("national_rate"), column_kind("diff_rate_pt")
+    ('thousand_yen', 'rate', 'change')
     """
     if column.endswith("_thousand_yen"):
         return "thousand_yen"

@@ -277,7 +277,7 @@ def load_budgets(path: str | Path) -> pd.DataFrame:
     table = pd.DataFrame({
         "fiscal_year": r.years(), "grant": r.choices("grant", (*GRANTS, "合計")),
         "level": r.choices("level", (*LEVELS, "合計")), "budget_yen": r.amounts("budget_yen", required=True),
-        "verified": flags, "source": r.texts("source"), "note": r.texts("note"),
+        "verified": flags, "source": r.written("source"), "note": r.written("note"),
     })
     for i in table.index[table.duplicated(["fiscal_year", "grant", "level"], keep="first")]:
         r.problem("同じ年度・交付金・区分の行が重複しています", i, "fiscal_year")

@@ -417,7 +417,8 @@ def overall_standing(scores: pd.DataFrame, *, entity: str, fiscal_year: int | st
     >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "entity_code": ["000001", "000001", "000002",
     ...     "000002"], "entity": ["甲町", "甲町", "乙村", "乙村"], "grant": ["推進", "支援"] * 2, "parent": "目標Ⅰ",
     ...     "score": [3.0, 1.0, 2.0, 4.0], "max_score": 5.0})
-    >>> overall_standing(t, entity="甲町", fiscal_year=2025)[["grant", "score", "max_score", "national_mean", "rank"]].values.tolist()
+    >>> s = overall_standing(t, entity="甲町", fiscal_year=2025)
+    >>> s[["grant", "score", "max_score", "national_mean", "rank"]].values.tolist()
     [['推進', 3.0, 5.0, 2.5, 1], ['支援', 1.0, 5.0, 2.5, 2], ['両交付金', 4.0, 10.0, 5.0, 2]]
     """
     year = to_fiscal_year(fiscal_year)

@@ -224,7 +224,8 @@ def _directions(comparison: pd.DataFrame | None, change: pd.DataFrame | None, ze
             listed = "、".join(f"{name(r)}（{format_rate(r['rate'], 1)}、全国平均{format_rate(r[national], 1)}）"
                               for _, r in below.iterrows())
             lines.append(f"全国平均を下回っている{listed}について、指標ごとの得点状況を確認し、重点的に取組の改善を図る。")
-        peer_only = goals[(goals["rate"] >= goals[national]) & (goals["rate"] < goals[peer])] if peer else goals.iloc[0:0]
+        peer_only = goals.iloc[0:0] if peer is None else goals[(goals["rate"] >= goals[national])
+                                                               & (goals["rate"] < goals[peer])]
         if len(peer_only):
             lines.append(f"全国平均は上回るものの、{peer.removeprefix('mean_rate_')}の平均を下回る"
                          f"{'、'.join(name(r) for _, r in peer_only.iterrows())}も、同規模団体の取組を参考に向上を図る。")
@@ -252,13 +253,17 @@ def _directions(comparison: pd.DataFrame | None, change: pd.DataFrame | None, ze
 def average_rounding_note(rates: pd.DataFrame, *, years: list[int]) -> str:
     """A footnote for the years whose 全国平均 scores are all whole numbers (published rounded): the national
     rates computed from them may differ from the published rates, most for the indicator with the smallest 配点
-    among those whose rate the score table prints (its example computed here, with the range the unrounded average lies in). "" when no year is rounded.
+    among those whose rate the score table prints (its example computed here, with the range the unrounded
+    average lies in). "" when no year is rounded.
 
     Takes ``score_rates(...)`` of one grant.
 
     >>> from grantkit import example_scores, score_rates
-    >>> print(average_rounding_note(score_rates(example_scores()), years=[2018, 2019]))
-    ※平成30年度の全国平均の得点は整数に丸めて公表されているため、その得点から計算した全国平均の得点率は、公表資料の得点率（丸める前の得点による）と異なることがあります。差が最も大きくなりうるのは配点の小さい指標で、例えば Ⅲ は 13 ／ 20 点 = 65.0%ですが、丸める前の得点は 12.5 点以上 13.5 点未満で、得点率では 62.5%以上 67.5%未満です。
+    >>> note = average_rounding_note(score_rates(example_scores()), years=[2018, 2019])
+    >>> note.startswith("※平成30年度の全国平均の得点は整数に丸めて公表されているため")
+    True
+    >>> note[note.index("例えば"):]
+    '例えば Ⅲ は 13 ／ 20 点 = 65.0%ですが、丸める前の得点は 12.5 点以上 13.5 点未満で、得点率では 62.5%以上 67.5%未満です。'
     """
     from .schema import NATIONAL
 

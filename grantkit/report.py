@@ -391,8 +391,8 @@ def offline_page(page: str, alts: list[str]) -> str:
     MathJax go too), the n-th image's alt text set to ``alts[n]`` when given, and each table's second
     header row of index names merged into the first.
 
-    >>> offline_page('<html><head><script src="https://x/require.js"></script></head><body><img src="data:,"></body></html>',
-    ...              ["山口県の得点率"])
+    >>> page = '<html><head><script src="https://x/require.js"></script></head><body><img src="data:,"></body></html>'
+    >>> offline_page(page, ["山口県の得点率"])
     '<html><head></head><body><img alt="山口県の得点率" src="data:,"/></body></html>'
     """
     from bs4 import BeautifulSoup, Comment

@@ -13,5 +13,6 @@ from .projects import projects_chart
 from .style import save_figure, setup_japanese
 from .years import year_comparison
 
-__all__ = ["distribution", "goal_chart", "money_chart", "outcome_chart", "national_gap", "prefecture_map", "profile_chart", "projects_chart",
+__all__ = ["distribution", "goal_chart", "money_chart", "outcome_chart", "national_gap", "prefecture_map", "profile_chart",
+           "projects_chart",
            "save_figure", "setup_japanese", "year_comparison"]

@@ -58,7 +58,8 @@ def outcome_chart(track: pd.DataFrame, *, entity: str, ax: Axes | None = None,
         values = track[col].astype("float64").to_numpy() * 100
         ax.plot(x, values, style, color=colour, linewidth=2.2, markersize=7, label=label)
         for xi, v, r in zip(x, values, track[col]):
-            ax.annotate(format_figure(r, "rate"), (xi, v), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9,
+            ax.annotate(format_figure(r, "rate"), (xi, v), textcoords="offset points", xytext=(0, 8), ha="center",
+                        fontsize=9,
                         color=colour)
     ax.set_xticks(x, years)
     ax.set_xlim(-0.5, len(track) - 0.5)

@@ -16,7 +16,8 @@ def top_level(rates: pd.DataFrame) -> pd.DataFrame:
     """Rows of a ``score_rates`` or ``compare_years`` table that are top-level: leaves without a parent (without
     a ``parent`` column: not under a subtotal's code, Ⅱ(1) under Ⅱ), group subtotals and the total.
 
-    >>> t = pd.DataFrame({"indicator": ["Ⅰ", "Ⅱ(1)", "Ⅱ", "Ⅲ", "合計"], "row_kind": ["leaf", "leaf", "subtotal", "leaf", "total"]})
+    >>> t = pd.DataFrame({"indicator": ["Ⅰ", "Ⅱ(1)", "Ⅱ", "Ⅲ", "合計"],
+    ...                   "row_kind": ["leaf", "leaf", "subtotal", "leaf", "total"]})
     >>> top_level(t)["indicator"].tolist()
     ['Ⅰ', 'Ⅱ', 'Ⅲ', '合計']
     """
