@@ -57,8 +57,12 @@ class MunicipalData:
     def source_note(self) -> str:
         """The source as a reader knows it, for the foot of a chart: the ministry's published 評価結果（市町村分）
         of the years read, with 架空データ said when it is."""
-        years = "・".join(era_label_long(y) for y in self.years)
-        return (f"出典: 厚生労働省「{years}評価結果（市町村分）」" + ("（架空データ）" if self.fictitious else ""))
+        return self.source_of(*self.years)
+
+    def source_of(self, *years: int | str) -> str:
+        """The same note for the charts of some years only (a chart of R7 cites the R7 results)."""
+        shown = "・".join(era_label_long(y) for y in sorted(to_fiscal_year(y) for y in years))
+        return f"出典: 厚生労働省「{shown}評価結果（市町村分）」" + ("（架空データ）" if self.fictitious else "")
 
     def previous_year(self, year: int | str, entity: str | None = None) -> int | None:
         """The year before ``year`` when the data has it (for the change from last year), else None; with
