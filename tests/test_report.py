@@ -110,6 +110,8 @@ def test_synthetic_report_excel(synthetic_report):
     headers = [c.value for c in util[1]]
     share = util.cell(2, headers.index("配分額に対する所用見込額の割合") + 1)
     assert share.value == pytest.approx(12861 / 14290) and share.number_format == "0.0%"
+    flags = {util.cell(r, headers.index("有効活用できていない") + 1).value for r in range(2, util.max_row + 1)}
+    assert flags and flags <= {"はい", "いいえ"}  # as the HTML prints them, not TRUE/FALSE
     assert [c.value for c in wb["得点表"][1]][:2] == ["指標", "R1 得点"]
     rates = wb["年度比較"]
     headers = [c.value for c in rates[1]]
