@@ -386,6 +386,10 @@ def report_html(notebook: Path, title: str) -> str:
     return offline_page(page.replace("</head>", f"<style>\n{css}</style>\n</head>", 1), alts)
 
 
+# a table cell holding words (not a figure, 「○」 or 「－」): starts with neither a digit nor a sign
+_TEXT_CELL = re.compile(r"^(?![（(]?[+\-±]?\d)(?![○－]$).*[^\W\d_]")
+
+
 def offline_page(page: str, alts: list[str]) -> str:
     """``page`` without any script, style sheet or font loaded by URL (inline scripts that only configure
     MathJax go too), the n-th image's alt text set to ``alts[n]`` when given, and each table's second
@@ -409,6 +413,9 @@ def offline_page(page: str, alts: list[str]) -> str:
         if style.string and "://" in style.string:
             style.string = re.sub(r"/\*.*?\*/", lambda m: "" if "://" in m.group(0) else m.group(0), style.string,
                                   flags=re.S)
+    for td in soup.find_all("td"):  # names and reasons read from the left; figures stay right-aligned
+        if _TEXT_CELL.match(td.get_text(strip=True)):
+            td["class"] = [*td.get("class", []), "grantkit-text"]
     for img, alt in zip(soup.find_all("img"), alts):
         if alt:
             img["alt"] = alt
