@@ -18,10 +18,12 @@ export NUMPY_MADVISE_HUGEPAGE
 
 # (Re)install only when pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
+	@echo "初回のみ環境を準備しています（.venv に必要なパッケージを入れます。数分かかることがあります）…"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
+	@echo "環境の準備ができました。"
 
 setup: $(STAMP)
 
@@ -47,8 +49,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# LAB_ARGS: JupyterLab options, e.g. `make lab LAB_ARGS="--allow-root --ip=0.0.0.0 --no-browser"` (containers).
+LAB_ARGS ?=
+# Opens the repository root: notebooks/ and the report templates in grantkit/templates/.
 lab: $(STAMP)
-	$(BIN)/jupyter lab  # at the top: notebooks/ and the report templates in grantkit/templates/
+	$(BIN)/jupyter lab $(LAB_ARGS)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py

@@ -81,6 +81,75 @@ def format_points_change(pt: float | None, digits: int = 1) -> str:
     return f"{sign}{abs(r) if r == 0 else r}ポイント"
 
 
+# The precision of each kind of figure, wherever it is shown (chart labels, HTML tables, Excel cells).
+RATE_DIGITS = 1  # rates of averages and shares, and every rate of the municipal report
+ENTITY_RATE_DIGITS = 0  # an entity's own rate in the prefecture report (as the printed reports do)
+CHANGE_DIGITS = 1  # differences in percentage points
+ONE_DECIMAL_DIGITS = 1  # averages of points, yen per person
+KINDS = ("rate", "points", "change", "thousand_yen", "yen", "count", "one_decimal", "two_decimal", "three_decimal",
+         "whole", "flag", "presence")
+
+
+def format_figure(value: object, kind: str, digits: int | None = None, *, unit: bool = True) -> str:
+    """The one way a figure is printed: ``kind`` is one of ``KINDS``; ``digits`` overrides the kind's precision.
+
+    Rates are fractions (0.825 → "82.5%"); ``change`` is in percentage points ("+17.9ポイント", without the
+    word when ``unit`` is False); ``thousand_yen`` takes yen and truncates to 千円; ``yen``, ``count``,
+    ``one_decimal`` and ``whole`` get thousands separators; ``flag`` prints はい/いいえ and ``presence`` あり/なし.
+    All rounding is 四捨五入 (half up) on the printed digits; a missing value prints 「－」.
+
+    >>> format_figure(0.825, "rate"), format_figure(0.825, "rate", 0), format_figure(-10.556, "change", unit=False)
+    ('82.5%', '83%', '-10.6')
+    >>> format_figure(76.5, "whole"), format_figure(32093.6, "yen"), format_figure(True, "flag")
+    ('77', '32,094', 'はい')
+    >>> format_figure(None, "rate")
+    '－'
+
+    """
+    if kind not in KINDS:
+        raise GrantkitError(f"数値の種類 {kind!r} はありません（{'、'.join(KINDS)}）")
+    if kind in ("flag", "presence"):
+        if _missing(value):
+            return ""
+        return ("はい" if value else "いいえ") if kind == "flag" else ("あり" if value else "なし")
+    if _missing(value):
+        return MISSING
+    if kind == "rate":
+        return format_rate(value, RATE_DIGITS if digits is None else digits)
+    if kind == "points":
+        return format_points(value)
+    if kind == "change":
+        text = format_points_change(value, CHANGE_DIGITS if digits is None else digits)
+        return text if unit else text.removesuffix("ポイント")
+    if kind == "thousand_yen":
+        text = format_thousand_yen(value)
+        return text if unit else text.removesuffix("千円")
+    places = {"yen": 0, "count": 0, "whole": 0, "one_decimal": ONE_DECIMAL_DIGITS, "two_decimal": 2,
+              "three_decimal": 3}[kind] if digits is None else digits
+    return f"{round_half_up(float(value), places):,}"
+
+
+def excel_format(kind: str, digits: int | None = None) -> str | None:
+    """The Excel number format that shows a figure as ``format_figure`` prints it (None: as stored).
+
+    >>> excel_format("rate"), excel_format("rate", 0), excel_format("change"), excel_format("yen")
+    ('0.0%', '0%', '+0.0;-0.0;±0.0', '#,##0')
+    >>> excel_format("points") is None
+    True
+    """
+    default = {"rate": RATE_DIGITS, "change": CHANGE_DIGITS, "one_decimal": ONE_DECIMAL_DIGITS, "two_decimal": 2,
+               "three_decimal": 3}.get(kind, 0)
+    places = default if digits is None else digits
+    decimals = "." + "0" * places if places else ""
+    if kind == "rate":
+        return f"0{decimals}%"
+    if kind == "change":
+        return f"+0{decimals};-0{decimals};±0{decimals}"
+    if kind in ("thousand_yen", "yen", "count", "one_decimal", "two_decimal", "three_decimal", "whole"):
+        return f"#,##0{decimals}"
+    return None
+
+
 def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | None = None,
                 grant: str | None = None, rate_rows: str = "top") -> pd.DataFrame:
     """The seed-000 score table: per year 「得点 ／ 配点」, 全国平均 and both rates in parentheses.
@@ -151,9 +220,52 @@ def score_numbers(rates: pd.DataFrame, *, entity: str, years: list[int | str] | 
     return own.merge(nat, on=keys, how="left").reset_index(drop=True)
 
 
-_COUNTS = frozenset({"population", "first_insured", "n", "n_entities", "rank"})
-_ONE_DECIMAL = frozenset({"yen_per_first_insured", "percentile", "mean_score"})
+_COUNTS = frozenset({"population", "first_insured", "n", "n_entities", "rank", "prev_rank"})
+_ONE_DECIMAL = frozenset({"yen_per_first_insured", "mean_score"})
+_WHOLE = frozenset({"percentile"})
 _POINTS = frozenset({"score", "max_score", "whatif_points"})
+_PRESENCE = frozenset({"max_changed", "scale_changed"})  # printed あり/なし (the others はい/いいえ)
+
+
+def column_kind(column: str, values: pd.Series | None = None) -> str | None:
+    """The kind of figure (``KINDS``) a column of the kit's tables holds, from its name (None: text or as stored).
+
+    >>> column_kind("allocation_thousand_yen"), column_kind("national_rate"), column_kind("diff_rate_pt")
+    ('thousand_yen', 'rate', 'change')
+    """
+    if column.endswith("_thousand_yen"):
+        return "thousand_yen"
+    if column.endswith("_yen"):
+        return "yen"
+    if column in _COUNTS:
+        return "count"
+    if column in _ONE_DECIMAL:
+        return "one_decimal"
+    if column in _WHOLE:
+        return "whole"
+    if column.startswith("implied_average"):
+        return "three_decimal"
+    if column in _POINTS:
+        return "points"
+    if column.endswith("_pt"):
+        return "change"
+    if column == "rate" or column.endswith(("_rate", "_share")) or column.startswith(("rate_", "national_rate_")):
+        return "rate"
+    if column in _PRESENCE:
+        return "presence"
+    if values is not None and pd.api.types.is_bool_dtype(values):
+        return "flag"
+    return None
+
+
+def rate_digits(column: str, entity_digits: int = RATE_DIGITS) -> int:
+    """Digits of a rate column: averages and shares ``RATE_DIGITS``, the entity's own rates ``entity_digits``.
+
+    >>> rate_digits("rate_base", ENTITY_RATE_DIGITS), rate_digits("national_rate_base", ENTITY_RATE_DIGITS)
+    (0, 1)
+    """
+    averaged = any(word in column for word in ("national", "mean", "median", "share", "applicable"))
+    return RATE_DIGITS if averaged else entity_digits
 
 
 def readable(df: pd.DataFrame, *, drop: tuple[str, ...] = ("level", "grant", "entity_code")) -> pd.DataFrame:
@@ -172,16 +284,13 @@ def readable(df: pd.DataFrame, *, drop: tuple[str, ...] = ("level", "grant", "en
     out = df.drop(columns=[c for c in drop if c in df.columns])
     for c in out.columns:
         col = out[c]
+        kind = column_kind(c, col)
         if c == "fiscal_year":
             out[c] = col.map(era_label)
-        elif (c.endswith("_yen") or c in _COUNTS) and pd.api.types.is_numeric_dtype(col):
-            out[c] = col.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
-        elif c in _ONE_DECIMAL and pd.api.types.is_numeric_dtype(col):
-            out[c] = col.map(lambda v: "" if pd.isna(v) else f"{v:,.1f}")
-        elif c in _POINTS and pd.api.types.is_numeric_dtype(col):
-            out[c] = col.map(lambda v: "" if pd.isna(v) else format_points(v))
-        elif (c == "rate" or c.endswith(("_rate", "_share"))) and pd.api.types.is_numeric_dtype(col):
-            out[c] = col.map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
-        elif pd.api.types.is_bool_dtype(col):
-            out[c] = col.map(lambda v: "" if pd.isna(v) else ("はい" if v else "いいえ"))
+        elif kind in ("flag", "presence"):
+            out[c] = col.map(lambda v, k=kind: format_figure(v, k))
+        elif kind is not None and pd.api.types.is_numeric_dtype(col):
+            # columns in 千円 hold thousands already: printed with separators, no unit (it is in the header)
+            shown = "count" if kind in ("thousand_yen", "yen") else kind
+            out[c] = col.map(lambda v, k=shown: "" if pd.isna(v) else format_figure(v, k, unit=False))
     return with_labels(out)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .errors import GrantkitError
 from .io.files import atomic_write, umask  # noqa: F401  (atomic_write: re-exported)
+from .display import RATE_DIGITS, column_kind, excel_format, format_figure, rate_digits
 from .labels import label
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -117,47 +118,64 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *, labels: bool = True,
-                      thousand_yen_columns: tuple[str, ...] = (), percent_columns: tuple[str, ...] = ()) -> Path:
-    """Write one sheet per table: Japanese headers, 千円 with separators, rates as %, text never a formula.
+                      thousand_yen_columns: tuple[str, ...] = (), percent_columns: tuple[str, ...] = (),
+                      kinds: Mapping[str, str] | None = None, entity_rate_digits: int = RATE_DIGITS) -> Path:
+    """Write one sheet per table: Japanese headers, numbers as numbers shown as the report prints them.
 
-    Columns ending in ``_thousand_yen`` and ``_yen`` get ``#,##0``; ``score_rate``/``*_rate``/``*_share``
-    get ``0.0%``; codes and other text are written as text (leading zeros kept). The file is reproducible
-    (fixed creation date) and written atomically.
+    Each column's kind of figure (``display.column_kind``, or ``kinds``, ``thousand_yen_columns``,
+    ``percent_columns``) gives its number format (``display.excel_format``: 千円 and 円 with separators, rates
+    in % with the report's digits — an entity's own rates ``entity_rate_digits`` —, point differences signed
+    to 0.1); yes/no columns are written はい/いいえ as in the HTML; text that is a plain number (a score
+    table's 全国平均 「584.3」) is written as a number, codes and other text as text (leading zeros kept, never
+    a formula). The file is reproducible (fixed creation date) and written atomically.
     """
     import xlsxwriter
 
+    kinds = dict(kinds or {})
     with atomic_write(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                             "strings_to_urls": False, "nan_inf_to_errors": False})
         wb.set_properties({"created": _FIXED_DATE})
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-        money = wb.add_format({"num_format": "#,##0"})
-        pct = wb.add_format({"num_format": "0.0%"})
-        num = wb.add_format({"num_format": "0.0##"})
+        formats: dict[str, object] = {}
         used: set[str] = set()
         for name, df in tables.items():
             ws = wb.add_worksheet(_sheet_name(name, used))
             for j, col in enumerate(df.columns):
                 title = label(col) if labels else str(col)
                 ws.write_string(0, j, title, head)
-                fmt = (money if col in thousand_yen_columns or col.endswith(("_thousand_yen", "_yen")) else
-                       pct if col in percent_columns or col.endswith(("_rate", "_share")) else
-                       num if pd.api.types.is_float_dtype(df[col]) else None)
+                kind = kinds.get(col) or ("thousand_yen" if col in thousand_yen_columns else
+                                          "rate" if col in percent_columns else column_kind(str(col), df[col]))
+                spec = excel_format(kind, rate_digits(str(col), entity_rate_digits) if kind == "rate" else None) \
+                    if kind else None
+                fmt = formats.setdefault(spec, wb.add_format({"num_format": spec})) if spec else None
                 width = max([len(title) * 2] + [len(str(v)) * 2 for v in df[col].head(200)])
                 ws.set_column(j, j, min(max(width, 8), 60), fmt)
-                _write_column(ws, j, df[col], fmt)
+                _write_column(ws, j, df[col], fmt, flag="presence" if kind == "presence" else "flag",
+                              numeric_text=not _is_code(str(col)))
             ws.freeze_panes(1, 0)
         wb.close()
     return Path(path)
 
 
-def _write_column(ws: object, j: int, values: pd.Series, fmt: object) -> None:
+_NUMBER = re.compile(r"^-?(?:0|[1-9]\d{0,2}(?:,\d{3})*|[1-9]\d*)(?:\.\d+)?$")
+_CODE_WORDS = ("code", "indicator", "コード", "番号", "指標")
+
+
+def _is_code(column: str) -> bool:
+    return any(word in column for word in _CODE_WORDS)
+
+
+def _write_column(ws: object, j: int, values: pd.Series, fmt: object, *, flag: str = "flag",
+                  numeric_text: bool = True) -> None:
     for i, v in enumerate(values.tolist(), start=1):
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             continue
         if isinstance(v, (bool, np.bool_)):
-            ws.write_boolean(i, j, bool(v))
+            ws.write_string(i, j, format_figure(bool(v), flag))
         elif isinstance(v, (int, float, np.integer, np.floating)):
             ws.write_number(i, j, float(v), fmt)
+        elif numeric_text and isinstance(v, str) and _NUMBER.match(v):
+            ws.write_number(i, j, float(v.replace(",", "")), fmt)
         else:
             ws.write_string(i, j, str(v))

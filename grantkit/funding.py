@@ -20,13 +20,24 @@ from .errors import InputFileError, Problem, UnknownSelectionError, ValidationEr
 from .io.files import file_kind, read_text, sha256
 from .provenance import LoadReport
 from .schema import parse_number
-from .text import normalize_text
+from .text import fold_spaces, normalize_text
 
 STATUSES = ("実施", "未実施", "廃止")
 MARKS = {"実施": "○", "未実施": "－"}
 UNDERUSED_THRESHOLD = 0.8
 UTILIZATION_COLUMNS = ["fiscal_year", "level", "grant", "entity_code", "entity", "allocation_thousand_yen",
                        "planned_thousand_yen", "spent_thousand_yen"]
+# The seven categories of the prefecture share's eligible projects (都道府県分の交付金を活用できる事業), numbered
+# as the yearly reports list them; a category without any project is still shown (with 0).
+PREFECTURE_PROJECT_CATEGORIES: dict[int, str] = {
+    1: "総括的事業",
+    2: "現状分析、実情把握、地域課題分析、実績評価支援",
+    3: "自立支援・重度化防止等に向けた地域ケア会議、介護予防に関する市町村支援",
+    4: "生活支援体制整備の推進",
+    5: "リハビリテーション専門職等の活用支援",
+    6: "介護給付適正化事業の推進支援",
+    7: "その他市町村のニーズに応じた支援",
+}
 PROJECT_COLUMNS = ["fiscal_year", "entity_code", "entity", "category_no", "category", "project", "status", "end_reason"]
 BUDGET_COLUMNS = ["fiscal_year", "grant", "level", "budget_yen", "verified", "source", "note"]
 _TRUE, _FALSE = {"true", "1", "yes", "はい", "○", "済"}, {"false", "0", "no", "いいえ", "", "未"}
@@ -69,6 +80,10 @@ class _Reader:
 
     def texts(self, column: str) -> list[str]:
         return [normalize_text(v) for v in self.raw[column]]
+
+    def written(self, column: str) -> list[str]:
+        """Display text as written (full-width （…）, ＮＰＯ kept), only white space folded; matching uses ``texts``."""
+        return [fold_spaces(v) for v in self.raw[column]]
 
     def years(self) -> list[int | None]:
         out: list[int | None] = []
@@ -183,14 +198,14 @@ def load_projects(path: str | Path) -> pd.DataFrame:
     r = _Reader(path, PROJECT_COLUMNS, optional=("end_reason", "grant"))
     status = r.choices("status", STATUSES)
     grants = r.choices("grant", ("", *GRANTS))  # optional: which grant funded the project (blank: not said)
-    reasons = r.texts("end_reason")
+    reasons = r.written("end_reason")
     for i, (s, why) in enumerate(zip(status, reasons)):
         if why and s != "廃止":
             r.problem(f"廃止理由がありますが、実施状況が「{s}」です（廃止の年度に「廃止」と書いてください）", i, "end_reason")
     numbers = r.amounts("category_no", required=True)
     table = pd.DataFrame({
         "fiscal_year": r.years(), "entity_code": r.codes(), "entity": r.texts("entity"),
-        "category_no": numbers, "category": r.texts("category"), "project": r.texts("project"),
+        "category_no": numbers, "category": r.written("category"), "project": r.written("project"),
         "status": status, "end_reason": reasons, "grant": grants,
     })
     for i in table.index[table.duplicated(["fiscal_year", "entity_code", "project"], keep="first")]:
@@ -266,7 +281,7 @@ def load_budgets(path: str | Path) -> pd.DataFrame:
     table = pd.DataFrame({
         "fiscal_year": r.years(), "grant": r.choices("grant", (*GRANTS, TOTAL)),
         "level": r.choices("level", (*LEVELS, TOTAL)), "budget_yen": r.amounts("budget_yen", required=True),
-        "verified": flags, "source": r.texts("source"), "note": r.texts("note"),
+        "verified": flags, "source": r.written("source"), "note": r.written("note"),
     })
     for i in table.index[table.duplicated(["fiscal_year", "grant", "level"], keep="first")]:
         r.problem("同じ年度・交付金・区分の行が重複しています", i, "fiscal_year")

@@ -192,6 +192,15 @@ GRANT_NAMES: dict[str, str] = {
 }
 
 
+def goal_label(parent: str, grant: str) -> str:
+    """The label of a municipal 目標 row of one grant, the same in every table and chart.
+
+    >>> goal_label("目標Ⅰ", "推進"), goal_label("合計", "支援")
+    ('目標Ⅰ（推進）', '合計（支援）')
+    """
+    return f"{parent}（{grant}）"
+
+
 def label(column: str) -> str:
     """Japanese display label of a column (the column name itself when none is defined).
 

@@ -444,3 +444,61 @@ def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Map
             out[col] = out["grant"].map(mine[col]).astype("Float64") if col in mine.columns else np.nan
     out.attrs.update(entity_code=code, fiscal_year=year)
     return out
+
+
+OVERALL = "両交付金"
+
+
+def overall_standing(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str,
+                     previous: int | str | None = None) -> pd.DataFrame:
+    """The municipality's total per grant and over both grants (目標Ⅳ counted in each, as the grants do: 800
+    points from R6), the national mean of that total, its rank among all municipalities (1 = best, ties share
+    the best rank) and, with ``previous``, last year's score, rank and the rank's change (positive = moved up).
+
+    Columns: grant (推進, 支援, 両交付金), score, max_score, rate, national_mean, n, rank, prev_score, prev_max,
+    prev_rank, prev_n, rank_change.
+
+    >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "entity_code": ["000001", "000001", "000002",
+    ...     "000002"], "entity": ["甲町", "甲町", "乙村", "乙村"], "grant": ["推進", "支援"] * 2, "parent": "目標Ⅰ",
+    ...     "score": [3.0, 1.0, 2.0, 4.0], "max_score": 5.0})
+    >>> s = overall_standing(t, entity="甲町", fiscal_year=2025)
+    >>> s[["grant", "score", "max_score", "national_mean", "rank"]].values.tolist()
+    [['推進', 3.0, 5.0, 2.5, 1], ['支援', 1.0, 5.0, 2.5, 2], ['両交付金', 4.0, 10.0, 5.0, 2]]
+    """
+    year = to_fiscal_year(fiscal_year)
+    code = _code(scores, entity, year)
+
+    def standing(y: int) -> pd.DataFrame:
+        totals = goal_totals(scores, y)
+        totals = totals[totals["parent"] == TOTAL]
+        per = totals.pivot_table(index="entity_code", columns="grant", values=["score", "max_score"], aggfunc="sum",
+                                 sort=False)
+        grants = [g for g in GRANTS if g in per["score"].columns]
+        rows = []
+        for grant in [*grants, OVERALL]:
+            used = grants if grant == OVERALL else [grant]
+            score = per["score"][used].sum(axis=1, min_count=len(used))
+            top = per["max_score"][used].sum(axis=1, min_count=len(used))
+            if code not in score.index or pd.isna(score.loc[code]):
+                continue
+            scored = score.dropna()
+            rows.append({"grant": grant, "score": float(score.loc[code]), "max_score": float(top.loc[code]),
+                         "national_mean": float(scored.mean()), "n": len(scored),
+                         "rank": int((scored > score.loc[code]).sum()) + 1})
+        return pd.DataFrame.from_records(rows)
+
+    out = standing(year)
+    out["rate"] = rate(out["score"], out["max_score"])
+    before = None if previous is None else standing(to_fiscal_year(previous))
+    if before is not None and len(before):
+        last = before.set_index("grant").rename(columns={"score": "prev_score", "max_score": "prev_max",
+                                                          "rank": "prev_rank", "n": "prev_n"})
+        out = out.join(last[["prev_score", "prev_max", "prev_rank", "prev_n"]], on="grant")
+        out["prev_rank"] = out["prev_rank"].astype("Int64")
+        out["prev_n"] = out["prev_n"].astype("Int64")
+        out["rank_change"] = out["prev_rank"] - out["rank"]
+    out = out[[c for c in ("grant", "score", "max_score", "rate", "national_mean", "n", "rank", "prev_score",
+                           "prev_max", "prev_rank", "prev_n", "rank_change") if c in out.columns]]
+    out.attrs.update(entity_code=code, entity=_name(scores, code), fiscal_year=year,
+                     previous=None if previous is None else to_fiscal_year(previous))
+    return out

@@ -56,8 +56,14 @@ class MunicipalData:
 
     @property
     def source_note(self) -> str:
-        """「出典: ファイル名」 for the foot of a chart, with 架空データ said when it is."""
-        return "出典: " + "、".join(self.files) + ("（架空データ）" if self.fictitious else "")
+        """The source as a reader knows it, for the foot of a chart: the ministry's published 評価結果（市町村分）
+        of the years read, with 架空データ said when it is."""
+        return self.source_of(*self.years)
+
+    def source_of(self, *years: int | str) -> str:
+        """The same note for the charts of some years only (a chart of R7 cites the R7 results)."""
+        shown = "・".join(era_label_long(y) for y in sorted(to_fiscal_year(y) for y in years))
+        return f"出典: 厚生労働省「{shown}評価結果（市町村分）」" + ("（架空データ）" if self.fictitious else "")
 
     def previous_year(self, year: int | str, entity: str | None = None) -> int | None:
         """The year before ``year`` when the data has it (for the change from last year), else None; with
@@ -128,16 +134,39 @@ class MunicipalData:
         """The 市町村分 budget per grant for ``year``: from the budgets file, else implied by the published
         交付見込額（案） (the least budget that reproduces them all; their sum when none does).
 
-        Columns: grant, budget_yen, verified, source. Raises, saying what to do and naming the grant, when a
-        grant scored that year has neither (a report never shows one grant's money and silently not the other's).
+        Columns: grant, budget_yen, verified, source. Raises ``budget_gap``'s message when a grant scored that
+        year has neither (a report never shows one grant's money and silently not the other's).
         """
+        gap = self.budget_gap(year)
+        if gap:
+            raise UnknownSelectionError(gap)
+        return self._known_budgets(to_fiscal_year(year))
+
+    def budget_gap(self, year: int | str, entity: str | None = None) -> str:
+        """"" when every grant scored in ``year`` has a budget; else what is missing and the ``--budgets`` line
+        to add (the report is still made; its 基準額 section shows this instead of amounts)."""
         y = to_fiscal_year(year)
+        known = set(self._known_budgets(y)["grant"])
+        scored = set(self.scores_of(y)["grant"].unique())
+        missing = [g for g in GRANTS if g in scored and g not in known] or ([] if known else list(GRANTS))
+        if not missing:
+            return ""
+        who = "<団体名>" if entity is None else self.code(entity, y)
+        example = "".join(f"\n{era_label(y)},{g},{LEVEL},<予算額（円）>,false,<出典（公表資料の名前）>," for g in missing)
+        return (f"{era_label_long(y)}の市町村分の予算額がわかりません（{'・'.join(missing)}）。基準額を計算するには、"
+                f"その年度の予算額を書いた CSV を --budgets に指定してください（ノートブックでは BUDGETS）:\n"
+                f"grantkit report --level {LEVEL} --entity {who} --year {era_label(y)} --data <全国の評価結果>… "
+                f"--budgets budgets_{era_label(y)}.csv\n"
+                f"CSV の中身（level は {LEVEL}、verified は公表資料で確かめた額なら true）:\n"
+                f"fiscal_year,grant,level,budget_yen,verified,source,note{example}")
+
+    def _known_budgets(self, y: int) -> pd.DataFrame:
         rows = []
+        published = self.amounts_of(y)
         for grant in GRANTS:
             known = None if self.budget_rows is None else self.budget_rows[
                 (self.budget_rows["fiscal_year"] == y) & (self.budget_rows["grant"] == grant)
                 & (self.budget_rows["level"] == LEVEL)]
-            published = self.amounts_of(y)
             if known is not None and len(known):
                 r = known.iloc[0]
                 rows.append({"grant": grant, "budget_yen": int(r["budget_yen"]), "verified": bool(r["verified"]),
@@ -146,13 +175,7 @@ class MunicipalData:
                 implied = self._implied_budget(y, grant, published)
                 rows.append({"grant": grant, "budget_yen": implied["budget_yen"], "verified": False,
                              "source": implied["source"]})
-        scored = set(self.scores_of(y)["grant"].unique())
-        missing = [g for g in GRANTS if g in scored and g not in {r["grant"] for r in rows}]
-        if missing or not rows:
-            raise UnknownSelectionError(
-                f"{era_label_long(y)}の市町村分の予算額がわかりません（{'・'.join(missing or GRANTS)}）。--budgets に"
-                "予算額の CSV（fiscal_year,grant,level,budget_yen,verified,source,note。level は 市町村）を指定してください")
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=["grant", "budget_yen", "verified", "source"])
 
     def _implied_budget(self, year: int, grant: str, published: pd.DataFrame) -> dict[str, object]:
         """budget_yen and source from the published 交付見込額（案）: the least budget that reproduces every
@@ -238,14 +261,12 @@ def load_municipal_data(data: str | Path | Sequence[str | Path], budgets: str | 
 
 def check_municipal_selection(data: MunicipalData, *, entity: str, year: int | str) -> str:
     """The municipality's name, or ``UnknownSelectionError`` naming what exists (years, or the same-named
-    municipalities with their prefecture and 保険者番号)."""
+    municipalities with their prefecture and 保険者番号). A missing budget is no error: the report says so."""
     y = to_fiscal_year(year)
     if y not in data.years:
         raise UnknownSelectionError(f"{era_label_long(y)}の評価結果がありません（ある年度: "
                                     f"{'、'.join(era_label_long(v) for v in data.years)}）。--data にその年度のファイルを加えてください")
-    sel = data._select(entity, years=[y])
-    data.budgets(y)
-    return sel.entity
+    return data._select(entity, years=[y]).entity
 
 
 def run_municipal_report(*, entity: str, year: int | str, data: Sequence[str | Path], out: str | Path = "reports",
@@ -261,6 +282,9 @@ def run_municipal_report(*, entity: str, year: int | str, data: Sequence[str | P
     loaded = load_municipal_data(paths, budgets or "")
     name = check_municipal_selection(loaded, entity=entity, year=year)
     code = loaded.code(entity, year)  # from here on the 保険者番号: a name may be another town's in another year
+    gap = loaded.budget_gap(year, code)
+    if gap:
+        say(f"注意: {gap.splitlines()[0].split('。')[0]}。報告書の「基準額」の節に、加える --budgets の内容を書きます")
     params: Mapping[str, object] = {"ENTITY": code, "YEAR": era_label(to_fiscal_year(year)), "DATA": paths,
                                     "BUDGETS": "" if budgets is None else str(Path(budgets).resolve())}
     title = f"{name} {era_label_long(year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果"

@@ -11,9 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .compare import top_leaves
-from .display import format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
+from .display import format_figure, format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
 from .domain import GRANTS, TOTAL
 from .eras import era_label, era_label_long
+from .labels import goal_label
 
 
 def _direction(before: str, after: str, values: tuple[float, float]) -> str:
@@ -138,19 +139,31 @@ def _self_name(entity: str) -> str:
 
 def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFrame, *, entity: str,
                        fiscal_year: int | str, previous_goal: pd.DataFrame | None = None,
-                       scale_changed: bool = False, money: pd.DataFrame | None = None) -> dict[str, str]:
+                       scale_changed: bool = False, money: pd.DataFrame | None = None,
+                       comparison: pd.DataFrame | None = None, change: pd.DataFrame | None = None,
+                       standing: pd.DataFrame | None = None) -> dict[str, str]:
     """The three sections of a municipal council report (議会・委員会報告, seed 004) drafted from
     ``goal_table``, ``peer_table`` and ``zero_items``: 報告趣旨, 評価結果, 今後の方向性.
 
     ``previous_goal`` (last year's goal table) adds the change in rate; with ``scale_changed`` (R5 → R6)
     only rates are compared and the sentence says so. ``money`` (``municipal_grant``) adds the 基準額,
-    called 試算 because it rests on the budget given.
+    called 試算 because it rests on the budget given. ``standing`` (``overall_standing``) adds the total over
+    both grants, its national mean and the ranks with last year's. The 今後の方向性 is drawn from the figures:
+    the 目標 below the national or peer mean (``comparison``: ``goal_comparison``), the largest falls from last
+    year (``change``: ``year_change``) and the items other municipalities score but this one does not.
     """
     year = era_label_long(fiscal_year)
     purpose = (f"{year}保険者機能強化推進交付金及び介護保険保険者努力支援交付金について、国から評価結果が示されたため、"
                f"{entity}の評価結果を報告するもの。")
     total = goal[goal["parent"] == "合計"].iloc[0]
+    ranks = None if standing is None else standing.set_index("grant")
     results = []
+    if ranks is not None and "両交付金" in ranks.index:
+        r = ranks.loc["両交付金"]
+        results.append(f"両交付金の合計は{format_points(r['score'])}点（{format_points(r['max_score'])}点満点、"
+                       f"得点率{format_rate(r['rate'], 1)}）で、全国平均（{format_figure(r['national_mean'], 'one_decimal', 2)}点）"
+                       f"{'以上' if r['score'] >= r['national_mean'] else '未満'}、全国{int(r['n']):,}市町村中{int(r['rank']):,}位"
+                       f"{_previous_rank(r)}。")
     for grant, full in (("推進", "保険者機能強化推進交付金"), ("支援", "介護保険保険者努力支援交付金")):
         if pd.isna(total[f"score_{grant}"]):
             continue
@@ -161,11 +174,13 @@ def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFra
             r = nat.iloc[0]
             line += (f"で、全国平均（{format_rate(r['mean_rate'], 1)}）を{abs(round_half_up(r['diff_pt'], 1))}ポイント"
                      f"{'上回り' if r['diff_pt'] >= 0 else '下回り'}、全国{r['n']:,}市町村中{r['rank']:,}位")
+            if ranks is not None and grant in ranks.index:
+                line += _previous_rank(ranks.loc[grant])
         if previous_goal is not None:
             prev = previous_goal[previous_goal["parent"] == "合計"].iloc[0][f"rate_{grant}"]
             if not pd.isna(prev):
-                change = round_half_up((total[f"rate_{grant}"] - prev) * 100, 1)
-                moved = "と同水準" if change == 0 else f"から{abs(change)}ポイント{'上昇' if change > 0 else '低下'}"
+                change_pt = round_half_up((total[f"rate_{grant}"] - prev) * 100, 1)
+                moved = "と同水準" if change_pt == 0 else f"から{abs(change_pt)}ポイント{'上昇' if change_pt > 0 else '低下'}"
                 line += f"。前年度の得点率（{format_rate(prev, 1)}）{moved}した"
         results.append(line + "。")
     if scale_changed:
@@ -179,15 +194,96 @@ def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFra
         amounts = "、".join(f"{'推進交付金' if r['grant'] == '推進' else '支援交付金'}"
                            f"{format_thousand_yen(int(r['basis_thousand_yen']) * 1000)}" for _, r in money.iterrows())
         results.append(f"評価結果と第1号被保険者数から算定される基準額（試算）は、{amounts}である。")
+    direction = _directions(comparison, change, zero, _self_name(entity))
+    return {"報告趣旨": purpose, "評価結果": "\n".join(results), "今後の方向性": direction}
+
+
+def _previous_rank(row: pd.Series) -> str:
+    """「（前年度34位から58位下降）」 when last year's rank is known, else ""."""
+    if "prev_rank" not in row.index or pd.isna(row["prev_rank"]):
+        return ""
+    moved = int(row["prev_rank"]) - int(row["rank"])
+    way = "と同順位" if moved == 0 else f"から{abs(moved):,}位{'上昇' if moved > 0 else '下降'}"
+    return f"（前年度{int(row['prev_rank']):,}位{way}）"
+
+
+def _directions(comparison: pd.DataFrame | None, change: pd.DataFrame | None, zero: pd.DataFrame,
+                self_name: str) -> str:
+    """今後の方向性 from the figures: 目標 below the national (or only the peer) mean, the two largest falls,
+    the zero-score items; a strength is named when nothing is below."""
+    lines = []
+    goals = None if comparison is None else comparison[comparison["parent"] != "合計"]
+    if goals is not None and len(goals):
+        groups = [c for c in goals.columns if c.startswith("mean_rate_")]
+        national, peer = groups[0], groups[-1] if len(groups) > 1 else None
+
+        def name(r: pd.Series) -> str:
+            return goal_label(r["parent"], r["grant"])
+
+        below = goals[goals["rate"] < goals[national]]
+        if len(below):
+            listed = "、".join(f"{name(r)}（{format_rate(r['rate'], 1)}、全国平均{format_rate(r[national], 1)}）"
+                              for _, r in below.iterrows())
+            lines.append(f"全国平均を下回っている{listed}について、指標ごとの得点状況を確認し、重点的に取組の改善を図る。")
+        peer_only = goals.iloc[0:0] if peer is None else goals[(goals["rate"] >= goals[national])
+                                                               & (goals["rate"] < goals[peer])]
+        if len(peer_only):
+            lines.append(f"全国平均は上回るものの、{peer.removeprefix('mean_rate_')}の平均を下回る"
+                         f"{'、'.join(name(r) for _, r in peer_only.iterrows())}も、同規模団体の取組を参考に向上を図る。")
+        if not len(below) and not len(peer_only):
+            best = goals.assign(gap=goals["rate"] - goals[national]).sort_values("gap", ascending=False).iloc[0]
+            lines.append(f"すべての目標で全国平均{'・同規模団体の平均' if peer else ''}以上であり、特に{name(best)}"
+                         f"（全国平均との差{format_figure((best['rate'] - best[national]) * 100, 'change')}）の取組を維持する。")
+    if change is not None and len(change):
+        falls = change[(change["parent"] != "合計") & (change["rate_change_pt"].map(
+            lambda x: not pd.isna(x) and round_half_up(x, 1) < 0))].sort_values("rate_change_pt").head(2)
+        if len(falls):
+            listed = "、".join(f"{goal_label(r['parent'], r['grant'])}（{format_figure(r['rate_change_pt'], 'change')}）"
+                              for _, r in falls.iterrows())
+            lines.append(f"前年度から得点率の下げ幅が大きい{listed}は、下がった指標とその理由を確認する。")
     if len(zero):
         names = "、".join(f"{r['indicator']}「{r['indicator_name']}」" if r.get("indicator_name") else str(r["indicator"])
                          for _, r in zero.head(3).iterrows())
-        direction = (f"多くの市町村が得点している一方で{_self_name(entity)}が得点できていない項目（{len(zero)}件、例: {names}）について、"
+        lines.append(f"多くの市町村が得点している一方で{self_name}が得点できていない項目（{len(zero)}件、例: {names}）について、"
                      "取組の状況を確認し、改善を図る。")
-    else:
-        direction = "多くの市町村が得点している項目はおおむね得点できている。引き続き取組の質の向上を図る。"
-    direction += "あわせて、国の方向性であるアウトプット・中間アウトカム指標の充実を踏まえ、成果指標群の向上に取り組む。"
-    return {"報告趣旨": purpose, "評価結果": "\n".join(results), "今後の方向性": direction}
+    elif not lines:
+        lines.append("多くの市町村が得点している項目はおおむね得点できている。引き続き取組の質の向上を図る。")
+    return "\n".join(lines)
+
+
+def average_rounding_note(rates: pd.DataFrame, *, years: list[int]) -> str:
+    """A footnote for the years whose 全国平均 scores are all whole numbers (published rounded): the national
+    rates computed from them may differ from the published rates, most for the indicator with the smallest 配点
+    among those whose rate the score table prints (its example computed here, with the range the unrounded
+    average lies in). "" when no year is rounded.
+
+    Takes ``score_rates(...)`` of one grant.
+
+    >>> from grantkit import example_scores, score_rates
+    >>> note = average_rounding_note(score_rates(example_scores()), years=[2018, 2019])
+    >>> note.startswith("※平成30年度の全国平均の得点は整数に丸めて公表されているため")
+    True
+    >>> note[note.index("例えば"):]
+    '例えば Ⅲ は 13 ／ 20 点 = 65.0%ですが、丸める前の得点は 12.5 点以上 13.5 点未満で、得点率では 62.5%以上 67.5%未満です。'
+    """
+    from .schema import NATIONAL
+
+    notes = []
+    for year in years:
+        nat = rates[(rates["entity"] == NATIONAL) & (rates["fiscal_year"] == year) & (rates["row_kind"] == "leaf")]
+        scores = nat["score"].dropna().astype("float64")
+        if not len(scores) or not (scores == scores.round()).all():
+            continue
+        shown = nat[nat["parent"] == ""]  # the rows whose rate the score table prints
+        r = (shown if len(shown) else nat).sort_values("max_score", kind="stable").iloc[0]
+        low, high = r["score"] - 0.5, r["score"] + 0.5
+        notes.append(f"※{era_label_long(year)}の全国平均の得点は整数に丸めて公表されているため、その得点から計算した全国平均の"
+                     "得点率は、公表資料の得点率（丸める前の得点による）と異なることがあります。差が最も大きくなりうるのは"
+                     f"配点の小さい指標で、例えば {r['indicator']} は {format_points(r['score'])} ／ "
+                     f"{format_points(r['max_score'])} 点 = {format_rate(r['score_rate'], 1)}ですが、丸める前の得点は "
+                     f"{format_points(low)} 点以上 {format_points(high)} 点未満で、得点率では "
+                     f"{format_rate(low / r['max_score'], 1)}以上 {format_rate(high / r['max_score'], 1)}未満です。")
+    return "\n".join(notes)
 
 
 def describe_allocation(summary: pd.DataFrame) -> str:

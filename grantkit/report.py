@@ -8,6 +8,7 @@ moved into place at the end, so an interrupted run never leaves a folder that lo
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .allocation import allocation_from_average, implied_average
+from .display import ENTITY_RATE_DIGITS
 from .compare import Selection, compare_to_average, compare_years, resolve_selection
 from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
@@ -86,8 +88,22 @@ class ReportData:
 
     @property
     def source_note(self) -> str:
-        """「出典: 得点表のファイル名」 for the foot of a chart."""
-        return f"出典: {self.score_file}"
+        """The source of the scores as a reader knows it, for the foot of a chart: the ministry's published
+        evaluation results of the grant (the prefecture share), of the report's years.
+
+        >>> ReportData(pd.DataFrame({"fiscal_year": [2018, 2019]})).source_note
+        '出典: 厚生労働省「保険者機能強化推進交付金（都道府県分）」評価結果（平成30年度・令和元年度）'
+        """
+        years = "・".join(era_label_long(int(y)) for y in sorted(self.scores["fiscal_year"].unique()))
+        return f"出典: 厚生労働省「{self.grant_name}（都道府県分）」評価結果" + (f"（{years}）" if years else "")
+
+    def funding_note(self, entity: str) -> str:
+        """The source of the 配分額・事業費 and the project list: the entity's own records of the grant's use.
+
+        >>> ReportData(pd.DataFrame({"fiscal_year": [2019]})).funding_note("山口県")
+        '出典: 山口県 保険者機能強化推進交付金の活用状況（配分額・事業実績）'
+        """
+        return f"出典: {entity} {self.grant_name}の活用状況（配分額・事業実績）"
 
     @property
     def grant_name(self) -> str:
@@ -171,18 +187,45 @@ def _narrow(data: ReportData, entity: str, years: list[int | str] | None, grant:
 
 
 def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
-    """Save a figure into the report folder (nothing when ``output_dir`` is empty, e.g. when exploring)."""
+    """Save a figure into the report folder (nothing when ``output_dir`` is empty, e.g. when exploring).
+
+    In a report run, the saved PNG itself is what the notebook shows (the same picture in the HTML as in the
+    folder), with the chart's title as its alt text (``figure_title``); the figure is then closed.
+    """
     if not output_dir:
         return None
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
     from .plot import save_figure
 
-    return save_figure(fig, Path(output_dir) / f"{name}.png")
+    path = save_figure(fig, Path(output_dir) / f"{name}.png")
+    display(Image(data=path.read_bytes(), format="png", metadata={"alt": figure_title(fig)}))
+    plt.close(fig)
+    return path
 
 
-def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | None]) -> Path | None:
+def figure_title(fig: object) -> str:
+    """The title a reader sees on a chart (its axes' titles, lines joined), for alt text.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(); _ = ax.set_title("山口県の得点率（H30・R1）\\n※注記"); figure_title(fig)
+    '山口県の得点率（H30・R1） ※注記'
+    """
+    titles = [ax.get_title() for ax in getattr(fig, "axes", []) if ax.get_title()]
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        titles.insert(0, suptitle.get_text())
+    return " ".join(" ".join(t.split("\n")) for t in titles)
+
+
+def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | None], *,
+                        entity_rate_digits: int = ENTITY_RATE_DIGITS) -> Path | None:
     """Write the report's tables (those present) as one Excel workbook in the report folder.
 
-    Columns listed in a table's ``attrs["percent"]`` (the municipal views with ``numbers=True``) are shown as %.
+    Each cell shows the figure as the HTML does: a table's ``attrs["kinds"]`` (the municipal views with
+    ``numbers=True``) names its columns' kinds of figure; the entity's own rates get ``entity_rate_digits``
+    (0 in the prefecture report, as printed there; the municipal report prints every rate to 0.1).
     """
     if not output_dir:
         return None
@@ -190,8 +233,9 @@ def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | Non
 
     present = {k: _for_excel(v.reset_index() if v.index.name or v.index.nlevels > 1 else v)
                for k, v in tables.items() if v is not None}
-    percent = {c for v in tables.values() if v is not None for c in v.attrs.get("percent", ())}
-    return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME, percent_columns=(*RATE_COLUMNS, *sorted(percent)))
+    kinds = {c: k for v in tables.values() if v is not None for c, k in v.attrs.get("kinds", {}).items()}
+    return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME, percent_columns=RATE_COLUMNS, kinds=kinds,
+                             entity_rate_digits=entity_rate_digits)
 
 
 def _for_excel(table: pd.DataFrame) -> pd.DataFrame:
@@ -219,9 +263,14 @@ def check_selection(scores: pd.DataFrame, *, entity: str, base: int | str, targe
     if to_fiscal_year(base) == to_fiscal_year(target):
         raise UnknownSelectionError(f"基準年度と比較年度が同じです（{era_label_long(base)}）。別の2か年を指定してください")
     if to_fiscal_year(base) > to_fiscal_year(target):  # the report reads 「基準年度から比較年度にかけて」
+        held = sorted(int(y) for y in scores["fiscal_year"].dropna().unique())
+        b, t = to_fiscal_year(target), to_fiscal_year(base)
+        if b not in held or t not in held:  # suggest only years the data has
+            b, t = (held[-2], held[-1]) if len(held) > 1 else (None, None)
+        hint = (f"--base {era_label(b)} --target {era_label(t)} のように前の年度を基準年度にしてください"
+                if b is not None else "2か年のデータが必要です")
         raise UnknownSelectionError(f"基準年度（{era_label_long(base)}）が比較年度（{era_label_long(target)}）より後です。"
-                                    f"--base {era_label(to_fiscal_year(target))} --target {era_label(to_fiscal_year(base))} "
-                                    "のように前の年度を基準年度にしてください")
+                                    f"{hint}（データにある年度: {'、'.join(era_label(y) for y in held) or 'なし'}）")
     sel = resolve_selection(scores, entity=entity, years=[base, target], grant=grant)
     if sel.level != "都道府県":
         raise UnknownSelectionError(f"「{sel.entity}」は{sel.level}です。この報告書は都道府県分（得点表の2か年比較）です。"
@@ -310,12 +359,14 @@ NOTEBOOK_ONLY = "notebook-only"
 
 
 def report_html(notebook: Path, title: str) -> str:
-    """The executed notebook as one HTML page without code or prompts, with the report styles
+    """The executed notebook as one self-contained HTML page without code or prompts, with the report styles
     (``grantkit/templates/report.css``: amounts on one line, row headings to the left, prose paragraphs).
 
     The page opens with ``title`` as its heading (who and which years); cells of the template tagged
     ``notebook-only`` (the notebook's own heading, how to run it in JupyterLab, notes on the bundled data) are
-    left out, so the page reads as a report, not as instructions.
+    left out, so the page reads as a report, not as instructions. It loads nothing from the network (no
+    MathJax, require.js or other script or style by URL: municipal PCs often have no internet), images are
+    embedded with their chart title as alt text, and tables have one header row (index names moved up).
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -324,11 +375,63 @@ def report_html(notebook: Path, title: str) -> str:
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            embed_images=True, language_code="ja")
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY}), enabled=True)
     page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
+    alts = [out.get("metadata", {}).get("image/png", {}).get("alt", "")
+            for cell in nb.cells if cell.cell_type == "code" and NOTEBOOK_ONLY not in cell.metadata.get("tags", [])
+            for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
     css = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
-    return page.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
+    return offline_page(page.replace("</head>", f"<style>\n{css}</style>\n</head>", 1), alts)
+
+
+# a table cell holding words (not a figure, 「○」 or 「－」): starts with neither a digit nor a sign
+_TEXT_CELL = re.compile(r"^(?![（(]?[+\-±]?\d)(?![○－]$).*[^\W\d_]")
+
+
+def offline_page(page: str, alts: list[str]) -> str:
+    """``page`` without any script, style sheet or font loaded by URL (inline scripts that only configure
+    MathJax go too), the n-th image's alt text set to ``alts[n]`` when given, and each table's second
+    header row of index names merged into the first.
+
+    >>> page = '<html><head><script src="https://x/require.js"></script></head><body><img src="data:,"></body></html>'
+    >>> offline_page(page, ["山口県の得点率"])
+    '<html><head></head><body><img alt="山口県の得点率" src="data:,"/></body></html>'
+    """
+    from bs4 import BeautifulSoup, Comment
+
+    soup = BeautifulSoup(page, features="html.parser")
+    for comment in soup.find_all(string=lambda t: isinstance(t, Comment) and "mathjax" in t.lower()):
+        comment.extract()
+    for tag in soup.find_all(["script", "link"]):
+        url = tag.get("src") or tag.get("href") or ""
+        if "://" in url or url.startswith("//") or "mathjax" in (tag.get("type") or "").lower() \
+                or "MathJax" in tag.get_text() or (tag.name == "script" and "://" in tag.get_text()):
+            tag.decompose()
+    for style in soup.find_all("style"):  # comments citing where a colour came from are URLs too
+        if style.string and "://" in style.string:
+            style.string = re.sub(r"/\*.*?\*/", lambda m: "" if "://" in m.group(0) else m.group(0), style.string,
+                                  flags=re.S)
+    for td in soup.find_all("td"):  # names and reasons read from the left; figures stay right-aligned
+        if _TEXT_CELL.match(td.get_text(strip=True)):
+            td["class"] = [*td.get("class", []), "grantkit-text"]
+    for img, alt in zip(soup.find_all("img"), alts):
+        if alt:
+            img["alt"] = alt
+    for thead in soup.find_all("thead"):
+        rows = thead.find_all("tr", recursive=False)
+        if len(rows) != 2:
+            continue
+        top, names = rows[0].find_all("th"), [th.get_text() for th in rows[1].find_all("th")]
+        # the second row holds only the index names, under the first row's empty leading cells
+        if len(names) == len(top) and not rows[1].find_all("td") and all(
+                not name.strip() or not th.get_text(strip=True) for th, name in zip(top, names)):
+            for th, name in zip(top, names):
+                if name.strip():
+                    th.string = name
+            rows[1].decompose()
+    return str(soup)
 
 
 def kernel_config() -> object:

@@ -25,6 +25,15 @@ def normalize_text(value: object) -> str:
     return _SPACES.sub(" ", s).strip()
 
 
+def fold_spaces(value: object) -> str:
+    """Text as written (full-width characters kept) with runs of white space folded to one space and trimmed.
+
+    >>> fold_spaces("ＮＰＯ法人　（例）  事業 ")
+    'ＮＰＯ法人 （例） 事業'
+    """
+    return _SPACES.sub(" ", "" if value is None else str(value)).strip()
+
+
 def normalize_indicator(value: object) -> str:
     """Normalise an indicator code: no spaces, ASCII brackets, Roman numerals as one character.
 

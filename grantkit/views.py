@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .display import format_points, format_points_change, format_rate, readable
+from .display import format_figure, format_points, format_points_change, format_rate, readable
 from .domain import GRANTS, SUBTOTAL_SUFFIX, TOTAL
 from .eras import era_label
-from .labels import label, with_labels
+from .labels import goal_label, label, with_labels
 from .rates import display_code
 
 
@@ -72,7 +72,7 @@ def comparison_view(comparison: pd.DataFrame, *, names: bool = False) -> pd.Data
         "変化": comparison["rate_change_pt"].map(format_points_change),
         f"{b} 全国平均との差": comparison["gap_base_pt"].map(format_points_change),
         f"{t} 全国平均との差": comparison["gap_target_pt"].map(format_points_change),
-        "配点の変更": comparison["max_changed"].map({True: "あり", False: ""}).fillna(""),
+        "配点の変更": comparison["max_changed"].map(lambda v: format_figure(v, "presence")),
         "データ": comparison["presence"],
     })
     return view.set_index("指標")
@@ -110,7 +110,7 @@ def allocation_view(summary: pd.DataFrame) -> pd.DataFrame:
     ['611', '584.3', '584.300', '584.321']
     """
     def implied(x: float) -> str:
-        return "" if pd.isna(x) else f"{x:.3f}"
+        return "" if pd.isna(x) else format_figure(x, "three_decimal")
 
     shown = summary.assign(score=summary["score"].map(format_points),
                            national_average=summary["national_average"].map(format_points),
@@ -161,33 +161,39 @@ class Sections:
 
 
 def _goal_label(parent: pd.Series, grant: pd.Series) -> pd.Series:
-    return parent.where(parent != TOTAL, grant + "の" + TOTAL).where(parent == TOTAL, parent + "（" + grant + "）")
+    return pd.Series([goal_label(p, g) for p, g in zip(parent, grant)], index=parent.index, dtype="str")
 
 
 class _Cells:
-    """Formats a column for reading, or keeps the numbers (``numbers=True``, for Excel) and remembers which
-    columns are rates so the workbook shows them as %."""
+    """Formats a column for reading, or keeps the numbers (``numbers=True``, for Excel) and remembers each
+    column's kind of figure (``attrs["kinds"]``) so the workbook shows it as the HTML prints it."""
 
     def __init__(self, numbers: bool) -> None:
         self.numbers = numbers
-        self.percent: list[str] = []
+        self.kinds: dict[str, str] = {}
 
     def points(self, values: pd.Series) -> pd.Series:
         return values.astype("Float64") if self.numbers else values.map(format_points)
 
     def rate(self, values: pd.Series, name: str) -> pd.Series:
-        self.percent.append(name)
-        return values.astype("Float64") if self.numbers else values.map(lambda x: format_rate(x, 1))
+        self.kinds[name] = "rate"
+        return values.astype("Float64") if self.numbers else values.map(lambda x: format_figure(x, "rate"))
 
-    def change(self, values: pd.Series) -> pd.Series:
+    def change(self, values: pd.Series, name: str) -> pd.Series:
+        self.kinds[name] = "change"
         if self.numbers:
             return values.astype("Float64").round(10)
-        return values.map(lambda x: format_points_change(x).removesuffix("ポイント"))  # the unit is in the header
+        return values.map(lambda x: format_figure(x, "change", unit=False))  # the unit is in the header
+
+    def whole(self, values: pd.Series, name: str) -> pd.Series:
+        self.kinds[name] = "whole"
+        return values if self.numbers else values.map(lambda x: format_figure(x, "whole"))
 
     def done(self, view: pd.DataFrame, index: str | list[str]) -> pd.DataFrame:
         out = view.set_index(index)
         if self.numbers:
-            out.attrs["percent"] = [c for c in self.percent if c in out.columns]
+            out.attrs["kinds"] = {c: k for c, k in self.kinds.items() if c in out.columns}
+            out.attrs["percent"] = [c for c, k in out.attrs["kinds"].items() if k == "rate"]
         return out
 
 
@@ -228,7 +234,8 @@ def goal_comparison_view(comparison: pd.DataFrame, *, numbers: bool = False) -> 
     for col in groups:
         name = f"{col.removeprefix('mean_rate_')}の平均得点率"
         view[name] = cells.rate(comparison[col], name)
-    view["全国平均との差（ポイント）"] = cells.change((comparison["rate"] - comparison[groups[0]]) * 100)
+    view["全国平均との差（ポイント）"] = cells.change((comparison["rate"] - comparison[groups[0]]) * 100,
+                                                 "全国平均との差（ポイント）")
     return cells.done(view, "目標")
 
 
@@ -244,12 +251,12 @@ def peer_view(peers: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     view = pd.DataFrame({"交付金": peers["grant"], "比べる相手": peers["comparison"],
                          "得点率": cells.rate(peers["entity_rate"], "得点率"),
                          "平均得点率": cells.rate(peers["mean_rate"], "平均得点率"),
-                         "差（ポイント）": cells.change(peers["diff_pt"])})
+                         "差（ポイント）": cells.change(peers["diff_pt"], "差（ポイント）")})
     if numbers:
-        view["順位"], view["団体数"], view["パーセンタイル"] = peers["rank"], peers["n"], peers["percentile"]
+        view["順位"], view["団体数"] = peers["rank"], peers["n"]
     else:
         view["順位"] = [f"{r:,}位／{n:,}" for r, n in zip(peers["rank"], peers["n"])]
-        view["パーセンタイル"] = peers["percentile"].map(lambda x: f"{x:.0f}")
+    view["パーセンタイル"] = cells.whole(peers["percentile"], "パーセンタイル")
     return cells.done(view, ["交付金", "比べる相手"])
 
 
@@ -260,18 +267,18 @@ def change_view(change: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     ...     "rate_change_pt": [30.0], "score_change": [None], "scale_changed": [True], "national_rate_base": [0.4],
     ...     "national_rate_target": [0.6]})
     >>> c.attrs.update(base=2023, target=2024)
-    >>> change_view(c).loc["推進の合計"].tolist()
+    >>> change_view(c).loc["合計（推進）"].tolist()
     ['50.0%', '80.0%', '+30.0', '配点が異なり比較不可', '40.0%', '60.0%']
     """
     cells = _Cells(numbers)
     b, t = era_label(change.attrs["base"]), era_label(change.attrs["target"])
-    points = cells.change(change["score_change"].where(~change["scale_changed"]))
+    points = cells.change(change["score_change"].where(~change["scale_changed"]), "得点の変化（点）")
     if not numbers:
         points = points.where(~change["scale_changed"], "配点が異なり比較不可")
     view = pd.DataFrame({"目標": _goal_label(change["parent"], change["grant"]),
                          f"{b} 得点率": cells.rate(change["rate_base"], f"{b} 得点率"),
                          f"{t} 得点率": cells.rate(change["rate_target"], f"{t} 得点率"),
-                         "得点率の変化（ポイント）": cells.change(change["rate_change_pt"]),
+                         "得点率の変化（ポイント）": cells.change(change["rate_change_pt"], "得点率の変化（ポイント）"),
                          "得点の変化（点）": points,
                          f"{b} 全国平均得点率": cells.rate(change["national_rate_base"], f"{b} 全国平均得点率"),
                          f"{t} 全国平均得点率": cells.rate(change["national_rate_target"], f"{t} 全国平均得点率")})
@@ -303,3 +310,41 @@ def grant_view(money: pd.DataFrame) -> pd.DataFrame:
     (['推進', '支援'], ['22,248', '1,500'])
     """
     return readable(money, drop=("entity_code",)).set_index(label("grant")).T
+
+
+def standing_view(standing: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
+    """An ``overall_standing`` table for reading: per grant and over both grants the score of its maximum,
+    the rate, the national mean, the rank 「92位／300」 and last year's rank with the movement.
+
+    >>> s = pd.DataFrame({"grant": ["両交付金"], "score": [582.0], "max_score": [800.0], "rate": [0.7275],
+    ...     "national_mean": [502.3433], "n": [300], "rank": [92], "prev_score": [600.0], "prev_max": [800.0],
+    ...     "prev_rank": [34], "prev_n": [300], "rank_change": [-58]})
+    >>> standing_view(s).iloc[0].tolist()
+    ['582', '800', '72.8%', '502.34', '92位／300', '34位／300', '58位下降']
+    """
+    cells = _Cells(numbers)
+    view = pd.DataFrame({"交付金": standing["grant"].map(lambda g: "両交付金の合計" if g == "両交付金" else g),
+                         "得点": cells.points(standing["score"]), "満点": cells.points(standing["max_score"]),
+                         "得点率": cells.rate(standing["rate"], "得点率")})
+    if numbers:
+        cells.kinds["全国平均（点）"] = "two_decimal"
+        view["全国平均（点）"] = standing["national_mean"]
+        view["順位"], view["団体数"] = standing["rank"], standing["n"]
+        if "prev_rank" in standing.columns:
+            view["前年度の順位"], view["前年度の団体数"] = standing["prev_rank"], standing["prev_n"]
+            view["順位の変化（上昇が正）"] = standing["rank_change"]
+    else:
+        view["全国平均（点）"] = standing["national_mean"].map(lambda x: format_figure(x, "one_decimal", 2))
+        view["順位"] = [f"{r:,}位／{n:,}" for r, n in zip(standing["rank"], standing["n"])]
+        if "prev_rank" in standing.columns:
+            view["前年度の順位"] = [f"{r:,}位／{n:,}" if not pd.isna(r) else "－"
+                               for r, n in zip(standing["prev_rank"], standing["prev_n"])]
+            view["順位の変化"] = standing["rank_change"].map(_rank_move)
+    return cells.done(view, "交付金")
+
+
+def _rank_move(change: object) -> str:
+    if pd.isna(change):
+        return "－"
+    change = int(change)
+    return "同順位" if change == 0 else f"{abs(change):,}位{'上昇' if change > 0 else '下降'}"

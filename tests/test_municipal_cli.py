@@ -28,9 +28,12 @@ def test_check_municipal_selection(sample, synth):
     assert "令和5年度の評価結果がありません" in str(exc.value) and "ある年度: 令和6年度、令和7年度" in str(exc.value)
     with pytest.raises(UnknownSelectionError, match="存在しない町"):
         check_municipal_selection(sample, entity="存在しない町", year="R7")
-    _, data = synth  # no budgets file, R7 publishes no amounts: the budget is unknown
-    with pytest.raises(UnknownSelectionError, match="--budgets"):
-        check_municipal_selection(data, entity=attributes_in(data, R7).index[0], year="R7")
+    _, data = synth  # no budgets file, R7 publishes no amounts: the budget is unknown, which is no error
+    code = attributes_in(data, R7).index[0]
+    assert check_municipal_selection(data, entity=code, year="R7")
+    gap = data.budget_gap("R7", code)  # what the report's 基準額 section says instead
+    assert "令和7年度の市町村分の予算額がわかりません（推進・支援）" in gap and "--budgets" in gap
+    assert f"--entity {code} --year R7" in gap and "\nR7,推進,市町村,<予算額（円）>,false," in gap
 
 
 @pytest.fixture

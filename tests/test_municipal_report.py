@@ -131,7 +131,7 @@ def test_change_from_last_year(report, files, entity):
     now = gk.load_mhlw(paths["R7"], level="市町村").attributes.set_index("entity_code")
     change = {r["目標"]: r for r in _sheet(report / "表.xlsx", "前年度からの変化")}
     for grant in ("推進", "支援"):
-        row = change[f"{grant}の合計"]
+        row = change[f"合計（{grant}）"]
         before, after = prev.at[code, f"score_{grant}"], now.at[code, f"score_{grant}"]
         assert row["R6 得点率"] == pytest.approx(before / 400) and row["R7 得点率"] == pytest.approx(after / 400)
         assert row["得点率の変化（ポイント）"] == pytest.approx((after - before) / 4)
@@ -158,7 +158,7 @@ def test_scale_change_r5_to_r6_compares_rates_only(files, entity):
     folder = gk.run_municipal_report(entity=entity[0], year="R6", data=[paths["R5"], paths["R6"]],
                                      out=root / "r6", progress=lambda msg: None)
     change = {r["目標"]: r for r in _sheet(folder / "表.xlsx", "前年度からの変化")}
-    total = change["推進の合計"]
+    total = change["合計（推進）"]
     assert total["得点の変化（点）"] is None  # raw points of R5 (another 配点) are not compared
     assert total["得点率の変化（ポイント）"] == pytest.approx((total["R6 得点率"] - total["R5 得点率"]) * 100)
     text = _text((folder / "報告書.html").read_text(encoding="utf-8"))
@@ -174,12 +174,110 @@ def test_command_line_ambiguous_name_lists_candidates(capsys, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_command_line_year_without_budget_says_what_to_do(capsys, tmp_path, files):
+def test_command_line_year_without_budget_makes_the_report_and_says_what_is_missing(capsys, tmp_path, files, entity):
     _, paths, _ = files
-    assert main(["report", "--level", "市町村", "--entity", "010010", "--year", "R7", "--data", str(paths["R7"]),
-                 "--out", str(tmp_path)]) == 2
+    assert main(["report", "--level", "市町村", "--entity", entity[0], "--year", "R7", "--data", str(paths["R7"]),
+                 "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert "令和7年度の市町村分の予算額がわかりません" in err and "--budgets" in err
+    (folder,) = tmp_path.iterdir()
+    text = _text((folder / "報告書.html").read_text(encoding="utf-8"))
+    section = text[text.index("7. 基準額"):text.index("8. 表の書き出し")]
+    assert "令和7年度の市町村分の予算額がわかりません（推進・支援）" in section
+    assert f"--entity {entity[0]} --year R7" in section and "--budgets budgets_R7.csv" in section
+    assert "R7,推進,市町村,&lt;予算額（円）&gt;,false" in section or "R7,推進,市町村,<予算額（円）>,false" in section
+    assert "基準額" not in {r["交付金"] for r in []}  # no amounts shown without a budget
+    assert "基準額" not in openpyxl.load_workbook(folder / "表.xlsx").sheetnames
+    # the rest of the report is there
+    for heading in ("報告趣旨", "評価結果", "今後の方向性", "目標・指標群別の得点"):
+        assert heading in text
+
+
+def _overall(path, level="市町村"):
+    """Per municipality the 800-point total and each grant's total, summed here from the workbook's leaves."""
+    leaves = gk.load_mhlw(path, level=level).scores
+    per = leaves.groupby(["entity_code", "grant"])["score"].sum().unstack()
+    per["両交付金"] = per["推進"] + per["支援"]
+    return per
+
+
+def test_overall_total_mean_and_ranks_with_last_year(report, files, entity):
+    """The 800-point total (目標Ⅳ counted in each grant), its national mean and rank, and last year's rank,
+    in the Excel workbook and the HTML, against values computed here from the raw rows."""
+    _, paths, _ = files
+    code, _ = entity
+    now, before = _overall(paths["R7"]), _overall(paths["R6"])
+    rows = {r["交付金"]: r for r in _sheet(report / "表.xlsx", "合計と順位")}
+    text = _text((report / "報告書.html").read_text(encoding="utf-8"))
+    for grant, label, top in (("推進", "推進", 400), ("支援", "支援", 400), ("両交付金", "両交付金の合計", 800)):
+        r = rows[label]
+        mine, last = now.at[code, grant], before.at[code, grant]
+        rank = 1 + int((now[grant] > mine).sum())
+        prev_rank = 1 + int((before[grant] > last).sum())
+        assert (r["得点"], r["満点"], r["順位"], r["団体数"]) == (pytest.approx(mine), top, rank, N)
+        assert r["全国平均（点）"] == pytest.approx(now[grant].mean())
+        assert (r["前年度の順位"], r["順位の変化（上昇が正）"]) == (prev_rank, prev_rank - rank)
+        assert f"{rank}位／{N}" in text and f"{prev_rank}位／{N}" in text
+    total = now.at[code, "両交付金"]
+    assert f"両交付金の合計は{gk.format_points(total)}点（800点満点" in text
+
+
+def test_direction_names_the_goals_below_the_national_mean(report, files, entity):
+    _, paths, _ = files
+    code, _ = entity
+    leaves = gk.load_mhlw(paths["R7"], level="市町村").scores
+    per = leaves.groupby(["entity_code", "grant", "parent"])[["score", "max_score"]].sum()
+    rates = (per["score"] / per["max_score"]).unstack(["grant", "parent"])
+    mine, mean = rates.loc[code], rates.mean()
+    # 目標Ⅳ is the same items and score in both grants: the report names it once, as 共通
+    below = {f"{parent}（{'共通' if parent == '目標Ⅳ' else grant}）" for (grant, parent) in rates.columns
+             if mine[(grant, parent)] < mean[(grant, parent)]}
+    text = _text((report / "報告書.html").read_text(encoding="utf-8"))
+    section = text[:text.index("2. 目標・指標群別の得点")]
+    direction = section[section.rindex("今後の方向性"):]
+    for goal in below:
+        assert goal in direction
+    if below:
+        assert "全国平均を下回っている" in direction
+    assert "成果指標群の向上に取り組む" not in direction  # no fixed sentence
+
+
+def _svg_rates(folder, names):
+    out = {}
+    for name in names:
+        comments = re.findall(r"<!-- (.*?) -->", (folder / name).read_text(encoding="utf-8"))
+        out[name] = [c for c in comments if re.fullmatch(r"\d+(\.\d)?%", c)]
+    return out
+
+
+def _table_cells(html: str) -> set[str]:
+    return {re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, flags=re.S)}
+
+
+def test_chart_rates_agree_with_the_html_tables(report):
+    """Every rate printed on the charts (read back from the SVG text) is printed the same in an HTML table."""
+    cells = _table_cells((report / "報告書.html").read_text(encoding="utf-8"))
+    shown = _svg_rates(report, ["01_目標別の得点率.svg", "04_前年度との比較.svg", "05_成果指標群の推移.svg"])
+    assert all(shown.values())
+    for name, rates in shown.items():
+        assert set(rates) <= cells, (name, set(rates) - cells)
+    # the same figure in both charts: the rates of the report year in 01 are those of 04
+    assert set(shown["01_目標別の得点率.svg"]) <= set(shown["04_前年度との比較.svg"])
+
+
+def test_html_is_offline_and_images_carry_their_chart_titles(report):
+    html = (report / "報告書.html").read_text(encoding="utf-8")
+    assert "://" not in html and "<script" not in html  # no CDN, no MathJax / require.js, nothing by URL
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html)  # images embedded
+    alts = re.findall(r'<img[^>]*\balt="([^"]*)"', html)
+    assert len(alts) == len(re.findall(r"<img", html)) == 5
+    titles = [" ".join(re.findall(r"<!-- (.*?) -->", p.read_text(encoding="utf-8"))) for p in report.glob("*.svg")]
+    for alt in alts:
+        assert "No description" not in alt and any(alt in t for t in titles), alt
+    # one header row per table (no row of index names), header words kept whole by the page style
+    heads = re.findall(r"<thead>(.*?)</thead>", html, flags=re.S)
+    assert heads and all(h.count("<tr") == 1 for h in heads)
+    assert "word-break: keep-all" in html
 
 
 def test_bundled_synthetic_budget_reproduces_every_published_r6_amount():

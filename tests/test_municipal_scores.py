@@ -26,6 +26,9 @@ from municipal_cases import (
 from grantkit import municipal as m
 from grantkit.compare import rank_among
 from grantkit.errors import UnknownSelectionError
+from grantkit.examples import example_path
+from grantkit.io.mhlw import load_mhlw
+from grantkit.municipal_report import load_municipal_data
 
 # ---------------------------------------------------------------- goal_totals
 
@@ -388,3 +391,30 @@ def test_attributes_of_another_year_are_refused(sample):
     only_r6 = sample.attributes[sample.attributes["fiscal_year"] == 2024]
     with pytest.raises(UnknownSelectionError, match="属性の表に令和7年度の行がありません（ある年度: 令和6年度）"):
         m.goal_comparison(sample.scores, only_r6, entity="つばきの森市", fiscal_year="R7")
+
+
+def test_overall_standing_of_the_bundled_sample():
+    """つばきの森市 R7 on the bundled 架空データ: the 800-point total, its national mean, the ranks and last year's
+    ranks, summed and counted here from the workbooks' leaves (the figures an independent recomputation of the
+    sample found: 582 of 800, mean 502.34, 92nd of 300; 推進 41st → 71st, 支援 29th → 99th, overall 34th → 92nd)."""
+    per = {}
+    for year in ("R6", "R7"):
+        leaves = load_mhlw(example_path(f"mhlw_sample_{year}.xlsx"), level="市町村").scores
+        t = leaves.groupby(["entity_code", "grant"])["score"].sum().unstack()
+        t["両交付金"] = t["推進"] + t["支援"]
+        per[year] = t
+    data = load_municipal_data([example_path("mhlw_sample_R6.xlsx"), example_path("mhlw_sample_R7.xlsx")])
+    code = data.code("つばきの森市")
+    got = m.overall_standing(data.scores, entity="つばきの森市", fiscal_year="R7", previous="R6").set_index("grant")
+    for grant in ("推進", "支援", "両交付金"):
+        now, before = per["R7"][grant], per["R6"][grant]
+        rank, prev = 1 + int((now > now[code]).sum()), 1 + int((before > before[code]).sum())
+        row = got.loc[grant]
+        assert (row["score"], row["national_mean"], row["rank"], row["n"]) == (
+            pytest.approx(now[code]), pytest.approx(now.mean()), rank, len(now))
+        assert (row["prev_rank"], row["rank_change"]) == (prev, prev - rank)
+    total = got.loc["両交付金"]
+    assert (total["score"], total["max_score"], total["rank"], total["n"]) == (582, 800, 92, 300)
+    assert total["rate"] == pytest.approx(0.7275) and round(total["national_mean"], 2) == 502.34
+    assert [got.loc[g, "prev_rank"] for g in ("推進", "支援", "両交付金")] == [41, 29, 34]
+    assert [got.loc[g, "rank"] for g in ("推進", "支援", "両交付金")] == [71, 99, 92]

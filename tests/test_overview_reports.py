@@ -132,7 +132,7 @@ def test_municipal_report_shows_the_trend_with_three_years(tmp_path):
                                total[column_label("scale_break")]):
         at = load_mhlw(paths[year - 2023]).attributes.set_index("entity")
         assert rate == pytest.approx(at.loc["つばきの森市", "score_推進"] / maxima[year])
-        assert brk == (year == 2024)
+        assert brk == ("はい" if year == 2024 else "いいえ")  # yes/no cells read as in the HTML
 
 
 def test_prefecture_score_report_over_three_years(tmp_path):
@@ -148,4 +148,4 @@ def test_prefecture_score_report_over_three_years(tmp_path):
     sheet = _sheet(folder / "表.xlsx", "全年度の推移")
     total = sheet[sheet[column_label("parent")] == "合計"]
     assert total[column_label("rate")].tolist() == pytest.approx([470 / 730, 611 / 741, 611 / 741])
-    assert total[column_label("scale_break")].tolist() == [False, True, False]
+    assert total[column_label("scale_break")].tolist() == ["いいえ", "はい", "いいえ"]

@@ -15,6 +15,14 @@ import grantkit as gk  # noqa: E402
 from grantkit import plot  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 @pytest.fixture(scope="module")
 def tables():
     scores = gk.example_scores()
@@ -40,8 +48,28 @@ def test_year_bars_equal_the_rates(tables):
     assert base == pytest.approx((tables["cmp"]["rate_base"] * 100).tolist())
     assert target == pytest.approx((tables["cmp"]["rate_target"] * 100).tolist())
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert {labels[0], labels[-1]} == {"Ⅰ＊", "合計＊"} and "Ⅱ計＊" in labels
+    # code and a short name (the seed names the indicators), wrapped; subtotal and total by code
+    assert labels[0] == "Ⅰ データ分析等を\n踏まえた地域課題の把握と支援計画＊" and labels[-1] == "合計＊" and "Ⅱ計＊" in labels
+    assert "Ⅱ(8) 介護人材の確保＊" in labels
     assert {"64%", "82%", "83%", "89%"} <= set(_texts(ax))
+    # every value label as the tables print it (四捨五入), and clear of the national tick of its own bar
+    rates = [*tables["cmp"]["rate_base"], *tables["cmp"]["rate_target"]]
+    assert sorted(_texts(ax)) == sorted(gk.format_figure(r, "rate", 0) for r in rates if r == r)
+    ticks = [(seg[0][0], seg[0][1], seg[1][1]) for coll in ax.collections for seg in coll.get_segments()]
+    for text in ax.texts:
+        x, y = text.get_position()
+        near = [tx for tx, y0, y1 in ticks if y0 <= y <= y1 and not np.isnan(tx)]
+        assert all(not (x - 0.5 <= tx <= x + 6) for tx in near), (text.get_text(), x, near)
+
+
+def test_year_labels_round_half_up_with_the_asked_digits(tables):
+    # quarter points make x.5% common: 82.5% is 83% with 0 digits (half up), 82.5% with 1
+    cmp = tables["cmp"].copy()
+    cmp["rate_base"] = 0.825
+    cmp["rate_target"] = 0.865
+    cmp.attrs.update(tables["cmp"].attrs)
+    assert {"83%", "87%"} == set(_texts(plot.year_comparison(cmp)[1]))
+    assert {"82.5%", "86.5%"} == set(_texts(plot.year_comparison(cmp, digits=1)[1]))
 
 
 def test_gap_is_sorted_and_signed(tables):
@@ -64,6 +92,23 @@ def test_projects_counts(tables):
     _, ax = plot.projects_chart(tables["projects"])
     assert sum(p.get_width() for p in ax.patches) == tables["projects"]["implemented"].sum()
     assert "3件（新規2・廃止1）" in _texts(ax)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # all seven categories (総括的事業 has no project of its own in the seed: 0), names not broken inside words
+    assert len(labels) == 7 and labels[0] == "総括的事業" and _texts(ax).count("0件") == 2
+    flat = "\n".join(labels)
+    assert "地\n域" not in flat and "市町\n村" not in flat and "リハビリ\nテーション" not in flat
+    assert all(len(line) <= 15 for label in labels for line in label.split("\n"))
+
+
+def test_titles_name_the_entity_and_year(tables):
+    assert plot.national_gap(tables["avg"])[1].get_title().startswith("山口県と全国平均の得点率の差（R1）")
+    assert plot.profile_chart(tables["cmp"])[1].get_title().startswith("山口県の区分別の得点率（H30・R1）")
+    assert plot.money_chart(tables["util"])[1].get_title() == "山口県の交付金の配分額と事業費（H30・R1、千円）"
+    assert plot.projects_chart(tables["projects"])[1].get_title() == "山口県の交付金を活用した事業（対象事業別、H30・R1）"
+    # the category chart: Ⅰ, Ⅱ計, Ⅲ and 合計 as bars (no radar)
+    _, ax = plot.profile_chart(tables["cmp"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Ⅰ＊", "Ⅱ計＊", "Ⅲ＊", "合計＊"]
+    assert ax.name == "rectilinear"
 
 
 def test_map_has_47_tiles_and_highlight():
@@ -95,7 +140,7 @@ def test_distribution_names_a_code_indexed_entity_and_keeps_non_rates_unscaled()
     assert [line.get_xdata()[0] for line in ax.lines] == pytest.approx([3000.0, 2500.0, 2000.0])
     assert _texts(ax) == ["乙村"]  # the name is written, not the code
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert sorted(legend) == sorted(["全団体（4）", "平均 3000.0", "中央値 2500.0", "乙村 2000.0"])
+    assert sorted(legend) == sorted(["全団体（4）", "平均 3,000.0", "中央値 2,500.0", "乙村 2,000.0"])
     assert not any("010002" in t for t in legend)
     assert ax.get_xlabel() == "第1号被保険者1人当たり基準額（円）"
     # without a label: 「値」 for non-rates, 「得点率（%）」 for rates
@@ -128,7 +173,7 @@ def test_every_figure_renders_without_missing_glyphs(tables):
         warnings.simplefilter("always")
         figs = [plot.year_comparison(tables["cmp"], source="出典: テスト")[0],
                 plot.national_gap(tables["avg"])[0],
-                plot.profile_radar(gk.score_rates(tables["scores"]), entity="山口県", years=[2018, 2019])[0],
+                plot.profile_chart(tables["cmp"])[0],
                 plot.money_chart(tables["util"])[0], plot.projects_chart(tables["projects"])[0],
                 plot.prefecture_map(pd.Series({"35": 0.8}))[0]]
         missing = {i: _missing_glyphs(fig) for i, fig in enumerate(figs)}

@@ -53,3 +53,17 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     for target in ("report", "test", "lab", "bench"):
         assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+def test_license_is_an_spdx_string_with_a_setuptools_that_reads_it():
+    # a TOML table (license = { text = ... }) makes setuptools warn on every install; SPDX strings need >= 77
+    assert PYPROJECT["project"]["license"] == "MIT"
+    requires = " ".join(PYPROJECT["build-system"]["requires"])
+    assert int(re.search(r"setuptools>=(\d+)", requires).group(1)) >= 77
+
+
+def test_first_run_says_what_it_does_and_lab_takes_options():
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    install = makefile[makefile.index("$(STAMP): pyproject.toml"):makefile.index("setup: $(STAMP)")]
+    assert "初回のみ環境を準備しています" in install.splitlines()[1]  # said before the silent install
+    assert re.search(r"^\t\$\(BIN\)/jupyter lab \$\(LAB_ARGS\)$", makefile, re.M)

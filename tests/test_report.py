@@ -111,10 +111,21 @@ def test_synthetic_report_excel(synthetic_report):
     headers = [c.value for c in util[1]]
     share = util.cell(2, headers.index("配分額に対する所用見込額の割合") + 1)
     assert share.value == pytest.approx(12861 / 14290) and share.number_format == "0.0%"
+    flags = {util.cell(r, headers.index("有効活用できていない") + 1).value for r in range(2, util.max_row + 1)}
+    assert flags and flags <= {"はい", "いいえ"}  # as the HTML prints them, not TRUE/FALSE
     assert [c.value for c in wb["得点表"][1]][:2] == ["指標", "R1 得点"]
     rates = wb["年度比較"]
     headers = [c.value for c in rates[1]]
-    assert rates.cell(2, headers.index("得点率（比較年度）") + 1).number_format == "0.0%"
+    # the entity's rates as the HTML prints them (whole %), the national ones to 0.1 %, differences signed
+    assert rates.cell(2, headers.index("得点率（比較年度）") + 1).number_format == "0%"
+    assert rates.cell(2, headers.index("全国平均得点率（比較年度）") + 1).number_format == "0.0%"
+    assert rates.cell(2, headers.index("得点率の変化（ポイント）") + 1).number_format == "+0.0;-0.0;±0.0"
+    assert {rates.cell(r, headers.index("配点の変更") + 1).value for r in range(2, rates.max_row + 1)} <= {"あり", "なし"}
+    # the 得点表 sheet as printed, its plain numbers (全国平均) stored as numbers
+    printed = wb["得点表"]
+    head = [c.value for c in printed[1]]
+    averages = [printed.cell(r, head.index("R2 全国平均") + 1).value for r in range(2, printed.max_row + 1)]
+    assert all(isinstance(v, (int, float)) for v in averages if v is not None) and any(averages)
     # the score table as numbers (the 得点表 sheet is text as printed): R2 total 90 of 120, national 79
     numbers = [dict(zip([c.value for c in wb["得点表（数値）"][1]], row))
                for row in wb["得点表（数値）"].iter_rows(min_row=2, values_only=True)]
@@ -125,9 +136,15 @@ def test_synthetic_report_excel(synthetic_report):
     assert {r["行の種類"] for r in numbers} == {"明細", "小計", "合計"}
 
 
-def test_bundled_report_shows_seed_figures(tmp_path):
-    assert main(["report", "--entity", "山口県", "--base", "H30", "--target", "R1", "--out", str(tmp_path)]) == 0
-    folder = tmp_path / "山口県_H30-R1"
+@pytest.fixture(scope="module")
+def bundled_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundled")
+    assert main(["report", "--entity", "山口県", "--base", "H30", "--target", "R1", "--out", str(out)]) == 0
+    return out / "山口県_H30-R1"
+
+
+def test_bundled_report_shows_seed_figures(bundled_report):
+    folder = bundled_report
     text = _text((folder / "報告書.html").read_text(encoding="utf-8"))
     for printed in ["470 ／ 730", "611 ／ 741", "（64%）", "（87.4%）", "（82%）", "（78.9%）", "（83%）", "（93.9%）",
                     "22,248", "15,680", "14,875", "11,080", "10,395", "国事業廃止に伴い廃止",
@@ -221,3 +238,58 @@ def test_prefecture_report_refuses_what_it_cannot_compute(tmp_path):
     alone = allocation_summary(table(SYNTH_ROWS), entity="広島県", budgets={2019: 10**9, 2020: 10**9})
     assert allocation_summary(mixed, entity="広島県", budgets={2019: 10**9, 2020: 10**9}).equals(alone)
     assert alone["computed_thousand_yen"].tolist() == [14290, 24239]  # as SYNTH_UTILIZATION, computed by hand
+
+
+def test_bundled_report_explains_the_rounded_h30_average(bundled_report):
+    """The seed prints H30 Ⅲ 全国平均 13 points and 63.8%; 13／20 is 65.0%. The report says why they may differ."""
+    text = _text((bundled_report / "報告書.html").read_text(encoding="utf-8"))
+    assert "平成30年度の全国平均の得点は整数に丸めて公表されている" in text
+    assert "Ⅲ は 13 ／ 20 点 = 65.0%" in text and "62.5%以上 67.5%未満" in text  # 63.8% lies inside
+
+
+def test_bundled_report_keeps_names_as_written(bundled_report):
+    text = _text((bundled_report / "報告書.html").read_text(encoding="utf-8"))
+    assert "移動支援等人材養成研修（ボランティア、ＮＰＯ職員向け）" in text
+    ws = openpyxl.load_workbook(bundled_report / "表.xlsx")["活用事業"]
+    assert "移動支援等人材養成研修（ボランティア、ＮＰＯ職員向け）" in {c.value for row in ws.iter_rows() for c in row}
+
+
+def _svg_texts(path):
+    return re.findall(r"<!-- (.*?) -->", path.read_text(encoding="utf-8"))
+
+
+def test_bundled_chart_rates_agree_with_the_html_tables(bundled_report):
+    html = (bundled_report / "報告書.html").read_text(encoding="utf-8")
+    cells = {re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, flags=re.S)}
+    for name in ("01_年度比較.svg", "03_区分別得点率.svg"):
+        rates = [t for t in _svg_texts(bundled_report / name) if re.fullmatch(r"\d+(\.\d)?%", t)]
+        assert rates and set(rates) <= cells, (name, set(rates) - cells)
+    # the gap chart's values are the table's differences (signed, 0.1 point)
+    gaps = [t for t in _svg_texts(bundled_report / "02_全国平均との差.svg") if re.fullmatch(r"[+-]\d+\.\d", t)]
+    assert gaps and {g + "ポイント" for g in gaps} <= cells
+
+
+def test_bundled_html_is_offline_with_chart_titles_as_alt_text(bundled_report):
+    html = (bundled_report / "報告書.html").read_text(encoding="utf-8")
+    assert "://" not in html and "<script" not in html and "MathJax" not in html and "require.js" not in html
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html)
+    alts = re.findall(r'<img[^>]*\balt="([^"]*)"', html)
+    assert len(alts) == len(re.findall(r"<img", html)) == 5
+    titles = {p.stem: " ".join(_svg_texts(p)) for p in bundled_report.glob("*.svg")}
+    assert alts[0].startswith("山口県の得点率（H30・R1）") and alts[0] in titles["01_年度比較"]
+    assert all(any(a in t for t in titles.values()) for a in alts), alts
+    heads = re.findall(r"<thead>(.*?)</thead>", html, flags=re.S)
+    assert heads and all(h.count("<tr") == 1 for h in heads)  # no empty row of index names
+
+
+def test_bundled_charts_name_the_source_not_a_file(bundled_report):
+    for path in bundled_report.glob("*.svg"):
+        texts = _svg_texts(path)
+        assert any(t.startswith("出典: ") for t in texts), path.name
+        assert not any(t.startswith("出典: ") and ".csv" in t for t in texts), path.name
+
+
+def test_reversed_years_suggest_only_years_in_the_data(tmp_path, capsys):
+    assert main(["report", "--entity", "山口県", "--base", "2030", "--target", "R1", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--base H30 --target R1" in err and "R12" not in err and "データにある年度: H30、R1" in err

@@ -91,9 +91,10 @@ def test_project_table_as_printed_in_seed(projects):
     t = project_table(projects).set_index("project")
     assert list(t.columns) == ["category", "H30", "R1"]
     assert len(t) == 14  # seed 000 lists 14 projects
-    assert t.loc["介護予防活動普及展開支援事業(モデル事業支援)", "R1"] == "国事業廃止に伴い廃止"
-    assert t.loc["移動支援等人材養成研修(ボランティア、NPO職員向け)", "R1"] == "事業目的達成のため廃止"
-    assert t.loc["医療介護連携の見える化事業(多職種連携事例集作成)", "R1"] == "単年度事業のため廃止"
+    # names as the seed writes them (full-width （…） and ＮＰＯ kept for display)
+    assert t.loc["介護予防活動普及展開支援事業（モデル事業支援）", "R1"] == "国事業廃止に伴い廃止"
+    assert t.loc["移動支援等人材養成研修（ボランティア、ＮＰＯ職員向け）", "R1"] == "事業目的達成のため廃止"
+    assert t.loc["医療介護連携の見える化事業（多職種連携事例集作成）", "R1"] == "単年度事業のため廃止"
     assert t.loc["地域包括支援センター機能強化研修"].tolist()[1:] == ["－", "○"]
     assert t.loc["認知症カフェサミット"].tolist()[1:] == ["○", "○"]
 

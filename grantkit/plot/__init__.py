@@ -8,10 +8,11 @@ from .japan_map import prefecture_map
 from .money import money_chart
 from .municipal import goal_chart, outcome_chart
 from .national import national_gap
-from .profile import profile_radar
+from .profile import profile_chart
 from .projects import projects_chart
 from .style import save_figure, setup_japanese
 from .years import year_comparison
 
-__all__ = ["distribution", "goal_chart", "money_chart", "outcome_chart", "national_gap", "prefecture_map", "profile_radar", "projects_chart",
+__all__ = ["distribution", "goal_chart", "money_chart", "outcome_chart", "national_gap", "prefecture_map", "profile_chart",
+           "projects_chart",
            "save_figure", "setup_japanese", "year_comparison"]

@@ -8,6 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from ..display import format_figure
 from .style import ENTITY, GREY, NATIONAL_DARK, SIZE, new_axes, source_note
 
 
@@ -26,11 +27,15 @@ def distribution(values: pd.Series, *, highlight: str, ax: Axes | None = None, t
     bins = min(40, max(8, int(np.sqrt(len(data))) * 2))
     ax.hist(data, bins=bins, color=GREY, alpha=0.7, edgecolor="white", label=f"全団体（{len(data):,}）")
     mean, median = float(data.mean()), float(data.median())
-    ax.axvline(mean, color=NATIONAL_DARK, linewidth=1.6, label=f"平均 {mean:.1f}")
-    ax.axvline(median, color=NATIONAL_DARK, linewidth=1.6, linestyle="--", label=f"中央値 {median:.1f}")
+
+    def shown_value(x: float) -> str:  # as the tables print it: rates in %, other values to 0.1
+        return format_figure(x / 100, "rate") if scale == 100.0 else format_figure(x, "one_decimal")
+
+    ax.axvline(mean, color=NATIONAL_DARK, linewidth=1.6, label=f"平均 {shown_value(mean)}")
+    ax.axvline(median, color=NATIONAL_DARK, linewidth=1.6, linestyle="--", label=f"中央値 {shown_value(median)}")
     me = float(data.loc[highlight])
     shown = str(highlight) if name is None else name
-    ax.axvline(me, color=ENTITY, linewidth=2.6, label=f"{shown} {me:.1f}")
+    ax.axvline(me, color=ENTITY, linewidth=2.6, label=f"{shown} {shown_value(me)}")
     # no bold: IPAexGothic has no bold face (matplotlib would log a findfont warning to stderr)
     ax.annotate(shown, xy=(me, ax.get_ylim()[1] * 0.92), xytext=(6, 0), textcoords="offset points",
                 color=ENTITY, fontsize=10)

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..prefectures import PREFECTURES
+from ..display import format_figure
 from .style import ENTITY, new_axes, source_note
 
 
@@ -50,7 +51,8 @@ def prefecture_map(values: pd.Series, *, highlight: str | None = None, ax: Axes 
         name = "東京" if code == "13" else name
         ax.text(col + 0.475, -row + 0.6, name, ha="center", va="center", fontsize=7,
                 color="white" if dark else "black")
-        ax.text(col + 0.475, -row + 0.3, "－" if np.isnan(val) else f"{val:.0f}", ha="center", va="center",
+        ax.text(col + 0.475, -row + 0.3, "－" if np.isnan(val) else format_figure(val, "whole"),
+                ha="center", va="center",
                 fontsize=7, color="white" if dark else "black")
     ax.set_xlim(-0.3, 13.3)
     ax.set_ylim(-12.3, 1.3)

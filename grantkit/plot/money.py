@@ -8,6 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from ..display import format_figure
 from ..eras import era_label
 from .style import ENTITY, PLANNED, SIZE, SPENT, new_axes, source_note
 
@@ -30,18 +31,20 @@ def money_chart(util: pd.DataFrame, *, ax: Axes | None = None, source: str | Non
         pos = x + (k - 1) * w
         ax.bar(pos, np.nan_to_num(values), width=w, color=colour, label=name)
         for p, v in zip(pos, values):
-            ax.text(p, (v if not np.isnan(v) else 0) + top * 0.01, "未確定" if np.isnan(v) else f"{v:,.0f}",
+            ax.text(p, (v if not np.isnan(v) else 0) + top * 0.01, "未確定" if np.isnan(v) else format_figure(v, "count"),
                     ha="center", va="bottom", fontsize=8, color="#333333" if not np.isnan(v) else "#AA0000")
     for xi, (_, r) in zip(x, util.iterrows()):
         used = r["spent_share"] if not pd.isna(r["spent_share"]) else r["planned_share"]
         basis = "実績" if not pd.isna(r["spent_share"]) else "見込"
         if not pd.isna(used):
-            ax.text(xi, top * 1.1, f"配分額のうち未使用 {1 - used:.1%}（{basis}ベース）", ha="center", fontsize=9)
+            ax.text(xi, top * 1.1, f"配分額のうち未使用 {format_figure(1 - used, 'rate')}（{basis}ベース）", ha="center", fontsize=9)
     ax.set_xticks(x, [era_label(int(y)) for y in util["fiscal_year"]])
     ax.set_ylim(0, top * 1.22)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylabel("千円")
-    ax.set_title("交付金の配分額と事業費（千円）")
+    entity = str(util["entity"].iloc[0]) if "entity" in util.columns and len(util) else ""
+    span = "・".join(era_label(int(y)) for y in util["fiscal_year"])
+    ax.set_title(f"{entity}の交付金の配分額と事業費（{span}、千円）")
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.08), fontsize=9, ncols=3, frameon=False)
     source_note(fig, source)
     return fig, ax

@@ -7,8 +7,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..display import format_figure
 from ..eras import era_label
-from ..display import format_rate
+from ..labels import goal_label
 from .style import ENTITY, ENTITY_LIGHT, NATIONAL_DARK, SIZE, SPENT, WIDE, new_axes, source_note
 
 # marker per comparison group, in the order goal_comparison gives them (全国, 都道府県内, 同規模…)
@@ -28,19 +29,19 @@ def goal_chart(comparison: pd.DataFrame, *, ax: Axes | None = None, title: str |
     ax.barh(y, np.nan_to_num(rates), height=0.7, color=ENTITY_LIGHT, label=comparison.attrs.get("entity", "本市町村"))
     for yi, v in zip(y, comparison["rate"]):
         if not pd.isna(v):
-            ax.text(1.5, yi, format_rate(v, 1), va="center", ha="left", fontsize=9, color="#003f63")
+            ax.text(1.5, yi, format_figure(v, "rate"), va="center", ha="left", fontsize=9, color="#003f63")
     offsets = (0.2, 0.0, -0.2)[:len(groups)] if len(groups) > 1 else (0.0,)
     for col, (marker, colour, size), dy in zip(groups, MARKERS, offsets):
         ax.scatter(comparison[col].astype("float64") * 100, y + dy, marker=marker, s=size, color=colour, zorder=3,
                    linewidths=2.2 if marker == "|" else 0.8, edgecolors="white" if marker != "|" else None,
                    label=f"{col.removeprefix('mean_rate_')}の平均")
-    labels = [f"{p}（{g}）" if p != "合計" else f"{g}の合計" for g, p in zip(comparison["grant"], comparison["parent"])]
+    labels = [goal_label(p, g) for p, g in zip(comparison["parent"], comparison["grant"])]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel("得点率（%）")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=2, fontsize=9, frameon=False)
-    year = comparison.attrs.get("fiscal_year")
-    ax.set_title(title or f"目標別の得点率{'（' + era_label(year) + '）' if year else ''}"
+    year, entity = comparison.attrs.get("fiscal_year"), comparison.attrs.get("entity", "")
+    ax.set_title(title or f"{entity}の目標別の得点率{'（' + era_label(year) + '）' if year else ''}"
                  "\n目標Ⅳ（成果指標群）は両交付金に同じ得点が入る", fontsize=11)
     source_note(fig, source)
     return fig, ax
@@ -57,13 +58,15 @@ def outcome_chart(track: pd.DataFrame, *, entity: str, ax: Axes | None = None,
         values = track[col].astype("float64").to_numpy() * 100
         ax.plot(x, values, style, color=colour, linewidth=2.2, markersize=7, label=label)
         for xi, v, r in zip(x, values, track[col]):
-            ax.annotate(format_rate(r, 1), (xi, v), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9,
+            ax.annotate(format_figure(r, "rate"), (xi, v), textcoords="offset points", xytext=(0, 8), ha="center",
+                        fontsize=9,
                         color=colour)
     ax.set_xticks(x, years)
     ax.set_xlim(-0.5, len(track) - 0.5)
     ax.set_ylim(0, 105)
     ax.set_ylabel("得点率（%）")
     ax.legend(loc="lower right", fontsize=9)
-    ax.set_title("成果指標群（目標Ⅳ）の得点率の推移")
+    span = f"（{years[0]}〜{years[-1]}）" if len(years) > 1 else f"（{years[0]}）" if years else ""
+    ax.set_title(f"{entity}の成果指標群（目標Ⅳ）の得点率の推移{span}")
     source_note(fig, source)
     return fig, ax

@@ -25,6 +25,69 @@ CAVEAT = "※配点・指標は年度により異なるため、得点ではな�
 _ready = False
 
 
+# Where a Japanese label may break: after these characters (punctuation, particles), or before （.
+_BREAK_AFTER = "、・，。）)／の等にを"
+_NO_BREAK = ("にお",)  # 「における」 is one word
+
+
+def _is_katakana(ch: str) -> bool:
+    return "\u30a0" <= ch <= "\u30ff"
+
+
+def _cut(text: str, width: int) -> int:
+    """Where to end a line of at most ``width`` characters: after the last sensible break point, else before
+    a run of katakana that would be split, else at ``width``."""
+    cuts = [i + 1 for i in range(width) if text[i] in _BREAK_AFTER and text[i:i + 2] not in _NO_BREAK]
+    cuts += [i for i in range(1, width + 1) if text[i] in "（("]
+    cuts = [c for c in cuts if c >= 2]
+    if cuts:
+        return max(cuts)
+    cut = width
+    while cut > 1 and _is_katakana(text[cut - 1]) and _is_katakana(text[cut]):
+        cut -= 1
+    return cut if cut > 1 else width
+
+
+def wrap_label(text: str, width: int = 14, max_lines: int | None = None, first: int | None = None) -> str:
+    r"""Break a Japanese label into lines of at most ``width`` characters (``first`` for the first line) at
+    sensible points (after 、・ and particles, before （), never inside a word or a katakana word when such a
+    point exists; ``max_lines`` shortens with 「…」.
+
+    >>> wrap_label("自立支援・重度化防止等に向けた地域ケア会議、介護予防に関する市町村支援", 16)
+    '自立支援・重度化防止等に\n向けた地域ケア会議、介護予防に\n関する市町村支援'
+    >>> wrap_label("管内の市町村における評価指標の達成状況による評価", 14)
+    '管内の\n市町村における評価指標の\n達成状況による評価'
+    >>> wrap_label("見える化システムに関する研修、アドバイザー派遣", 12, max_lines=1)
+    '見える化システムに…'
+    """
+    lines: list[str] = []
+    rest = text
+    while rest:
+        limit = first if first is not None and not lines else width
+        if len(rest) <= limit:
+            lines.append(rest)
+            break
+        cut = _cut(rest, limit)
+        lines.append(rest[:cut])
+        rest = rest[cut:]
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1].rstrip("、・，。の") + "…"
+    return "\n".join(lines)
+
+
+def indicator_label(code: str, name: object, width: int = 16, max_lines: int = 2) -> str:
+    """A bar label: the code and a short indicator name, wrapped (at most ``max_lines`` lines, 「…」 beyond).
+
+    >>> indicator_label("Ⅱ(8)", "介護人材の確保"), indicator_label("合計", "")
+    ('Ⅱ(8) 介護人材の確保', '合計')
+    """
+    name = "" if name is None or name != name or str(name) == code else str(name)
+    if not name:
+        return code
+    return f"{code} {wrap_label(name, width, max_lines, first=max(4, width - len(code) - 1))}"
+
+
 def setup_japanese() -> None:
     """Make Japanese text render (matplotlib-fontja) and minus signs ASCII; idempotent, explicit."""
     global _ready
