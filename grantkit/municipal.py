@@ -20,7 +20,7 @@ from .eras import era_label_long, fiscal_year as to_fiscal_year
 from .allocation import _budget
 from .errors import GrantkitError, UnknownSelectionError
 from .national import _check_budgets, national_allocation
-from .rates import rate
+from .rates import alternatives_once, rate
 from .schema import GRANTS, NATIONAL
 
 OUTCOME_GOAL = "目標Ⅳ"
@@ -87,7 +87,7 @@ def goal_totals(scores: pd.DataFrame, fiscal_year: int | str) -> pd.DataFrame:
     >>> goal_totals(t, 2025)[["entity", "parent", "score", "max_score"]].values.tolist()
     [['甲町', '目標Ⅰ', 3.0, 10.0], ['甲町', '目標Ⅱ', nan, 5.0], ['乙村', '目標Ⅰ', 4.0, 5.0], ['甲町', '合計', 3.0, 15.0], ['乙村', '合計', 4.0, 5.0]]
     """
-    rows = _year_rows(scores, to_fiscal_year(fiscal_year))
+    rows = alternatives_once(_year_rows(scores, to_fiscal_year(fiscal_year)))  # 択一 once, as the higher branch
     entity, codes = _factorize(rows["entity_code"])
     grant, grants = _factorize(rows["grant"])
     parent, parents = _factorize(rows["parent"])
@@ -134,6 +134,7 @@ def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> 
     year = to_fiscal_year(fiscal_year)
     code = _code(scores, entity, year)
     rows = scores[equal_mask(scores["entity_code"], code) & (scores["fiscal_year"] == year).to_numpy(dtype=bool)]
+    rows = alternatives_once(rows)
     rows = rows.assign(group=rows["group"] if "group" in rows.columns else "")
     keys = ["parent", "group"]
     order = rows[keys].drop_duplicates().reset_index(drop=True)
@@ -286,7 +287,7 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
         raise GrantkitError(f"zero_items: min_share={min_share!r} は使えません。得点した市町村の割合の下限を "
                             "0 から 1 の数で指定してください（例: 0.5 = 半数以上）")
     year = to_fiscal_year(fiscal_year)
-    rows = _year_rows(scores, year)
+    rows = alternatives_once(_year_rows(scores, year))  # an alternative is one item: its higher branch
     code = _code(rows, entity, year)
     keys = ["grant", "indicator"]
     share = rows.assign(scored=rows["score"] > 0).groupby(keys, sort=False)["scored"].mean().rename("share_scored")
@@ -340,7 +341,7 @@ def outcome_track(scores: pd.DataFrame, *, entity: str) -> pd.DataFrame:
     outcome = scores[equal_mask(scores["parent"], OUTCOME_GOAL) & equal_mask(scores["grant"], GRANTS[0])
                      & ~equal_mask(scores["entity"], NATIONAL)]
     code = _code(outcome, entity)
-    per = outcome.groupby(["fiscal_year", "entity_code"])[["score", "max_score"]].sum().reset_index()
+    per = alternatives_once(outcome).groupby(["fiscal_year", "entity_code"])[["score", "max_score"]].sum().reset_index()
     per["rate"] = rate(per["score"], per["max_score"])
     nat = per.groupby("fiscal_year")["rate"].mean().rename("national_mean_rate")
     mine = per[per["entity_code"] == code].set_index("fiscal_year")[["score", "max_score", "rate"]]

@@ -36,6 +36,36 @@ def rate(score: object, max_score: object) -> object:
     return float(out) if out.ndim == 0 else out
 
 
+def alternatives_once(scores: pd.DataFrame) -> pd.DataFrame:
+    """The leaves with each alternative (択一: branches marked with the same ``alternative``) counted once, as its
+    higher branch: the other branches are left out and the kept one carries the highest 配点 of the branches.
+    A table without alternatives is returned as it is. Sum this, not the raw leaves, for any total.
+
+    >>> t = pd.DataFrame({"fiscal_year": 2026, "level": "市町村", "grant": "推進", "entity_code": "000001",
+    ...     "indicator": ["Ⅳ1ア", "Ⅳ1イ", "Ⅳ2"], "alternative": ["Ⅳ1", "Ⅳ1", ""],
+    ...     "score": [5.0, 15.0, 20.0], "max_score": 20.0})
+    >>> alternatives_once(t)[["indicator", "score", "max_score"]].values.tolist()
+    [['Ⅳ1イ', 15.0, 20.0], ['Ⅳ2', 20.0, 20.0]]
+    """
+    if "alternative" not in scores.columns:
+        return scores
+    marked = scores["alternative"].fillna("").ne("").to_numpy(dtype=bool)
+    if not marked.any():
+        return scores
+    keys = [c for c in ("fiscal_year", "level", "grant", "entity_code", "alternative") if c in scores.columns]
+    pos = np.flatnonzero(marked)
+    part = scores.iloc[pos].reset_index(drop=True)
+    best = part.sort_values("score", ascending=False, kind="stable", na_position="last").drop_duplicates(keys).index
+    top = part.groupby(keys, sort=False)["max_score"].transform("max").to_numpy(dtype="float64")
+    keep = ~marked
+    keep[pos[best]] = True
+    if (top[best] != part["max_score"].to_numpy(dtype="float64")[best]).any():
+        maxima = scores["max_score"].to_numpy(dtype="float64", copy=True)
+        maxima[pos[best]] = top[best]
+        scores = scores.assign(max_score=maxima)
+    return scores[keep]
+
+
 def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
     """The tidy leaves plus subtotal, total and combined rows, each with ``score_rate`` and ``row_kind``.
 
@@ -52,7 +82,8 @@ def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
     block = _BLOCK + ["grant"]
     leaves["_b"] = pd.MultiIndex.from_frame(leaves[_BLOCK].astype(str)).factorize()[0]
     leaves["_k"] = leaves.groupby(block, sort=False).cumcount().astype("float64")
-    grouped = leaves[leaves["parent"] != ""]
+    counted = alternatives_once(leaves)  # subtotals and totals count an alternative once
+    grouped = counted[counted["parent"] != ""]
     sub = _sums(grouped, block + ["parent"])
     if "parent_name" in grouped.columns:
         names = grouped.groupby(block + ["parent"], sort=False)["parent_name"].agg(_first_text).reset_index(drop=True)
@@ -61,7 +92,7 @@ def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
         sub["indicator_name"] = sub["parent"]
     sub = sub.assign(indicator=sub["parent"], parent="", row_kind="subtotal", _k=sub["_k"] + 0.5)
 
-    tot = _sums(leaves, block)
+    tot = _sums(counted, block)
     tot = tot.assign(indicator=TOTAL, indicator_name=TOTAL, parent="", row_kind="total", _k=np.inf)
 
     per_entity = tot.groupby(_BLOCK, sort=False)

@@ -318,7 +318,7 @@ def _item(cells: list[str], j: int, state: dict[str, str], ctx: Ctx, h: int, gra
     item = normalize_indicator(mark + state["item"])
     code = normalize_indicator(item + state["branch"] + state.get("sub_branch", ""))
     goal_name = goal[0] + (" " if goal[0].startswith("目標") and goal[1] else "") + goal[1]
-    return Item(j, grant, goal[0], goal_name, group, group_name, item, code, state["name"])
+    return Item(j, grant, goal[0], goal_name, group, group_name, item, code, heading_key(state["name"]))
 
 
 def grant_of(heading: str, lay: Layout) -> str | None:

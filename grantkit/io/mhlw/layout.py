@@ -137,7 +137,7 @@ def _cell(row: dict[str, str], year: int, common: str = "common") -> str:
 def _split(text: str, kind: str, year: int) -> tuple[str, ...]:
     if not text:
         return ()
-    prev = str(year - 2018)  # 令和 N = year - 2018; last year's R number
+    prev = str(year - 2019)  # 令和 N = year - 2018: last year is R(N-1)
     parts = [text] if kind in ("regex", "template", "row") else text.split("|")
     parts = [p.replace("{prev}", prev) for p in parts]
     return tuple(p if kind in ("regex", "template", "row") else heading_key(p) for p in parts)
@@ -161,7 +161,7 @@ def layout(year: int | str) -> Layout:
         text = _cell(r, y)
         spellings[r["canonical"]] = _split(text, r["match"], y)
         match[r["canonical"]] = r["match"]
-        printed[r["canonical"]] = text.split("|")[0].replace("{prev}", str(y - 2018)) if r["match"] != "regex" else text
+        printed[r["canonical"]] = text.split("|")[0].replace("{prev}", str(y - 2019)) if r["match"] != "regex" else text
     goals, groups = {}, {}
     for r in _rows("mhlw_goals.csv"):
         if _cell(r, y, "spellings"):
