@@ -14,7 +14,7 @@ Written from the published description of the real files, independently of ``gra
 - member towns of a 広域連合 scored without 保険者番号, 広域連合 rows with 保険者番号 and no score; R6 amounts.
 
 ``spell(kind, text)`` lets a test print every heading another way (``kind`` "prefix" where the loader matches a
-prefix and a suffix may follow, "exact" otherwise). Everything the tests compare against (``Book.expected``) is
+prefix and a suffix may follow, "name" for a 目標・指標群 heading whose name is recorded, "exact" otherwise). Everything the tests compare against (``Book.expected``) is
 computed here from the leaves, by the published rules.
 """
 
@@ -290,15 +290,15 @@ class _Writer:
                 sub_cols = [c for p, c in cols.items() if p[0] == "group_total" and p[1:3] == (g, goal)]
                 total_col = cols[("goal_total", g, goal)]
                 span = max(leaf_cols + sub_cols + ([total_col] if goal == "Ⅳ" and g == "推進" else []))
-                self.put(3, min(leaf_cols), f"目標{goal}　{GOALS[g][goal]}", "prefix", down=3, right=span)
+                self.put(3, min(leaf_cols), f"目標{goal}　{GOALS[g][goal]}", "name", down=3, right=span)
                 if goal == "Ⅳ":
-                    self.put(4, min(leaf_cols), "成果指標群", "prefix", down=4, right=max(leaf_cols))
+                    self.put(4, min(leaf_cols), "成果指標群", "name", down=4, right=max(leaf_cols))
                     self.put(4 if g == "推進" else 3, total_col, f"{goal}合計")
                 else:
                     self.put(3, total_col, f"{goal}合計")
                     for grp in (0, 1):
                         ks = [k for k, leaf in enumerate(spec) if leaf.goal == goal and leaf.group == grp]
-                        self.put(4, cols[("leaf", g, ks[0])], GROUPS[grp], "prefix", down=4,
+                        self.put(4, cols[("leaf", g, ks[0])], GROUPS[grp], "name", down=4,
                                  right=cols[("leaf", g, ks[-1])])
                         if ("group_total", g, goal, grp) in cols:
                             self.put(4, cols[("group_total", g, goal, grp)], f"{goal}（{'ⅰⅱ'[grp]}）\n計")

@@ -114,6 +114,8 @@ def text(v: object) -> str:
     """A cell as normalised text ("" for blank)."""
     if v is None or v == "":
         return ""
+    if isinstance(v, float) and v.is_integer():  # 区分 1–5 stored as numbers: "5", not "5.0"
+        v = int(v)
     return normalize_text(v)
 
 

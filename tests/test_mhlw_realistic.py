@@ -1,0 +1,252 @@
+"""load_mhlw on workbooks shaped like the real MHLW files (tests/realistic_mhlw.py, written from the published
+description): every figure expected here is computed by that generator from its leaves by the published rules
+(alternatives: the higher branch), never taken from grantkit."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import grantkit as gk
+from grantkit.compare import resolve_selection
+from grantkit.errors import InputFileError
+from grantkit.municipal import goal_totals
+from grantkit.national import grant_totals
+
+import realistic_mhlw as R
+
+YEARS = (2024, 2025, 2026)
+MEMBERS = ["02:第2町", "26:第3町", "02:第10町", "26:第11町"]  # some of the towns without 保険者番号
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    root = tmp_path_factory.mktemp("real")
+    out = {y: R.write(root / f"01_（掲載用）令和{y - 2018}年度評価結果（市町村分）.xlsx", y) for y in YEARS}
+    out["pref"] = R.write(root / "02_（掲載用）令和8年度評価結果（都道府県分）.xlsx", 2026, "都道府県")
+    out["_3"] = R.write(root / "001732614_3.xlsx", 2026, members=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def loaded(books):
+    return {k: gk.load_mhlw(b.path) for k, b in books.items()}
+
+
+def scored(book):
+    return [e for e in book.entities if not e.union]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_scored_municipality_is_kept_with_or_without_its_insurer_number(books, loaded, year):
+    book, r = books[year], loaded[year]
+    assert r.attributes["entity_code"].tolist() == [e.entity_code for e in scored(book)]
+    assert set(MEMBERS) <= set(r.attributes["entity_code"])
+    without = r.attributes[r.attributes["insurer_code"] == ""]
+    assert len(without) == sum(1 for e in scored(book) if not e.code) == 20
+    assert [p.value for p in r.report.exclusions] == [e.name for e in book.entities if e.union]
+    assert all("広域連合" in p.message for p in r.report.exclusions)
+    assert r.report.rows_read == r.report.rows_kept + len(r.report.exclusions) == len(book.entities)
+    assert "うち保険者番号のない市町村 20" in r.row_set
+
+
+@pytest.mark.parametrize("key", [*YEARS, "pref"])
+def test_printed_totals_equal_what_grantkit_computes_on_every_row(books, loaded, key):
+    book, r = books[key], loaded[key]
+    totals = grant_totals(r.scores).pivot(index="entity_code", columns="grant", values="score")
+    codes = [e.entity_code for e in scored(book)]
+    for grant in ("推進", "支援"):
+        assert totals.loc[codes, grant].tolist() == book.expected[grant].tolist()
+        assert r.attributes[f"score_{grant}"].tolist() == book.expected[grant].tolist()
+    assert (totals.loc[codes, "推進"] + totals.loc[codes, "支援"]).tolist() == book.expected["合計"].tolist()
+    assert r.attributes["total"].tolist() == book.expected["合計"].tolist()
+    assert r.attributes["rank"].tolist() == book.expected["rank"].tolist()
+    # every 目標 of every grant, per row, from the generator's own counted leaves
+    goals = goal_totals(r.scores, book.year).set_index(["entity_code", "grant", "parent"])["score"]
+    for grant, spec in book.spec.items():
+        cnt = R.counted(book.scores[grant], spec)
+        for goal in ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"):
+            ks = [k for k, leaf in enumerate(spec) if leaf.goal == goal]
+            assert [goals[(c, grant, f"目標{goal}")] for c in codes] == cnt[:, ks].sum(axis=1).tolist()
+    combined = gk.score_rates(r.scores)
+    combined = combined[combined["row_kind"] == "combined"].set_index("entity_code")["score"]
+    assert combined.loc[codes].tolist() == book.expected["合計"].tolist()
+
+
+@pytest.mark.parametrize("key", [*YEARS, "pref"])
+def test_maxima_are_as_published(loaded, key):
+    r = loaded[key]
+    totals = grant_totals(r.scores)
+    assert set(totals["max_score"]) == {400.0}
+    goals = goal_totals(r.scores, r.layout)
+    assert set(goals.loc[goals["parent"] != "合計", "max_score"]) == {100.0}
+    groups = r.statistics[r.statistics["row_kind"] == "group_subtotal"]
+    if key == "pref":
+        assert groups.empty
+        return
+    published = {("推進", "目標Ⅰ"): (64, 36), ("推進", "目標Ⅱ"): (68, 32), ("推進", "目標Ⅲ"): (64, 36),
+                 ("支援", "目標Ⅰ"): (52, 48), ("支援", "目標Ⅱ"): (64, 36), ("支援", "目標Ⅲ"): (68, 32)}
+    got = {k: tuple(g["max_score"].astype(int)) for k, g in groups.groupby(["grant", "parent"], sort=False)}
+    assert got == published
+
+
+@pytest.mark.parametrize("key", [*YEARS, "pref"])
+def test_alternatives_are_found_and_listed(loaded, key):
+    r = loaded[key]
+    alt = r.scores.loc[r.scores["alternative"] != "", ["grant", "alternative"]].drop_duplicates()
+    expected = {(g, f"Ⅳ{i}") for g in ("推進", "支援") for i in R.OUTCOME_ALTERNATIVES}
+    expected.add(("支援", "Ⅰ(ⅱ)9"))
+    assert set(map(tuple, alt.values.tolist())) == expected
+    assert len(r.alternatives) == 7 and any("Ⅰ(ⅱ)9（ア・イ・ウ）" in a for a in r.alternatives)
+    assert any(n.startswith("択一（いずれか高い方）として読んだ項目") for n in r.report.notes)
+
+
+def test_size_class_and_depopulation_are_read(books, loaded):
+    for year in YEARS:
+        r, book = loaded[year], books[year]
+        pops = np.array([e.population for e in scored(book)])
+        assert r.attributes["depopulated"].eq("○").tolist() == (pops < 20_000).tolist()
+        if year == 2024:  # R6 has no 区分 column
+            assert r.attributes["size_class"].isna().all()
+        else:
+            assert r.attributes["size_class"].tolist() == [str(1 + min(4, p // 60_000)) for p in pops]
+        assert r.attributes["first_insured"].tolist() == [int(p * 0.3) for p in pops]
+
+
+@pytest.mark.parametrize("key", [*YEARS, "pref"])
+def test_last_years_leading_total_is_never_this_years(books, loaded, key):
+    book, r = books[key], loaded[key]
+    assert r.attributes["prev_total"].tolist() == book.prev_total.tolist()
+    assert r.attributes["total"].tolist() == book.expected["合計"].tolist()
+    assert (r.attributes["prev_total"] != r.attributes["total"]).any()
+    read_as = dict(zip(r.columns["read_as"], r.columns["sheet_column"]))
+    assert read_as["推進・支援合計（今年度）"] != read_as["前年度の合計得点（今年度の得点には使わない）"]
+
+
+def test_unknown_leading_columns_are_kept_as_extra_attributes(loaded):
+    r = loaded[2026]
+    assert sorted(r.extras["heading"].unique()) == ["備考", "広域連合名", "構成市町村数"]
+    union = r.extras[(r.extras["heading"] == "広域連合名") & r.extras["entity_code"].isin(MEMBERS)]
+    assert set(union["value"]) == {"青森県広域連合", "京都府広域連合"}
+    assert any("「広域連合名」（C列）" in n for n in r.report.notes)
+
+
+def test_prefecture_sheet_without_population_or_codes(books, loaded):
+    r = loaded["pref"]
+    assert len(r.attributes) == 47 and r.attributes["entity_code"].iloc[[0, 46]].tolist() == ["01", "47"]
+    assert r.attributes["population"].isna().all() and r.attributes["first_insured"].notna().all()
+    assert sorted(r.extras["heading"].unique()) == ["No.", "ブロック", "団体コード"]
+    assert r.first_data_row == 19
+
+
+def test_reissued_file_without_member_towns_loads_and_says_its_row_set(books, loaded):
+    r, full = loaded["_3"], loaded[2026]
+    assert len(r.attributes) == len(full.attributes) - 20
+    assert (r.attributes["insurer_code"] != "").all()
+    assert "保険者番号のない市町村（広域連合の構成市町村）を含まない" in r.row_set
+    assert r.statistics["row_set"].eq(r.row_set).all()
+    assert any("別の行の集合" in n for n in r.report.notes)  # printed means are those of the full file
+
+
+def test_member_town_is_found_by_name_with_or_without_its_prefecture(loaded):
+    scores = loaded[2026].scores
+    for name in ("第3町", "京都府第3町", "第3町（京都府）", "26:第3町"):
+        assert resolve_selection(scores, entity=name, grant="推進").entity_code == "26:第3町"
+
+
+def test_municipal_report_runs_for_a_member_town_without_insurer_number(books, tmp_path):
+    budgets = tmp_path / "budgets.csv"
+    budgets.write_text("fiscal_year,grant,level,budget_yen,verified,source,note\n"
+                       "R8,推進,市町村,950000000,false,テスト用の架空の額,\nR8,支援,市町村,1900000000,false,テスト用の架空の額,\n",
+                       encoding="utf-8")
+    folder = gk.run_municipal_report(entity="京都府第3町", year="R8", data=[books[2025].path, books[2026].path],
+                                     budgets=budgets, out=tmp_path / "reports", progress=lambda msg: None)
+    assert folder.name == "京都府第3町_R8"
+    wb = openpyxl.load_workbook(folder / "表.xlsx", read_only=True)
+    rows = list(wb["目標別の得点"].iter_rows(values_only=True))
+    head, total = rows[0], next(r for r in rows if r[0] == "合計")
+    k = [e.entity_code for e in scored(books[2026])].index("26:第3町")
+    for grant in ("推進", "支援"):
+        assert total[head.index(f"{grant} 得点")] == books[2026].expected[grant][k]
+        assert total[head.index(f"{grant} 配点")] == 400  # the alternatives counted once
+
+
+# --- spelling: the loader's result does not change ------------------------------------------------------------
+
+_FULL = str.maketrans("0123456789()ABCDEFGHIJKLMNOPQRSTUVWXYZ.", "０１２３４５６７８９（）ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ．")
+_HALF = {v: k for k, v in zip("0123456789()", "０１２３４５６７８９（）")}
+
+
+@st.composite
+def spellings(draw):
+    """A way of printing headings: width, spaces and line breaks at chosen places, a suffix on prefix headings."""
+    width = draw(st.sampled_from(["as is", "full", "half"]))
+    space = draw(st.sampled_from(["", " ", "　", "\n", " \n "]))
+    where = draw(st.integers(min_value=1, max_value=3))
+    suffix = draw(st.sampled_from(["", "（人）", "\n（令和7年3月31日現在）", "※1"]))
+
+    def spell(kind: str, text: str) -> str:
+        if width == "full":
+            text = text.translate(_FULL)
+        elif width == "half":
+            text = "".join(_HALF.get(c, c) for c in text)
+        if len(text) > where:
+            text = text[:where] + space + text[where:]
+        return text + (suffix if kind == "prefix" else "")
+    return spell
+
+
+@pytest.fixture(scope="module")
+def canonical(tmp_path_factory):
+    book = R.write(tmp_path_factory.mktemp("canon") / "r8.xlsx", 2026, n=24)
+    return gk.load_mhlw(book.path)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spell=spellings())
+def test_heading_spelling_does_not_change_the_result(spell, canonical, tmp_path_factory):
+    book = R.write(tmp_path_factory.mktemp("spell") / "r8.xlsx", 2026, n=24, spell=spell)
+    r = gk.load_mhlw(book.path)
+    for name in ("scores", "attributes"):
+        got, want = getattr(r, name), getattr(canonical, name)
+        assert got.equals(want), name
+    assert r.alternatives == canonical.alternatives
+    assert r.statistics.drop(columns="indicator_name").equals(canonical.statistics.drop(columns="indicator_name"))
+
+
+# --- a column nobody described ----------------------------------------------------------------------------------
+
+def _add_right(source, target, heading, value=None):
+    wb = openpyxl.load_workbook(source)
+    ws = wb.active
+    col = ws.max_column + 2
+    if heading:
+        ws.cell(2, col, heading)
+    for row in range(9, ws.max_row + 1):
+        if value is not None:
+            ws.cell(row, col, value)
+    wb.save(target)
+    return target
+
+
+def test_blank_columns_right_of_the_scores_are_ignored_and_an_unknown_heading_is_named(books, tmp_path):
+    r = gk.load_mhlw(_add_right(books[2026].path, tmp_path / "blank.xlsx", None))
+    assert r.attributes["total"].tolist() == books[2026].expected["合計"].tolist()
+    with pytest.raises(InputFileError) as err:
+        gk.load_mhlw(_add_right(books[2026].path, tmp_path / "memo.xlsx", "今年度順位（参考）", 1))
+    text = str(err.value)
+    assert "2行目" in text and "今年度順位(参考)" in text and "近い見出し" in text
+    assert "grantkit/io/layouts/mhlw_headings.csv" in text
+
+
+def test_every_layout_year_keeps_only_what_differs():
+    """A year column is blank where the year prints what ``common`` says: a new year's change is one cell."""
+    path = Path(__file__).resolve().parents[1] / "grantkit" / "io" / "layouts" / "mhlw_headings.csv"
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    for row in rows:
+        assert all(row[str(y)] != row["common"] for y in range(2018, 2027)), row["canonical"]
