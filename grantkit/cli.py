@@ -18,7 +18,8 @@ def _bundled(name: str) -> str:
 
 
 EXAMPLE = ("例: grantkit report --entity 山口県 --base H30 --target R1\n"
-           "    grantkit report --level 市町村 --entity 青森県ゆうひさき町 --year R7")
+           "    grantkit report --level 市町村 --entity 青森県ゆうひさき町 --year R7\n"
+           "    grantkit inspect 01_（掲載用）令和8年度評価結果（市町村分）.xlsx")
 MUNICIPAL_SAMPLE = ("mhlw_sample_R6.xlsx", "mhlw_sample_R7.xlsx")
 
 
@@ -57,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--budgets", default=None,
                      help="予算額 CSV（省略時は同梱の budgets.csv。市町村で --data 省略時は架空の budgets_synthetic.csv）")
     rep.add_argument("--out", default="reports", help="出力先フォルダ（既定: reports）")
+    ins = sub.add_parser("inspect", help="全国の評価結果ファイルをどう読んだかを表示する（新しい年度のファイルを最初に確かめる）")
+    ins.add_argument("files", nargs="+", metavar="FILE", help="全国の評価結果（xlsx）。複数指定できます")
     return parser
 
 
@@ -68,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "inspect":
+        return _inspect(args.files)
     try:
         folder = _municipal(args, parser) if args.level == "市町村" else _prefecture(args, parser)
     except GrantkitError as exc:
@@ -80,6 +85,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(folder)
     return 0
+
+
+def _inspect(files: list[str]) -> int:
+    """Print what each file was read as; the errors (and status 2) when a file cannot be read."""
+    from .io.mhlw.inspect import inspect_files
+
+    text, errors = inspect_files(files)
+    if text:
+        print(text)
+    for e in errors:
+        print(f"エラー: {e}", file=sys.stderr)
+    return 2 if errors else 0
 
 
 def _prefecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:

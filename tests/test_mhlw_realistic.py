@@ -250,3 +250,51 @@ def test_every_layout_year_keeps_only_what_differs():
     rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
     for row in rows:
         assert all(row[str(y)] != row["common"] for y in range(2018, 2027)), row["canonical"]
+
+
+# --- grantkit inspect ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", [*YEARS, "pref", "_3"])
+def test_inspect_prints_what_was_read_where(books, key, capsys):
+    from grantkit.cli import main
+
+    book = books[key]
+    assert main(["inspect", str(book.path)]) == 0
+    out = capsys.readouterr().out
+    r = book.year - 2018
+    muni = book.level == "市町村"
+    assert f"交付年度: 令和{r}年度（様式: grantkit/io/layouts/mhlw_headings.csv の {book.year} 列）" in out
+    assert f"シート: 全国集計（{book.level}）" in out
+    first = 18 if (book.year == 2024 and muni) else 19  # R6 data start one row earlier
+    assert f"見出しの行: 2〜8行目（7 行）、最初のデータ行: {first}行目" in out
+    if muni:
+        assert f"「第1号被保険者数 (令和{r - 1}年3月末)」→ 第1号被保険者数" in out
+        assert f"「R{r - 1}評価指標合計得点」→ 前年度の合計得点（今年度の得点には使わない）" in out
+        assert "「広域連合名」→ 追加の属性（様式にない見出し）" in out
+        assert ("「区分 (規模区分)」→ 規模区分" in out) == (book.year >= 2025)
+        assert "小計・合計の列: 指標群の小計 12、目標の小計 8、交付金の合計 2、推進・支援合計 1、順位 1" in out
+    else:
+        assert "「都道府県名」→ 都道府県名" in out and "「前年度順位」→ 前年度の順位（今年度の順位には使わない）" in out
+        assert "小計・合計の列: 目標の小計 8、交付金の合計 2、推進・支援合計 1、順位 1" in out
+    # leaves per grant × 目標 × 指標群, by the generator's own plan
+    for grant, spec in book.spec.items():
+        for goal in ("Ⅰ", "Ⅳ"):
+            for grp, name in enumerate(("体制・取組", "活動", "成果")):
+                n = sum(1 for leaf in spec if leaf.goal == goal and leaf.group == grp)
+                if n:
+                    assert f"  {grant} 目標{goal} {name}: {n}\n" in out
+    assert "択一（いずれか高い方を数える項目）: 7" in out and "支援 Ⅰ(ⅱ)9（ア・イ・ウ）" in out
+    kept = len([e for e in book.entities if not e.union and (e.code or key != "_3")])
+    unions = len(book.entities) - len(scored(book))
+    assert f"行: 読込 {kept + unions} = 採用 {kept} + 除外 {unions}" in out
+    assert "✓ 公表の" in out and "すべて一致" in out
+
+
+def test_inspect_fails_with_the_error_list(books, tmp_path, capsys):
+    from grantkit.cli import main
+
+    bad = _add_right(books[2026].path, tmp_path / "memo.xlsx", "メモ", "あり")
+    assert main(["inspect", str(books[2025].path), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "交付年度: 令和7年度" in captured.out  # the readable file is still described
+    assert "memo.xlsx: 読めませんでした" in captured.err and "「メモ」は様式にありません" in captured.err

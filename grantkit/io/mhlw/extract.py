@@ -72,6 +72,7 @@ class Columns:
 
     lead: dict[str, int]
     extra: dict[int, str] = field(default_factory=dict)
+    printed: dict[int, str] = field(default_factory=dict)
     items: list[Item] = field(default_factory=list)
     subtotals: list[Subtotal] = field(default_factory=list)
     special: dict[str, int] = field(default_factory=dict)
@@ -133,7 +134,7 @@ def locate(rows: list[list[object]], ctx: Ctx) -> Block:
         raise ctx.error(f"交付金名の見出し「{'」「'.join(lay.printed[c] for c in grant_heads)}」が見つかりません")
     first_grant = next(j for j, v in enumerate(rows[h]) if isinstance(v, str) and v
                        and any(lay.is_(c, heading_key(v)) for c in grant_heads))
-    lead, extra = _leading(rows, h, first_grant, ctx)
+    lead, extra, printed = _leading(rows, h, first_grant, ctx)
     stat_keys = [k for k in STATS if lay.spellings[k]]
     key_col = lead.get("serial_no")
     name_col = lead["entity" if ctx.level == "市町村" else "prefecture"]
@@ -161,20 +162,24 @@ def locate(rows: list[list[object]], ctx: Ctx) -> Block:
         raise ctx.error(f"統計行「{lay.printed['stat_max']}」がありません")
     head = [[text(v) for v in rows[h + r]] for r in range(depth)]
     cols = _classify(head, lead, extra, first_grant, ctx, h)
+    cols.printed = printed
     return Block(h, depth, stat_rows, first_data, cols)
 
 
-def _leading(rows: list[list[object]], h: int, first_grant: int, ctx: Ctx) -> tuple[dict[str, int], dict[int, str]]:
+def _leading(rows: list[list[object]], h: int, first_grant: int, ctx: Ctx
+             ) -> tuple[dict[str, int], dict[int, str], dict[int, str]]:
     """Leading columns (left of the first 交付金名) by meaning; unknown headings → extra attributes."""
     lay = ctx.lay
     wanted = [k for k in LEADING if lay.spellings[k] and (ctx.level == "市町村" or k not in MUNICIPAL_ONLY)]
     lead: dict[str, int] = {}
     extra: dict[int, str] = {}
+    printed: dict[int, str] = {}
     for j in range(first_grant):
         cells = [text(rows[h + r][j]) for r in range(min(lay.depth, len(rows) - h))]
         heading = next((c for c in cells if c), "")  # a leading heading is one cell, merged down
         if not heading:
             continue
+        printed[j] = heading
         key = heading_key(heading)
         found = lay.find(key, wanted)
         if found is None or found in lead:
@@ -186,7 +191,7 @@ def _leading(rows: list[list[object]], h: int, first_grant: int, ctx: Ctx) -> tu
         raise ctx.error("見出し「" + "」「".join(lay.printed[k] for k in missing) + "」がありません（交付金名より左の列: "
                         + ("、".join(label(v, j) for j, v in extra.items()) or "なし") + f"。別の書き方なら {HEADINGS_FILE} "
                         "のその行に「|」で足してください）")
-    return lead, extra
+    return lead, extra, printed
 
 
 def _classify(head: list[list[str]], lead: dict[str, int], extra: dict[int, str], first_grant: int, ctx: Ctx,

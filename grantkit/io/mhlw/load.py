@@ -227,9 +227,10 @@ def _row_set(attrs: pd.DataFrame, report: LoadReport, level: str) -> str:
 
 
 def _columns(cols: Columns, printed: dict[str, str]) -> pd.DataFrame:
-    """What every column of the sheet was read as (sheet_column, kind, read_as, grant, goal, group, indicator)."""
+    """What every column of the sheet was read as (sheet_column, kind, read_as, grant, goal, group, indicator,
+    heading: a leading column's heading as printed)."""
     rows = [(j, "lead", _READ_AS.get(k, k), "", "", "", "") for k, j in cols.lead.items()]
-    rows += [(j, "extra", f"追加の属性「{h}」", "", "", "", "") for j, h in cols.extra.items()]
+    rows += [(j, "extra", "追加の属性（様式にない見出し）", "", "", "", "") for j, h in cols.extra.items()]
     rows += [(it.col, "leaf", "得点" + ("（択一）" if it.alternative else ""), it.grant, it.goal, it.group, it.code)
              for it in cols.items if it.col >= 0]
     names = {"group": "指標群の小計", "goal": "目標の小計", "grant": "交付金の合計"}
@@ -240,6 +241,7 @@ def _columns(cols: Columns, printed: dict[str, str]) -> pd.DataFrame:
     rows.sort()
     out = pd.DataFrame(rows, columns=["col", "kind", "read_as", "grant", "goal", "group", "indicator"])
     out.insert(0, "sheet_column", [column_letter(j) for j in out["col"]])
+    out["heading"] = [cols.printed.get(j, "") for j in out["col"]]
     return out.drop(columns="col").astype("str")
 
 
