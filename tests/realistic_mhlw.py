@@ -14,8 +14,8 @@ Written from the published description of the real files, independently of ``gra
 - member towns of a 広域連合 scored without 保険者番号, 広域連合 rows with 保険者番号 and no score; R6 amounts.
 
 ``spell(kind, text)`` lets a test print every heading another way (``kind`` "prefix" where the loader matches a
-prefix and a suffix may follow, "name" for a 目標・指標群 heading whose name is recorded, "exact" otherwise). Everything the tests compare against (``Book.expected``) is
-computed here from the leaves, by the published rules.
+prefix and a suffix may follow, "name" for a 目標・指標群 heading whose name is recorded, "exact" otherwise).
+Everything the tests compare against (``Book.expected``) is computed here from the leaves, by the published rules.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Leaf:
 def _group_leaves(grant: str, goal: str, group: int, points: int) -> list[Leaf]:
     """Leaves of one 指標群 summing to ``points``: single items, one item with summed ア/イ, one with ア①② + イ;
     支援Ⅰ（ⅱ） also has 指標9 「いずれかで最大4点」."""
-    name = lambda i: f"{GOALS[grant][goal][:4]}の取組{i}"  # noqa: E731
+    name = lambda i: f"{GOALS[grant][goal][:4]}の取組{i}"
     shape = [("1", "", ""), ("2", "ア", ""), ("2", "イ", ""), ("3", "ア", "①"), ("3", "ア", "②"), ("3", "イ", ""),
              ("4", "", ""), ("5", "", "")]
     special = grant == "支援" and goal == "Ⅰ" and group == 1
@@ -182,7 +182,9 @@ def write(path: Path, year: int, level: str = "市町村", *, spell=_identity, m
 
 
 def _all_prefectures() -> dict[str, str]:
-    from grantkit.prefectures import PREFECTURES  # the 47 names and codes (a fact, not a part of the loader)
+    from grantkit.prefectures import (
+        PREFECTURES,  # the 47 names and codes (a fact, not a part of the loader)
+    )
 
     return PREFECTURES
 

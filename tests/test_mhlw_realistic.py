@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+import realistic_mhlw as R
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import grantkit as gk
 from grantkit.compare import resolve_selection
 from grantkit.errors import InputFileError
 from grantkit.municipal import goal_totals
 from grantkit.national import grant_totals
-
-import realistic_mhlw as R
 
 YEARS = (2024, 2025, 2026)
 MEMBERS = ["02:第2町", "26:第3町", "02:第10町", "26:第11町"]  # some of the towns without 保険者番号

@@ -79,7 +79,8 @@ def find_alternatives(scores: np.ndarray, max_score: np.ndarray, published: np.n
         candidates = [np.array(v) for v in groups.values() if len(v) > 1 and _both_scored(scores[:, v])]
         current = alternative_groups(cols.items)
         rows_off = np.nansum(counted(scores, current)[:, masks[k]], axis=1) - published[:, k]
-        max_off = float(np.nansum(counted(max_score, current)[masks[k]])) - (0.0 if np.isnan(sub_max[k]) else sub_max[k])
+        printed = 0.0 if np.isnan(sub_max[k]) else sub_max[k]
+        max_off = float(np.nansum(counted(max_score, current)[masks[k]])) - printed
         if not candidates or (np.abs(rows_off) <= TOLERANCE).all() and abs(max_off) <= TOLERANCE:
             continue
         pick = _solve(scores, max_score, candidates, rows_off, max_off if not np.isnan(sub_max[k]) else None)

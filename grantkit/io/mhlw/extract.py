@@ -10,6 +10,7 @@ heading and the layout file to add a line to.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,16 @@ from pathlib import Path
 from ...eras import era_label_long
 from ...errors import InputFileError, Problem
 from ...text import normalize_indicator, normalize_text
-from .layout import GOALS_FILE, HEADINGS_FILE, LEADING, MUNICIPAL_ONLY, REQUIRED, STATS, Layout, heading_key
+from .layout import (
+    GOALS_FILE,
+    HEADINGS_FILE,
+    LEADING,
+    MUNICIPAL_ONLY,
+    REQUIRED,
+    STATS,
+    Layout,
+    heading_key,
+)
 
 _GROUP_MARK = re.compile(r"^\([ⅰ-ⅻ]+\)")
 
@@ -121,7 +131,7 @@ def text(v: object) -> str:
 
 
 def is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v)
 
 
 def locate(rows: list[list[object]], ctx: Ctx) -> Block:

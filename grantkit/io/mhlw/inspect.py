@@ -1,4 +1,4 @@
-"""A first look at a national workbook, in Japanese: what was read where, and what was checked (``grantkit inspect``)."""
+"""A first look at a national workbook, in Japanese: what was read where and what was checked (``grantkit inspect``)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,11 @@ def describe(result: MhlwResult) -> str:
     """
     rep, cols = result.report, result.columns
     depth = layout(result.layout).depth
-    lines = [f"■ {rep.source}", f"交付年度: {era_label_long(result.layout)}（様式: {HEADINGS_FILE} の {result.layout} 列）",
+    lines = [f"■ {rep.source}",
+             f"交付年度: {era_label_long(result.layout)}（様式: {HEADINGS_FILE} の {result.layout} 列）",
              f"シート: {rep.sheet}",
-             f"見出しの行: {result.header_row}〜{result.header_row + depth - 1}行目（{depth} 行）、"
-             f"最初のデータ行: {result.first_data_row}行目", "左側の列（見出し → 読み方）:"]
+             (f"見出しの行: {result.header_row}〜{result.header_row + depth - 1}行目（{depth} 行）、"
+              f"最初のデータ行: {result.first_data_row}行目"), "左側の列（見出し → 読み方）:"]
     lead = cols[cols["kind"].isin(["lead", "extra"])]
     lines += [f"  {c}列「{h}」→ {a}" for c, h, a in zip(lead["sheet_column"], lead["heading"], lead["read_as"])]
     leaves = cols[cols["kind"] == "leaf"]

@@ -3,8 +3,8 @@
 ``layouts/mhlw_headings.csv`` has one row per canonical name: how it is matched (``exact``, ``prefix``, ``regex``,
 ``template`` for a heading only printed, ``row`` for a header row number), its spellings in ``common`` (``|`` between
 spellings, ``{prev}`` = last year's R number) and one column per 交付年度 that is blank where the year prints what
-``common`` says, ``-`` where the year lacks it, or the year's own spellings. ``layouts/mhlw_goals.csv`` does the same for
-the 目標 and 指標群 headings, matched by the code they start with whatever name follows. Headings are compared after
+``common`` says, ``-`` where the year lacks it, or the year's own spellings. ``layouts/mhlw_goals.csv`` does the same
+for the 目標 and 指標群 headings, matched by the code they start with whatever name follows. Headings are compared after
 ``heading_key``: NFKC, no spaces, no line breaks.
 """
 
@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from ...eras import era_label_long, fiscal_year as to_fiscal_year
+from ...eras import era_label_long
+from ...eras import fiscal_year as to_fiscal_year
 from ...errors import GrantkitError
 from ...text import normalize_text
 

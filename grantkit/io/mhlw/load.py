@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...eras import era_label_long, fiscal_year as to_fiscal_year
+from ...eras import era_label_long
+from ...eras import fiscal_year as to_fiscal_year
 from ...errors import GrantkitError, InputFileError, Problem, ValidationError
 from ...provenance import LoadReport
 from ...schema import LEVELS
@@ -111,7 +112,7 @@ def _combine(results: list[MhlwResult]) -> MhlwResult:
                         exclusions=[p for r in results for p in r.report.exclusions],
                         coerced=[p for r in results for p in r.report.coerced],
                         notes=[n for r in results for n in r.report.notes])
-    stack = lambda name: pd.concat([getattr(r, name) for r in results], ignore_index=True)  # noqa: E731
+    stack = lambda name: pd.concat([getattr(r, name) for r in results], ignore_index=True)
     amounts = [r.amounts for r in results if r.amounts is not None]
     return MhlwResult(stack("scores"), stack("attributes"), stack("statistics"), amounts[0] if amounts else None,
                       report, first.layout, "、".join(r.level for r in results), " / ".join(r.row_set for r in results),
