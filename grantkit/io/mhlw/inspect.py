@@ -61,8 +61,8 @@ def describe(result: MhlwResult) -> str:
 def inspect_files(paths: list[str | Path]) -> tuple[str, list[str]]:
     """Describe every file; returns (summaries, errors), an error being one file's full message.
 
-    >>> inspect_files(["no-such-file.xlsx"])[1][0][:30]
-    'no-such-file.xlsx: ファイルがありません'
+    >>> inspect_files(["no-such-file.xlsx"])[1][0].splitlines()[0]
+    'no-such-file.xlsx: 読めませんでした'
     """
     out, errors = [], []
     for p in paths:
