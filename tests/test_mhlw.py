@@ -305,7 +305,7 @@ def test_a_scored_row_without_its_code_is_a_municipality_and_without_its_name_an
     r = load_mhlw(build(tmp_path / "code.xlsx", entities=no_code))
     assert r.attributes["entity_code"].tolist() == ["01:甲町", "01:乙村", "352012"]
     assert r.attributes["insurer_code"].tolist() == ["", "", "352012"]
-    assert "うち保険者番号のない市町村 2" in r.row_set
+    assert "うち保険者番号のない市町村（広域連合の構成市町村） 2 団体" in r.row_set
     twice = [(lead[:2] + [None] + lead[3:4] + ["甲町"] + lead[5:], s) for lead, s in ENTITIES[:2]] + ENTITIES[2:]
     with pytest.raises(ValidationError, match="11行目: コード 01:甲町 が重複しています"):
         load_mhlw(build(tmp_path / "twice.xlsx", entities=twice))

@@ -52,7 +52,7 @@ def test_every_scored_municipality_is_kept_with_or_without_its_insurer_number(bo
     assert [p.value for p in r.report.exclusions] == [e.name for e in book.entities if e.union]
     assert all("広域連合" in p.message for p in r.report.exclusions)
     assert r.report.rows_read == r.report.rows_kept + len(r.report.exclusions) == len(book.entities)
-    assert "うち保険者番号のない市町村 20" in r.row_set
+    assert "うち保険者番号のない市町村（広域連合の構成市町村） 20 団体" in r.row_set
 
 
 @pytest.mark.parametrize("key", [*YEARS, "pref"])
@@ -148,7 +148,7 @@ def test_reissued_file_without_member_towns_loads_and_says_its_row_set(books, lo
     r, full = loaded["_3"], loaded[2026]
     assert len(r.attributes) == len(full.attributes) - 20
     assert (r.attributes["insurer_code"] != "").all()
-    assert "保険者番号のない市町村（広域連合の構成市町村）を含まない" in r.row_set
+    assert "うち保険者番号のない市町村（広域連合の構成市町村） 0 団体" in r.row_set
     assert r.statistics["row_set"].eq(r.row_set).all()
     assert any("別の行の集合" in n for n in r.report.notes)  # printed means are those of the full file
 

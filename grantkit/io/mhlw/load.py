@@ -216,13 +216,10 @@ def _tidy(rows: list[list[object]], block: Block, ctx: Ctx, strict: bool) -> Mhl
 def _row_set(attrs: pd.DataFrame, report: LoadReport, level: str) -> str:
     """Which rows the means, ranks and distributions use, said in words."""
     n = len(attrs)
-    line = f"{level}で合計の得点がある {n:,} 団体"
+    line = f"{level}で合計の得点がある {n:,} 団体（"
     if level == "市町村":
         without = int((attrs["insurer_code"] == "").sum())
-        line += (f"（うち保険者番号のない市町村 {without:,}" if without else
-                 "（保険者番号のない市町村（広域連合の構成市町村）を含まない") + "。"
-    else:
-        line += "（"
+        line += f"うち保険者番号のない市町村（広域連合の構成市町村） {without:,} 団体。"
     return (line + f"除外 {len(report.exclusions)} 行: 広域連合・一部事務組合など得点のない行）。"
             "平均・順位・分布はこの集合で計算")
 
