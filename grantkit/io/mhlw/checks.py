@@ -149,8 +149,9 @@ def check_subtotals(scores, max_score, published, sub_max, cols: Columns, ctx: C
             off_max += 1
             msg = f"配点の「{name}」{sub_max[k]:g} が明細の配点の合計 {want:g} と一致しません"
             _record(problems, report, strict, ctx.problem(msg + hint, stat_row, label(name, where[k]), sub_max[k]))
-    kinds = {kind: sum(s.kind == kind for s in cols.subtotals) for kind in ("group", "goal", "grant")}
-    what = f"指標群の小計 {kinds['group']} 列・目標の小計 {kinds['goal']} 列・交付金の合計 {kinds['grant']} 列・総合計 1 列"
+    kinds = {name: sum(s.kind == kind for s in cols.subtotals)
+             for kind, name in (("group", "指標群の小計"), ("goal", "目標の小計"), ("grant", "交付金の合計"))}
+    what = "・".join([*(f"{name} {n} 列" for name, n in kinds.items() if n), "総合計 1 列"])
     return [f"公表の{what}を明細の合計と照合（択一は高い方を1回）: "
             + ("すべて一致" if off_cells == 0 else f"{off_cells} セルが不一致（報告に記載）"),
             f"配点: {what}を明細の配点の合計と照合: " + ("すべて一致" if off_max == 0 else f"{off_max} 列が不一致（報告に記載）")]
