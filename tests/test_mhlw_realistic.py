@@ -298,3 +298,41 @@ def test_inspect_fails_with_the_error_list(books, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "交付年度: 令和7年度" in captured.out  # the readable file is still described
     assert "memo.xlsx: 読めませんでした" in captured.err and "「メモ」は様式にありません" in captured.err
+
+
+# --- alternatives in the computations ---------------------------------------------------------------------------
+
+def test_allocation_and_what_if_count_alternatives_once(books, loaded):
+    book, r = books[2026], loaded[2026]
+    budget = 1_000_000_000
+    alloc = gk.national_allocation(grant_totals(r.scores), r.attributes, {"推進": budget})
+    first = np.array([int(e.population * 0.3) for e in scored(book)])
+    weights = book.expected["推進"] * first  # 得点 × 第1号被保険者数, the generator's own totals
+    k = [e.entity_code for e in scored(book)].index("26:第3町")
+    mine = alloc.set_index("entity_code").loc["26:第3町"]
+    assert mine["score"] == book.expected["推進"][k]
+    assert mine["basis_yen"] == budget * weights[k] // weights.sum()
+    w = gk.what_if(r.scores, "26:第3町", {}, budget, fiscal_year="R8", grant="推進",
+                   first_insured=r.attributes.set_index("entity_code")["first_insured"])
+    assert w.allocation["score"].tolist() == [book.expected["推進"][k]] * 2
+    assert w.allocation["basis_yen"].iloc[0] == budget * weights[k] // weights.sum()
+
+
+def test_goal_table_of_a_member_town_counts_each_alternative_once(books, loaded):
+    from grantkit.municipal import goal_table
+
+    book = books[2026]
+    table = goal_table(loaded[2026].scores, entity="京都府第3町", fiscal_year="R8").set_index(["parent", "group"])
+    k = [e.entity_code for e in scored(book)].index("26:第3町")
+    outcome = [j for j, leaf in enumerate(book.spec["推進"]) if leaf.goal == "Ⅳ"]
+    assert table.loc[("目標Ⅳ", ""), "max_推進"] == 100
+    assert table.loc[("目標Ⅳ", ""), "score_推進"] == R.counted(book.scores["推進"], book.spec["推進"])[k, outcome].sum()
+    assert table.loc[("合計", "合計"), "max_支援"] == 400
+
+
+def test_readme_adding_a_year_starts_with_inspect():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### 次の年度のデータを追加するには", 1)[1]
+    first_command = next(line for line in section.splitlines() if line.startswith("grantkit "))
+    assert first_command.startswith("grantkit inspect ")
+    assert section.index("grantkit inspect") < section.index("make report-prefecture")
