@@ -292,7 +292,7 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
     keys = ["grant", "indicator"]
     share = rows.assign(scored=rows["score"] > 0).groupby(keys, sort=False)["scored"].mean().rename("share_scored")
     mine = rows[equal_mask(rows["entity_code"], code)].merge(share.reset_index(), on=keys, how="left")
-    picked = mine[(mine["score"] == 0) & (mine["share_scored"] >= min_share)]
+    picked = mine[(mine["score"] == 0) & (mine["share_scored"] >= min_share) & (mine["max_score"] > 0)]
     outcome = picked["parent"] == OUTCOME_GOAL
     shared = picked[outcome].drop_duplicates("indicator").assign(grant=SHARED)
     picked = pd.concat([picked[~outcome], shared])

@@ -37,33 +37,37 @@ def rate(score: object, max_score: object) -> object:
 
 
 def alternatives_once(scores: pd.DataFrame) -> pd.DataFrame:
-    """The leaves with each alternative (択一: branches marked with the same ``alternative``) counted once, as its
-    higher branch: the other branches are left out and the kept one carries the highest 配点 of the branches.
-    A table without alternatives is returned as it is. Sum this, not the raw leaves, for any total.
+    """The leaves ready to be summed with each alternative (択一: branches marked with the same ``alternative``)
+    counted once, as its higher branch: that branch carries the highest score and 配点 of the branches, the other
+    branches score 0 of 0. Rows are neither added nor dropped (cheap on a national table); a table without
+    alternatives is returned as it is. Sum this, not the raw leaves, for any total; show the raw leaves.
 
     >>> t = pd.DataFrame({"fiscal_year": 2026, "level": "市町村", "grant": "推進", "entity_code": "000001",
     ...     "indicator": ["Ⅳ1ア", "Ⅳ1イ", "Ⅳ2"], "alternative": ["Ⅳ1", "Ⅳ1", ""],
     ...     "score": [5.0, 15.0, 20.0], "max_score": 20.0})
     >>> alternatives_once(t)[["indicator", "score", "max_score"]].values.tolist()
-    [['Ⅳ1イ', 15.0, 20.0], ['Ⅳ2', 20.0, 20.0]]
+    [['Ⅳ1ア', 0.0, 0.0], ['Ⅳ1イ', 15.0, 20.0], ['Ⅳ2', 20.0, 20.0]]
     """
-    if "alternative" not in scores.columns:
+    if "alternative" not in scores.columns or scores.empty:
         return scores
-    marked = scores["alternative"].fillna("").ne("").to_numpy(dtype=bool)
-    if not marked.any():
+    alt = scores["alternative"].to_numpy(dtype=object)
+    pos = np.flatnonzero(alt != "")  # one C-level pass; missing values are weeded out among the few hits
+    pos = pos[[isinstance(v, str) and v != "" for v in alt[pos]]]
+    if not len(pos):
         return scores
     keys = [c for c in ("fiscal_year", "level", "grant", "entity_code", "alternative") if c in scores.columns]
-    pos = np.flatnonzero(marked)
-    part = scores.iloc[pos].reset_index(drop=True)
-    best = part.sort_values("score", ascending=False, kind="stable", na_position="last").drop_duplicates(keys).index
-    top = part.groupby(keys, sort=False)["max_score"].transform("max").to_numpy(dtype="float64")
-    keep = ~marked
-    keep[pos[best]] = True
-    if (top[best] != part["max_score"].to_numpy(dtype="float64")[best]).any():
-        maxima = scores["max_score"].to_numpy(dtype="float64", copy=True)
-        maxima[pos[best]] = top[best]
-        scores = scores.assign(max_score=maxima)
-    return scores[keep]
+    part = scores.iloc[pos]
+    group = part.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    points = part["score"].to_numpy(dtype="float64", na_value=np.nan)
+    maxima = part["max_score"].to_numpy(dtype="float64", na_value=np.nan)
+    order = np.lexsort((np.where(np.isnan(points), np.inf, -points), group))  # per group: highest score first
+    winner = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    top = pd.Series(maxima).groupby(group).max().to_numpy()
+    score = scores["score"].to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    max_score = scores["max_score"].to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    score[pos], max_score[pos] = 0.0, 0.0
+    score[pos[winner]], max_score[pos[winner]] = points[winner], top[group[winner]]
+    return scores.assign(score=score, max_score=max_score)
 
 
 def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
