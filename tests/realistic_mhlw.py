@@ -254,6 +254,7 @@ class _Writer:
                 for g in ("推進", "支援"):
                     amount = np.floor(weights[g] / weights[g].sum() * 1_000_000 * (0.9 if kind == "final" else 1))
                     add(("amount", kind, g), amount, np.nan)
+                    b.expected[f"{kind}_{g}"] = amount
 
     # --- writing -------------------------------------------------------------------------------------------
     def put(self, row: int, col: int, text: str, kind: str = "exact", *, down: int = 8, right: int | None = None):

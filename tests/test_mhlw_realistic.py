@@ -336,3 +336,24 @@ def test_readme_adding_a_year_starts_with_inspect():
     first_command = next(line for line in section.splitlines() if line.startswith("grantkit "))
     assert first_command.startswith("grantkit inspect ")
     assert section.index("grantkit inspect") < section.index("make report-prefecture")
+
+
+def test_r6_amounts_are_read_per_grant(books, loaded):
+    book, r = books[2024], loaded[2024]
+    assert loaded[2025].amounts is None and loaded[2026].amounts is None  # only R6 publishes amounts
+    for grant in ("推進", "支援"):
+        mine = r.amounts[r.amounts["grant"] == grant]
+        assert mine["entity_code"].tolist() == [e.entity_code for e in scored(book)]
+        assert mine["plan_thousand_yen"].tolist() == book.expected[f"plan_{grant}"].tolist()
+        assert mine["final_thousand_yen"].tolist() == book.expected[f"final_{grant}"].tolist()
+
+
+def test_group_subtotal_printed_without_its_goal_mark_is_read_under_its_goal(canonical, tmp_path):
+    import re
+
+    book = R.write(tmp_path / "r8.xlsx", 2026, n=24, spell=lambda kind, text: re.sub(r"^[ⅠⅡⅢ](?=（[ⅰⅱ]）)", "", text))
+    r = gk.load_mhlw(book.path)
+    assert r.scores.equals(canonical.scores) and r.attributes.equals(canonical.attributes)
+    from grantkit.io.mhlw.inspect import describe
+
+    assert "  AE列 指標群の小計「(ⅰ)計」（推進）" in describe(r).splitlines()

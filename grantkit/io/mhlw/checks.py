@@ -13,6 +13,8 @@ from itertools import product
 
 import numpy as np
 
+from ...errors import Problem
+from ...provenance import LoadReport
 from .extract import Columns, Ctx, Item, Subtotal, label
 
 TOLERANCE = 0.01
@@ -123,8 +125,9 @@ def _solve(scores: np.ndarray, max_score: np.ndarray, candidates: list[np.ndarra
     return [g for g, on in zip(candidates, z) if on]
 
 
-def check_subtotals(scores, max_score, published, sub_max, cols: Columns, ctx: Ctx, strict: bool, problems, report,
-                    numbers, stat_row: int) -> list[str]:
+def check_subtotals(scores: np.ndarray, max_score: np.ndarray, published: np.ndarray, sub_max: np.ndarray,
+                    cols: Columns, ctx: Ctx, strict: bool, problems: list[Problem], report: LoadReport,
+                    numbers: list[int], stat_row: int) -> list[str]:
     """Every printed subtotal and its 配点 against its leaves (alternatives counted once); lines for ``checks``."""
     groups = alternative_groups(cols.items)
     leaf = counted(scores, groups)
@@ -157,15 +160,15 @@ def check_subtotals(scores, max_score, published, sub_max, cols: Columns, ctx: C
             f"配点: {what}を明細の配点の合計と照合: " + ("すべて一致" if off_max == 0 else f"{off_max} 列が不一致（報告に記載）")]
 
 
-def _record(problems, report, strict: bool, problem) -> None:
+def _record(problems: list[Problem], report: LoadReport, strict: bool, problem: Problem) -> None:
     if strict:
         problems.append(problem)
     else:
         report.notes.append(f"{problem.row}行目 {problem.column}: {problem.message}")
 
 
-def shared_goal(scores: np.ndarray, max_score: np.ndarray, cols: Columns, ctx: Ctx, problems, numbers
-                ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def shared_goal(scores: np.ndarray, max_score: np.ndarray, cols: Columns, ctx: Ctx, problems: list[Problem],
+                numbers: list[int]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The shared 目標Ⅳ: equal in both grants, or copied from 推進 into 支援 when printed once."""
     shared = ctx.lay.headings["shared_goal"]
     if not shared:

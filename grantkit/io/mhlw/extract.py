@@ -297,7 +297,10 @@ def _subtotal(kind: str, key: str, state: dict[str, str], j: int, ctx: Ctx) -> S
         return Subtotal(j, "grant", key, "", "", lay.printed[f"grant_total_{key}"])
     m = re.fullmatch(lay.spellings[f"subtotal_{kind}"][0], key)
     mark = m.group("mark")
-    goal = next((c for c in lay.goals if c.removeprefix("目標") == mark), None)
+    if mark:
+        goal = next((c for c in lay.goals if c.removeprefix("目標") == mark), None)
+    else:  # 「（ⅰ）計」 printed under its 目標: the 目標 of the leaves before it
+        goal = (lay.code_of(heading_key(state.get("goal", "")), "goals") or (None,))[0]
     if goal is None:
         raise ctx.error(f"{column_letter(j)}列の小計「{key}」の目標 {mark} は様式にありません（{'・'.join(lay.goals)}）")
     group = ""

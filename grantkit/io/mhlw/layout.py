@@ -173,12 +173,21 @@ def layout(year: int | str) -> Layout:
 
 
 def sheet_names(level: str) -> set[str]:
-    """Every sheet name the layout files know for ``level`` (normalised)."""
+    """Every sheet name the layout files know for ``level`` (normalised).
+
+    >>> sheet_names("市町村")
+    {'全国集計(市町村)'}
+    """
     key = "sheet_municipal" if level == "市町村" else "sheet_prefecture"
     return {heading_key(s) for r in _rows("mhlw_headings.csv") if r["canonical"] == key
             for c in r if (c == "common" or c.isdigit()) and r[c] not in ("", "-") for s in r[c].split("|")}
 
 
 def printed_sheet_names(level: str) -> list[str]:
+    """The sheet names of ``level`` as printed, for a message listing what was looked for.
+
+    >>> printed_sheet_names("都道府県")
+    ['全国集計（都道府県）']
+    """
     key = "sheet_municipal" if level == "市町村" else "sheet_prefecture"
     return sorted({r["common"] for r in _rows("mhlw_headings.csv") if r["canonical"] == key})

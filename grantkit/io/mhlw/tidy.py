@@ -92,14 +92,16 @@ def matrix(body: np.ndarray, idx: list[int], numbers: list[int], ctx: Ctx, headi
     return out
 
 
-def statistics_rows(rows, block: Block, idx: list[int], heads: list[str], ctx: Ctx, problems) -> dict[str, np.ndarray]:
+def statistics_rows(rows: list[list[object]], block: Block, idx: list[int], heads: list[str], ctx: Ctx,
+                    problems: list[Problem]) -> dict[str, np.ndarray]:
     """The printed statistics rows (配点, 平均点 …) at columns ``idx``; a blank cell (項目平均 of a subtotal) is NaN."""
     lines = np.array([rows[i] for i in block.stat_rows.values()], dtype=object)
     values = matrix(lines, idx, [i + 1 for i in block.stat_rows.values()], ctx, heads, LoadReport(source=""), problems)
     return {STATS[k]: values[n] for n, k in enumerate(block.stat_rows)}
 
 
-def attributes(kept, numbers, cols: Columns, published, ctx: Ctx, problems, report) -> pd.DataFrame:
+def attributes(kept: np.ndarray, numbers: list[int], cols: Columns, published: np.ndarray, ctx: Ctx,
+               problems: list[Problem], report: LoadReport) -> pd.DataFrame:
     """One row per scored entity: codes as fixed-width strings, this year's 合計/順位 from the last columns.
 
     Numbers written as text (「28,567」, full-width digits) are read as numbers, blanks and 「－」 are missing and
@@ -185,7 +187,7 @@ def attributes(kept, numbers, cols: Columns, published, ctx: Ctx, problems, repo
     return frame
 
 
-def extras(kept, cols: Columns, attrs: pd.DataFrame) -> pd.DataFrame:
+def extras(kept: np.ndarray, cols: Columns, attrs: pd.DataFrame) -> pd.DataFrame:
     """Leading columns the layout does not know, long: entity_code, heading, sheet_column, value (text)."""
     parts = [pd.DataFrame({"entity_code": attrs["entity_code"], "heading": heading, "sheet_column": column_letter(j),
                            "value": [text(r[j]) for r in kept]}) for j, heading in cols.extra.items()]
@@ -272,7 +274,7 @@ def column_median(values: np.ndarray) -> np.ndarray:
     return np.where(n > 0, (low + high) / 2, np.nan)
 
 
-def amounts(kept: np.ndarray, numbers, cols: Columns, attrs: pd.DataFrame, ctx: Ctx, report: LoadReport,
+def amounts(kept: np.ndarray, numbers: list[int], cols: Columns, attrs: pd.DataFrame, ctx: Ctx, report: LoadReport,
             problems: list[Problem]) -> pd.DataFrame | None:
     """R6: 交付見込額（案）and 確定額 per grant (千円), one row per entity, long by grant."""
     if not cols.amounts:
