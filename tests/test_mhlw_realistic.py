@@ -357,3 +357,18 @@ def test_group_subtotal_printed_without_its_goal_mark_is_read_under_its_goal(can
     from grantkit.io.mhlw.inspect import describe
 
     assert "  AE列 指標群の小計「(ⅰ)計」（推進）" in describe(r).splitlines()
+
+
+def test_a_sheet_without_this_years_rank_loads(books, tmp_path):
+    """The rank is not needed by any computation (grantkit ranks itself); its absence is no error."""
+    wb = openpyxl.load_workbook(books[2026].path)
+    ws = wb.active
+    last = ws.max_column
+    assert ws.cell(2, last).value == "今年度\n順位"
+    for rng in [m for m in ws.merged_cells.ranges if m.min_col == last]:
+        ws.unmerge_cells(str(rng))
+    ws.delete_cols(last)
+    wb.save(tmp_path / "norank.xlsx")
+    r = gk.load_mhlw(tmp_path / "norank.xlsx")
+    assert r.attributes["rank"].isna().all()
+    assert r.attributes["total"].tolist() == books[2026].expected["合計"].tolist()

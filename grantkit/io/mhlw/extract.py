@@ -134,6 +134,11 @@ def is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v)
 
 
+def _serial(v: object) -> bool:
+    """A 通し番号: a number, or digits written as text."""
+    return is_number(v) or (isinstance(v, str) and text(v).isdigit())
+
+
 def locate(rows: list[list[object]], ctx: Ctx) -> Block:
     """Find the header block, the statistics rows and the first data row, and name every column."""
     lay = ctx.lay
@@ -152,7 +157,7 @@ def locate(rows: list[list[object]], ctx: Ctx) -> Block:
     for i in range(h + 1, len(rows)):
         labels = [heading_key(rows[i][c]) for c in range(first_grant) if isinstance(rows[i][c], str) and rows[i][c]]
         hit = next((k for s in labels for k in stat_keys if lay.is_(k, s)), None)
-        data = is_number(rows[i][key_col]) if key_col is not None else bool(text(rows[i][name_col])) and not hit
+        data = _serial(rows[i][key_col]) if key_col is not None else bool(text(rows[i][name_col])) and not hit
         if depth is None and (hit or data):
             depth = i - h
         if hit:
@@ -232,16 +237,15 @@ def _classify(head: list[list[str]], lead: dict[str, int], extra: dict[int, str]
         elif amount_kind and any(_short(k, lay) for k in keys):
             out.amounts[(amount_kind, _grant_short(keys, lay, ctx, j, h))] = j
             continue
-        elif "total" in out.special and "rank" in out.special:
+        elif "total" in out.special:  # right of this year's total: only its rank and (R6) amounts
             r = next(r for r, c in enumerate(cells) if c)
             raise ctx.error(_unknown(cells[r], h + r, j, lay))
         else:
             out.items.append(_item(cells, j, state, ctx, h, grants))
             out.goal_names.setdefault((out.items[-1].grant, out.items[-1].goal), out.items[-1].goal_name)
         amount_kind = None
-    for key in ("total", "rank"):
-        if key not in out.special:
-            raise ctx.error(f"見出し「{lay.printed[key]}」がありません")
+    if "total" not in out.special:  # the rank is optional: grantkit computes ranks itself
+        raise ctx.error(f"見出し「{lay.printed['total']}」がありません（{'・'.join(lay.spellings['total'])}）")
     codes = [(it.grant, it.code) for it in out.items]
     if len(set(codes)) != len(codes):
         dup = sorted({c for c in codes if codes.count(c) > 1})
