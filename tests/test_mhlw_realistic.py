@@ -372,3 +372,17 @@ def test_a_sheet_without_this_years_rank_loads(books, tmp_path):
     r = gk.load_mhlw(tmp_path / "norank.xlsx")
     assert r.attributes["rank"].isna().all()
     assert r.attributes["total"].tolist() == books[2026].expected["合計"].tolist()
+
+
+def test_each_grant_keeps_its_own_goal_names(loaded):
+    from grantkit.io.mhlw.inspect import describe
+
+    r = loaded[2026]
+    names = r.scores[["grant", "parent", "parent_name"]].drop_duplicates()
+    named = {(g, p): n for g, p, n in names.itertuples(index=False)}
+    text = describe(r).splitlines()
+    for grant in ("推進", "支援"):
+        for goal, name in R.GOALS[grant].items():
+            printed = f"目標{goal} {name.replace('／', '/')}"  # NFKC: the full-width slash is read as "/"
+            assert named[(grant, f"目標{goal}")] == printed
+            assert f"  {grant} {printed}" in text

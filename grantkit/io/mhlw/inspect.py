@@ -35,6 +35,9 @@ def describe(result: MhlwResult) -> str:
     lines.append(f"得点の列（交付金 × 目標 × 指標群: 明細の列数）: 計 {len(leaves)} 列")
     for (grant, goal, group), n in Counter(zip(leaves["grant"], leaves["goal"], leaves["group"])).items():
         lines.append(f"  {grant} {goal} {group or '（指標群なし）'}: {n}")
+    lines.append("目標の名前（交付金ごと）:")
+    names = dict.fromkeys(zip(leaves["grant"], leaves["goal_name"]))
+    lines += [f"  {grant} {name}" for grant, name in names]
     subs = cols[cols["kind"].isin(list(_KINDS))]
     counts = Counter(subs["kind"])
     lines.append("小計・合計の列: " + "、".join(f"{_KINDS[k]} {counts[k]}" for k in _KINDS if counts[k]))

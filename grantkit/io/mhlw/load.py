@@ -226,18 +226,20 @@ def _row_set(attrs: pd.DataFrame, report: LoadReport, level: str) -> str:
 
 def _columns(cols: Columns, printed: dict[str, str]) -> pd.DataFrame:
     """What every column of the sheet was read as (sheet_column, kind, read_as, grant, goal, group, indicator,
-    heading: a leading column's heading as printed)."""
-    rows = [(j, "lead", _READ_AS.get(k, k), "", "", "", "") for k, j in cols.lead.items()]
-    rows += [(j, "extra", "追加の属性（様式にない見出し）", "", "", "", "") for j, h in cols.extra.items()]
-    rows += [(it.col, "leaf", "得点" + ("（択一）" if it.alternative else ""), it.grant, it.goal, it.group, it.code)
-             for it in cols.items if it.col >= 0]
+    goal_name: the 目標 as this grant names it, heading: a leading column's heading as printed)."""
+    rows = [(j, "lead", _READ_AS.get(k, k), "", "", "", "", "") for k, j in cols.lead.items()]
+    rows += [(j, "extra", "追加の属性（様式にない見出し）", "", "", "", "", "") for j, h in cols.extra.items()]
+    rows += [(it.col, "leaf", "得点" + ("（択一）" if it.alternative else ""), it.grant, it.goal, it.group, it.code,
+              it.goal_name) for it in cols.items if it.col >= 0]
     names = {"group": "指標群の小計", "goal": "目標の小計", "grant": "交付金の合計"}
-    rows += [(s.col, s.kind, f"{names[s.kind]}「{s.label}」", s.grant, s.goal, s.group, "") for s in cols.subtotals]
-    rows += [(j, k, {"total": "推進・支援合計（今年度）", "rank": "順位（今年度）"}[k], "", "", "", "")
+    rows += [(s.col, s.kind, f"{names[s.kind]}「{s.label}」", s.grant, s.goal, s.group, "", "")
+             for s in cols.subtotals]
+    rows += [(j, k, {"total": "推進・支援合計（今年度）", "rank": "順位（今年度）"}[k], "", "", "", "", "")
              for k, j in cols.special.items()]
-    rows += [(j, "amount", f"{printed['amount_' + kind]}（{g}）", g, "", "", "") for (kind, g), j in cols.amounts.items()]
+    rows += [(j, "amount", f"{printed['amount_' + kind]}（{g}）", g, "", "", "", "")
+             for (kind, g), j in cols.amounts.items()]
     rows.sort()
-    out = pd.DataFrame(rows, columns=["col", "kind", "read_as", "grant", "goal", "group", "indicator"])
+    out = pd.DataFrame(rows, columns=["col", "kind", "read_as", "grant", "goal", "group", "indicator", "goal_name"])
     out.insert(0, "sheet_column", [column_letter(j) for j in out["col"]])
     out["heading"] = [cols.printed.get(j, "") for j in out["col"]]
     return out.drop(columns="col").astype("str")
