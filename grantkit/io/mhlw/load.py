@@ -144,7 +144,7 @@ def _title_year(rows: list[list[object]], path: Path, sheet: str) -> int:
     named = [to_fiscal_year(m.group(0)) for m in _TITLE_YEAR.finditer(normalize_text(path.stem))]
     for row in rows[:3]:
         for v in row:
-            m = _TITLE_YEAR.search(normalize_text(v)) if isinstance(v, str) else None
+            m = _TITLE_YEAR.search(normalize_text(v)) if isinstance(v, str) and "年度" in v else None
             if m:
                 year = to_fiscal_year(m.group(0))
                 if named and year not in named:
@@ -167,7 +167,6 @@ def _tidy(rows: list[list[object]], block: Block, ctx: Ctx, strict: bool) -> Mhl
         if problems:
             raise ValidationError(ctx.path.name, problems)
         raise ctx.error("合計の得点がある行がありません")
-    kept = np.array(kept, dtype=object)
     idx = [it.col for it in cols.items]
     heads = [f"{it.grant} {it.code}" for it in cols.items]
     sub_idx = [s.col for s in cols.subtotals] + [cols.special["total"]]

@@ -69,15 +69,20 @@ def split_rows(rows: list[list[object]], block: Block, ctx: Ctx, report: LoadRep
     return kept, numbers
 
 
-def matrix(body: np.ndarray, idx: list[int], numbers: list[int], ctx: Ctx, headings: list[str], report: LoadReport,
-           problems: list[Problem]) -> np.ndarray:
-    """Cells of ``body`` (object array) at columns ``idx`` as floats; 「－」 etc. → NaN (listed as coerced),
-    text → problem. One C-level conversion when every cell is a number, cell by cell only otherwise."""
-    block = body[:, idx]
+def matrix(rows: list[list[object]], idx: list[int], numbers: list[int], ctx: Ctx, headings: list[str],
+           report: LoadReport, problems: list[Problem]) -> np.ndarray:
+    """Cells of ``rows`` at columns ``idx`` as floats; 「－」 etc. → NaN (listed as coerced), text → problem.
+    One C-level conversion when every cell is a number (picked by ``itemgetter``, no object array of the whole
+    sheet), cell by cell only otherwise."""
+    if not idx:
+        return np.empty((len(rows), 0))
+    pick = operator.itemgetter(*idx, idx[0])  # one extra key: a tuple however few columns
+    cells = [pick(r)[:-1] for r in rows]
     try:
-        return block.astype("float64")
+        return np.array(cells, dtype="float64").reshape(len(rows), len(idx))
     except (TypeError, ValueError):
         pass
+    block = np.array(cells, dtype=object).reshape(len(rows), len(idx))
     out = np.full(block.shape, np.nan)
     for (i, k), v in np.ndenumerate(block):
         try:
@@ -95,12 +100,12 @@ def matrix(body: np.ndarray, idx: list[int], numbers: list[int], ctx: Ctx, headi
 def statistics_rows(rows: list[list[object]], block: Block, idx: list[int], heads: list[str], ctx: Ctx,
                     problems: list[Problem]) -> dict[str, np.ndarray]:
     """The printed statistics rows (配点, 平均点 …) at columns ``idx``; a blank cell (項目平均 of a subtotal) is NaN."""
-    lines = np.array([rows[i] for i in block.stat_rows.values()], dtype=object)
+    lines = [rows[i] for i in block.stat_rows.values()]
     values = matrix(lines, idx, [i + 1 for i in block.stat_rows.values()], ctx, heads, LoadReport(source=""), problems)
     return {STATS[k]: values[n] for n, k in enumerate(block.stat_rows)}
 
 
-def attributes(kept: np.ndarray, numbers: list[int], cols: Columns, published: np.ndarray, ctx: Ctx,
+def attributes(kept: list[list[object]], numbers: list[int], cols: Columns, published: np.ndarray, ctx: Ctx,
                problems: list[Problem], report: LoadReport) -> pd.DataFrame:
     """One row per scored entity: codes as fixed-width strings, this year's 合計/順位 from the last columns.
 
@@ -187,7 +192,7 @@ def attributes(kept: np.ndarray, numbers: list[int], cols: Columns, published: n
     return frame
 
 
-def extras(kept: np.ndarray, cols: Columns, attrs: pd.DataFrame) -> pd.DataFrame:
+def extras(kept: list[list[object]], cols: Columns, attrs: pd.DataFrame) -> pd.DataFrame:
     """Leading columns the layout does not know, long: entity_code, heading, sheet_column, value (text)."""
     parts = [pd.DataFrame({"entity_code": attrs["entity_code"], "heading": heading, "sheet_column": column_letter(j),
                            "value": [text(r[j]) for r in kept]}) for j, heading in cols.extra.items()]
@@ -274,7 +279,7 @@ def column_median(values: np.ndarray) -> np.ndarray:
     return np.where(n > 0, (low + high) / 2, np.nan)
 
 
-def amounts(kept: np.ndarray, numbers: list[int], cols: Columns, attrs: pd.DataFrame, ctx: Ctx, report: LoadReport,
+def amounts(kept: list[list[object]], numbers: list[int], cols: Columns, attrs: pd.DataFrame, ctx: Ctx, report: LoadReport,
             problems: list[Problem]) -> pd.DataFrame | None:
     """R6: 交付見込額（案）and 確定額 per grant (千円), one row per entity, long by grant."""
     if not cols.amounts:
