@@ -386,3 +386,16 @@ def test_each_grant_keeps_its_own_goal_names(loaded):
             printed = f"目標{goal} {name.replace('／', '/')}"  # NFKC: the full-width slash is read as "/"
             assert named[(grant, f"目標{goal}")] == printed
             assert f"  {grant} {printed}" in text
+
+
+@pytest.mark.parametrize("name", ["mhlw_sample_R6.xlsx", "mhlw_sample_R7.xlsx"])
+def test_bundled_samples_load_with_their_printed_numbers(name):
+    """The old synthetic shape: no alternatives, every printed grant total reproduced from the leaves."""
+    r = gk.load_mhlw(gk.example_path(name), level="市町村")
+    assert r.alternatives == [] and (r.scores["alternative"] == "").all()
+    assert (r.attributes["insurer_code"] == r.attributes["entity_code"]).all()  # every town has its 保険者番号
+    totals = grant_totals(r.scores).pivot(index="entity_code", columns="grant", values="score")
+    for grant in ("推進", "支援"):
+        printed = r.attributes.set_index("entity_code")[f"score_{grant}"]
+        assert np.allclose(totals.loc[printed.index, grant], printed)
+    assert r.report.rows_read == r.report.rows_kept + len(r.report.exclusions) == 304
