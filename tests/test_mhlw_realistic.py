@@ -399,3 +399,21 @@ def test_bundled_samples_load_with_their_printed_numbers(name):
         printed = r.attributes.set_index("entity_code")[f"score_{grant}"]
         assert np.allclose(totals.loc[printed.index, grant], printed)
     assert r.report.rows_read == r.report.rows_kept + len(r.report.exclusions) == 304
+
+
+def test_a_subtotal_no_alternative_explains_is_an_error_naming_the_cell(books, loaded, tmp_path):
+    from grantkit.errors import ValidationError
+
+    cols = loaded[2026].columns
+    letter = cols.loc[(cols["read_as"] == "目標の小計「Ⅳ合計」") & (cols["grant"] == "推進"), "sheet_column"].item()
+    wb = openpyxl.load_workbook(books[2026].path)
+    ws = wb.active
+    ws[f"{letter}19"] = ws[f"{letter}19"].value + 1  # the first town's printed 推進 Ⅳ合計, one point too many
+    wb.save(tmp_path / "off.xlsx")
+    with pytest.raises(ValidationError) as err:
+        gk.load_mhlw(tmp_path / "off.xlsx")
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column) == (19, f"Ⅳ合計（推進）（{letter}列）")
+    assert "択一の項目として読んでも合いません" in problem.message
+    r = gk.load_mhlw(tmp_path / "off.xlsx", strict=False)
+    assert any(n.startswith(f"19行目 Ⅳ合計（推進）（{letter}列）") for n in r.report.notes)

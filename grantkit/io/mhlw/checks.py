@@ -4,7 +4,8 @@ shared 目標Ⅳ block.
 Every printed subtotal (指標群 「Ⅰ（ⅰ）計」, 目標 「Ⅰ合計」, 推進合計・支援合計, 推進・支援合計) sums its leaves. Where an
 indicator has several branches (ア, イ …) of which only the higher counts, the leaf sum exceeds the printed subtotal
 and its 配点; such an indicator is read as an alternative only when taking its higher branch reproduces the printed
-subtotal on every row and its 配点. After that, any disagreement is an error naming the cell.
+subtotal's 配点 and its cells (all of them, or all but a few: a mistyped cell is then reported alone, not as every row
+of its subtotal), and no other set of indicators does. After that, any disagreement is an error naming the cell.
 """
 
 from __future__ import annotations
@@ -103,22 +104,24 @@ def _both_scored(block: np.ndarray) -> bool:
 
 def _solve(scores: np.ndarray, max_score: np.ndarray, candidates: list[np.ndarray], rows_off: np.ndarray,
            max_off: float | None) -> list[np.ndarray]:
-    """The one set of candidates whose excess over the higher branch equals what the printed subtotal is short of,
-    on every row (and in 配点 when printed); [] when no set or more than one does."""
+    """The one set of candidates whose excess over their higher branch equals what the printed subtotal is short of,
+    in 配点 (when printed) and on the rows; [] when no set or more than one does. A set that fits all but a few rows
+    (under 10 %) still counts: those rows then fail the subtotal check, each named, instead of every row."""
     excess = np.column_stack([np.nansum(scores[:, g], axis=1) - np.nan_to_num(np.nanmax(
         np.nan_to_num(scores[:, g], nan=-np.inf), axis=1), neginf=0.0) for g in candidates])
     excess = np.nan_to_num(excess)
-    a, b = excess, rows_off
-    if max_off is not None:
-        m_ex = np.array([max_score[g].sum() - max_score[g].max() for g in candidates])
-        a, b = np.vstack([a, m_ex]), np.append(b, max_off)
+    m_ex = np.array([max_score[g].sum() - max_score[g].max() for g in candidates])
     if len(candidates) <= _BRUTE_FORCE:
         choices = np.array(list(product((0.0, 1.0), repeat=len(candidates)))).T  # candidates × subsets
-        fits = np.flatnonzero((np.abs(a @ choices - b[:, None]) <= TOLERANCE).all(axis=0))
-        if len(fits) != 1:
+        fits = (np.abs(excess @ choices - rows_off[:, None]) <= TOLERANCE).sum(axis=0)
+        if max_off is not None:
+            fits = np.where(np.abs(m_ex @ choices - max_off) <= TOLERANCE, fits, -1)
+        best = np.flatnonzero(fits == fits.max())
+        if len(best) != 1 or fits[best[0]] < 0.9 * len(rows_off):
             return []
-        z = choices[:, fits[0]]
+        z = choices[:, best[0]]
     else:
+        a, b = (np.vstack([excess, m_ex]), np.append(rows_off, max_off)) if max_off is not None else (excess, rows_off)
         z = np.round(np.linalg.lstsq(a, b, rcond=None)[0])
         if not np.isin(z, (0.0, 1.0)).all() or not (np.abs(a @ z - b) <= TOLERANCE).all():
             return []
@@ -136,7 +139,8 @@ def check_subtotals(scores: np.ndarray, max_score: np.ndarray, published: np.nda
     names = [*(s.label + (f"（{s.grant}）" if s.kind in ("group", "goal") else "") for s in cols.subtotals),
              ctx.lay.printed["total"]]
     where = [s.col for s in cols.subtotals] + [cols.special["total"]]
-    hint = "（択一の項目以外で明細の合計と違います。セルの値を確かめてください）"
+    hint = ("（いずれか高い方を数える択一の項目として読んでも合いません。セルの値を確かめてください。"
+            "strict=False なら報告に記録して読みます）")
     off_cells = off_max = 0
     for k, (mask, name) in enumerate(zip(masks, names)):
         sums = np.nansum(leaf[:, mask], axis=1)
