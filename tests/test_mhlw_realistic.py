@@ -179,7 +179,7 @@ def test_municipal_report_runs_for_a_member_town_without_insurer_number(books, t
 # --- spelling: the loader's result does not change ------------------------------------------------------------
 
 _FULL = str.maketrans("0123456789()ABCDEFGHIJKLMNOPQRSTUVWXYZ.", "０１２３４５６７８９（）ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ．")
-_HALF = {v: k for k, v in zip("0123456789()", "０１２３４５６７８９（）")}
+_HALF = {v: k for k, v in zip("0123456789()ｱｲｳ", "０１２３４５６７８９（）アイウ")}  # half-width katakana too
 
 
 @st.composite
