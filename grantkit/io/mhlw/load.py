@@ -67,7 +67,8 @@ class MhlwResult:
     def details(self) -> pd.DataFrame:
         """The leaves with the shared 目標Ⅳ block counted once (the 支援 copy dropped): for sums over details.
 
-        Each grant's total still contains 目標Ⅳ (``scores`` keeps both copies, as the official totals do).
+        Each grant's total still contains 目標Ⅳ (``scores`` keeps both copies, as the official totals do). Sum
+        ``rates.alternatives_once(details())`` so that an alternative counts once, as its higher branch.
         """
         shared = layout(self.layout).headings["shared_goal"]
         if not shared:
