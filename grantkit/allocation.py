@@ -29,7 +29,7 @@ import pandas as pd
 from .domain import NATIONAL, PREFECTURE, PROMOTION
 from .eras import era_label
 from .errors import GrantkitError, Problem, UnknownSelectionError, ValidationError
-from .rates import leaves_of, score_rates
+from .rates import alternatives_once, leaves_of, score_rates
 from .text import normalize_indicator, normalize_text
 
 UNIT = 1000  # 千円
@@ -419,7 +419,7 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     part = leaves[leaves["fiscal_year"].eq(year) & leaves["level"].eq(sel.level) & leaves["grant"].eq(sel.grant)]
     own = part[part["entity_code"] == sel.entity_code]
     table = _changed(own, changes)
-    others = part[part["entity_code"].ne(sel.entity_code) & part["entity"].ne(NATIONAL)]
+    others = alternatives_once(part[part["entity_code"].ne(sel.entity_code) & part["entity"].ne(NATIONAL)])
     factor = 1
     complete = others["entity_code"].nunique() + 1 >= n_entities or sel.level != PREFECTURE
     has_national = part["entity"].eq(NATIONAL).any()
@@ -437,16 +437,16 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
             others_total = sum((_exact(round(v, 10)) * int(n[c]) for c, v in totals.items()), Fraction(0))
             method = "全団体の得点×第1号被保険者数"
     else:
-        national = part.loc[part["entity"] == NATIONAL, "score"]
+        national = alternatives_once(part[part["entity"] == NATIONAL])["score"]
         if national.empty or first_insured is not None:
             raise UnknownSelectionError("他団体の得点も全国平均もありません。全団体の表か全国平均の行が必要です")
-        others_total = n_entities * _exact(round(national.sum(), 10)) - _exact(round(own["score"].sum(), 10))
+        others_total = n_entities * _exact(round(national.sum(), 10)) - _exact(round(_total(table, "score_before"), 10))
         method = f"全国平均×{n_entities}団体"
     rows = []
     for label, column in (("現状", "score_before"), ("変更後", "score_after")):
-        weight = _exact(round(table[column].sum(), 10)) * factor
+        weight = _exact(round(_total(table, column), 10)) * factor
         share = Fraction(budget_yen(budget)) * weight / (others_total + weight)
-        rows.append({"scenario": label, "score": round(float(table[column].sum()), 10),
+        rows.append({"scenario": label, "score": round(_total(table, column), 10),
                      "basis_yen": math.floor(share), "basis_thousand_yen": math.floor(share / UNIT)})
     return WhatIf(table, pd.DataFrame(rows), method)
 
@@ -454,9 +454,17 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
 FULL_MARKS = ("max", "満点")
 
 
+def _total(table: pd.DataFrame, column: str) -> float:
+    """The entity's total of ``column``: an alternative (択一) counts once, as its higher branch."""
+    alt = table["alternative"] if "alternative" in table.columns else pd.Series("", index=table.index)
+    plain = float(table.loc[alt == "", column].sum())
+    return plain + float(table[alt != ""].groupby(alt[alt != ""])[column].max().sum())
+
+
 def _changed(own: pd.DataFrame, changes: dict[str, float | str]) -> pd.DataFrame:
     """The entity's leaves with score_before and score_after; unknown indicators and bad scores are errors."""
-    table = own[["indicator", "indicator_name", "max_score", "score"]].rename(columns={"score": "score_before"})
+    keep = [c for c in ("indicator", "indicator_name", "max_score", "score", "alternative") if c in own.columns]
+    table = own[keep].rename(columns={"score": "score_before"})
     table = table.assign(score_after=table["score_before"]).reset_index(drop=True)
     problems = []
     for code, value in changes.items():

@@ -21,7 +21,8 @@ def _bundled(name: str) -> str:
 EXAMPLE = ("例: grantkit report --entity 山口県 --base H30 --target R1\n"
            "    grantkit report --level 市町村 --entity 青森県ゆうひさき町 --year R7\n"
            "    grantkit report --prefecture 北海道 --year R7\n"
-           "    grantkit report --level 市町村 --entity つばきの森市 --entity 020011 --year R7")
+           "    grantkit report --level 市町村 --entity つばきの森市 --entity 020011 --year R7\n"
+           "    grantkit inspect 01_（掲載用）令和8年度評価結果（市町村分）.xlsx")
 MUNICIPAL_SAMPLE = ("mhlw_sample_R6.xlsx", "mhlw_sample_R7.xlsx")
 
 
@@ -75,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--budgets", default=None,
                      help="予算額 CSV（省略時は同梱の budgets.csv。市町村で --data 省略時は架空の budgets_synthetic.csv）")
     rep.add_argument("--out", default="reports", help="出力先フォルダ（既定: reports）")
+    ins = sub.add_parser("inspect", help="全国の評価結果ファイルをどう読んだかを表示する（新しい年度のファイルを最初に確かめる）")
+    ins.add_argument("files", nargs="+", metavar="FILE", help="全国の評価結果（xlsx）。複数指定できます")
     return parser
 
 
@@ -92,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "inspect":
+        return _inspect(args.files)
     many = len(args.entities or []) > 1 or args.entity_list
     if args.entity is None and not args.prefecture and not args.entity_list:
         parser.error("--entity（団体名）か --prefecture（都道府県名）を指定してください")
@@ -136,6 +141,18 @@ def _os_error_message(exc: OSError, out: Path) -> str:
     if path == out.resolve() or out.resolve() in path.parents:
         return f"{name}: 書き込めません（{reason}）。--out に書き込めるフォルダを指定してください"
     return f"{name}: 読み込めません（{reason}）"
+
+
+def _inspect(files: list[str]) -> int:
+    """Print what each file was read as; the errors (and status 2) when a file cannot be read."""
+    from .io.mhlw.inspect import inspect_files
+
+    text, errors = inspect_files(files)
+    if text:
+        print(text)
+    for e in errors:
+        print(f"エラー: {e}", file=sys.stderr)
+    return 2 if errors else 0
 
 
 def _prefecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:

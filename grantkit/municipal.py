@@ -22,7 +22,7 @@ from .eras import era_label_long
 from .eras import fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
 from .national import national_allocation
-from .rates import rate
+from .rates import alternatives_once, rate
 
 
 def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -86,7 +86,7 @@ def goal_totals(scores: pd.DataFrame, fiscal_year: int | str) -> pd.DataFrame:
     [['甲町', '目標Ⅰ', 3.0, 10.0], ['甲町', '目標Ⅱ', nan, 5.0], ['乙村', '目標Ⅰ', 4.0, 5.0],
      ['甲町', '合計', 3.0, 15.0], ['乙村', '合計', 4.0, 5.0]]
     """
-    rows = _year_rows(scores, to_fiscal_year(fiscal_year))
+    rows = alternatives_once(_year_rows(scores, to_fiscal_year(fiscal_year)))  # 択一 once, as the higher branch
     entity, codes = _factorize(rows["entity_code"])
     grant, grants = _factorize(rows["grant"])
     parent, parents = _factorize(rows["parent"])
@@ -135,6 +135,7 @@ def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> 
     year = to_fiscal_year(fiscal_year)
     code = _code(scores, entity, year)
     rows = scores[equal_mask(scores["entity_code"], code) & (scores["fiscal_year"] == year).to_numpy(dtype=bool)]
+    rows = alternatives_once(rows)
     rows = rows.assign(group=rows["group"] if "group" in rows.columns else "")
     keys = ["parent", "group"]
     order = rows[keys].drop_duplicates().reset_index(drop=True)
@@ -307,12 +308,12 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
         raise GrantkitError(f"zero_items: min_share={min_share!r} は使えません。得点した市町村の割合の下限を "
                             "0 から 1 の数で指定してください（例: 0.5 = 半数以上）")
     year = to_fiscal_year(fiscal_year)
-    rows = _year_rows(scores, year)
+    rows = alternatives_once(_year_rows(scores, year))  # an alternative is one item: its higher branch
     code = _code(rows, entity, year)
     keys = ["grant", "indicator"]
     share = rows.assign(scored=rows["score"] > 0).groupby(keys, sort=False)["scored"].mean().rename("share_scored")
     mine = rows[equal_mask(rows["entity_code"], code)].merge(share.reset_index(), on=keys, how="left")
-    picked = mine[(mine["score"] == 0) & (mine["share_scored"] >= min_share)]
+    picked = mine[(mine["score"] == 0) & (mine["share_scored"] >= min_share) & (mine["max_score"] > 0)]
     outcome = picked["parent"] == OUTCOME_GOAL
     shared = picked[outcome].drop_duplicates("indicator").assign(grant=SHARED)
     picked = pd.concat([picked[~outcome], shared])
@@ -374,7 +375,7 @@ def outcome_track(scores: pd.DataFrame, *, entity: str) -> pd.DataFrame:
     outcome = scores[equal_mask(scores["parent"], OUTCOME_GOAL) & equal_mask(scores["grant"], GRANTS[0])
                      & ~equal_mask(scores["entity"], NATIONAL)]
     code = _code(outcome, entity)
-    per = outcome.groupby(["fiscal_year", "entity_code"])[["score", "max_score"]].sum().reset_index()
+    per = alternatives_once(outcome).groupby(["fiscal_year", "entity_code"])[["score", "max_score"]].sum().reset_index()
     per["rate"] = rate(per["score"], per["max_score"])
     nat = per.groupby("fiscal_year")["rate"].mean().rename("national_mean_rate")
     mine = per[per["entity_code"] == code].set_index("fiscal_year")[["score", "max_score", "rate"]]

@@ -250,7 +250,7 @@ def load_municipal_data(data: str | Path | Sequence[str | Path], budgets: str | 
         statistics=pd.concat([r.statistics for r in loaded], ignore_index=True),
         amounts=pd.concat(amounts, ignore_index=True) if amounts else None,
         fictitious=any(r.fictitious for r in loaded), files=[p.name for p in paths],
-        sources=[f"{r.report.summary()}（{era_label_long(y)}{'、架空データ' if r.fictitious else ''}）"
+        sources=[f"{r.report.summary()}（{era_label_long(y)}{'、架空データ' if r.fictitious else ''}）。{r.row_set}"
                  for r, y in zip(loaded, years)],
         load_reports={y: r.report for r, y in zip(loaded, years)})
     if budgets:

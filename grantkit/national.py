@@ -27,7 +27,7 @@ import pandas as pd
 from .allocation import check_budgets, grant_amount, municipal_allocation, prefecture_allocation
 from .eras import era_label_long
 from .errors import GrantkitError, UnknownSelectionError
-from .rates import rate
+from .rates import alternatives_once, rate
 from .schema import LEVELS, NATIONAL
 from .text import normalize_text
 
@@ -159,6 +159,7 @@ def grant_totals(scores: pd.DataFrame, *, level: str | None = None) -> pd.DataFr
     """
     if level is not None:
         scores = _only(scores, _resolve_level(level, scores, what="grant_totals"))
+    scores = alternatives_once(scores)  # an alternative (択一) counts once, as its higher branch
     keys = [k for k in ("fiscal_year", "level", "grant", "entity_code") if k in scores.columns]
     national = (scores["entity"] == NATIONAL).to_numpy()
     part = scores[~national] if national.any() else scores

@@ -36,6 +36,40 @@ def rate(score: object, max_score: object) -> object:
     return float(out) if out.ndim == 0 else out
 
 
+def alternatives_once(scores: pd.DataFrame) -> pd.DataFrame:
+    """The leaves ready to be summed with each alternative (択一: branches marked with the same ``alternative``)
+    counted once, as its higher branch: that branch carries the highest score and 配点 of the branches, the other
+    branches score 0 of 0. Rows are neither added nor dropped (cheap on a national table); a table without
+    alternatives is returned as it is. Sum this, not the raw leaves, for any total; show the raw leaves.
+
+    >>> t = pd.DataFrame({"fiscal_year": 2026, "level": "市町村", "grant": "推進", "entity_code": "000001",
+    ...     "indicator": ["Ⅳ1ア", "Ⅳ1イ", "Ⅳ2"], "alternative": ["Ⅳ1", "Ⅳ1", ""],
+    ...     "score": [5.0, 15.0, 20.0], "max_score": 20.0})
+    >>> alternatives_once(t)[["indicator", "score", "max_score"]].values.tolist()
+    [['Ⅳ1ア', 0.0, 0.0], ['Ⅳ1イ', 15.0, 20.0], ['Ⅳ2', 20.0, 20.0]]
+    """
+    if "alternative" not in scores.columns or scores.empty:
+        return scores
+    alt = scores["alternative"].to_numpy(dtype=object)
+    pos = np.flatnonzero(alt != "")  # one C-level pass; missing values are weeded out among the few hits
+    pos = pos[[isinstance(v, str) and v != "" for v in alt[pos]]]
+    if not len(pos):
+        return scores
+    keys = [c for c in ("fiscal_year", "level", "grant", "entity_code", "alternative") if c in scores.columns]
+    part = scores.iloc[pos]
+    group = part.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    points = part["score"].to_numpy(dtype="float64", na_value=np.nan)
+    maxima = part["max_score"].to_numpy(dtype="float64", na_value=np.nan)
+    order = np.lexsort((np.where(np.isnan(points), np.inf, -points), group))  # per group: highest score first
+    winner = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    top = pd.Series(maxima).groupby(group).max().to_numpy()
+    score = scores["score"].to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    max_score = scores["max_score"].to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    score[pos], max_score[pos] = 0.0, 0.0
+    score[pos[winner]], max_score[pos[winner]] = points[winner], top[group[winner]]
+    return scores.assign(score=score, max_score=max_score)
+
+
 def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
     """The tidy leaves plus subtotal, total and combined rows, each with ``score_rate`` and ``row_kind``.
 
@@ -52,7 +86,8 @@ def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
     block = _BLOCK + ["grant"]
     leaves["_b"] = pd.MultiIndex.from_frame(leaves[_BLOCK].astype(str)).factorize()[0]
     leaves["_k"] = leaves.groupby(block, sort=False).cumcount().astype("float64")
-    grouped = leaves[leaves["parent"] != ""]
+    counted = alternatives_once(leaves)  # subtotals and totals count an alternative once
+    grouped = counted[counted["parent"] != ""]
     sub = _sums(grouped, block + ["parent"])
     if "parent_name" in grouped.columns:
         names = grouped.groupby(block + ["parent"], sort=False)["parent_name"].agg(_first_text).reset_index(drop=True)
@@ -61,7 +96,7 @@ def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
         sub["indicator_name"] = sub["parent"]
     sub = sub.assign(indicator=sub["parent"], parent="", row_kind="subtotal", _k=sub["_k"] + 0.5)
 
-    tot = _sums(leaves, block)
+    tot = _sums(counted, block)
     tot = tot.assign(indicator=TOTAL, indicator_name=TOTAL, parent="", row_kind="total", _k=np.inf)
 
     per_entity = tot.groupby(_BLOCK, sort=False)

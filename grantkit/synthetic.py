@@ -68,7 +68,7 @@ def score_columns(fiscal_year: int | str, level: str = "市町村", items_per_gr
     lay = layout(fiscal_year)
     n = items_per_group if level == "市町村" else max(2, items_per_group // 2)
     shared = lay.headings["shared_goal"]
-    goals = list(lay.goals.values())
+    goals = list(lay.goals)
     rng = np.random.default_rng(lay.year)
     cols: list[Column] = []
     for grant in lay.grants().values():

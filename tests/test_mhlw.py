@@ -298,13 +298,17 @@ def test_workbook_is_checked_before_parsing(tmp_path, book):
         load_mhlw(bomb)
 
 
-def test_a_scored_row_without_its_code_or_name_is_an_error(tmp_path):
-    """Two scored rows with an empty 保険者番号 would become one entity; a nameless row could not be reported."""
+def test_a_scored_row_without_its_code_is_a_municipality_and_without_its_name_an_error(tmp_path):
+    """A scored row without 保険者番号 is a member town of a 広域連合: kept as 「都道府県コード:市町村名」; two such rows
+    of one name in one prefecture would be one entity, and a nameless row could not be reported."""
     no_code = [(lead[:2] + [None] + lead[3:], s) for lead, s in ENTITIES[:2]] + ENTITIES[2:]
-    with pytest.raises(ValidationError) as err:
-        load_mhlw(build(tmp_path / "code.xlsx", entities=no_code))
-    text = str(err.value)
-    assert "11行目 列「保険者番号（C列）」: 得点のある行に保険者番号がありません" in text and "12行目" in text
+    r = load_mhlw(build(tmp_path / "code.xlsx", entities=no_code))
+    assert r.attributes["entity_code"].tolist() == ["01:甲町", "01:乙村", "352012"]
+    assert r.attributes["insurer_code"].tolist() == ["", "", "352012"]
+    assert "うち保険者番号のない市町村（広域連合の構成市町村） 2 団体" in r.row_set
+    twice = [(lead[:2] + [None] + lead[3:4] + ["甲町"] + lead[5:], s) for lead, s in ENTITIES[:2]] + ENTITIES[2:]
+    with pytest.raises(ValidationError, match="11行目: コード 01:甲町 が重複しています"):
+        load_mhlw(build(tmp_path / "twice.xlsx", entities=twice))
     no_name = [(ENTITIES[0][0][:4] + [""] + ENTITIES[0][0][5:], ENTITIES[0][1])] + ENTITIES[1:]
     with pytest.raises(ValidationError, match="11行目 列「市町村名（E列）」: 得点のある行に市町村名がありません"):
         load_mhlw(build(tmp_path / "name.xlsx", entities=no_name))
@@ -405,7 +409,7 @@ def test_leaf_maxima_must_add_up_to_the_printed_subtotal_maxima(tmp_path):
 
 def test_leaf_maxima_check_counts_the_shared_goal_as_the_totals_do(book):
     r = load_mhlw(book)  # MAXIMA: 推進・支援合計 34 = 推進 18 + 支援 16, 目標Ⅳ 10 in each
-    assert "配点: 小計・合計 7 列を明細の配点の合計と照合: すべて一致" in r.checks
+    assert "配点: 目標の小計 4 列・交付金の合計 2 列・総合計 1 列を明細の配点の合計と照合: すべて一致" in r.checks
 
 
 @pytest.fixture(scope="module")

@@ -135,7 +135,7 @@ def test_column_median_equals_nanmedian(rows):
 
     import numpy as np
 
-    from grantkit.io.mhlw import _column_median
+    from grantkit.io.mhlw.tidy import column_median as _column_median
 
     values = np.array(rows, dtype="float64")
     with warnings.catch_warnings():
