@@ -181,7 +181,16 @@ class _Columns:
     blank: list[int] = field(default_factory=list)
 
 
-def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True) -> MhlwResult:
+def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True, cache: bool = True) -> MhlwResult:
+    """``read_mhlw`` through the cache of parsed files (``grantkit.io.cache``): a workbook read before, with the
+    same bytes, options and grantkit, comes back from its stored tables; ``cache=False`` always parses it."""
+    from .cache import cached
+
+    return cached(lambda: read_mhlw(path, level=level, strict=strict), path, "load_mhlw",
+                  {"level": level, "strict": strict}, use=cache)
+
+
+def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True) -> MhlwResult:
     """Read a national result workbook into tidy tables.
 
     ``level`` "市町村" or "都道府県" picks the sheet; None reads every national sheet in the file (both
