@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .errors import GrantkitError
+from .io.cache import run_cache
 
 
 def _bundled(name: str) -> str:
@@ -49,14 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--grant", default=None, choices=("推進", "支援"),
                      help="都道府県: 交付金（得点表に推進と支援の両方がある年度、R2 以降）。市町村の報告書は両方を載せます")
     rep.add_argument("--year", default=None, help="市町村: 交付年度（例: R7）。前年度のファイルもあれば前年度と比較")
-    rep.add_argument("--data", action="append", default=None,
-                     help="都道府県: 得点表（CSV または Excel）。市町村: 全国の評価結果（年度ごとに --data を繰り返す）。"
-                          "省略時は同梱データ（市町村は架空データ）")
+    rep.add_argument("--data", action="extend", nargs="+", default=None, metavar="FILE",
+                     help="都道府県: 得点表（CSV または Excel）。市町村: 全国の評価結果（年度ごとに1ファイル。"
+                          "--data a.xlsx b.xlsx でも --data を繰り返しても可）。省略時は同梱データ（市町村は架空データ）")
     rep.add_argument("--utilization", default=None, help="活用状況 CSV（省略時: --data 省略なら同梱データ、指定ならなし）")
     rep.add_argument("--projects", default=None, help="活用事業 CSV（同上）")
     rep.add_argument("--budgets", default=None,
                      help="予算額 CSV（省略時は同梱の budgets.csv。市町村で --data 省略時は架空の budgets_synthetic.csv）")
     rep.add_argument("--out", default="reports", help="出力先フォルダ（既定: reports）")
+    rep.add_argument("--no-cache", action="store_true",
+                     help="読み込んだファイルのキャッシュを使わず、残さない（環境変数 GRANTKIT_NO_CACHE=1 と同じ）")
     return parser
 
 
@@ -69,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        folder = _municipal(args, parser) if args.level == "市町村" else _prefecture(args, parser)
+        with run_cache(disabled=args.no_cache):  # the report's kernel reads each file from the same cache
+            folder = _municipal(args, parser) if args.level == "市町村" else _prefecture(args, parser)
     except GrantkitError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
