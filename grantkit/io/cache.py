@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -48,30 +48,28 @@ class _Unsupported(Exception):
     """A value the cache cannot store faithfully: the result is returned uncached."""
 
 
-def cache_dir() -> Path:
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The cache folder: ``GRANTKIT_CACHE_DIR`` when set, else the user's cache folder for grantkit.
 
-    >>> import os
-    >>> os.environ["GRANTKIT_CACHE_DIR"] = "/tmp/gk-cache"; str(cache_dir())
+    >>> str(cache_dir({"GRANTKIT_CACHE_DIR": "/tmp/gk-cache"}))
     '/tmp/gk-cache'
-    >>> del os.environ["GRANTKIT_CACHE_DIR"]
     """
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR])
+    environ = os.environ if environ is None else environ
+    if environ.get(ENV_DIR):
+        return Path(environ[ENV_DIR])
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("grantkit", appauthor=False))
 
 
-def cache_enabled() -> bool:
+def cache_enabled(environ: Mapping[str, str] | None = None) -> bool:
     """False when ``GRANTKIT_NO_CACHE`` is set to anything but "" or "0".
 
-    >>> import os
-    >>> os.environ["GRANTKIT_NO_CACHE"] = "1"; cache_enabled()
-    False
-    >>> del os.environ["GRANTKIT_NO_CACHE"]
+    >>> cache_enabled({"GRANTKIT_NO_CACHE": "1"}), cache_enabled({"GRANTKIT_NO_CACHE": "0"}), cache_enabled({})
+    (False, True, True)
     """
-    return os.environ.get(ENV_OFF, "").strip() in ("", "0")
+    environ = os.environ if environ is None else environ
+    return environ.get(ENV_OFF, "").strip() in ("", "0")
 
 
 def clear_cache() -> int:

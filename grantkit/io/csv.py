@@ -1,17 +1,30 @@
-"""Reading the documented CSV format of the tidy score table."""
+"""Reading the documented tidy format of the score table: a CSV, or a workbook sheet with the same columns.
+
+The header row is found among the first rows by its column names (a title line above it is skipped and noted);
+blank rows are skipped; empty columns without a heading (blank or 「Unnamed: 12」, as Excel leaves after a stray
+edit) are left out and noted; a column named twice is an error naming it. A well-formed CSV is split by pyarrow's
+CSV reader into columns of distinct values (no Python object per cell); any irregular file (rows of another
+width, blank lines, line breaks inside quotes) is read by the csv module, which names every line.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from ..errors import InputFileError
+from ..errors import InputFileError, Problem, ValidationError
+from ..labels import label
 from ..provenance import LoadReport
-from ..schema import Loaded, tidy_scores
+from ..schema import _JAPANESE_HEADINGS, OPTIONAL, REQUIRED, Loaded, tidy_scores
 from .files import read_text, sha256
+
+HEADER_SEARCH_ROWS = 10
+_UNNAMED = re.compile(r"^Unnamed: \d+$")
 
 
 def read_scores_csv(path: Path) -> Loaded:
@@ -19,27 +32,152 @@ def read_scores_csv(path: Path) -> Loaded:
     path = Path(path)
     text, encoding = read_text(path)
     report = LoadReport(source=path.name, encoding=encoding, sha256=sha256(path))
+    parsed = _split_fast(text) or _split_exact(text, path)
+    return Loaded(tidy_cells(*parsed, report), report)
+
+
+def read_scores_rows(rows: list[list[object]], path: Path, sheet: str) -> Loaded:
+    """Read a workbook sheet holding the tidy table (the CSV's columns) into the tidy table with its load report."""
+    report = LoadReport(source=Path(path).name, sheet=sheet, sha256=sha256(path))
+    cells = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
+    return Loaded(tidy_cells(cells, np.arange(1, len(cells) + 1), None, report), report)
+
+
+def header_row(rows: list[list[object]]) -> int | None:
+    """Index of the first of ``rows`` (the first ten) naming at least three columns of the tidy table, else None.
+
+    >>> header_row([["令和元年度 得点表"], ["fiscal_year", "level", "grant", "score"]])
+    1
+    """
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if sum(_heading(v) in _KNOWN for v in row) >= 3:
+            return i
+    return None
+
+
+def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None, report: LoadReport) -> pd.DataFrame:
+    """The tidy table from a grid of cells (columns 0…n-1, one row per record) and the line of each record.
+
+    ``widths``: each record's own number of cells when records differ (else None). Raises ``ValidationError``.
+    """
+    src = report.source
+    filled = ~np.logical_and.reduce([_blank(cells[c]) for c in cells.columns]) if len(cells.columns) else \
+        np.zeros(len(cells), dtype=bool)
+    cells, lines = cells[filled].reset_index(drop=True), np.asarray(lines)[filled]
+    widths = None if widths is None else np.asarray(widths)[filled]
+    if not len(cells):
+        raise InputFileError(src, "データがありません（見出し行もありません）")
+    top = [list(r) for r in cells.head(HEADER_SEARCH_ROWS).itertuples(index=False)]
+    found = header_row(top)
+    head = found or 0
+    header = [_heading(v, strip_only=True) for v in top[head]]
+    for k in range(head):
+        title = " ".join(str(v).strip() for v in top[k] if str(v).strip())
+        report.notes.append(f"{lines[k]}行目（「{title}」）は見出しの上の表題として読み飛ばしました")
+    header_line = int(lines[head])
+    body, lines = cells.iloc[head + 1:].reset_index(drop=True), lines[head + 1:]
+    width = max((j + 1 for j, h in enumerate(header) if h), default=0)  # a header's trailing blank cells are no column
+    problems: list[Problem] = []
+    ragged = np.zeros(len(body), dtype=bool)  # cells beyond the header, or too few cells
+    for j in range(width, len(cells.columns)):
+        ragged |= ~_blank(body[j])
+    if widths is not None:
+        widths = widths[head + 1:]
+        ragged |= widths < width
+    if ragged.any() and found is None:
+        raise ValidationError(src, [Problem(
+            f"{header_line}行目（{', '.join(h for h in header if h) or '空'}）"
+            f"を見出しとして読みましたが、得点表の列名がなく、{int(ragged.sum())} 行で列の数が見出し（{width} 列）と合いません。"
+            f"見出し行（{', '.join(REQUIRED)}）が最初の行になるよう、表題などの行を削除してください", src, report.sheet)])
+    problems += [Problem(f"列の数が見出し（{width} 列）と合いません", src, report.sheet, int(lines[i]))
+                 for i in np.flatnonzero(ragged)]
+    keep, dropped = [], []
+    for j in range(min(width, len(cells.columns))):
+        name = header[j]
+        empty = not name or bool(_UNNAMED.match(name))
+        if empty and _blank(body[j]).all():
+            dropped.append(f"{j + 1}列目" + (f"（{name}）" if name else ""))
+        elif empty:
+            first = int(lines[np.flatnonzero(~_blank(body[j]))[0]])
+            problems.append(Problem(f"{j + 1}列目に見出しがありませんが、値があります（{first}行目など）。"
+                                    "列名を付けるか、その列を削除してください", src, report.sheet, None, name or None))
+        else:
+            keep.append(j)
+    names = [header[j] for j in keep]
+    for name in dict.fromkeys(n for n in names if names.count(n) > 1):
+        where = "・".join(f"{j + 1}列目" for j in keep if header[j] == name)
+        problems.append(Problem(f"列「{name}」が {names.count(name)} 回あります（{where}）。どちらの値を使うか決められないため、"
+                                "片方を削除するか、列名を直してください", src, report.sheet, None, name))
+    if problems:
+        raise ValidationError(src, problems)
+    if dropped:
+        report.notes.append(f"見出しも値もない列（{'、'.join(dropped)}）は読み飛ばしました")
+    raw = pd.DataFrame({header[j]: body[j] for j in keep}, index=body.index)
+    return tidy_scores(raw, report, [int(n) for n in lines])
+
+
+_KNOWN = set(REQUIRED + OPTIONAL) | set(_JAPANESE_HEADINGS) | {label(c) for c in REQUIRED + OPTIONAL}
+
+
+def _heading(value: object, *, strip_only: bool = False) -> str:
+    text = "" if value is None else str(value).strip().lstrip("\ufeff")
+    return text if strip_only else text.lower()
+
+
+def _blank(column: pd.Series) -> np.ndarray:
+    """Row mask: the cell is empty or white space (checked once per distinct value)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    flags = np.array([v is None or (isinstance(v, str) and not v.strip()) for v in uniques] + [True], dtype=bool)
+    return flags[codes]
+
+
+def _split_fast(text: str) -> tuple[pd.DataFrame, np.ndarray, None] | None:
+    """A regular CSV (every record one line of one width, no blank line) split by pyarrow into categorical columns;
+    None for any other file."""
+    if not text.strip():
+        return None
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pacsv
+    except ImportError:
+        return None
+    irregular: list[object] = []
+    first = text.split("\n", 1)[0]
+    if '"' in first:
+        return None
+    names = [f"f{j}" for j in range(first.count(",") + 1)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False,
+                                              invalid_row_handler=lambda row: irregular.append(row) or "skip"),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    records = text.count("\n") + (not text.endswith("\n"))
+    if irregular or table.num_rows != records or any(not pa.types.is_string(t) for t in table.schema.types):
+        return None
+    columns = {}
+    for j, name in enumerate(table.column_names):
+        encoded = table.column(name).combine_chunks().dictionary_encode()
+        columns[j] = pd.Categorical.from_codes(encoded.indices.to_numpy(), categories=encoded.dictionary.to_pylist())
+    return pd.DataFrame(columns), np.arange(1, table.num_rows + 1), None
+
+
+def _split_exact(text: str, path: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Any CSV by the csv module: the physical line where each record starts (quoted cells may span lines) and
+    each record's width, the records padded to one width."""
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise InputFileError(path, f"CSV として読めません: {exc}") from None
-    # Physical line where each record starts (quoted cells may span lines).
     starts, line = [], 1
     for rec in records:
         starts.append(line)
         line += sum(cell.count("\n") for cell in rec) + 1
-    numbered = [(n, r) for n, r in zip(starts, records) if any(c.strip() for c in r)]
-    if not numbered:
-        raise InputFileError(path, "データがありません（見出し行もありません）")
-    (_, header), body = numbered[0], numbered[1:]
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    problems_width = [n for n, r in body if len(r) != len(header)]
-    if problems_width:
-        from ..errors import Problem, ValidationError
-
-        raise ValidationError(path.name, [
-            Problem(f"列の数が見出し（{len(header)} 列）と合いません", path.name, None, n) for n in problems_width
-        ])
-    raw = pd.DataFrame([r for _, r in body], columns=header, dtype=object)
-    table = tidy_scores(raw, report, [n for n, _ in body])
-    return Loaded(table, report)
+    widths = np.array([len(r) for r in records], dtype=np.int64)
+    most = int(widths.max(initial=0))
+    cells = pd.DataFrame([r + [""] * (most - len(r)) for r in records], dtype=object)
+    return cells, np.array(starts, dtype=np.int64), widths

@@ -32,11 +32,11 @@ def _layout() -> dict[str, str]:
     return {r["key"]: normalize_text(r["value"]) for r in csv.DictReader(text.splitlines())}
 
 
-def read_scores_xlsx(path: str | Path, *, sheet: str | None = None) -> Loaded:
-    """Read a seed-layout workbook into the tidy score table with its load report."""
+def read_scores_xlsx(path: str | Path, *, sheet: str | None = None, book: Workbook | None = None) -> Loaded:
+    """Read a seed-layout workbook (``book``: the file opened already) into the tidy score table with its load report."""
     path = Path(path)
     lay = _layout()
-    book = Workbook(path)
+    book = book or Workbook(path)
     sheet_name = sheet or book.names[0]
     rows = [[normalize_text(v) if v is not None else "" for v in r] for r in book.rows(sheet_name)]
     report = LoadReport(source=path.name, sheet=sheet_name, sha256=sha256(path))
