@@ -304,7 +304,7 @@ def test_a_scored_row_without_its_code_or_name_is_an_error(tmp_path):
     with pytest.raises(ValidationError) as err:
         load_mhlw(build(tmp_path / "code.xlsx", entities=no_code))
     text = str(err.value)
-    assert "11行目 列「保険者番号（C列）」: 得点のある行に保険者番号がありません" in text and "12行目" in text
+    assert "11〜12行目 列「保険者番号（C列）」: 得点のある行に保険者番号がありません（2 件）" in text  # one line, both rows
     no_name = [(ENTITIES[0][0][:4] + [""] + ENTITIES[0][0][5:], ENTITIES[0][1])] + ENTITIES[1:]
     with pytest.raises(ValidationError, match="11行目 列「市町村名（E列）」: 得点のある行に市町村名がありません"):
         load_mhlw(build(tmp_path / "name.xlsx", entities=no_name))
