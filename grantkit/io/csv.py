@@ -70,7 +70,8 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
     top = [list(r) for r in cells.head(HEADER_SEARCH_ROWS).itertuples(index=False)]
     found = header_row(top)
     head = found or 0
-    header = [_heading(v, strip_only=True) for v in top[head]]
+    own = len(cells.columns) if widths is None else int(widths[head])  # the header record's own cells, unpadded
+    header = [_heading(v, strip_only=True) for v in top[head][:own]]
     for k in range(head):
         title = " ".join(str(v).strip() for v in top[k] if str(v).strip())
         report.notes.append(f"{lines[k]}行目（「{title}」）は見出しの上の表題として読み飛ばしました")
@@ -78,27 +79,26 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
     body, lines = cells.iloc[head + 1:].reset_index(drop=True), lines[head + 1:]
     width = max((j + 1 for j, h in enumerate(header) if h), default=0)  # a header's trailing blank cells are no column
     problems: list[Problem] = []
-    ragged = np.zeros(len(body), dtype=bool)  # cells beyond the header, or too few cells
-    for j in range(width, len(cells.columns)):
+    ragged = np.zeros(len(body), dtype=bool)  # cells beyond the header's own cells, or fewer cells than its columns
+    for j in range(len(header), len(cells.columns)):
         ragged |= ~_blank(body[j])
     if widths is not None:
-        widths = widths[head + 1:]
-        ragged |= widths < width
+        ragged |= widths[head + 1:] < width
     if ragged.any() and found is None:
         raise ValidationError(src, [Problem(
-            f"{header_line}行目（{', '.join(h for h in header if h) or '空'}）"
-            f"を見出しとして読みましたが、得点表の列名がなく、{int(ragged.sum())} 行で列の数が見出し（{width} 列）と合いません。"
-            f"見出し行（{', '.join(REQUIRED)}）が最初の行になるよう、表題などの行を削除してください", src, report.sheet)])
+            f"{header_line}行目（{', '.join(h for h in header if h) or '空'}）を見出しとして読みましたが、得点表の列名がなく、"
+            f"{int(ragged.sum())} 行で列の数が見出し（{width} 列）と合いません。見出し行（{', '.join(REQUIRED)}）が最初の行に"
+            "なるよう、表題などの行を削除してください", src, report.sheet)])
     problems += [Problem(f"列の数が見出し（{width} 列）と合いません", src, report.sheet, int(lines[i]))
                  for i in np.flatnonzero(ragged)]
     keep, dropped = [], []
-    for j in range(min(width, len(cells.columns))):
+    for j in range(min(len(header), len(cells.columns))):
         name = header[j]
         empty = not name or bool(_UNNAMED.match(name))
-        if empty and _blank(body[j]).all():
+        if empty and _blank(body[j][~ragged]).all():
             dropped.append(f"{j + 1}列目" + (f"（{name}）" if name else ""))
         elif empty:
-            first = int(lines[np.flatnonzero(~_blank(body[j]))[0]])
+            first = int(lines[np.flatnonzero(~_blank(body[j]) & ~ragged)[0]])
             problems.append(Problem(f"{j + 1}列目に見出しがありませんが、値があります（{first}行目など）。"
                                     "列名を付けるか、その列を削除してください", src, report.sheet, None, name or None))
         else:
