@@ -168,10 +168,14 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
         elif c in text:
             columns[c] = text[c].values(good, "str")
     table = pd.DataFrame(columns)
+    # the key columns as integer codes (equal code, equal value) for the rules across rows
+    keys = pd.DataFrame({c: d.value_codes()[good] for c, d in (("fiscal_year", years), ("level", level),
+                         ("grant", grant), ("entity_code", codes), ("entity", text["entity"]),
+                         ("indicator", text["indicator"]), ("parent", text["parent"]))})
     rows = rows[good].tolist()
     if len(table):
-        problems += _check_values(table, rows, src, sheet)
-        problems += _check_structure(table, rows, src, sheet, complete=not problems)
+        problems += _check_values(table, rows, src, sheet, keys)
+        problems += _check_structure(table, rows, src, sheet, complete=not problems, keys=keys)
     if problems:
         raise ValidationError(src, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     report.rows_kept = len(table)
@@ -205,6 +209,12 @@ class _Distinct:
         width = len(other.uniques) + 1
         return _Distinct(codes=joint, uniques=[convert(self.uniques[p // width], other.uniques[p % width])
                                                for p in pairs], source=self)
+
+    def value_codes(self) -> np.ndarray:
+        """One integer per row, equal where the converted values are equal."""
+        canonical, _ = pd.factorize(pd.Series([repr(u) if isinstance(u, _Failure) else u for u in self.uniques],
+                                              dtype=object))
+        return canonical[self.codes] if len(canonical) else np.zeros(len(self.codes), dtype=np.int64)
 
     def holds(self, condition: Callable[[object], bool]) -> np.ndarray:
         return np.array([bool(condition(u)) for u in self.uniques] + [False], dtype=bool)[self.codes]
@@ -249,7 +259,8 @@ def _try(convert: Callable[..., object], error: type[Exception]) -> Callable[...
     return attempt
 
 
-def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None) -> list[Problem]:
+def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None,
+                  keys: pd.DataFrame | None = None) -> list[Problem]:
     """Value rules checked with pandera; failures translated into Problems with user row numbers."""
     import pandera.pandas as pa
 
@@ -280,7 +291,7 @@ def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | N
                 label = "負の得点です" if case.column == "score" else "配点は正の数でなければなりません"
                 problems.append(Problem(f"{_fmt(case.failure_case)}: {label} {where}", src, sheet, rows[i],
                                         case.column, case.failure_case))
-    dup = table.duplicated(KEY, keep=False)
+    dup = (table if keys is None else keys).duplicated(KEY, keep=False)
     first: dict[tuple, int] = {}
     for i in np.flatnonzero(dup.to_numpy()):
         key = tuple(str(v) for v in table.iloc[i][KEY])
@@ -292,7 +303,7 @@ def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | N
 
 
 def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None, *,
-                     complete: bool = True) -> list[Problem]:
+                     complete: bool = True, keys: pd.DataFrame | None = None) -> list[Problem]:
     """Rules across rows, so that no total is computed from rows that do not belong together: no subtotal or
     total rows (they are computed), one name per code and one code per name in a year, and within a year,
     level and grant the same indicators with the same 配点 for every entity (全国平均 included). ``complete``: no
@@ -300,9 +311,10 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
     problems: list[Problem] = []
     add = lambda msg, i=None, col=None, value=None: problems.append(  # noqa: E731
         Problem(msg, src, sheet, None if i is None else rows[i], col, value))
+    keys = table if keys is None else keys
     block = ["fiscal_year", "level", "grant"]
     indicator = table["indicator"]
-    summary = np.array(indicator.str.endswith("計").to_numpy(dtype=bool))
+    summary = _Distinct(indicator).holds(lambda v: v.endswith("計"))
     parents: set[tuple] = set()
     named_parent = indicator.isin(table["parent"].unique()).to_numpy(dtype=bool)  # only these can be a parent
     if named_parent.any():
@@ -316,7 +328,7 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
             "indicator", key[-1])
     before = len(problems)
     for col, other, what in (("entity_code", "entity", "団体名"), ("entity", "entity_code", "団体コード")):
-        group = _codes(table, ["fiscal_year", "level", col])
+        group = _codes(keys, ["fiscal_year", "level", col])
         first = _first_rows(group)[group]  # the first row of each (year, level, code or name)
         for i in np.flatnonzero(table[other].to_numpy() != table[other].to_numpy()[first]):
             fy, a, b, f = table["fiscal_year"].iloc[i], table[col].iloc[i], table[other].iloc[i], int(first[i])
@@ -324,10 +336,14 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
                 f"（{era_label_long(int(fy))}。同じ団体は同じ団体名・団体コードで書いてください）", int(i), other, b)
     # after a mistyped name or code, or a row set aside for another problem, "missing" rows only repeat that problem
     derived_only = len(problems) > before or not complete
-    leaves = table[~summary]
-    maxima = leaves[block + ["indicator", "max_score"]].dropna().drop_duplicates()
-    varied = maxima[maxima.duplicated(block + ["indicator"], keep=False)][block + ["indicator"]].drop_duplicates()
-    for (fy, level, grant), part in leaves.groupby(block, sort=False):
+    leaves, leaf_keys = table[~summary], keys[~summary].assign(max_score=table["max_score"][~summary])
+    maxima = leaf_keys[block + ["indicator", "max_score"]].dropna().drop_duplicates()
+    varied = leaf_keys.loc[maxima.index[maxima.duplicated(block + ["indicator"], keep=False)], block + ["indicator"]]
+    varied = table.loc[varied.index, block + ["indicator"]].drop_duplicates()
+    in_block = _codes(leaf_keys, block)
+    for b in range(int(in_block.max(initial=-1)) + 1):
+        part, part_keys = leaves[in_block == b], leaf_keys[in_block == b]
+        fy, level, grant = (part[c].iloc[0] for c in block)
         where = f"{era_label_long(int(fy))}・{level}・{grant}"
         mine = varied[(varied["fiscal_year"] == fy) & (varied["level"] == level) & (varied["grant"] == grant)]
         for indicator_code in (part["indicator"].unique() if len(mine) else []):
@@ -347,10 +363,11 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
             continue
         flagged = set(table.loc[summary & table["fiscal_year"].eq(fy).to_numpy() & table["level"].eq(level).to_numpy()
                                 & table["grant"].eq(grant).to_numpy(), "indicator"])
-        indicators = [x for x in dict.fromkeys(part["indicator"]) if x not in flagged]
-        counted = part[part["indicator"].isin(indicators)].drop_duplicates(["entity_code", "indicator"])
-        short = counted.groupby("entity_code", sort=False).size()
-        short = set(short.index[short < len(indicators)])
+        indicators = [x for x in part["indicator"].unique() if x not in flagged]
+        counted = part_keys[part["indicator"].isin(indicators).to_numpy()].drop_duplicates(["entity_code", "indicator"])
+        per_entity = counted.groupby("entity_code", sort=False).size()
+        short = set(part.loc[part_keys.index[part_keys["entity_code"].isin(per_entity.index[per_entity < len(indicators)])],
+                             "entity_code"])
         if not short:
             continue
         for code, rows_of in part.groupby("entity_code", sort=False):  # by code: a mistyped name is reported above

@@ -30,9 +30,14 @@ _UNNAMED = re.compile(r"^Unnamed: \d+$")
 def read_scores_csv(path: Path) -> Loaded:
     """Read a score CSV (UTF-8, UTF-8 with BOM or CP932) into the tidy table with its load report."""
     path = Path(path)
-    text, encoding = read_text(path)
+    data = path.read_bytes()
+    parsed = _split_fast(data.removeprefix(b"\xef\xbb\xbf")) if b"\x00" not in data[:4096] else None
+    if parsed is not None:  # pyarrow checked the bytes are UTF-8, as read_text would have
+        encoding = "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    else:
+        text, encoding = read_text(path)
+        parsed = (_split_fast(text.encode("utf-8")) if encoding == "cp932" else None) or _split_exact(text, path)
     report = LoadReport(source=path.name, encoding=encoding, sha256=sha256(path))
-    parsed = _split_fast(text) or _split_exact(text, path)
     return Loaded(tidy_cells(*parsed, report), report)
 
 
@@ -131,37 +136,35 @@ def _blank(column: pd.Series) -> np.ndarray:
     return flags[codes]
 
 
-def _split_fast(text: str) -> tuple[pd.DataFrame, np.ndarray, None] | None:
-    """A regular CSV (every record one line of one width, no blank line) split by pyarrow into categorical columns;
-    None for any other file."""
-    if not text.strip():
-        return None
+def _split_fast(data: bytes) -> tuple[pd.DataFrame, np.ndarray, None] | None:
+    """A regular UTF-8 CSV (every record one line of one width, no blank line) split by pyarrow into categorical
+    columns; None for any other file (or bytes that are not UTF-8)."""
     try:
         import pyarrow as pa
         from pyarrow import csv as pacsv
     except ImportError:
         return None
-    irregular: list[object] = []
-    first = text.split("\n", 1)[0]
-    if '"' in first:
+    end = data.find(b"\n")
+    first = data[: end if end >= 0 else len(data)]
+    if not data or b'"' in first or not first.strip():
         return None
-    names = [f"f{j}" for j in range(first.count(",") + 1)]
+    names = [f"f{j}" for j in range(first.count(b",") + 1)]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False,
-                                              invalid_row_handler=lambda row: irregular.append(row) or "skip"),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),  # else raises
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
+                                                 null_values=[],
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    records = text.count("\n") + (not text.endswith("\n"))
-    if irregular or table.num_rows != records or any(not pa.types.is_string(t) for t in table.schema.types):
+    records = data.count(b"\n") + (not data.endswith(b"\n"))
+    if table.num_rows != records:
         return None
     columns = {}
     for j, name in enumerate(table.column_names):
-        encoded = table.column(name).combine_chunks().dictionary_encode()
+        encoded = table.column(name).unify_dictionaries().combine_chunks()
         columns[j] = pd.Categorical.from_codes(encoded.indices.to_numpy(), categories=encoded.dictionary.to_pylist())
     return pd.DataFrame(columns), np.arange(1, table.num_rows + 1), None
 
