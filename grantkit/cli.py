@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from .errors import GrantkitError
-from .io.cache import run_cache
 
 
 def _bundled(name: str) -> str:
@@ -71,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .io.cache import run_cache
+
     try:
         with run_cache(disabled=args.no_cache):  # the report's kernel reads each file from the same cache
             folder = _municipal(args, parser) if args.level == "市町村" else _prefecture(args, parser)

@@ -329,7 +329,7 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
     before = len(problems)
     for col, other, what in (("entity_code", "entity", "団体名"), ("entity", "entity_code", "団体コード")):
         group = _codes(keys, ["fiscal_year", "level", col])
-        first = _first_rows(group)[group]  # the first row of each (year, level, code or name)
+        first = first_rows(group)[group]  # the first row of each (year, level, code or name)
         for i in np.flatnonzero(table[other].to_numpy() != table[other].to_numpy()[first]):
             fy, a, b, f = table["fiscal_year"].iloc[i], table[col].iloc[i], table[other].iloc[i], int(first[i])
             add(f"{a} の{what}が {rows[f]}行目では「{table[other].iloc[f]}」、この行では「{b}」です"
@@ -389,8 +389,12 @@ def _codes(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return joint
 
 
-def _first_rows(codes: np.ndarray) -> np.ndarray:
-    """For codes numbered in order of first appearance, the position of each code's first row."""
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """For codes numbered in order of first appearance (``pandas.factorize``), the position of each code's first row.
+
+    >>> first_rows(np.array([0, 0, 1, 0, 2, 1])).tolist()
+    [0, 2, 4]
+    """
     if not len(codes):
         return np.zeros(0, dtype=np.int64)
     highest = np.maximum.accumulate(codes)

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from ..schema import first_rows
 from .files import sha256
 
 ENV_DIR = "GRANTKIT_CACHE_DIR"
@@ -73,7 +74,11 @@ def cache_enabled(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def clear_cache() -> int:
-    """Delete every entry of the cache folder; return how many were deleted."""
+    """Delete every entry of the cache folder; return how many were deleted.
+
+    >>> clear_cache() >= 0
+    True
+    """
     root = cache_dir()
     entries = [p for p in root.iterdir() if p.is_dir()] if root.is_dir() else []
     for p in entries:
@@ -86,7 +91,14 @@ def run_cache(disabled: bool = False) -> Iterator[Path | None]:
     """For one command run: when the cache is off (``disabled`` or ``GRANTKIT_NO_CACHE``), a temporary cache
     folder shared by this process and the kernels it starts (they inherit the environment) and deleted at the
     end, so each file is still parsed once per run and nothing is kept. Yields that folder, or None when the
-    user's cache is on."""
+    user's cache is on.
+
+    >>> with run_cache(disabled=True) as folder:
+    ...     folder.is_dir()
+    True
+    >>> folder.exists()
+    False
+    """
     if not disabled and cache_enabled():
         yield None
         return
@@ -107,7 +119,11 @@ def run_cache(disabled: bool = False) -> Iterator[Path | None]:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """sha256 over the grantkit version, every layout file in ``io/layouts/`` and grantkit's Python sources."""
+    """sha256 over the grantkit version, every layout file in ``io/layouts/`` and grantkit's Python sources.
+
+    >>> len(code_digest())
+    64
+    """
     from .. import __version__
 
     h = hashlib.sha256(f"grantkit {__version__} cache {FORMAT}".encode())
@@ -123,7 +139,16 @@ def cached(read: Callable[[], T], path: str | Path, loader: str, options: dict[s
            use: bool = True) -> T:
     """``read()`` through the cache: the stored result for these bytes, loader and options, else ``read()``
     stored for next time. ``loader`` names the reader (e.g. "load_mhlw"); ``options`` are its arguments that
-    change the result (JSON-serialisable). With ``use=False`` or the cache off, just ``read()``."""
+    change the result (JSON-serialisable). With ``use=False`` or the cache off, just ``read()``.
+
+    >>> from grantkit import example_path
+    >>> from grantkit.io.csv import read_scores_csv
+    >>> path = example_path("yamaguchi_scores.csv")
+    >>> first = cached(lambda: read_scores_csv(path), path, "example", {})
+    >>> again = cached(lambda: read_scores_csv(path), path, "example", {})  # from the stored tables
+    >>> again.table.equals(first.table), again.report == first.report
+    (True, True)
+    """
     if not (use and cache_enabled()):
         return read()
     path = Path(path)
@@ -242,9 +267,7 @@ def _dictionary(values: Any) -> Any:
     # the addresses of the objects, read from the array's buffer (never dereferenced): equal address, same object
     address = np.frombuffer((ctypes.c_void_p * len(values)).from_address(values.ctypes.data), dtype=np.uintp)
     codes, _ = pd.factorize(address)
-    # codes are numbered in order of first appearance, so the running maximum rises exactly at first appearances
-    highest = np.maximum.accumulate(codes)
-    first = np.concatenate([[0], np.flatnonzero(highest[1:] != highest[:-1]) + 1])
+    first = first_rows(codes)
     index: dict[str, int] = {}
     remap = np.empty(len(first), dtype=np.int32)
     for k, v in enumerate(values[first]):

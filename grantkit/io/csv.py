@@ -42,7 +42,8 @@ def read_scores_csv(path: Path) -> Loaded:
 
 
 def read_scores_rows(rows: list[list[object]], path: Path, sheet: str) -> Loaded:
-    """Read a workbook sheet holding the tidy table (the CSV's columns) into the tidy table with its load report."""
+    """Read a workbook sheet holding the tidy table (the CSV's columns, cells as calamine gives them: numbers as
+    float, blanks as "") into the tidy table with its load report; the sheet's row numbers are the lines."""
     report = LoadReport(source=Path(path).name, sheet=sheet, sha256=sha256(path))
     cells = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
     return Loaded(tidy_cells(cells, np.arange(1, len(cells) + 1), None, report), report)
@@ -64,6 +65,14 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
     """The tidy table from a grid of cells (columns 0…n-1, one row per record) and the line of each record.
 
     ``widths``: each record's own number of cells when records differ (else None). Raises ``ValidationError``.
+
+    >>> head = ["fiscal_year", "level", "grant", "entity_code", "entity", "indicator", "indicator_name", "parent",
+    ...         "score", "max_score"]
+    >>> row = ["R1", "都道府県", "推進", "35", "山口県", "Ⅰ", "x", "", "5", "10"]
+    >>> report = LoadReport("t.csv")
+    >>> table = tidy_cells(pd.DataFrame([["得点表"] + [""] * 9, head, row]), np.arange(1, 4), None, report)
+    >>> table["score"].tolist(), report.notes
+    ([5.0], ['1行目（「得点表」）は見出しの上の表題として読み飛ばしました'])
     """
     src = report.source
     filled = ~np.logical_and.reduce([_blank(cells[c]) for c in cells.columns]) if len(cells.columns) else \
