@@ -139,7 +139,7 @@ def environment(cache: Path | None = None) -> dict[str, str]:
 
 def child(code: str, *args: str, cache: Path | None = None) -> dict:
     """Run ``code`` in a fresh interpreter and return the JSON it prints."""
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=environment(cache))
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=environment(cache), check=False)
     if done.returncode:
         raise SystemExit(f"benchmark case failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -163,7 +163,7 @@ def timed_commands(commands: list[list[str]], cache: Path) -> float:
     """Wall time of shell commands run one after the other with ``cache`` as the cache folder."""
     t = time.perf_counter()
     for argv in commands:
-        done = subprocess.run(argv, capture_output=True, text=True, env=environment(cache))
+        done = subprocess.run(argv, capture_output=True, text=True, env=environment(cache), check=False)
         if done.returncode:
             raise SystemExit(f"command failed: {shlex.join(argv)}\n{done.stderr[-3000:]}")
     return time.perf_counter() - t

@@ -143,7 +143,8 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
     grant = text["grant"]
     per_row(~grant.holds(lambda v: v in GRANTS),
             lambda i: cell("grant", f"'{grant.at(i)}' は交付金として使えません（{' または '.join(GRANTS)}）", i, grant.at(i)))
-    codes = cols["entity_code"].pair(level, lambda v, lv: _try(restore_code, ValueError)(v, lv) if lv in LEVELS else None)
+    restore = _try(restore_code, ValueError)
+    codes = cols["entity_code"].pair(level, lambda v, lv: restore(v, lv) if lv in LEVELS else None)
     per_row(codes.failed & level_ok, lambda i: cell("entity_code", codes.error(i), i, cols["entity_code"].raw(i)))
     per_row(text["entity"].holds(lambda v: not v), lambda i: cell("entity", "団体名が空です", i))
     per_row(text["indicator"].holds(lambda v: not v), lambda i: cell("indicator", "指標コードが空です", i))
@@ -181,9 +182,6 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
     report.rows_kept = len(table)
     report.check()
     return table
-
-
-_FAILED = object()
 
 
 class _Distinct:
@@ -366,8 +364,8 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
         indicators = [x for x in part["indicator"].unique() if x not in flagged]
         counted = part_keys[part["indicator"].isin(indicators).to_numpy()].drop_duplicates(["entity_code", "indicator"])
         per_entity = counted.groupby("entity_code", sort=False).size()
-        short = set(part.loc[part_keys.index[part_keys["entity_code"].isin(per_entity.index[per_entity < len(indicators)])],
-                             "entity_code"])
+        lacking_some = part_keys["entity_code"].isin(per_entity.index[per_entity < len(indicators)])
+        short = set(part.loc[part_keys.index[lacking_some], "entity_code"])
         if not short:
             continue
         for code, rows_of in part.groupby("entity_code", sort=False):  # by code: a mistyped name is reported above

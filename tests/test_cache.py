@@ -71,7 +71,7 @@ def test_a_hit_equals_a_fresh_read_of_a_score_table(store, name):
 
 def test_a_hit_does_not_parse(store, workbook, monkeypatch):
     load_mhlw(workbook)
-    import grantkit.io.mhlw as mhlw
+    from grantkit.io import mhlw
 
     monkeypatch.setattr(mhlw, "read_mhlw", lambda *a, **k: pytest.fail("parsed although cached"))
     assert load_mhlw(workbook).report.rows_kept == 40

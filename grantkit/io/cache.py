@@ -23,6 +23,7 @@ import dataclasses
 import hashlib
 import importlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -273,7 +274,7 @@ def _dictionary(values: Any) -> Any:
     for k, v in enumerate(values[first]):
         if isinstance(v, str):
             remap[k] = index.setdefault(v, len(index))
-        elif isinstance(v, float) and v != v:
+        elif isinstance(v, float) and math.isnan(v):
             remap[k] = -1
         else:
             raise _Unsupported("a text column holds other values")

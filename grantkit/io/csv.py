@@ -158,13 +158,13 @@ def _split_fast(data: bytes) -> tuple[pd.DataFrame, np.ndarray, None] | None:
     if not data or b'"' in first or not first.strip():
         return None
     names = [f"f{j}" for j in range(first.count(b",") + 1)]
+    text = pa.dictionary(pa.int32(), pa.string())  # each column as codes into its distinct values
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),  # else raises
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
-                                                 null_values=[],
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, text), null_values=[],
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
