@@ -171,3 +171,16 @@ def test_cli_has_no_cache_flag():
 
     args = build_parser().parse_args(["report", "--entity", "x", "--year", "R7", "--level", "市町村", "--no-cache"])
     assert args.no_cache is True
+
+
+def test_entries_unused_for_long_are_removed_when_another_is_written(store, workbook, tmp_path):
+    load_mhlw(workbook)
+    (old,) = entries(store)
+    long_ago = old.stat().st_mtime - (cache.KEEP_DAYS + 1) * 86_400
+    os.utime(old, (long_ago, long_ago))
+    load_mhlw(workbook, strict=False)  # another entry is written
+    assert old not in entries(store) and len(entries(store)) == 1
+    load_mhlw(workbook, strict=False)
+    os.utime(entries(store)[0], (long_ago, long_ago))
+    load_mhlw(workbook, strict=False)  # a hit marks the entry as used
+    assert entries(store)[0].stat().st_mtime > long_ago

@@ -9,7 +9,8 @@ afresh and the entry rewritten. A failure to write the cache never fails the loa
 
 Where: ``GRANTKIT_CACHE_DIR`` when set, else the user's cache folder (platformdirs: ``~/.cache/grantkit`` on Linux,
 ``~/Library/Caches/grantkit`` on macOS, ``%LOCALAPPDATA%\\grantkit\\Cache`` on Windows). ``GRANTKIT_NO_CACHE=1`` (or
-``grantkit report --no-cache``) turns it off; ``clear_cache()`` or deleting the folder clears it.
+``grantkit report --no-cache``) turns it off; ``clear_cache()`` or deleting the folder clears it; entries unused for
+``KEEP_DAYS`` are removed when another is written.
 
 The result is stored generically by its dataclass fields: a DataFrame field as a Parquet file, str / int / float /
 bool / None, lists, tuples, dicts and nested dataclasses (LoadReport, Problem) as JSON tagged with their type, so
@@ -41,6 +42,7 @@ from .files import sha256
 ENV_DIR = "GRANTKIT_CACHE_DIR"
 ENV_OFF = "GRANTKIT_NO_CACHE"
 FORMAT = 1
+KEEP_DAYS = 60
 _MANIFEST = "manifest.json"
 _PACKAGE = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
@@ -162,7 +164,10 @@ def cached(read: Callable[[], T], path: str | Path, loader: str, options: dict[s
     entry = cache_dir() / key
     if entry.is_dir():
         try:
-            return _load(entry)
+            result = _load(entry)
+            with contextlib.suppress(OSError):
+                os.utime(entry)  # last used: entries unused for KEEP_DAYS are removed
+            return result
         except Exception:  # noqa: BLE001 - anything wrong with an entry means: not trusted, read afresh
             shutil.rmtree(entry, ignore_errors=True)
     result = read()
@@ -185,6 +190,17 @@ def _store(entry: Path, result: object) -> None:
             pass
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    _prune(entry.parent)
+
+
+def _prune(root: Path) -> None:
+    """Remove entries unused for ``KEEP_DAYS`` (e.g. of an older grantkit) and temporary folders left by a crash."""
+    now = datetime.now().timestamp()
+    for p in root.iterdir():
+        with contextlib.suppress(OSError):
+            age = now - p.stat().st_mtime
+            if p.is_dir() and age > (86_400 if p.name.startswith(".") else KEEP_DAYS * 86_400):
+                shutil.rmtree(p, ignore_errors=True)
 
 
 def _load(entry: Path) -> Any:
