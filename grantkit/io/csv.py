@@ -50,13 +50,14 @@ def read_scores_rows(rows: list[list[object]], path: Path, sheet: str) -> Loaded
 
 
 def header_row(rows: list[list[object]]) -> int | None:
-    """Index of the first of ``rows`` (the first ten) naming at least three columns of the tidy table, else None.
+    """Index of the first of ``rows`` (the first ten) naming at least three columns of the tidy table, else None
+    (a row with a 「全国平均」 heading is the prefecture-report layout's, whatever else it names).
 
     >>> header_row([["令和元年度 得点表"], ["fiscal_year", "level", "grant", "score"]])
     1
     """
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if sum(_heading(v) in _KNOWN for v in row) >= 3:
+        if sum(_heading(v) in _KNOWN for v in row) >= 3 and "全国平均" not in {_heading(v) for v in row}:
             return i
     return None
 
