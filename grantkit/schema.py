@@ -259,7 +259,25 @@ def _try(convert: Callable[..., object], error: type[Exception]) -> Callable[...
 
 def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None,
                   keys: pd.DataFrame | None = None) -> list[Problem]:
-    """Value rules checked with pandera; failures translated into Problems with user row numbers."""
+    """Value rules checked with pandera; failures translated into Problems with user row numbers. The rules are
+    first checked on whole columns at once: pandera runs, to name the cells, only when one of them fails."""
+    problems: list[Problem] = []
+    score, most = table["score"].to_numpy(dtype=float), table["max_score"].to_numpy(dtype=float)
+    if (score < 0).any() or (most <= 0).any() or (score > most).any():  # NaN compares False: missing is allowed
+        problems += _value_failures(table, rows, src, sheet)
+    dup = (table if keys is None else keys).duplicated(KEY, keep=False)
+    first: dict[tuple, int] = {}
+    for i in np.flatnonzero(dup.to_numpy()):
+        key = tuple(str(v) for v in table.iloc[i][KEY])
+        if key in first:
+            problems.append(Problem(f"({', '.join(key)}) が {rows[first[key]]}行目と重複しています", src, sheet, rows[i]))
+        else:
+            first[key] = i
+    return problems
+
+
+def _value_failures(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None) -> list[Problem]:
+    """The cells that break a value rule, found by pandera, as Problems."""
     import pandera.pandas as pa
 
     schema = pa.DataFrameSchema(
@@ -289,14 +307,6 @@ def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | N
                 label = "負の得点です" if case.column == "score" else "配点は正の数でなければなりません"
                 problems.append(Problem(f"{_fmt(case.failure_case)}: {label} {where}", src, sheet, rows[i],
                                         case.column, case.failure_case))
-    dup = (table if keys is None else keys).duplicated(KEY, keep=False)
-    first: dict[tuple, int] = {}
-    for i in np.flatnonzero(dup.to_numpy()):
-        key = tuple(str(v) for v in table.iloc[i][KEY])
-        if key in first:
-            problems.append(Problem(f"({', '.join(key)}) が {rows[first[key]]}行目と重複しています", src, sheet, rows[i]))
-        else:
-            first[key] = i
     return problems
 
 
