@@ -10,6 +10,7 @@ width, blank lines, line breaks inside quotes) is read by the csv module, which 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -37,7 +38,7 @@ def read_scores_csv(path: Path) -> Loaded:
     else:
         text, encoding = read_text(path)
         parsed = (_split_fast(text.encode("utf-8")) if encoding == "cp932" else None) or _split_exact(text, path)
-    report = LoadReport(source=path.name, encoding=encoding, sha256=sha256(path))
+    report = LoadReport(source=path.name, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
     return Loaded(tidy_cells(*parsed, report), report)
 
 
