@@ -184,3 +184,21 @@ def test_entries_unused_for_long_are_removed_when_another_is_written(store, work
     os.utime(entries(store)[0], (long_ago, long_ago))
     load_mhlw(workbook, strict=False)  # a hit marks the entry as used
     assert entries(store)[0].stat().st_mtime > long_ago
+
+
+def test_the_report_kernel_reads_what_the_command_parsed(store, workbook, monkeypatch):
+    """The command validates with load_municipal_data / load_scores; the notebook's own calls (same functions, same
+    arguments, same environment) then come from the cache: each file is parsed once per report."""
+    from grantkit import example_path
+    from grantkit.io import mhlw
+    from grantkit.municipal_report import load_municipal_data
+    from grantkit.report import load_report_data
+
+    load_municipal_data([workbook])  # run_municipal_report, before the kernel starts
+    read_scores(example_path("yamaguchi_scores.csv"))  # run_report: load_scores
+    import grantkit.io as gio
+
+    monkeypatch.setattr(mhlw, "read_mhlw", lambda *a, **k: pytest.fail("the workbook was parsed again"))
+    monkeypatch.setattr(gio, "_read_scores", lambda *a, **k: pytest.fail("the score table was parsed again"))
+    assert load_municipal_data([workbook]).years == [2024]  # notebook 05
+    assert len(load_report_data(example_path("yamaguchi_scores.csv")).scores)  # report.ipynb

@@ -212,7 +212,8 @@ def _load(entry: Path) -> Any:
 
 
 def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
-    """One table as Parquet: text columns (pandas "str") dictionary-encoded from their few distinct values."""
+    """One table as Parquet, one row group, every column dictionary-encoded (scores repeat a few values too): text
+    columns (pandas "str") encoded from their few distinct string objects."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -223,8 +224,7 @@ def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     table = pa.Table.from_pandas(df.drop(columns=text), preserve_index=None)
     for c in text:
         table = table.append_column(c, _dictionary(np.asarray(df[c].array, dtype=object)))
-    pq.write_table(table, path, compression="lz4", write_page_checksum=True, row_group_size=max(len(df), 1),
-                   use_dictionary=text)
+    pq.write_table(table, path, compression="lz4", write_page_checksum=True, row_group_size=max(len(df), 1))
     return {"columns": list(df.columns), "dtypes": [str(t) for t in df.dtypes], "text": text,
             "index": str(df.index.dtype), "rows": len(df), "bytes": path.stat().st_size}
 
@@ -243,8 +243,9 @@ def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
         values = np.array(column.dictionary.to_pylist() + [np.nan], dtype=object)
         codes = column.indices.fill_null(len(values) - 1).to_numpy()
         columns[c] = _strings(values.take(codes))
-    df = pd.concat([rest, pd.DataFrame(columns, index=rest.index, copy=False)], axis=1)[info["columns"]] \
-        if columns else rest
+    # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
+    df = pd.DataFrame({c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index,
+                      copy=False)
     for column, want in zip(df.columns, info["dtypes"]):
         if want == "object" and str(df[column].dtype) != "object":
             df[column] = df[column].astype(object)
