@@ -60,7 +60,7 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     """
     environ = os.environ if environ is None else environ
     if environ.get(ENV_DIR):
-        return Path(environ[ENV_DIR])
+        return Path(environ[ENV_DIR]).expanduser()
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("grantkit", appauthor=False))
