@@ -236,12 +236,12 @@ def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
     if path.stat().st_size != info["bytes"]:
         raise ValueError("truncated table")
     table = pq.read_table(path, read_dictionary=info["text"], page_checksum_verification=True)
-    rest = table.drop_columns(info["text"]).to_pandas()
+    rest = table.drop_columns(info["text"]).to_pandas(split_blocks=True)  # no consolidation copy
     columns = {}
     for c in info["text"]:
         column = table.column(c).unify_dictionaries().combine_chunks()
         values = np.array(column.dictionary.to_pylist() + [np.nan], dtype=object)
-        codes = column.indices.fill_null(len(values) - 1).to_numpy()
+        codes = column.indices.fill_null(len(values) - 1).to_numpy().astype(np.intp)  # take is 3x faster on intp
         columns[c] = _strings(values.take(codes))
     # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
     df = pd.DataFrame({c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index,
