@@ -1,26 +1,24 @@
-"""Benchmarks of the national scale (issue 7): prints a table of case, time, ratio and peak memory.
+"""Benchmarks of the national scale: one table of case, time, ratio and peak memory, all measured in one run.
 
-Run with ``make bench`` (or ``python benchmarks/run.py``). A full-size synthetic municipal workbook
-(1,779 rows × about 1,560 columns, 架空データ) is generated once into ``benchmarks/out/`` (gitignored).
-Each timed load runs in a fresh Python process so that its peak memory (max RSS) is its own:
+Run with ``make bench`` (or ``python benchmarks/run.py``). Full-size synthetic municipal workbooks (1,779 rows ×
+about 1,560 columns, 架空データ; R6 and R7) and a tidy CSV of about a million rows cut from the R7 table are
+generated once into ``benchmarks/out/`` (gitignored). Each timed case runs in a fresh Python process, so that its
+peak memory (max RSS) is its own, with its own cache folder (``GRANTKIT_CACHE_DIR``) under ``benchmarks/out/``:
 
-* ``load_mhlw (calamine)`` — ``grantkit.load_mhlw`` into the tidy table (target ≤ 3 s, ≤ 1.5 GB);
-* ``plain (openpyxl)`` — ``pandas.read_excel(engine="openpyxl")`` on the sheet, then the same tidying;
-  the ratio plain / fast is the speed-up (target ≥ 8×);
-* ``national_allocation`` — 基準額 of every municipality for both grants (target ≤ 50 ms);
-* ``municipal report tables`` — every table of the municipal report for one municipality on the full
-  table (目標別, comparisons with the national/prefecture/peer means, ranks, 取組候補, 基準額 with one-point
-  and what-if), i.e. the computing part of ``grantkit report --level 市町村`` (target ≤ 3 s);
-* ``import grantkit`` (target ≤ 0.6 s).
+* the full-size workbook: the raw python-calamine parse of the sheet (the floor), a plain openpyxl read-only read
+  of the cell values, ``load_mhlw`` cold (``cache=False``: parse only), ``load_mhlw`` on an empty cache (parse and
+  store), and ``load_mhlw`` from the cache; targets: cold ≤ 1.3× calamine, cached ≤ 0.2 s and ≤ 1/10 of cold,
+  peak ≤ 1.5 GiB; openpyxl / cold is the speed-up over the plain approach (≥ 8×);
+* the tidy CSV: ``pandas.read_csv`` (the floor) and ``load_scores`` into the validated table (≤ 3 s, ≤ 5× read_csv);
+* ``make report`` with nothing changed (its two ``grantkit report`` commands, as ``make -n report`` prints them,
+  run a second time with the cache filled by the first run; ≤ 10 s);
+* a full-size two-year municipal report (R6 and R7 workbooks), cold (empty cache) and warm (≤ 10 s);
+* ``national_allocation``, the municipal report tables and ``import grantkit``, as before.
 
-Like ``make`` and the ``grantkit`` command, the timed cases run with ``NUMPY_MADVISE_HUGEPAGE=0`` unless it is
-set otherwise: numpy's default huge-page advice stalls page faults on kernels whose transparent huge pages are
-``madvise`` with none free (numpy#31590). The load is also timed with numpy's default so the effect is shown,
-next to the kernel's THP settings.
-
-The machine's load average is printed with the table: timings on a shared machine vary with it, so each
-load runs ``--repeat`` times (3 by default, each in a fresh process) and the table shows the median with the
-range of the runs; the ratio to the plain approach uses the median.
+Timings on a shared machine vary with its load, which is printed with the table: the loads run ``--repeat`` times
+(3 by default, each in a fresh process) and show the median with the range; ratios use the medians. Like ``make``
+and the ``grantkit`` command, every case runs with ``NUMPY_MADVISE_HUGEPAGE=0`` unless it is set otherwise
+(numpy's default huge-page advice stalls page faults on kernels with THP ``madvise`` and none free, numpy#31590).
 """
 
 from __future__ import annotations
@@ -28,6 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -37,33 +37,56 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 SHEET = "全国集計（市町村）"
+CSV_ROWS = 1_000_000
 
-LOAD_FAST = """
+HEAD = """
 import json, resource, sys, time
-import pandas
-from grantkit import load_mhlw
-import grantkit.io.mhlw
-t = time.perf_counter()
-r = load_mhlw(sys.argv[1], level="市町村")
-took = time.perf_counter() - t
-print(json.dumps({"time": took, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "rows": len(r.scores), "entities": len(r.attributes)}))
+def done(t, **more):
+    print(json.dumps({"time": time.perf_counter() - t, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      **more}))
 """
 
-LOAD_PLAIN = """
-import json, resource, sys, time
-from pathlib import Path
-import numpy as np
-import pandas as pd
-import openpyxl
-from grantkit.io.mhlw import _read_level
+CALAMINE = HEAD + """
+from python_calamine import CalamineWorkbook
 t = time.perf_counter()
-frame = pd.read_excel(sys.argv[1], sheet_name=sys.argv[2], header=None, engine="openpyxl")
-rows = [[None if isinstance(v, float) and np.isnan(v) else v for v in row] for row in frame.itertuples(index=False)]
-r = _read_level(Path(sys.argv[1]), rows, sys.argv[2], "市町村", True)  # the same tidying as load_mhlw
-took = time.perf_counter() - t
-print(json.dumps({"time": took, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "rows": len(r.scores), "entities": len(r.attributes)}))
+rows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_name(sys.argv[2]).to_python(skip_empty_area=False)
+done(t, rows=len(rows))
+"""
+
+OPENPYXL = HEAD + """
+import openpyxl
+t = time.perf_counter()
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True, data_only=True)
+rows = [list(r) for r in wb[sys.argv[2]].iter_rows(values_only=True)]
+wb.close()
+done(t, rows=len(rows))
+"""
+
+LOAD_MHLW = HEAD + """
+import pandas
+from grantkit import load_mhlw
+import grantkit.io.mhlw, grantkit.io.cache
+t = time.perf_counter()
+r = load_mhlw(sys.argv[1], level="市町村", cache=sys.argv[2] == "cache")
+done(t, rows=len(r.scores), entities=len(r.attributes))
+"""
+
+READ_CSV = HEAD + """
+import pandas as pd
+if sys.argv[2] == "python":
+    pd.options.mode.string_storage = "python"  # as in a session that imported grantkit
+t = time.perf_counter()
+frame = pd.read_csv(sys.argv[1])
+done(t, rows=len(frame))
+"""
+
+LOAD_SCORES = HEAD + """
+import pandas
+from grantkit import load_scores
+import grantkit.io.csv, grantkit.io.cache, grantkit.schema
+t = time.perf_counter()
+table = load_scores(sys.argv[1], cache=sys.argv[2] == "cache")
+done(t, rows=len(table))
 """
 
 IMPORT = """
@@ -108,77 +131,190 @@ print(json.dumps({"time": min(times)}))
 """
 
 
-def child(code: str, *args: str, hugepage: str | None = None) -> dict:
-    """Run ``code`` in a fresh interpreter and return the JSON it prints (``hugepage``: NUMPY_MADVISE_HUGEPAGE)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env["NUMPY_MADVISE_HUGEPAGE"] = hugepage or env.get("NUMPY_MADVISE_HUGEPAGE", "0")
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
+def environment(cache: Path | None = None) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    env.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    env.pop("GRANTKIT_NO_CACHE", None)
+    env["GRANTKIT_CACHE_DIR"] = str(cache or OUT / "cache")
+    return env
+
+
+def child(code: str, *args: str, cache: Path | None = None) -> dict:
+    """Run ``code`` in a fresh interpreter and return the JSON it prints."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=environment(cache), check=False)
+    if done.returncode:
+        raise SystemExit(f"benchmark case failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def repeated(code: str, *args: str, times: int, hugepage: str | None = None) -> dict:
-    """``child`` run ``times`` times: the median time, the highest peak memory and the range as text."""
-    runs = [child(code, *args, hugepage=hugepage) for _ in range(max(times, 1))]
+def repeated(code: str, *args: str, times: int, fresh_cache: bool = False) -> dict:
+    """``child`` run ``times`` times (``fresh_cache``: each on an empty cache folder): the median time, the highest
+    peak memory and the range as text."""
+    runs = []
+    for _ in range(max(times, 1)):
+        folder = OUT / "cache-cold"
+        if fresh_cache:
+            shutil.rmtree(folder, ignore_errors=True)
+        runs.append(child(code, *args, cache=folder if fresh_cache else None))
     seconds = sorted(r["time"] for r in runs)
-    return {**runs[0], "time": statistics.median(seconds), "rss": max(r["rss"] for r in runs),
+    return {**runs[0], "time": statistics.median(seconds), "rss": max(r.get("rss", 0) for r in runs),
             "runs": f"median of {len(runs)}: {seconds[0]:.2f}–{seconds[-1]:.2f} s"}
 
 
-def workbook(regenerate: bool) -> tuple[Path, float | None]:
-    """The full-size synthetic workbook (generated once; time of generation when it was generated now)."""
-    path = OUT / "mhlw_full_R7.xlsx"
-    if path.exists() and not regenerate:
-        return path, None
+def timed_commands(commands: list[list[str]], cache: Path) -> float:
+    """Wall time of shell commands run one after the other with ``cache`` as the cache folder."""
+    t = time.perf_counter()
+    for argv in commands:
+        done = subprocess.run(argv, capture_output=True, text=True, env=environment(cache), check=False)
+        if done.returncode:
+            raise SystemExit(f"command failed: {shlex.join(argv)}\n{done.stderr[-3000:]}")
+    return time.perf_counter() - t
+
+
+def workbooks(regenerate: bool) -> tuple[dict[str, Path], float | None]:
+    """The full-size synthetic workbooks of R6 and R7 (generated once; seconds taken when generated now)."""
+    paths = {y: OUT / f"mhlw_full_{y}.xlsx" for y in ("R6", "R7")}
+    missing = [y for y, p in paths.items() if regenerate or not p.exists()]
+    if not missing:
+        return paths, None
     sys.path.insert(0, str(ROOT))
     from grantkit.synthetic import FULL_SIZE, national_workbook
 
     OUT.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    national_workbook(path, "R7", "市町村", **FULL_SIZE)
-    return path, time.perf_counter() - t
+    for y in missing:
+        national_workbook(paths[y], y, "市町村", **FULL_SIZE)
+    return paths, time.perf_counter() - t
+
+
+def tidy_csv(workbook: Path, regenerate: bool) -> Path:
+    """About a million rows of the full-size R7 table as the documented tidy CSV (whole municipalities)."""
+    path = OUT / "tidy_1m.csv"
+    if path.exists() and not regenerate:
+        return path
+    sys.path.insert(0, str(ROOT))
+    from grantkit import load_mhlw
+    from grantkit.schema import OPTIONAL, REQUIRED
+
+    scores = load_mhlw(workbook, level="市町村", cache=False).scores
+    # the tidy format knows an entity by its name in a year: towns of one name in two prefectures get their code
+    names = scores[["entity_code", "entity"]].drop_duplicates()
+    twins = set(names.loc[names["entity"].duplicated(keep=False), "entity_code"])
+    scores = scores.assign(entity=scores["entity"].where(~scores["entity_code"].isin(twins),
+                                                         scores["entity"] + "（" + scores["entity_code"] + "）"))
+    per_entity = len(scores) // len(names)
+    keep = set(names["entity_code"].iloc[: -(-CSV_ROWS // per_entity)])
+    table = scores[scores["entity_code"].isin(keep)][REQUIRED + [c for c in OPTIONAL if c in scores.columns]]
+    table.to_csv(path, index=False)
+    return path
+
+
+def make_report_commands(out: Path) -> list[list[str]]:
+    """The commands of ``make report`` as make expands them (the venv of this Python, output into ``out``)."""
+    bin_dir = Path(sys.executable).parent
+    text = subprocess.run(["make", "--no-print-directory", "-n", "report", "STAMP=", f"BIN={bin_dir}", f"OUT={out}"],
+                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return [shlex.split(line) for line in text.replace("\\\n", " ").splitlines() if line.strip()]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--regenerate", action="store_true", help="rebuild the full-size workbook")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the full-size workbooks and the CSV")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each load (median shown)")
     parser.add_argument("--skip-plain", action="store_true", help="skip the slow openpyxl baseline")
+    parser.add_argument("--skip-reports", action="store_true", help="skip the report runs")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    path, generated = workbook(args.regenerate)
-    fast = repeated(LOAD_FAST, str(path), times=args.repeat)
-    advised = repeated(LOAD_FAST, str(path), times=args.repeat, hugepage="1")
-    plain = None if args.skip_plain else child(LOAD_PLAIN, str(path), SHEET)
-    alloc = child(ALLOCATION, str(path))
-    municipal = child(MUNICIPAL, str(path))
+    books, generated = workbooks(args.regenerate)
+    r7 = str(books["R7"])
+    csv_path = tidy_csv(books["R7"], args.regenerate)
+    shutil.rmtree(OUT / "cache", ignore_errors=True)
+
+    calamine = repeated(CALAMINE, r7, SHEET, times=args.repeat)
+    cold = repeated(LOAD_MHLW, r7, "nocache", times=args.repeat)
+    stored = repeated(LOAD_MHLW, r7, "cache", times=args.repeat, fresh_cache=True)
+    child(LOAD_MHLW, r7, "cache")  # fills the cache of the next case
+    cached = repeated(LOAD_MHLW, r7, "cache", times=args.repeat)
+    plain = None if args.skip_plain else child(OPENPYXL, r7, SHEET)
+    read_csv = repeated(READ_CSV, str(csv_path), "auto", times=args.repeat)
+    read_csv_python = repeated(READ_CSV, str(csv_path), "python", times=args.repeat)
+    scores = repeated(LOAD_SCORES, str(csv_path), "nocache", times=args.repeat)
+    scores_cached = repeated(LOAD_SCORES, str(csv_path), "cache", times=args.repeat, fresh_cache=True)
+    alloc = child(ALLOCATION, r7)
+    municipal = child(MUNICIPAL, r7)
     imports = min((child(IMPORT) for _ in range(3)), key=lambda r: r["time"])
+    reports = None if args.skip_reports else report_times()
     load_after = os.getloadavg()
 
     rows = [("import grantkit", imports["time"], None, None, "≤ 0.6 s")]
     if generated is not None:
-        rows.append(("generate full-size workbook (xlsxwriter)", generated, None, None, "—"))
-    rows.append((f"load_mhlw (calamine) → tidy table, {fast['runs']}", fast["time"], 1.0, fast["rss"],
-                 "≤ 3 s, ≤ 1,536 MB"))
-    rows.append((f"load_mhlw, numpy's default huge-page advice, {advised['runs']}", advised["time"],
-                 advised["time"] / fast["time"], advised["rss"], "— (effect of NUMPY_MADVISE_HUGEPAGE=0)"))
+        rows.append(("generate the full-size workbooks (xlsxwriter)", generated, None, None, "—"))
+    rows += [
+        (f"raw python-calamine parse of the sheet (floor), {calamine['runs']}", calamine["time"], 1.0, calamine["rss"],
+         "—"),
+        (f"load_mhlw cold (parse only, cache=False), {cold['runs']}", cold["time"], cold["time"] / calamine["time"],
+         cold["rss"], "≤ 1.3× calamine, ≤ 1,536 MB"),
+        (f"load_mhlw on an empty cache (parse and store), {stored['runs']}", stored["time"],
+         stored["time"] / calamine["time"], stored["rss"], "—"),
+        (f"load_mhlw from the cache, {cached['runs']}", cached["time"], cached["time"] / cold["time"], cached["rss"],
+         "≤ 0.2 s, ≤ 0.1× cold"),
+    ]
     if plain is not None:
-        rows.append(("plain: read_excel(openpyxl) + same tidying", plain["time"], plain["time"] / fast["time"],
-                     plain["rss"], "ratio ≥ 8×"))
-    rows.append((f"national_allocation ({alloc['rows']:,} rows: all municipalities × 2 grants)", alloc["time"],
-                 None, None, "≤ 0.05 s"))
-    rows.append(("municipal report tables for one municipality (full table)", municipal["time"], None, None, "≤ 3 s"))
+        rows.append(("plain openpyxl read-only read of the cell values", plain["time"], plain["time"] / cold["time"],
+                     plain["rss"], "≥ 8× cold"))
+    rows += [
+        (f"pandas.read_csv of the tidy CSV (floor, pyarrow strings), {read_csv['runs']}", read_csv["time"], 1.0,
+         read_csv["rss"], "—"),
+        (f"pandas.read_csv, Python strings as grantkit sets them, {read_csv_python['runs']}", read_csv_python["time"],
+         read_csv_python["time"] / read_csv["time"], read_csv_python["rss"], "—"),
+        (f"load_scores → validated table (cache=False), {scores['runs']}", scores["time"],
+         scores["time"] / read_csv["time"], scores["rss"], "≤ 3 s, ≤ 5× read_csv"),
+        (f"load_scores on an empty cache (parse and store), {scores_cached['runs']}", scores_cached["time"],
+         scores_cached["time"] / read_csv["time"], scores_cached["rss"], "—"),
+        (f"national_allocation ({alloc['rows']:,} rows: all municipalities × 2 grants)", alloc["time"], None, None,
+         "≤ 0.05 s"),
+        ("municipal report tables for one municipality (full table)", municipal["time"], None, None, "≤ 3 s"),
+    ]
+    if reports is not None:
+        rows += [("make report, nothing changed (both reports, cache warm)", reports["make"], None, None, "≤ 10 s"),
+                 ("full-size two-year municipal report, cold (empty cache)", reports["cold"], None, None, "—"),
+                 ("full-size two-year municipal report, warm", reports["warm"], None, None, "≤ 10 s")]
 
-    print(f"workbook: {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.1f} MB, {fast['entities']:,} scored "
-          f"municipalities, tidy table {fast['rows']:,} rows)")
+    print(f"workbook: {books['R7'].relative_to(ROOT)} ({books['R7'].stat().st_size / 1e6:.1f} MB, "
+          f"{cold['entities']:,} scored municipalities, tidy table {cold['rows']:,} rows); CSV: "
+          f"{csv_path.relative_to(ROOT)} ({csv_path.stat().st_size / 1e6:.0f} MB, {scores['rows']:,} rows)")
     print(f"load average (1, 5, 15 min): before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
           f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}; CPUs: {os.cpu_count()}")
-    print(f"NUMPY_MADVISE_HUGEPAGE={os.environ.get('NUMPY_MADVISE_HUGEPAGE', '0')} (unless a row says otherwise); "
-          f"kernel THP enabled: {_thp('enabled')}, defrag: {_thp('defrag')}")
+    print(f"NUMPY_MADVISE_HUGEPAGE={environment()['NUMPY_MADVISE_HUGEPAGE']}; kernel THP enabled: {_thp('enabled')}, "
+          f"defrag: {_thp('defrag')}")
     width = max(len(r[0]) for r in rows)
     print(f"{'case':<{width}}  {'time':>9}  {'ratio':>7}  {'peak MB':>8}  target")
     for case, seconds, ratio, rss, target in rows:
-        print(f"{case:<{width}}  {seconds:>8.3f}s  {'' if ratio is None else f'{ratio:.1f}×':>7}  "
+        print(f"{case:<{width}}  {seconds:>8.3f}s  {'' if ratio is None else f'{ratio:.2f}×':>7}  "
               f"{'' if rss is None else f'{rss:,.0f}':>8}  {target}")
+
+
+def report_times() -> dict[str, float]:
+    """``make report`` run twice (the second is timed) and a full-size two-year municipal report, cold then warm."""
+    out = OUT / "reports"
+    shutil.rmtree(out, ignore_errors=True)
+    cache = OUT / "cache-reports"
+    shutil.rmtree(cache, ignore_errors=True)
+    commands = make_report_commands(out)
+    timed_commands(commands, cache)
+    make_warm = timed_commands(commands, cache)
+    sys.path.insert(0, str(ROOT))
+    from grantkit.io.mhlw import load_mhlw
+
+    entity = str(load_mhlw(OUT / "mhlw_full_R7.xlsx", level="市町村", cache=False).attributes["entity_code"].iloc[100])
+    municipal = [[str(Path(sys.executable).parent / "grantkit"), "report", "--level", "市町村", "--entity", entity,
+                  "--year", "R7", "--data", str(OUT / "mhlw_full_R6.xlsx"), str(OUT / "mhlw_full_R7.xlsx"),
+                  "--budgets", str(ROOT / "data" / "budgets_synthetic.csv"), "--out", str(out)]]
+    full_cache = OUT / "cache-full"
+    shutil.rmtree(full_cache, ignore_errors=True)
+    cold = timed_commands(municipal, full_cache)
+    warm = timed_commands(municipal, full_cache)
+    return {"make": make_warm, "cold": cold, "warm": warm}
 
 
 def _thp(setting: str) -> str:

@@ -68,14 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--grant", default=None, choices=GRANTS,
                      help="都道府県: 交付金（得点表に推進と支援の両方がある年度、R2 以降）。市町村の報告書は両方を載せます")
     rep.add_argument("--year", default=None, help="市町村: 交付年度（例: R7）。前年度のファイルもあれば前年度と比較")
-    rep.add_argument("--data", action="append", default=None,
-                     help="都道府県: 得点表（CSV または Excel）。市町村: 全国の評価結果（年度ごとに --data を繰り返す）。"
-                          "省略時は同梱データ（市町村は架空データ）")
+    rep.add_argument("--data", action="extend", nargs="+", default=None, metavar="FILE",
+                     help="都道府県: 得点表（CSV または Excel）。市町村: 全国の評価結果（年度ごとに1ファイル。"
+                          "--data a.xlsx b.xlsx でも --data を繰り返しても可）。省略時は同梱データ（市町村は架空データ）")
     rep.add_argument("--utilization", default=None, help="活用状況 CSV（省略時: --data 省略なら同梱データ、指定ならなし）")
     rep.add_argument("--projects", default=None, help="活用事業 CSV（同上）")
     rep.add_argument("--budgets", default=None,
                      help="予算額 CSV（省略時は同梱の budgets.csv。市町村で --data 省略時は架空の budgets_synthetic.csv）")
     rep.add_argument("--out", default="reports", help="出力先フォルダ（既定: reports）")
+    rep.add_argument("--no-cache", action="store_true",
+                     help="読み込んだファイルのキャッシュを使わず、残さない（環境変数 GRANTKIT_NO_CACHE=1 と同じ）")
     ins = sub.add_parser("inspect", help="全国の評価結果ファイルをどう読んだかを表示する（新しい年度のファイルを最初に確かめる）")
     ins.add_argument("files", nargs="+", metavar="FILE", help="全国の評価結果（xlsx）。複数指定できます")
     return parser
@@ -100,15 +102,18 @@ def main(argv: list[str] | None = None) -> int:
     many = len(args.entities or []) > 1 or args.entity_list
     if args.entity is None and not args.prefecture and not args.entity_list:
         parser.error("--entity（団体名）か --prefecture（都道府県名）を指定してください")
+    from .io.cache import run_cache
+
     try:
-        if args.prefecture:
-            folder = _prefecture_municipalities(args, parser)
-        elif args.level == MUNICIPALITY:
-            folder = _group(args, parser) if many else _municipal(args, parser)
-        else:
-            if many:
-                parser.error("複数団体の比較表は市町村です（--level 市町村 を付けてください）")
-            folder = _prefecture(args, parser)
+        with run_cache(disabled=args.no_cache):  # the report's kernel reads each file from the same cache
+            if args.prefecture:
+                folder = _prefecture_municipalities(args, parser)
+            elif args.level == MUNICIPALITY:
+                folder = _group(args, parser) if many else _municipal(args, parser)
+            else:
+                if many:
+                    parser.error("複数団体の比較表は市町村です（--level 市町村 を付けてください）")
+                folder = _prefecture(args, parser)
     except GrantkitError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2

@@ -44,11 +44,52 @@ class ValidationError(GrantkitError):
     def __init__(self, source: str, problems: list[Problem]):
         self.source = source
         self.problems = list(problems)
+        groups = grouped(self.problems)
         lines = [f"{source} に {len(self.problems)} 件の問題があります"]
-        lines += [f"  {p}" for p in self.problems[:50]]
-        if len(self.problems) > 50:
-            lines.append(f"  … ほか {len(self.problems) - 50} 件")
+        lines += [f"  {g}" for g in groups[:MAX_LINES]]
+        if len(groups) > MAX_LINES:
+            lines.append(f"  … ほか {len(groups) - MAX_LINES} 種類の問題")
         super().__init__("\n".join(lines))
+
+
+MAX_LINES = 30
+
+
+def grouped(problems: list[Problem]) -> list[str]:
+    """One line per kind of problem (same message, sheet and column), with the rows where it occurs as ranges.
+
+    >>> for line in grouped([Problem("列の数が合いません", row=r) for r in (2, 3, 4, 7)] + [Problem("x", row=9)]):
+    ...     print(line)
+    2〜4・7行目: 列の数が合いません（4 件）
+    9行目: x
+    """
+    kinds: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        kinds.setdefault((p.message, p.sheet, p.column, p.file), []).append(p)
+    lines = []
+    for same in kinds.values():
+        rows = sorted({p.row for p in same if p.row is not None})
+        if len(same) == 1 or not rows:
+            lines.append(str(same[0]) + (f"（{len(same)} 件）" if len(same) > 1 else ""))
+            continue
+        where = [f"シート「{same[0].sheet}」"] if same[0].sheet else []
+        where.append(f"{_ranges(rows)}行目")
+        if same[0].column:
+            where.append(f"列「{same[0].column}」")
+        lines.append(f"{' '.join(where)}: {same[0].message}（{len(same)} 件）")
+    return lines
+
+
+def _ranges(rows: list[int], shown: int = 8) -> str:
+    """2, 3, 4, 7 → 「2〜4・7」 (at most ``shown`` ranges, then 「ほか」)."""
+    spans: list[list[int]] = []
+    for r in rows:
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    text = "・".join(f"{a}〜{b}" if b > a else f"{a}" for a, b in spans[:shown])
+    return text + (f"・ほか {len(spans) - shown} か所" if len(spans) > shown else "")
 
 
 class InputFileError(GrantkitError):

@@ -8,6 +8,7 @@ One row per (fiscal_year, level, grant, entity, indicator); leaves only — subt
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,58 +111,68 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
 
     n = len(raw)
     report.rows_read = n
-    out: dict[str, list] = {c: [None] * n for c in REQUIRED + [c for c in OPTIONAL if c in raw.columns]}
-    cells = raw.to_dict("list")
-    for i in range(n):
-        for c in TEXT_COLUMNS:
-            if c in cells:
-                out[c][i] = normalize_text(cells[c][i])
-        for c in ("indicator", "parent"):
-            out[c][i] = normalize_indicator(cells[c][i])
-        fy = cells["fiscal_year"][i]
-        try:
-            out["fiscal_year"][i] = fiscal_year(fy)
-        except EraError as exc:
-            problem(str(exc), i, "fiscal_year", fy)
-        level = out["level"][i]
-        if level not in LEVELS:
-            problem(f"'{level}' は区分として使えません（{' または '.join(LEVELS)}）", i, "level", level)
-        if out["grant"][i] not in GRANTS:
-            problem(f"'{out['grant'][i]}' は交付金として使えません（{' または '.join(GRANTS)}）", i, "grant", out["grant"][i])
-        if level in LEVELS:
-            try:
-                out["entity_code"][i] = restore_code(cells["entity_code"][i], level)
-            except ValueError as exc:
-                problem(str(exc), i, "entity_code", cells["entity_code"][i])
-        if not out["entity"][i]:
-            problem("団体名が空です", i, "entity")
-        if not out["indicator"][i]:
-            problem("指標コードが空です", i, "indicator")
-        for c in ("score", "max_score"):
-            v = cells[c][i]
-            try:
-                x = parse_number(v)
-            except ValueError:
-                problem(f"'{v}' は数値ではありません", i, c, v)
-                continue
-            if x is None:
-                report.coerced.append(Problem(f"'{normalize_text(v)}' を欠損として読みました", src, sheet, rows[i], c, v))
-            out[c][i] = np.nan if x is None else x
+    rows = np.asarray(rows, dtype=np.int64)
+    coerced: list[tuple[int, int, Problem]] = []
+
+    def per_row(mask: np.ndarray, make: Callable[[int], Problem | None]) -> None:
+        """One problem for each row where ``mask`` holds (the rows that fail; the checks themselves are per value)."""
+        for i in np.flatnonzero(mask):
+            found = make(int(i))
+            if found is not None:
+                problems.append(found)
+
+    def cell(col: str, msg: str, i: int, value: object = None) -> Problem:
+        return Problem(msg, file=src, sheet=sheet, row=int(rows[i]), column=col, value=value)
+
+    # Every check runs once per distinct cell value (a column of a million cells holds a few hundred), and its
+    # result is spread to the rows by the value's code; per-row work is only for the rows that fail.
+    cols = {c: _Distinct(raw[c]) for c in REQUIRED + OPTIONAL if c in raw.columns}
+    text = {c: cols[c].map(normalize_text) for c in TEXT_COLUMNS if c in cols}
+    for c in ("indicator", "parent"):
+        text[c] = cols[c].map(normalize_indicator)
+    years = cols["fiscal_year"].map(_try(fiscal_year, EraError))
+    per_row(years.failed, lambda i: cell("fiscal_year", years.error(i), i, cols["fiscal_year"].raw(i)))
+    level = text["level"]
+    level_ok = level.holds(lambda v: v in LEVELS)
+    per_row(~level_ok, lambda i: cell("level", f"'{level.at(i)}' は区分として使えません（{' または '.join(LEVELS)}）", i,
+                                      level.at(i)))
+    grant = text["grant"]
+    per_row(~grant.holds(lambda v: v in GRANTS),
+            lambda i: cell("grant", f"'{grant.at(i)}' は交付金として使えません（{' または '.join(GRANTS)}）", i, grant.at(i)))
+    restore = _try(restore_code, ValueError)
+    codes = cols["entity_code"].pair(level, lambda v, lv: restore(v, lv) if lv in LEVELS else None)
+    per_row(codes.failed & level_ok, lambda i: cell("entity_code", codes.error(i), i, cols["entity_code"].raw(i)))
+    per_row(text["entity"].holds(lambda v: not v), lambda i: cell("entity", "団体名が空です", i))
+    per_row(text["indicator"].holds(lambda v: not v), lambda i: cell("indicator", "指標コードが空です", i))
+    numbers = {}
+    for k, c in enumerate(("score", "max_score")):
+        numbers[c] = cols[c].map(_try(parse_number, ValueError))
+        per_row(numbers[c].failed, lambda i, c=c: cell(c, f"'{cols[c].raw(i)}' は数値ではありません", i, cols[c].raw(i)))
+        missing = ~numbers[c].failed & numbers[c].holds(lambda v: v is None)
+        for i in np.flatnonzero(missing):
+            v = cols[c].raw(int(i))
+            coerced.append((int(i), k, cell(c, f"'{normalize_text(v)}' を欠損として読みました", int(i), v)))
+    report.coerced += [p for _, _, p in sorted(coerced, key=lambda t: (t[0], t[1]))]
 
     # Value rules run on the rows that parsed, so one report lists every problem at once.
-    bad = {p.row for p in problems}
-    good = [i for i in range(n) if rows[i] not in bad]
-    table = pd.DataFrame({c: [v[i] for i in good] for c, v in out.items()})
-    rows = [rows[i] for i in good]
-    table["fiscal_year"] = table["fiscal_year"].astype("int64")
-    for c in ("score", "max_score"):
-        table[c] = table[c].astype("float64")
-    for c in table.columns:
-        if c not in ("fiscal_year", "score", "max_score"):
-            table[c] = table[c].astype("str")
+    good = ~np.isin(rows, [p.row for p in problems])
+    columns: dict[str, object] = {"fiscal_year": years.values(good, "int64")}
+    for c in REQUIRED[1:] + OPTIONAL:
+        if c == "entity_code":
+            columns[c] = codes.values(good, "str")
+        elif c in ("score", "max_score"):
+            columns[c] = numbers[c].values(good, "float64")
+        elif c in text:
+            columns[c] = text[c].values(good, "str")
+    table = pd.DataFrame(columns)
+    # the key columns as integer codes (equal code, equal value) for the rules across rows
+    keys = pd.DataFrame({c: d.value_codes()[good] for c, d in (("fiscal_year", years), ("level", level),
+                         ("grant", grant), ("entity_code", codes), ("entity", text["entity"]),
+                         ("indicator", text["indicator"]), ("parent", text["parent"]))})
+    rows = rows[good].tolist()
     if len(table):
-        problems += _check_values(table, rows, src, sheet)
-        problems += _check_structure(table, rows, src, sheet, complete=not problems)
+        problems += _check_values(table, rows, src, sheet, keys)
+        problems += _check_structure(table, rows, src, sheet, complete=not problems, keys=keys)
     if problems:
         raise ValidationError(src, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     report.rows_kept = len(table)
@@ -169,8 +180,100 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
     return table
 
 
-def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None) -> list[Problem]:
-    """Value rules checked with pandera; failures translated into Problems with user row numbers."""
+class _Distinct:
+    """A column as codes into its distinct values, so that a check or a conversion runs once per value.
+
+    ``map`` gives the converted column (a failing conversion returns ``_Failure``); ``holds`` a row mask of a
+    condition on the converted values; ``values`` the converted cells of some rows as a typed array.
+    """
+
+    def __init__(self, column: pd.Series | None = None, *, codes: np.ndarray | None = None,
+                 uniques: list | None = None, source: _Distinct | None = None):
+        if column is not None:
+            codes, found = pd.factorize(column, use_na_sentinel=False)
+            uniques = list(found)
+        self.codes, self.uniques, self.source = codes, uniques, source
+
+    def map(self, convert: Callable[[object], object]) -> _Distinct:
+        return _Distinct(codes=self.codes, uniques=[convert(u) for u in self.uniques], source=self)
+
+    def pair(self, other: _Distinct, convert: Callable[[object, object], object]) -> _Distinct:
+        """Converted from this column's and ``other``'s value together (once per distinct pair)."""
+        joint, pairs = pd.factorize(self.codes.astype(np.int64) * (len(other.uniques) + 1) + other.codes)
+        width = len(other.uniques) + 1
+        return _Distinct(codes=joint, uniques=[convert(self.uniques[p // width], other.uniques[p % width])
+                                               for p in pairs], source=self)
+
+    def value_codes(self) -> np.ndarray:
+        """One integer per row, equal where the converted values are equal."""
+        canonical, _ = pd.factorize(pd.Series([repr(u) if isinstance(u, _Failure) else u for u in self.uniques],
+                                              dtype=object))
+        return canonical[self.codes] if len(canonical) else np.zeros(len(self.codes), dtype=np.int64)
+
+    def holds(self, condition: Callable[[object], bool]) -> np.ndarray:
+        return np.array([bool(condition(u)) for u in self.uniques] + [False], dtype=bool)[self.codes]
+
+    @property
+    def failed(self) -> np.ndarray:
+        return self.holds(lambda v: isinstance(v, _Failure))
+
+    def at(self, i: int) -> object:
+        return self.uniques[self.codes[i]]
+
+    def raw(self, i: int) -> object:
+        return self.source.raw(i) if self.source is not None else self.at(i)
+
+    def error(self, i: int) -> str:
+        return self.at(i).message
+
+    def values(self, rows: np.ndarray, dtype: str) -> object:
+        if dtype == "float64":
+            table = np.array([np.nan if v is None or isinstance(v, _Failure) else v for v in self.uniques], dtype=float)
+        elif dtype == "int64":
+            table = np.array([0 if isinstance(v, _Failure) else v for v in self.uniques], dtype=np.int64)
+        else:
+            table = np.array([str(v) for v in self.uniques], dtype=object)
+        taken = table[self.codes[rows]] if len(table) else np.zeros(int(rows.sum()), dtype=table.dtype)
+        return pd.array(taken, dtype="str") if dtype == "str" else taken
+
+
+class _Failure:
+    """A conversion that raised: its message for the rows that hold the value."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+def _try(convert: Callable[..., object], error: type[Exception]) -> Callable[..., object]:
+    def attempt(*args: object) -> object:
+        try:
+            return convert(*args)
+        except error as exc:
+            return _Failure(str(exc))
+    return attempt
+
+
+def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None,
+                  keys: pd.DataFrame | None = None) -> list[Problem]:
+    """Value rules checked with pandera; failures translated into Problems with user row numbers. The rules are
+    first checked on whole columns at once: pandera runs, to name the cells, only when one of them fails."""
+    problems: list[Problem] = []
+    score, most = table["score"].to_numpy(dtype=float), table["max_score"].to_numpy(dtype=float)
+    if (score < 0).any() or (most <= 0).any() or (score > most).any():  # NaN compares False: missing is allowed
+        problems += _value_failures(table, rows, src, sheet)
+    dup = (table if keys is None else keys).duplicated(KEY, keep=False)
+    first: dict[tuple, int] = {}
+    for i in np.flatnonzero(dup.to_numpy()):
+        key = tuple(str(v) for v in table.iloc[i][KEY])
+        if key in first:
+            problems.append(Problem(f"({', '.join(key)}) が {rows[first[key]]}行目と重複しています", src, sheet, rows[i]))
+        else:
+            first[key] = i
+    return problems
+
+
+def _value_failures(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None) -> list[Problem]:
+    """The cells that break a value rule, found by pandera, as Problems."""
     import pandera.pandas as pa
 
     schema = pa.DataFrameSchema(
@@ -200,19 +303,11 @@ def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | N
                 label = "負の得点です" if case.column == "score" else "配点は正の数でなければなりません"
                 problems.append(Problem(f"{_fmt(case.failure_case)}: {label} {where}", src, sheet, rows[i],
                                         case.column, case.failure_case))
-    dup = table.duplicated(KEY, keep=False)
-    first: dict[tuple, int] = {}
-    for i in np.flatnonzero(dup.to_numpy()):
-        key = tuple(str(v) for v in table.iloc[i][KEY])
-        if key in first:
-            problems.append(Problem(f"({', '.join(key)}) が {rows[first[key]]}行目と重複しています", src, sheet, rows[i]))
-        else:
-            first[key] = i
     return problems
 
 
 def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None, *,
-                     complete: bool = True) -> list[Problem]:
+                     complete: bool = True, keys: pd.DataFrame | None = None) -> list[Problem]:
     """Rules across rows, so that no total is computed from rows that do not belong together: no subtotal or
     total rows (they are computed), one name per code and one code per name in a year, and within a year,
     level and grant the same indicators with the same 配点 for every entity (全国平均 included). ``complete``: no
@@ -220,49 +315,94 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
     problems: list[Problem] = []
     add = lambda msg, i=None, col=None, value=None: problems.append(  # noqa: E731
         Problem(msg, src, sheet, None if i is None else rows[i], col, value))
+    keys = table if keys is None else keys
     block = ["fiscal_year", "level", "grant"]
-    parents = set(zip(*(table[c] for c in block + ["entity_code", "parent"])))
-    summary = np.zeros(len(table), dtype=bool)
-    for i, key in enumerate(zip(*(table[c] for c in block + ["entity_code", "indicator"]))):
-        if key[-1].endswith("計") or key in parents:  # 合計, 小計, 計, Ⅱ計, 総合計: computed, never typed
-            summary[i] = True
-            hint = "" if key not in parents else f"（ほかの行の parent が {key[-1]} です。そちらの誤りならその parent を直してください）"
-            add(f"指標 {key[-1]} は小計・合計の行です。小計・合計は明細から計算するので、この行を削除してください{hint}", i,
-                "indicator", key[-1])
+    indicator = table["indicator"]
+    summary = _Distinct(indicator).holds(lambda v: v.endswith("計"))
+    parents: set[tuple] = set()
+    named_parent = indicator.isin(table["parent"].unique()).to_numpy(dtype=bool)  # only these can be a parent
+    if named_parent.any():
+        parents = set(zip(*(table[c] for c in block + ["entity_code", "parent"])))
+        for i in np.flatnonzero(named_parent):
+            summary[i] |= tuple(table[c].iloc[i] for c in block + ["entity_code", "indicator"]) in parents
+    for i in np.flatnonzero(summary):  # 合計, 小計, 計, Ⅱ計, 総合計: computed, never typed
+        key = tuple(table[c].iloc[i] for c in block + ["entity_code", "indicator"])
+        hint = "" if key not in parents else f"（ほかの行の parent が {key[-1]} です。そちらの誤りならその parent を直してください）"
+        add(f"指標 {key[-1]} は小計・合計の行です。小計・合計は明細から計算するので、この行を削除してください{hint}", int(i),
+            "indicator", key[-1])
     before = len(problems)
     for col, other, what in (("entity_code", "entity", "団体名"), ("entity", "entity_code", "団体コード")):
-        seen: dict[tuple, tuple[str, int]] = {}
-        for i, (fy, level, a, b) in enumerate(zip(table["fiscal_year"], table["level"], table[col], table[other])):
-            first = seen.setdefault((fy, level, a), (b, i))
-            if first[0] != b:
-                add(f"{a} の{what}が {rows[first[1]]}行目では「{first[0]}」、この行では「{b}」です"
-                    f"（{era_label_long(int(fy))}。同じ団体は同じ団体名・団体コードで書いてください）", i, other, b)
+        group = _codes(keys, ["fiscal_year", "level", col])
+        first = first_rows(group)[group]  # the first row of each (year, level, code or name)
+        for i in np.flatnonzero(table[other].to_numpy() != table[other].to_numpy()[first]):
+            fy, a, b, f = table["fiscal_year"].iloc[i], table[col].iloc[i], table[other].iloc[i], int(first[i])
+            add(f"{a} の{what}が {rows[f]}行目では「{table[other].iloc[f]}」、この行では「{b}」です"
+                f"（{era_label_long(int(fy))}。同じ団体は同じ団体名・団体コードで書いてください）", int(i), other, b)
     # after a mistyped name or code, or a row set aside for another problem, "missing" rows only repeat that problem
     derived_only = len(problems) > before or not complete
-    leaves = table[~summary]
-    for (fy, level, grant), part in leaves.groupby(block, sort=False):
+    leaves, leaf_keys = table[~summary], keys[~summary].assign(max_score=table["max_score"][~summary])
+    maxima = leaf_keys[block + ["indicator", "max_score"]].dropna().drop_duplicates()
+    varied = leaf_keys.loc[maxima.index[maxima.duplicated(block + ["indicator"], keep=False)], block + ["indicator"]]
+    varied = table.loc[varied.index, block + ["indicator"]].drop_duplicates()
+    in_block = _codes(leaf_keys, block)
+    for b in range(int(in_block.max(initial=-1)) + 1):
+        part, part_keys = leaves[in_block == b], leaf_keys[in_block == b]
+        fy, level, grant = (part[c].iloc[0] for c in block)
         where = f"{era_label_long(int(fy))}・{level}・{grant}"
-        for indicator, maxima in part.groupby("indicator", sort=False)["max_score"]:
-            counts = maxima.dropna().value_counts()
-            if len(counts) < 2:
+        mine = varied[(varied["fiscal_year"] == fy) & (varied["level"] == level) & (varied["grant"] == grant)]
+        for indicator_code in (part["indicator"].unique() if len(mine) else []):
+            if indicator_code not in set(mine["indicator"]):
                 continue
+            values = part.loc[part["indicator"] == indicator_code, "max_score"]
+            counts = values.dropna().value_counts()
             usual = counts.index[0] if counts.iloc[0] > counts.iloc[1] else None  # a tie names no value as right
-            for i in maxima.index[maxima.notna() & maxima.ne(usual)]:
+            for i in values.index[values.notna() & values.ne(usual)]:
                 r = table.loc[i]
                 claim = (f"の配点 {_fmt(r['max_score'])} が他の団体の配点 {_fmt(usual)} と違います" if usual is not None
                          else f"の配点が団体によって {'・'.join(_fmt(v) for v in counts.index)} と違い、どれが正しいか"
                               f"決められません（この行は {_fmt(r['max_score'])}）")
-                add(f"指標 {indicator} {claim}（{where}、{r['entity']}。同じ年度・交付金の指標は全団体で同じ配点です）",
+                add(f"指標 {indicator_code} {claim}（{where}、{r['entity']}。同じ年度・交付金の指標は全団体で同じ配点です）",
                     int(i), "max_score", r["max_score"])
-        flagged = set(table.loc[summary & table["fiscal_year"].eq(fy) & table["level"].eq(level)
-                                & table["grant"].eq(grant), "indicator"])
-        indicators = [x for x in dict.fromkeys(part["indicator"]) if x not in flagged]
-        for _, rows_of in part.groupby("entity_code", sort=False):  # by code: a mistyped name is reported above
+        if derived_only:
+            continue
+        flagged = set(table.loc[summary & table["fiscal_year"].eq(fy).to_numpy() & table["level"].eq(level).to_numpy()
+                                & table["grant"].eq(grant).to_numpy(), "indicator"])
+        indicators = [x for x in part["indicator"].unique() if x not in flagged]
+        counted = part_keys[part["indicator"].isin(indicators).to_numpy()].drop_duplicates(["entity_code", "indicator"])
+        per_entity = counted.groupby("entity_code", sort=False).size()
+        lacking_some = part_keys["entity_code"].isin(per_entity.index[per_entity < len(indicators)])
+        short = set(part.loc[part_keys.index[lacking_some], "entity_code"])
+        if not short:
+            continue
+        for code, rows_of in part.groupby("entity_code", sort=False):  # by code: a mistyped name is reported above
+            if code not in short:
+                continue
             lacking = [x for x in indicators if x not in set(rows_of["indicator"])]
-            if lacking and not derived_only:
-                add(f"{rows_of['entity'].iloc[0]} に指標 {'・'.join(lacking)} の行がありません（{where}。同じ年度・交付金の"
-                    "他の団体にはあります。合計を同じ指標で比べるため、得点がわからないときも行は残して score を空欄にしてください）")
+            add(f"{rows_of['entity'].iloc[0]} に指標 {'・'.join(lacking)} の行がありません（{where}。同じ年度・交付金の"
+                "他の団体にはあります。合計を同じ指標で比べるため、得点がわからないときも行は残して score を空欄にしてください）")
     return problems
+
+
+def _codes(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One code per distinct combination of ``columns``, numbered in order of first appearance."""
+    joint = np.zeros(len(table), dtype=np.int64)
+    for c in columns:
+        codes, uniques = pd.factorize(table[c])
+        joint = joint * (len(uniques) + 1) + codes
+        joint, _ = pd.factorize(joint)
+    return joint
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """For codes numbered in order of first appearance (``pandas.factorize``), the position of each code's first row.
+
+    >>> first_rows(np.array([0, 0, 1, 0, 2, 1])).tolist()
+    [0, 2, 4]
+    """
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    highest = np.maximum.accumulate(codes)
+    return np.concatenate([[0], np.flatnonzero(highest[1:] != highest[:-1]) + 1])
 
 
 def _fmt(x: object) -> str:

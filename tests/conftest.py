@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,10 @@ import pytest
 # MPLBACKEND=Agg would make every chart cell differ from its committed output. Tests that draw in this
 # process still get a non-interactive backend: matplotlib falls back to Agg without a display.
 os.environ.pop("MPLBACKEND", None)
+# The cache of parsed files lives in a folder of this test session (the kernels nbval starts inherit it), never in
+# the user's cache folder; GRANTKIT_NO_CACHE set by whoever runs the tests is left as it is.
+os.environ["GRANTKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="grantkit-test-cache-")
+atexit.register(shutil.rmtree, os.environ["GRANTKIT_CACHE_DIR"], True)
 
 REPO = Path(__file__).resolve().parents[1]
 # The text of the 山口県 report the bundled data were read from (tests/data/SOURCES.md): kept in the tests' own

@@ -307,7 +307,7 @@ def test_a_scored_row_without_its_code_is_a_municipality_and_without_its_name_an
     assert r.attributes["insurer_code"].tolist() == ["", "", "352012"]
     assert "うち保険者番号のない市町村（広域連合の構成市町村） 2 団体" in r.row_set
     twice = [(lead[:2] + [None] + lead[3:4] + ["甲町"] + lead[5:], s) for lead, s in ENTITIES[:2]] + ENTITIES[2:]
-    with pytest.raises(ValidationError, match="11行目: コード 01:甲町 が重複しています"):
+    with pytest.raises(ValidationError, match="11〜12行目: コード 01:甲町 が重複しています（2 件）"):
         load_mhlw(build(tmp_path / "twice.xlsx", entities=twice))
     no_name = [(ENTITIES[0][0][:4] + [""] + ENTITIES[0][0][5:], ENTITIES[0][1])] + ENTITIES[1:]
     with pytest.raises(ValidationError, match="11行目 列「市町村名（E列）」: 得点のある行に市町村名がありません"):

@@ -11,28 +11,41 @@ from ..schema import Loaded
 from .files import file_kind
 
 
-def read_scores(path: str | Path, *, sheet: str | None = None) -> Loaded:
-    """Read a score table (CSV, or .xlsx in the prefecture-report layout) with its load report.
+def read_scores(path: str | Path, *, sheet: str | None = None, cache: bool = True) -> Loaded:
+    """Read a score table (CSV; .xlsx with the CSV's columns or in the prefecture-report layout) with its load
+    report, through the cache of parsed files (``cache=False``: always parse).
 
     >>> from grantkit import example_path
     >>> loaded = read_scores(example_path("yamaguchi_scores.csv"))
     >>> loaded.report.rows_read == loaded.report.rows_kept == len(loaded.table)
     True
     """
-    path = Path(path)
+    from .cache import cached
+
+    return cached(lambda: _read_scores(Path(path), sheet), path, "read_scores", {"sheet": sheet}, use=cache)
+
+
+def _read_scores(path: Path, sheet: str | None) -> Loaded:
     kind = file_kind(path)
     if kind == "text":
         from .csv import read_scores_csv
 
         return read_scores_csv(path)
     if kind == "xlsx":
+        from .csv import header_row, read_scores_rows
         from .seed_xlsx import read_scores_xlsx
+        from .workbook import Workbook
 
-        return read_scores_xlsx(path, sheet=sheet)
+        book = Workbook(path)
+        name = sheet or book.names[0]
+        rows = book.rows(name, empty="")
+        if header_row(rows) is not None:  # the CSV's columns, saved from Excel
+            return read_scores_rows(rows, path, name)
+        return read_scores_xlsx(path, sheet=name, book=book)
     raise InputFileError(path, "暗号化された Excel ファイルか、古い形式（.xls）です。Excel で開いて .xlsx 形式（パスワードなし）で保存し直してください")
 
 
-def load_scores(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
+def load_scores(path: str | Path, *, sheet: str | None = None, cache: bool = True) -> pd.DataFrame:
     """Load a score table into the tidy DataFrame (one row per year, level, grant, entity, indicator).
 
     >>> from grantkit import load_scores, example_path
@@ -40,4 +53,4 @@ def load_scores(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     >>> sorted(scores["fiscal_year"].unique().tolist())
     [2018, 2019]
     """
-    return read_scores(path, sheet=sheet).table
+    return read_scores(path, sheet=sheet, cache=cache).table

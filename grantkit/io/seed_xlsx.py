@@ -33,10 +33,10 @@ def _layout() -> dict[str, str]:
     return {r["key"]: normalize_text(r["value"]) for r in csv.DictReader(text.splitlines())}
 
 
-def read_scores_xlsx(path: str | Path, *, sheet: str | None = None) -> Loaded:
+def read_scores_xlsx(path: str | Path, *, sheet: str | None = None, book: Workbook | None = None) -> Loaded:
     """Read a workbook in the printed report's layout into the tidy score table with its load report.
 
-    Takes the path and optionally the sheet (default: the first); returns ``Loaded`` (table + ``LoadReport``).
+    Takes the path, optionally the sheet (default: the first) and ``book``, the file opened already; returns ``Loaded`` (table + ``LoadReport``).
     Printed subtotals and 合計 must equal the sums of their leaves (else ``ValidationError`` naming the cell);
     a printed rate that the printed points do not give is a note in the report.
 
@@ -47,7 +47,7 @@ def read_scores_xlsx(path: str | Path, *, sheet: str | None = None) -> Loaded:
     """
     path = Path(path)
     lay = _layout()
-    book = Workbook(path)
+    book = book or Workbook(path)
     sheet_name = sheet or book.names[0]
     rows = [[normalize_text(v) if v is not None else "" for v in r] for r in book.rows(sheet_name)]
     report = LoadReport(source=path.name, sheet=sheet_name, sha256=sha256(path))

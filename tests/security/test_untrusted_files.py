@@ -174,6 +174,7 @@ def test_each_workbook_is_checked_once_before_it_is_parsed(monkeypatch, tmp_path
     import grantkit.io.workbook as wbmod
     from grantkit import load_mhlw, national_workbook
 
+    monkeypatch.setenv("GRANTKIT_NO_CACHE", "1")  # parsed here, not taken from the cache of parsed files
     calls = []
     real = wbmod.check_workbook
     monkeypatch.setattr(wbmod, "check_workbook", lambda path: (calls.append(path), real(path))[1])

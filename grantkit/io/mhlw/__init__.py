@@ -8,10 +8,27 @@ file for a first look. Example: ``load_mhlw("01_（掲載用）令和7年度評�
 
 from __future__ import annotations
 
-from .layout import Layout, heading_key, layout, supported_years
-from .load import MhlwResult, load_mhlw
-from .load import (
-    _read_level as _read_level,  # one sheet's rows → result (benchmarks time the read apart)
-)
+from pathlib import Path
 
-__all__ = ["Layout", "MhlwResult", "heading_key", "layout", "load_mhlw", "supported_years"]
+from .layout import Layout, heading_key, layout, supported_years
+from .load import MhlwResult, read_mhlw
+
+__all__ = ["Layout", "MhlwResult", "heading_key", "layout", "load_mhlw", "read_mhlw", "supported_years"]
+
+
+def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True, cache: bool = True) -> MhlwResult:
+    """``read_mhlw`` through the cache of parsed files (``grantkit.io.cache``).
+
+    A workbook read before, with the same bytes, options and grantkit code, comes back from its stored tables
+    (identical tables, dtypes and load report); ``cache=False`` always parses it. Returns an ``MhlwResult``.
+
+    >>> import tempfile, pathlib
+    >>> from grantkit.synthetic import national_workbook
+    >>> p = national_workbook(pathlib.Path(tempfile.mkdtemp()) / "r7.xlsx", "R7", "市町村", n_municipalities=30)
+    >>> load_mhlw(p).scores.equals(load_mhlw(p, cache=False).scores)
+    True
+    """
+    from ..cache import cached
+
+    return cached(lambda: read_mhlw(path, level=level, strict=strict), path, "load_mhlw",
+                  {"level": level, "strict": strict}, use=cache)

@@ -8,7 +8,7 @@ from pathlib import Path
 from ...eras import era_label_long
 from ...errors import GrantkitError, ValidationError
 from .layout import HEADINGS_FILE, layout
-from .load import MhlwResult, load_mhlw
+from .load import MhlwResult, read_mhlw
 
 _KINDS = {"group": "指標群の小計", "goal": "目標の小計", "grant": "交付金の合計", "total": "推進・支援合計", "rank": "順位"}
 
@@ -19,7 +19,7 @@ def describe(result: MhlwResult) -> str:
     >>> import tempfile, pathlib
     >>> from grantkit.synthetic import national_workbook
     >>> p = national_workbook(pathlib.Path(tempfile.mkdtemp()) / "r7.xlsx", "R7", "市町村", n_municipalities=50)
-    >>> print(describe(load_mhlw(p)).splitlines()[1])
+    >>> print(describe(read_mhlw(p)).splitlines()[1])
     交付年度: 令和7年度（様式: grantkit/io/layouts/mhlw_headings.csv の 2025 列）
     """
     rep, cols = result.report, result.columns
@@ -70,7 +70,7 @@ def inspect_files(paths: list[str | Path]) -> tuple[str, list[str]]:
     out, errors = [], []
     for p in paths:
         try:
-            out.append(describe(load_mhlw(p)))
+            out.append(describe(read_mhlw(p)))
         except (GrantkitError, ValidationError) as exc:
             errors.append(f"{Path(p).name}: 読めませんでした\n{exc}")
     return "\n\n".join(out), errors

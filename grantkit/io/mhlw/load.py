@@ -76,7 +76,7 @@ class MhlwResult:
         return self.scores[~((self.scores["grant"] == "支援") & (self.scores["parent"] == shared))]
 
 
-def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True) -> MhlwResult:
+def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True) -> MhlwResult:
     """Read a national result workbook into tidy tables.
 
     ``level`` "市町村" or "都道府県" picks the sheet; None reads every national sheet in the file (both
@@ -86,7 +86,7 @@ def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     >>> import tempfile, pathlib
     >>> from grantkit.synthetic import national_workbook
     >>> p = national_workbook(pathlib.Path(tempfile.mkdtemp()) / "r7.xlsx", "R7", "市町村", n_municipalities=60)
-    >>> r = load_mhlw(p)
+    >>> r = read_mhlw(p)
     >>> r.layout, r.level, r.report.rows_read, r.report.rows_kept, len(r.report.exclusions)
     (2025, '市町村', 63, 60, 3)
     """
@@ -245,4 +245,4 @@ def _columns(cols: Columns, printed: dict[str, str]) -> pd.DataFrame:
     return out.drop(columns="col").astype("str")
 
 
-__all__ = ["MhlwResult", "load_mhlw"]
+__all__ = ["MhlwResult", "read_mhlw"]

@@ -1,0 +1,386 @@
+"""A cache of parsed input files: a loader's result stored as Parquet (tables) and JSON (everything else).
+
+A file is parsed once; later loads of the same bytes read the stored tables instead. An entry is found by a key
+made of the file's sha256 and name, the loader and its options, the grantkit version and a digest of grantkit's
+code and of every layout file in ``grantkit/io/layouts/`` — any change to one of them means a fresh read. An entry
+is a folder written in a temporary sibling and renamed into place (atomic); a damaged or partial entry (unreadable
+manifest or table, failing Parquet page checksum, a dtype that does not come back) is removed, the file is read
+afresh and the entry rewritten. A failure to write the cache never fails the load.
+
+Where: ``GRANTKIT_CACHE_DIR`` when set, else the user's cache folder (platformdirs: ``~/.cache/grantkit`` on Linux,
+``~/Library/Caches/grantkit`` on macOS, ``%LOCALAPPDATA%\\grantkit\\Cache`` on Windows). ``GRANTKIT_NO_CACHE=1`` (or
+``grantkit report --no-cache``) turns it off; ``clear_cache()`` or deleting the folder clears it; entries unused for
+``KEEP_DAYS`` are removed when another is written.
+
+The result is stored generically by its dataclass fields: a DataFrame field as a Parquet file, str / int / float /
+bool / None, lists, tuples, dicts and nested dataclasses (LoadReport, Problem) as JSON tagged with their type, so
+fields added to a result later are cached without changes here. A value of another type means no caching.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import importlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from ..schema import first_rows
+from .files import sha256
+
+ENV_DIR = "GRANTKIT_CACHE_DIR"
+ENV_OFF = "GRANTKIT_NO_CACHE"
+FORMAT = 1
+KEEP_DAYS = 60
+_MANIFEST = "manifest.json"
+_PACKAGE = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+class _Unsupported(Exception):
+    """A value the cache cannot store faithfully: the result is returned uncached."""
+
+
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The cache folder: ``GRANTKIT_CACHE_DIR`` when set, else the user's cache folder for grantkit.
+
+    >>> str(cache_dir({"GRANTKIT_CACHE_DIR": "/tmp/gk-cache"}))
+    '/tmp/gk-cache'
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get(ENV_DIR):
+        return Path(environ[ENV_DIR]).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("grantkit", appauthor=False))
+
+
+def cache_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """False when ``GRANTKIT_NO_CACHE`` is set to anything but "" or "0".
+
+    >>> cache_enabled({"GRANTKIT_NO_CACHE": "1"}), cache_enabled({"GRANTKIT_NO_CACHE": "0"}), cache_enabled({})
+    (False, True, True)
+    """
+    environ = os.environ if environ is None else environ
+    return environ.get(ENV_OFF, "").strip() in ("", "0")
+
+
+def clear_cache() -> int:
+    """Delete every entry of the cache folder; return how many were deleted.
+
+    >>> clear_cache() >= 0
+    True
+    """
+    root = cache_dir()
+    entries = [p for p in root.iterdir() if p.is_dir()] if root.is_dir() else []
+    for p in entries:
+        shutil.rmtree(p, ignore_errors=True)
+    return len(entries)
+
+
+@contextlib.contextmanager
+def run_cache(disabled: bool = False) -> Iterator[Path | None]:
+    """For one command run: when the cache is off (``disabled`` or ``GRANTKIT_NO_CACHE``), a temporary cache
+    folder shared by this process and the kernels it starts (they inherit the environment) and deleted at the
+    end, so each file is still parsed once per run and nothing is kept. Yields that folder, or None when the
+    user's cache is on.
+
+    >>> with run_cache(disabled=True) as folder:
+    ...     folder.is_dir()
+    True
+    >>> folder.exists()
+    False
+    """
+    if not disabled and cache_enabled():
+        yield None
+        return
+    saved = {k: os.environ.get(k) for k in (ENV_DIR, ENV_OFF)}
+    folder = Path(tempfile.mkdtemp(prefix="grantkit-run-cache-"))
+    os.environ[ENV_DIR] = str(folder)
+    os.environ.pop(ENV_OFF, None)
+    try:
+        yield folder
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sha256 over the grantkit version, every layout file in ``io/layouts/`` and grantkit's Python sources.
+
+    >>> len(code_digest())
+    64
+    """
+    from .. import __version__
+
+    h = hashlib.sha256(f"grantkit {__version__} cache {FORMAT}".encode())
+    layouts = sorted((_PACKAGE / "io" / "layouts").iterdir())
+    sources = sorted(_PACKAGE.rglob("*.py"))
+    for p in [*layouts, *sources]:
+        if p.is_file():
+            h.update(p.relative_to(_PACKAGE).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def cached(read: Callable[[], T], path: str | Path, loader: str, options: dict[str, Any], *,
+           use: bool = True) -> T:
+    """``read()`` through the cache: the stored result for these bytes, loader and options, else ``read()``
+    stored for next time. ``loader`` names the reader (e.g. "load_mhlw"); ``options`` are its arguments that
+    change the result (JSON-serialisable). With ``use=False`` or the cache off, just ``read()``.
+
+    >>> from grantkit import example_path
+    >>> from grantkit.io.csv import read_scores_csv
+    >>> path = example_path("yamaguchi_scores.csv")
+    >>> first = cached(lambda: read_scores_csv(path), path, "example", {})
+    >>> again = cached(lambda: read_scores_csv(path), path, "example", {})  # from the stored tables
+    >>> again.table.equals(first.table), again.report == first.report
+    (True, True)
+    """
+    if not (use and cache_enabled()):
+        return read()
+    path = Path(path)
+    try:
+        digest = sha256(path)
+    except OSError:
+        return read()  # the reader says what is wrong with the file
+    key = hashlib.sha256(json.dumps([loader, options, path.name, digest, code_digest()], sort_keys=True,
+                                    ensure_ascii=False).encode()).hexdigest()
+    entry = cache_dir() / key
+    if entry.is_dir():
+        try:
+            result = _load(entry)
+            with contextlib.suppress(OSError):
+                os.utime(entry)  # last used: entries unused for KEEP_DAYS are removed
+            return result
+        except Exception:  # noqa: BLE001 - anything wrong with an entry means: not trusted, read afresh
+            shutil.rmtree(entry, ignore_errors=True)
+    result = read()
+    with contextlib.suppress(OSError, _Unsupported, ValueError, TypeError, ImportError):
+        _store(entry, result)
+    return result
+
+
+def _store(entry: Path, result: object) -> None:
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name[:16]}.", dir=entry.parent))
+    try:
+        frames: list[pd.DataFrame] = []
+        manifest = {"format": FORMAT, "result": _encode(result, frames)}
+        manifest["frames"] = [_write_frame(df, tmp / f"{i}.parquet") for i, df in enumerate(frames)]
+        (tmp / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        try:
+            tmp.rename(entry)
+        except OSError:  # written meanwhile by another process: theirs is as good
+            pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune(entry.parent)
+
+
+def _prune(root: Path) -> None:
+    """Remove entries unused for ``KEEP_DAYS`` (e.g. of an older grantkit) and temporary folders left by a crash."""
+    now = datetime.now().timestamp()
+    for p in root.iterdir():
+        with contextlib.suppress(OSError):
+            age = now - p.stat().st_mtime
+            if p.is_dir() and age > (86_400 if p.name.startswith(".") else KEEP_DAYS * 86_400):
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def _load(entry: Path) -> Any:
+    manifest = json.loads((entry / _MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT:
+        raise ValueError("another cache format")
+    frames = [_read_frame(entry / f"{i}.parquet", info) for i, info in enumerate(manifest["frames"])]
+    return _decode(manifest["result"], frames)
+
+
+def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
+    """One table as Parquet, one row group, every column dictionary-encoded (scores repeat a few values too): text
+    columns (pandas "str") encoded from their few distinct string objects."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not all(isinstance(c, str) for c in df.columns) or df.columns.has_duplicates:
+        raise _Unsupported("column names")
+    text = [c for c in df.columns if _is_text(df[c].dtype)]
+    table = pa.Table.from_pandas(df.drop(columns=text), preserve_index=None)
+    for c in text:
+        table = table.append_column(c, _dictionary(np.asarray(df[c].array, dtype=object)))
+    pq.write_table(table, path, compression="lz4", write_page_checksum=True, row_group_size=max(len(df), 1))
+    return {"columns": list(df.columns), "dtypes": [str(t) for t in df.dtypes], "text": text,
+            "index": str(df.index.dtype), "rows": len(df), "bytes": path.stat().st_size}
+
+
+def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    if path.stat().st_size != info["bytes"]:
+        raise ValueError("truncated table")
+    table = pq.read_table(path, read_dictionary=info["text"], page_checksum_verification=True)
+    rest = table.drop_columns(info["text"]).to_pandas(split_blocks=True)  # no consolidation copy
+    columns = {}
+    for c in info["text"]:
+        column = table.column(c).unify_dictionaries().combine_chunks()
+        values = np.array(column.dictionary.to_pylist() + [np.nan], dtype=object)
+        codes = column.indices.fill_null(len(values) - 1).to_numpy().astype(np.intp)  # take is 3x faster on intp
+        columns[c] = _strings(values.take(codes))
+    # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
+    df = pd.DataFrame({c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index,
+                      copy=False)
+    for column, want in zip(df.columns, info["dtypes"]):
+        if want == "object" and str(df[column].dtype) != "object":
+            df[column] = df[column].astype(object)
+    if [str(t) for t in df.dtypes] != info["dtypes"] or len(df) != info["rows"] or str(df.index.dtype) != info["index"]:
+        raise ValueError("a table did not come back as stored")
+    return df
+
+
+def _strings(values: Any) -> Any:
+    """pandas "str" from an object array of str and NaN; the values came from a dictionary of str read back, so the
+    python-storage array is made without checking each cell again (any other storage: the public constructor)."""
+    import numpy as np
+
+    dtype = pd.StringDtype(na_value=np.nan)
+    if dtype.storage == "python":
+        with contextlib.suppress(AttributeError, TypeError):
+            return pd.arrays.StringArray._simple_new(values, dtype)
+    return pd.array(values, dtype=dtype)
+
+
+def _is_text(dtype: object) -> bool:
+    return isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA
+
+
+def _dictionary(values: Any) -> Any:
+    """A pyarrow dictionary array of an object array of str (NaN for missing), found by object identity first:
+    a loader's text columns repeat the same few string objects millions of times, so hashing every cell's text
+    (pyarrow's conversion, pandas.factorize) costs several times more than comparing their addresses."""
+    import ctypes
+
+    import numpy as np
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values, dtype=object)
+    if not len(values):
+        return pa.DictionaryArray.from_arrays(pa.array([], type=pa.int32()), pa.array([], type=pa.string()))
+    # the addresses of the objects, read from the array's buffer (never dereferenced): equal address, same object
+    address = np.frombuffer((ctypes.c_void_p * len(values)).from_address(values.ctypes.data), dtype=np.uintp)
+    codes, _ = pd.factorize(address)
+    first = first_rows(codes)
+    index: dict[str, int] = {}
+    remap = np.empty(len(first), dtype=np.int32)
+    for k, v in enumerate(values[first]):
+        if isinstance(v, str):
+            remap[k] = index.setdefault(v, len(index))
+        elif isinstance(v, float) and math.isnan(v):
+            remap[k] = -1
+        else:
+            raise _Unsupported("a text column holds other values")
+    cells = remap[codes]
+    return pa.DictionaryArray.from_arrays(pa.array(cells, mask=cells < 0), pa.array(list(index), type=pa.string()))
+
+
+def _encode(value: Any, frames: list[pd.DataFrame]) -> Any:
+    """JSON for ``value``: plain scalars as themselves, everything else as a one-key object naming its type."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value if type(value) is int else {"int": int(value)}
+    if isinstance(value, float):
+        return {"float": repr(value)} if type(value) is float else {"float": repr(float(value))}
+    if isinstance(value, pd.DataFrame):
+        frames.append(value)
+        return {"frame": len(frames) - 1}
+    if isinstance(value, list):
+        return [_encode(v, frames) for v in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return {"tuple": [_encode(v, frames) for v in value]}
+    if isinstance(value, dict) and type(value) is dict:
+        return {"dict": [[_encode(k, frames), _encode(v, frames)] for k, v in value.items()]}
+    if isinstance(value, Path):
+        return {"path": str(value)}
+    for kind in (datetime, date, time):
+        if type(value) is kind:
+            return {kind.__name__: value.isoformat()}
+    if type(value) is timedelta:
+        return {"timedelta": [value.days, value.seconds, value.microseconds]}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        if not cls.__module__.startswith("grantkit."):
+            raise _Unsupported(cls.__name__)
+        return {"dataclass": [f"{cls.__module__}:{cls.__qualname__}",
+                              {f.name: _encode(getattr(value, f.name), frames) for f in dataclasses.fields(value)}]}
+    import numpy as np
+
+    if isinstance(value, np.generic) and isinstance(value.item(), (bool, int, float)):
+        return {"numpy": [str(value.dtype), _encode(value.item(), frames)]}
+    raise _Unsupported(type(value).__name__)
+
+
+def _decode(data: Any, frames: list[pd.DataFrame]) -> Any:
+    if not isinstance(data, (dict, list)):
+        return data
+    if isinstance(data, list):
+        return [_decode(v, frames) for v in data]
+    (tag, body), = data.items()
+    if tag == "frame":
+        return frames[body]
+    if tag == "int":
+        return int(body)
+    if tag == "float":
+        return float(body)
+    if tag == "tuple":
+        return tuple(_decode(v, frames) for v in body)
+    if tag == "dict":
+        return {_decode(k, frames): _decode(v, frames) for k, v in body}
+    if tag == "path":
+        return Path(body)
+    if tag in ("datetime", "date", "time"):
+        return {"datetime": datetime, "date": date, "time": time}[tag].fromisoformat(body)
+    if tag == "timedelta":
+        return timedelta(*body)
+    if tag == "numpy":
+        import numpy as np
+
+        return np.dtype(body[0]).type(_decode(body[1], frames))
+    if tag == "dataclass":
+        return _dataclass(body, frames)
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def _dataclass(data: list[Any], frames: list[pd.DataFrame]) -> Any:
+    qualified, encoded = data
+    module, _, name = qualified.partition(":")
+    if not module.startswith("grantkit."):
+        raise ValueError("not a grantkit type")
+    cls: Any = importlib.import_module(module)
+    for part in name.split("."):
+        cls = getattr(cls, part)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values = {k: _decode(v, frames) for k, v in encoded.items()}
+    if set(values) != set(fields):
+        raise ValueError(f"{name} has other fields now")
+    obj = cls(**{k: v for k, v in values.items() if fields[k].init})
+    for k, v in values.items():
+        if not fields[k].init:
+            object.__setattr__(obj, k, v)
+    return obj
