@@ -30,14 +30,44 @@ setup: $(STAMP)
 # Both bundled examples: the 山口県 prefecture report (H30 → R1) and a municipal report on the 架空データ sample.
 report: report-prefecture report-municipal
 
+# A report is made again only when something it is made from changed: its input files, grantkit's code, layouts,
+# templates and bundled data, or the installed packages (pyproject.toml). Its folder (the command's last line) is
+# kept in a stamp under $(OUT)/.make/, so a deleted report folder is made again too. `make report FORCE=1` forces it.
+SOURCES := pyproject.toml $(shell find grantkit -type f \( -name '*.py' -o -name '*.csv' -o -name '*.ipynb' \
+             -o -name '*.xlsx' -o -name '*.css' \) -not -path '*/__pycache__/*' 2>/dev/null)
+MADE    := $(OUT)/.make
+PREFECTURE_STAMP := $(MADE)/prefecture_$(ENTITY)_$(BASE)_$(TARGET)_$(GRANT)
+MUNICIPAL_STAMP  := $(MADE)/municipal_$(MUNICIPALITY)_$(YEAR)
+.PHONY: FORCE
+FORCE:
+
+# $(call made,STAMP): make STAMP if it is missing, out of date or its report folder is gone; say so otherwise.
+define made
+@test -d "$$(tail -n 1 $(1) 2>/dev/null)" || rm -f "$(1)"
+@if $(MAKE) -q --no-print-directory "$(1)" 2>/dev/null; then \
+  echo "変更がないため作り直しません: $$(tail -n 1 $(1))（作り直すには make $@ FORCE=1）"; \
+else $(MAKE) -s --no-print-directory "$(1)"; fi
+endef
+
 # DATA= UTILIZATION= PROJECTS= BUDGETS= GRANT= : your own files (empty: the bundled 山口県 example).
 report-prefecture: $(STAMP)
+	$(call made,$(PREFECTURE_STAMP))
+
+$(PREFECTURE_STAMP): $(STAMP) $(SOURCES) $(if $(FORCE),FORCE) $(DATA) $(UTILIZATION) $(PROJECTS) $(BUDGETS)
+	@mkdir -p $(@D)
 	$(BIN)/grantkit report --entity $(ENTITY) --base $(BASE) --target $(TARGET) --out $(OUT) \
 	  $(if $(DATA),--data "$(DATA)") $(if $(UTILIZATION),--utilization "$(UTILIZATION)") \
-	  $(if $(PROJECTS),--projects "$(PROJECTS)") $(if $(BUDGETS),--budgets "$(BUDGETS)") $(if $(GRANT),--grant $(GRANT))
+	  $(if $(PROJECTS),--projects "$(PROJECTS)") $(if $(BUDGETS),--budgets "$(BUDGETS)") \
+	  $(if $(GRANT),--grant $(GRANT)) > "$@.tmp"
+	@cat "$@.tmp" && mv "$@.tmp" "$@"
 
 report-municipal: $(STAMP)
-	$(BIN)/grantkit report --level 市町村 --entity $(MUNICIPALITY) --year $(YEAR) --out $(OUT)
+	$(call made,$(MUNICIPAL_STAMP))
+
+$(MUNICIPAL_STAMP): $(STAMP) $(SOURCES) $(if $(FORCE),FORCE)
+	@mkdir -p $(@D)
+	$(BIN)/grantkit report --level 市町村 --entity $(MUNICIPALITY) --year $(YEAR) --out $(OUT) > "$@.tmp"
+	@cat "$@.tmp" && mv "$@.tmp" "$@"
 
 # `test: $(STAMP) lint` once the merged tree is formatted (tests/test_guard_rails.py: RUFF_ENFORCED)
 test: $(STAMP)
