@@ -63,7 +63,9 @@ class MunicipalData:
     def source_of(self, *years: int | str) -> str:
         """The same note for the charts of some years only (a chart of R7 cites the R7 results)."""
         shown = "・".join(era_label_long(y) for y in sorted(to_fiscal_year(y) for y in years))
-        return f"出典: 厚生労働省「{shown}評価結果（市町村分）」" + ("（架空データ）" if self.fictitious else "")
+        if self.fictitious:  # never attribute the sample's numbers to the ministry
+            return f"出典: 架空データ（厚生労働省「{shown}評価結果（市町村分）」と同じ様式の見本）"
+        return f"出典: 厚生労働省「{shown}評価結果（市町村分）」"
 
     def previous_year(self, year: int | str, entity: str | None = None) -> int | None:
         """The year before ``year`` when the data has it (for the change from last year), else None; with
