@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .compare import top_leaves
-from .display import format_figure, format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
-from .domain import GRANTS, TOTAL
-from .eras import era_label, era_label_long
-from .labels import goal_label
+from ..compare import top_leaves
+from .format import format_figure, format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
+from ..domain import GRANTS, TOTAL
+from ..eras import era_label, era_label_long
+from ..labels import goal_label
 
 
 def _direction(before: str, after: str, values: tuple[float, float]) -> str:
@@ -266,7 +266,7 @@ def average_rounding_note(rates: pd.DataFrame, *, years: list[int]) -> str:
     >>> note[note.index("例えば"):]
     '例えば Ⅲ は 13 ／ 20 点 = 65.0%ですが、丸める前の得点は 12.5 点以上 13.5 点未満で、得点率では 62.5%以上 67.5%未満です。'
     """
-    from .schema import NATIONAL
+    from ..schema import NATIONAL
 
     notes = []
     for year in years:

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .display import format_figure, format_points, format_points_change, format_rate, readable
-from .domain import GRANTS, SUBTOTAL_SUFFIX, TOTAL
-from .eras import era_label
-from .labels import goal_label, label, with_labels
-from .rates import display_code
+from .format import format_figure, format_points, format_points_change, format_rate, readable
+from ..domain import GRANTS, SUBTOTAL_SUFFIX, TOTAL
+from ..eras import era_label
+from ..labels import goal_label, label, with_labels
+from ..rates import display_code
 
 
 @dataclass(frozen=True)

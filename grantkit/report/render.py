@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import GrantkitError
-from .io.files import atomic_write, umask  # noqa: F401  (atomic_write: re-exported)
-from .display import RATE_DIGITS, column_kind, excel_format, format_figure, rate_digits
-from .labels import label
+from ..errors import GrantkitError
+from ..io.files import atomic_write, umask  # noqa: F401  (atomic_write: re-exported)
+from ..present.format import RATE_DIGITS, column_kind, excel_format, format_figure, rate_digits
+from ..labels import label
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}

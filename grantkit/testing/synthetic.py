@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .eras import era_label_long
-from .io.mhlw import Layout, layout, supported_years
-from .prefectures import PREFECTURES
+from ..eras import era_label_long
+from ..io.mhlw import Layout, layout, supported_years
+from ..prefectures import PREFECTURES
 
 # Approximate number of 市区町村 per prefecture (sums to 1,741): where synthetic towns are placed.
 MUNICIPALITIES_PER_PREFECTURE = (179, 40, 33, 35, 25, 35, 59, 44, 25, 35, 63, 54, 62, 33, 30, 15, 19, 17, 27, 77, 42,
