@@ -14,7 +14,7 @@ import sys
 import pytest
 from conftest import REPO
 
-from grantkit import report
+from grantkit.report import prefecture as report
 from grantkit.cli import build_parser, main
 from grantkit.examples import example_path
 

@@ -1,7 +1,7 @@
 """Formatting numbers the way the reports print them; the numbers themselves are never changed.
 
 Rates are rounded half up (四捨五入) at the printed precision; amounts in yen are shown in 千円
-truncated (切り捨て), the rule the official prefecture amounts follow (seed 000: 22,248,844 円 is printed
+truncated (切り捨て), the rule the official prefecture amounts follow (22,248,844 円 is printed
 22,248千円). Missing values print as 「－」.
 """
 

@@ -298,10 +298,19 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
                utilization: str | Path | None = None, projects: str | Path | None = None,
                budgets: str | Path | None = None, grant: str | None = None,
                progress: Callable[[str], None] | None = None) -> Path:
-    """Run the report notebook for one entity, grant and pair of years; return the report folder.
+    """Write the prefecture report (HTML, Excel, PNG) of one entity, grant and pair of years.
 
-    Unknown entity or years raise ``UnknownSelectionError`` before anything runs. ``utilization``,
-    ``projects`` and ``budgets`` are optional CSVs; a report without them says so in those sections.
+    Takes the score table ``data`` (CSV or xlsx), the entity, the base and target years (2018, "H30", "平成30年度")
+    and optional ``utilization``, ``projects`` and ``budgets`` CSVs (a report without them says so in those
+    sections); writes ``<out>/<entity>_<base>-<target>`` (with ``_<grant>`` when the table has both grants) and
+    returns that folder. Guarantees: the folder is built in a temporary folder and appears complete or not at all;
+    an unknown entity or year raises ``UnknownSelectionError`` naming what exists, before anything runs.
+
+    >>> from grantkit.examples import example_path
+    >>> run_report(entity="架空県", base="H30", target="R1", data=example_path("yamaguchi_scores.csv"),
+    ...            progress=lambda msg: None)
+    Traceback (most recent call last):
+    grantkit.errors.UnknownSelectionError: 団体「架空県」はデータにありません。（ある団体: 山口県、全国平均）
     """
     from ..io import load_scores
 

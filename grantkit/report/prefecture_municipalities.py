@@ -129,7 +129,19 @@ def _stem(name: str) -> str:
 
 def run_prefecture_report(*, prefecture: str, year: int | str, data: Sequence[str | Path], out: str | Path = "reports",
                           progress: Callable[[str], None] | None = None) -> Path:
-    """Run notebook 06 for one prefecture and 交付年度; return the report folder (``<out>/北海道_市町村_R8``)."""
+    """Write the report on one prefecture's municipalities in one 交付年度 (HTML, Excel, PNG).
+
+    Takes the national result workbooks (one per 交付年度; the previous year, when given, adds the changes), the
+    prefecture (「鳥取県」 or 「鳥取」) and the year; returns the report folder (``<out>/鳥取県_市町村_R7``).
+    Guarantees: a prefecture without municipalities in that year raises ``UnknownSelectionError`` listing the
+    prefectures that exist, before anything runs.
+
+    >>> from grantkit.examples import example_path
+    >>> run_prefecture_report(prefecture="架空県", year="R7", data=[example_path("mhlw_sample_R7.xlsx")],
+    ...                       progress=lambda msg: None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    grantkit.errors.UnknownSelectionError: 「架空県」の市町村は令和7年度の評価結果にありません（...）
+    """
     from .municipal import load_municipal_data
     from .prefecture import execute_report
 
