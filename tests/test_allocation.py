@@ -11,9 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grantkit import GrantkitError, UnknownSelectionError, ValidationError, example_scores, implied_average, prefecture_allocation, what_if
+from grantkit import (
+    GrantkitError, UnknownSelectionError, ValidationError, example_scores, implied_average, prefecture_allocation,
+    what_if,
+)
 
-from grantkit.allocation import allocation_from_average, grant_amount, implied_budget, marginal_value, municipal_allocation
+from grantkit.allocation import (
+    allocation_from_average, grant_amount, implied_budget, marginal_value, municipal_allocation,
+)
 
 from grantkit.present.format import format_thousand_yen
 

@@ -7,7 +7,9 @@ import warnings
 import pandas as pd
 import pytest
 
-from grantkit import UnknownSelectionError, ValidationError, example_path, load_budgets, load_projects, load_utilization, utilization
+from grantkit import (
+    UnknownSelectionError, ValidationError, example_path, load_budgets, load_projects, load_utilization, utilization,
+)
 
 from grantkit.funding import UnverifiedBudgetWarning, budget_for, project_summary, project_table
 

@@ -1,8 +1,8 @@
 """The municipal yearly report (seed 004): national workbooks of one or more years in, one folder out.
 
 ``grantkit report --level 市町村 --entity <名前・保険者番号> --year R7 --data <全国の評価結果>...`` runs the notebook
-``grantkit/report/templates/municipal_report.ipynb`` with papermill and writes, like the prefecture report, the executed
-notebook, an HTML page without code, the tables as Excel and the PNG charts into
+``grantkit/report/templates/municipal_report.ipynb`` with papermill and writes, like the prefecture report, the
+executed notebook, an HTML page without code, the tables as Excel and the PNG charts into
 ``reports/<都道府県名><団体名>_<年度>/`` (the prefecture makes the folder unique: 北海道ゆうひさき町 and
 青森県ゆうひさき町 are two towns, two folders).
 """

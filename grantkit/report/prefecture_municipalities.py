@@ -1,8 +1,9 @@
 """The prefecture's report on its municipalities: national workbooks in, one folder out.
 
 ``grantkit report --prefecture 北海道 --year R8 --data <全国の評価結果>...`` runs the notebook
-``grantkit/report/templates/prefecture_municipalities.ipynb`` with papermill (the machinery of ``report.prefecture.execute_report``) and writes the
-executed notebook, an HTML page without code, the tables as Excel and the PNG charts into
+``grantkit/report/templates/prefecture_municipalities.ipynb`` with papermill (the machinery of
+``report.prefecture.execute_report``) and writes the executed notebook, an HTML page without code, the tables as
+Excel and the PNG charts into
 ``reports/<都道府県名>_市町村_<年度>/``. ``prefecture_overview`` assembles the tables the notebook shows.
 """
 

@@ -122,7 +122,7 @@ def test_seed_workbook_with_a_shifted_table_reads_the_same(tmp_path, seed, down,
     assert read_scores(path).table.set_index(["fiscal_year", "entity", "indicator"]).equals(base)
 
 
-# --- a national workbook (grantkit.testing.synthetic, 8 municipalities and 2 広域連合, R7 layout) ---------------------------
+# --- a national workbook (grantkit.testing, 8 municipalities and 2 広域連合, R7 layout) ---------------------------
 
 
 @pytest.fixture(scope="module")
