@@ -20,11 +20,11 @@ def main(out: Path) -> None:
     util = gk.utilization(gk.load_utilization(gk.example_path("utilization_yamaguchi.csv")))
     projects = project_summary(gk.load_projects(gk.example_path("projects_yamaguchi.csv")))
     avg = gk.compare_to_average(scores, entity="山口県", fiscal_year="R1")
-    src = "出典: 山口県資料（seed 000）"
+    src = "出典: 山口県資料"
     figures = {
         "year_comparison": plot.year_comparison(cmp, source=src),
         "national_gap": plot.national_gap(avg, source=src),
-        "profile_radar": plot.profile_radar(gk.score_rates(scores), entity="山口県", years=[2018, 2019], source=src),
+        "profile": plot.profile_chart(cmp, source=src),
         "money": plot.money_chart(util, source=src),
         "projects": plot.projects_chart(projects, source=src),
     }
