@@ -81,7 +81,7 @@ lint: $(STAMP)
 
 # LAB_ARGS: JupyterLab options, e.g. `make lab LAB_ARGS="--allow-root --ip=0.0.0.0 --no-browser"` (containers).
 LAB_ARGS ?=
-# Opens the repository root: notebooks/ and the report templates in grantkit/templates/.
+# Opens the repository root: notebooks/ and the report templates in grantkit/report/templates/.
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_ARGS)
 

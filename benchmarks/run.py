@@ -98,7 +98,8 @@ print(json.dumps({"time": time.perf_counter() - t}))
 
 ALLOCATION = """
 import json, sys, time
-from grantkit import grant_scores, load_mhlw, national_allocation
+from grantkit import load_mhlw, national_allocation
+from grantkit.national import grant_scores
 r = load_mhlw(sys.argv[1], level="市町村")
 totals = grant_scores(r.attributes)
 budgets = {"推進": 9_500_000_000, "支援": 19_000_000_000}
@@ -113,6 +114,7 @@ print(json.dumps({"time": min(times), "rows": len(out)}))
 MUNICIPAL = """
 import json, sys, time
 import grantkit as gk
+from grantkit.municipal import outcome_track
 data = gk.load_municipal_data([sys.argv[1]])
 at = data.attributes_of("R7")
 entity = data.attributes["entity_code"].iloc[len(data.attributes) // 2]
@@ -124,7 +126,7 @@ for _ in range(3):
     gk.goal_comparison(data.scores, at, entity=entity, fiscal_year="R7")
     gk.peer_table(data.scores, at, entity=entity, fiscal_year="R7")
     zero = gk.zero_items(data.scores, entity=entity, fiscal_year="R7")
-    gk.outcome_track(data.scores, entity=entity)
+    outcome_track(data.scores, entity=entity)
     gk.municipal_grant(data.scores, at, budgets, entity=entity, fiscal_year="R7", zero=zero)
     times.append(time.perf_counter() - t)
 print(json.dumps({"time": min(times)}))
@@ -178,7 +180,7 @@ def workbooks(regenerate: bool) -> tuple[dict[str, Path], float | None]:
     if not missing:
         return paths, None
     sys.path.insert(0, str(ROOT))
-    from grantkit.synthetic import FULL_SIZE, national_workbook
+    from grantkit.testing.synthetic import FULL_SIZE, national_workbook
 
     OUT.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()

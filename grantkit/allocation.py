@@ -131,7 +131,7 @@ class AverageInterval(NamedTuple):
 def implied_average(amount: int, score: float, budget: int, n_entities: int = 47, unit: int = UNIT) -> AverageInterval:
     """The national averages that give ``amount`` (yen, printed truncated to ``unit``) from ``score``.
 
-    From amount ≤ budget × score / (n × avg) < amount + unit. Seed 000, H30: 470 points and 15,680千円
+    From amount ≤ budget × score / (n × avg) < amount + unit. 山口県, H30: 470 points and 15,680千円
     imply an average in (637.7144, 637.7551] — not the printed 638 (which would give 15,673千円).
 
     >>> iv = implied_average(15_680_000, 470, 1_000_000_000)

@@ -161,7 +161,7 @@ def _inspect(files: list[str]) -> int:
 
 
 def _prefecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
-    from .report import run_report
+    from .report.prefecture import run_report
 
     if not (args.base and args.target) or args.year:
         parser.error("都道府県の報告書には --base と --target を指定します（--year は --level 市町村 のとき）")
@@ -178,7 +178,7 @@ def _prefecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Pa
 
 
 def _municipal(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
-    from .municipal_report import run_municipal_report
+    from .report.municipal import run_municipal_report
 
     if not args.year or args.base or args.target:
         parser.error("市町村の報告書には --year を指定します（--base・--target は都道府県のとき）")
@@ -204,7 +204,7 @@ def _national_data(args: argparse.Namespace, parser: argparse.ArgumentParser, wh
 
 
 def _prefecture_municipalities(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
-    from .prefecture_report import run_prefecture_report
+    from .report.prefecture_municipalities import run_prefecture_report
 
     if args.entity is not None or args.entity_list:
         parser.error("--prefecture の報告書は都道府県内の全市町村です（--entity・--entities は使いません）")
@@ -213,7 +213,7 @@ def _prefecture_municipalities(args: argparse.Namespace, parser: argparse.Argume
 
 
 def _group(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
-    from .group_report import read_entity_list, run_group_report
+    from .report.group import read_entity_list, run_group_report
 
     data = _national_data(args, parser, "複数団体の比較表")
     entities = [*(args.entities or []), *(read_entity_list(args.entity_list) if args.entity_list else [])]

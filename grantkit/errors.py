@@ -29,7 +29,17 @@ class Problem:
 
 
 class GrantkitError(Exception):
-    """Base class of every error grantkit raises on purpose."""
+    """Base class of every error grantkit raises on purpose: catch it to tell the user's input apart from a bug.
+
+    Its message is Japanese and says what to do; subclasses add what went wrong where.
+
+    >>> from grantkit import fiscal_year
+    >>> try:
+    ...     fiscal_year("X1")
+    ... except GrantkitError as err:
+    ...     print(type(err).__name__, isinstance(err, GrantkitError))
+    EraError True
+    """
 
 
 class ValidationError(GrantkitError):
@@ -93,7 +103,17 @@ def _ranges(rows: list[int], shown: int = 8) -> str:
 
 
 class InputFileError(GrantkitError):
-    """A file cannot be read at all (missing, wrong type, encrypted, unsafe, undecodable)."""
+    """A file cannot be read at all (missing, wrong type, encrypted, unsafe, undecodable).
+
+    ``path`` is the file as the user named it; the message starts with it and says what is wrong.
+
+    >>> from grantkit import load_scores
+    >>> try:
+    ...     load_scores("no-such-file.csv")
+    ... except InputFileError as err:
+    ...     print(err.path, "|", err)
+    no-such-file.csv | no-such-file.csv: ファイルが見つかりません
+    """
 
     def __init__(self, path: object, message: str):
         self.path = str(path)
@@ -101,4 +121,12 @@ class InputFileError(GrantkitError):
 
 
 class UnknownSelectionError(GrantkitError):
-    """A requested entity, year or level is not in the data; the message lists what exists."""
+    """A requested entity, year or level is not in the data; the message lists what exists.
+
+    >>> from grantkit import compare_years, example_scores
+    >>> try:
+    ...     compare_years(example_scores(), entity="架空県", base="H30", target="R1")
+    ... except UnknownSelectionError as err:
+    ...     print(err)
+    団体「架空県」はデータにありません。（ある団体: 山口県、全国平均）
+    """

@@ -1,6 +1,6 @@
 """The files that ship inside the package: the bundled example data and the report templates.
 
-Both are package data (``grantkit/data/``, ``grantkit/templates/``) found with :mod:`importlib.resources`, so
+Both are package data (``grantkit/data/``, ``grantkit/report/templates/``) found with :mod:`importlib.resources`, so
 the same code finds them in a clone, an editable install and a ``pip install .`` run from any folder.
 """
 
@@ -14,7 +14,7 @@ import pandas as pd
 from .errors import GrantkitError
 
 DATA = "data"
-TEMPLATES = "templates"
+TEMPLATES = "report/templates"
 
 
 class MissingPackageFileError(GrantkitError):
@@ -22,15 +22,15 @@ class MissingPackageFileError(GrantkitError):
 
 
 def package_file(folder: str, name: str) -> Path:
-    """Path of one file shipped inside the package, e.g. ``package_file("templates", "report.ipynb")``.
+    """Path of one file shipped inside the package, e.g. ``package_file("report/templates", "report.ipynb")``.
 
-    Takes the package folder (``"data"`` or ``"templates"``) and the file name; returns a path on disk.
+    Takes the package folder (``"data"`` or ``"report/templates"``) and the file name; returns a path on disk.
     Raises :class:`MissingPackageFileError`, which names the file and says to reinstall, when it is absent.
 
     >>> package_file(TEMPLATES, "report.css").name
     'report.css'
     """
-    resource = files("grantkit").joinpath(folder, name)
+    resource = files("grantkit").joinpath(*folder.split("/"), name)
     if not resource.is_file():
         raise MissingPackageFileError(
             f"grantkit に同梱のファイル {folder}/{name} が見つかりません。grantkit のインストールが不完全です"
@@ -57,7 +57,7 @@ def example_path(name: str) -> Path:
 
 
 def template_path(name: str) -> Path:
-    """Path of one report template (notebook or stylesheet) shipped in ``grantkit/templates/``.
+    """Path of one report template (notebook or stylesheet) shipped in ``grantkit/report/templates/``.
 
     >>> template_path("report.ipynb").suffix
     '.ipynb'

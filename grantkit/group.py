@@ -19,7 +19,7 @@ import pandas as pd
 from .municipal import TOTAL, goal_totals, peer_key, zero_items
 
 if TYPE_CHECKING:  # only the type: this stage computes, the report stage loads
-    from .municipal_report import MunicipalData
+    from .report.municipal import MunicipalData
 
 FLAG_POINTS = 20.0
 MIN_FULL_SHARE = 0.3

@@ -63,7 +63,7 @@ LABELS: dict[str, str] = {
     "score_before": "得点（現状）",
     "score_after": "得点（変更後）",
     "gain": "得点の増分",
-    # utilisation and projects (utilization.py)
+    # utilisation and projects (funding.py)
     "planned_share": "配分額に対する所用見込額の割合",
     "spent_share": "配分額に対する実績額の割合",
     "unused_thousand_yen": "未活用額（千円）",

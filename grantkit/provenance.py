@@ -47,7 +47,7 @@ class LoadReport:
     def exclusions_frame(self) -> pd.DataFrame:
         """Excluded rows as a table: sheet, row (as the user sees it), column looked at, value, reason.
 
-        Columns stay in English for code; show it with ``labels.with_labels`` (or ``display.readable``)
+        Columns stay in English for code; show it with ``labels.with_labels`` (or ``present.readable``)
         for the Japanese headers シート・行・列・値・理由. For an MHLW workbook ``value`` is the row's 団体名.
         """
         return _problems_frame(self.exclusions)

@@ -43,7 +43,7 @@ def example():
 def sample():
     """The bundled 架空 municipal samples R6 + R7 with the bundled 架空 budgets."""
     from grantkit.examples import example_path
-    from grantkit.municipal_report import load_municipal_data
+    from grantkit.report.municipal import load_municipal_data
 
     return load_municipal_data([example_path("mhlw_sample_R6.xlsx"), example_path("mhlw_sample_R7.xlsx")],
                                example_path("budgets_synthetic.csv"))
@@ -54,8 +54,8 @@ def synth(tmp_path_factory):
     """Small synthetic municipal workbooks of R5 (old categories), R6 (amounts) and R7 (規模区分), one series."""
     from municipal_cases import N_SYNTH
 
-    from grantkit.municipal_report import load_municipal_data
-    from grantkit.synthetic import national_workbook
+    from grantkit.report.municipal import load_municipal_data
+    from grantkit.testing.synthetic import national_workbook
 
     root = tmp_path_factory.mktemp("municipal_unit")
     paths = {y: national_workbook(root / f"{y}.xlsx", y, "市町村", n_municipalities=N_SYNTH, seed=11)

@@ -1,6 +1,6 @@
 """Workbooks shaped like the real MHLW national results (R6, R7, R8 municipal; R8 prefecture), for tests only.
 
-Written from the published description of the real files, independently of ``grantkit.synthetic``:
+Written from the published description of the real files, independently of ``grantkit.testing.synthetic``:
 - row 1 title; rows 2–8 merged headings (交付金名 / 目標 「目標Ⅰ　名」 / 指標群 / 指標番号 / 指標名 / 枝 / 小枝);
 - statistics rows from row 9 (municipal: 配点 … 該当率, with 項目平均 and 該当市町村数 blank in subtotal columns;
   prefecture: 配点 / 全国合計 / 平均 / 平均率 / 中位 / 標準偏差), data from row 19 (R6: row 18, no blank row);

@@ -12,20 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grantkit import (
-    GrantkitError,
-    UnknownSelectionError,
-    ValidationError,
-    allocation_from_average,
-    example_scores,
-    format_thousand_yen,
-    grant_amount,
-    implied_average,
-    implied_budget,
-    marginal_value,
-    municipal_allocation,
-    prefecture_allocation,
+    GrantkitError, UnknownSelectionError, ValidationError, example_scores, implied_average, prefecture_allocation,
     what_if,
 )
+
+from grantkit.allocation import (
+    allocation_from_average, grant_amount, implied_budget, marginal_value, municipal_allocation,
+)
+
+from grantkit.present.format import format_thousand_yen
 
 BUDGET = 1_000_000_000  # seed 000: 保険者機能強化推進交付金（都道府県分）の予算額＝１０億円
 

@@ -13,7 +13,7 @@ import pytest
 from grantkit import example_path
 from grantkit.io import cache, read_scores
 from grantkit.io.mhlw import load_mhlw
-from grantkit.synthetic import national_workbook
+from grantkit.testing.synthetic import national_workbook
 
 
 @pytest.fixture
@@ -191,8 +191,8 @@ def test_the_report_kernel_reads_what_the_command_parsed(store, workbook, monkey
     arguments, same environment) then come from the cache: each file is parsed once per report."""
     from grantkit import example_path
     from grantkit.io import mhlw
-    from grantkit.municipal_report import load_municipal_data
-    from grantkit.report import load_report_data
+    from grantkit.report.municipal import load_municipal_data
+    from grantkit.report.prefecture import load_report_data
 
     load_municipal_data([workbook])  # run_municipal_report, before the kernel starts
     read_scores(example_path("yamaguchi_scores.csv"))  # run_report: load_scores

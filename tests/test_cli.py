@@ -14,7 +14,7 @@ import sys
 import pytest
 from conftest import REPO
 
-from grantkit import report
+from grantkit.report import prefecture as report
 from grantkit.cli import build_parser, main
 from grantkit.examples import example_path
 
@@ -112,7 +112,7 @@ def test_makefile_report_lines_are_valid_commands(calls, monkeypatch, tmp_path):
                                                   "GRANT=支援", "BASE=R1", "TARGET=R2"))
     assert (own.data, own.utilization, own.projects, own.grant, own.base) == (["自分の 得点.csv"], "u.csv", None, "支援", "R1")
     seen = []
-    monkeypatch.setattr("grantkit.municipal_report.run_municipal_report", lambda **kw: seen.append(kw) or tmp_path)
+    monkeypatch.setattr("grantkit.report.municipal.run_municipal_report", lambda **kw: seen.append(kw) or tmp_path)
     assert main(_make_command("report-municipal")) == 0
     (kw,) = seen
     assert (kw["entity"], kw["year"]) == ("つばきの森市", "R7")

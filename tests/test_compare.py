@@ -5,15 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from grantkit import (
-    UnknownSelectionError,
-    add_national_average,
-    compare_to_average,
-    compare_years,
-    rank_among,
-    strengths,
-    weaknesses,
-)
+from grantkit import UnknownSelectionError, compare_to_average, compare_years, strengths, weaknesses
+
+from grantkit.compare import add_national_average, rank_among
 
 COLUMNS = ["indicator", "indicator_name", "row_kind", "presence", "score_base", "max_base", "rate_base",
            "score_target", "max_target", "rate_target", "national_rate_base", "national_rate_target",
@@ -173,7 +167,8 @@ def _two_fuchu():
 
 
 def test_same_name_in_two_prefectures_asks_for_code_and_lists_candidates():
-    from grantkit import UnknownSelectionError, resolve_selection
+    from grantkit import UnknownSelectionError
+    from grantkit.compare import resolve_selection
 
     with pytest.raises(UnknownSelectionError) as info:
         resolve_selection(_two_fuchu(), entity="府中市")
@@ -183,7 +178,7 @@ def test_same_name_in_two_prefectures_asks_for_code_and_lists_candidates():
 
 @pytest.mark.parametrize("query", ["342025", "広島県府中市", "広島県 府中市", "府中市（広島県）"])
 def test_code_or_prefecture_qualified_name_picks_one(query):
-    from grantkit import resolve_selection
+    from grantkit.compare import resolve_selection
 
     sel = resolve_selection(_two_fuchu(), entity=query)
     assert (sel.entity, sel.entity_code) == ("府中市", "342025")

@@ -16,8 +16,8 @@ from grantkit.group import (
     group_trend,
     recover_items,
 )
-from grantkit.municipal_report import load_municipal_data
-from grantkit.synthetic import national_workbook
+from grantkit.report.municipal import load_municipal_data
+from grantkit.testing.synthetic import national_workbook
 
 N = 150
 

@@ -3,7 +3,8 @@
 The stage contract (``[tool.importlinter]`` in pyproject.toml) holds now and is enforced. ruff is configured
 (``[tool.ruff]``: line length 120, rules E F W I UP B) but the tree is formatted once, after the branches are
 merged; set ``RUFF_ENFORCED = True`` then (and add ``lint`` to the Makefile's ``test`` target). The public
-names are checked against the README's API section once ``grantkit.__all__`` is reduced (``API_ENFORCED``).
+names (``grantkit.__all__`` and the ``__all__`` of the subpackages plot, present, report, testing) are checked
+against the README's API section.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def test_ruff(command):
     assert run.returncode == 0, run.stdout[-5000:] + run.stderr
 
 
-API_ENFORCED = False  # flip when grantkit.__all__ is reduced to the names the README's API section lists
+API_ENFORCED = True  # grantkit.__all__ holds only the names the README's API section lists
 MAX_PUBLIC_NAMES = 40
 
 
@@ -60,6 +61,23 @@ def test_public_names_are_few_and_each_is_in_the_readme():
 
     assert len(grantkit.__all__) <= MAX_PUBLIC_NAMES
     assert sorted(set(grantkit.__all__) - _readme_api_names()) == []
+
+
+@pytest.mark.skipif(not API_ENFORCED, reason="enabled with the public-API reduction (API_ENFORCED)")
+@pytest.mark.parametrize("subpackage", ["plot", "present", "report", "testing"])
+def test_each_subpackage_name_resolves_and_is_in_the_readme(subpackage):
+    import grantkit
+
+    module = getattr(grantkit, subpackage)  # an attribute of grantkit, imported on first use
+    names = set(module.__all__)
+    assert all(getattr(module, name, None) is not None for name in names)
+    assert sorted(f"{subpackage}.{name}" for name in names if f"{subpackage}.{name}" not in _readme_api_names()) == []
+
+
+def test_every_public_name_resolves():
+    import grantkit
+
+    assert [name for name in grantkit.__all__ if getattr(grantkit, name, None) is None] == []
 
 
 def test_readme_api_section_is_found():

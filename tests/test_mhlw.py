@@ -12,10 +12,12 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from grantkit import load_mhlw, readable
+from grantkit import load_mhlw
+
+from grantkit.present.format import readable
 from grantkit.errors import InputFileError, ValidationError
 from grantkit.labels import with_labels
-from grantkit.synthetic import national_workbook
+from grantkit.testing.synthetic import national_workbook
 
 SUISHIN, SHIEN = "保険者機能強化推進交付金", "介護保険保険者努力支援交付金"
 G1 = "目標Ⅰ 持続可能な地域のあるべき姿をかたちにする"

@@ -13,7 +13,7 @@ from municipal_cases import (
 from grantkit.cli import main
 from grantkit.errors import UnknownSelectionError
 from grantkit.examples import example_path
-from grantkit.municipal_report import check_municipal_selection
+from grantkit.report.municipal import check_municipal_selection
 
 
 def test_check_municipal_selection(sample, synth):
@@ -45,7 +45,7 @@ def municipal_calls(monkeypatch, tmp_path):
         seen.append(kwargs)
         return tmp_path / "done"
 
-    monkeypatch.setattr("grantkit.municipal_report.run_municipal_report", fake)
+    monkeypatch.setattr("grantkit.report.municipal.run_municipal_report", fake)
     return seen
 
 
@@ -76,6 +76,6 @@ def test_cli_municipal_error_exits_2(monkeypatch, capsys):
     def fail(**kwargs):
         raise UnknownSelectionError("団体「どこか町」はデータにありません")
 
-    monkeypatch.setattr("grantkit.municipal_report.run_municipal_report", fail)
+    monkeypatch.setattr("grantkit.report.municipal.run_municipal_report", fail)
     assert main(["report", "--level", "市町村", "--entity", "どこか町", "--year", "R7"]) == 2
     assert "エラー: 団体「どこか町」はデータにありません" in capsys.readouterr().err

@@ -1,5 +1,5 @@
 """Loading stage of the municipal report: national workbooks of several years and a budgets file into one
-MunicipalData (grantkit.municipal_report.load_municipal_data), and finding a municipality in it by what a user types.
+MunicipalData (grantkit.report.municipal.load_municipal_data), and finding a municipality in it by what a user types.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from grantkit import municipal as m
 from grantkit.errors import GrantkitError, UnknownSelectionError
 from grantkit.examples import example_path
 from grantkit.io.mhlw import load_mhlw
-from grantkit.municipal_report import load_municipal_data
+from grantkit.report.municipal import load_municipal_data
 from grantkit.national import grant_scores, national_allocation
-from grantkit.synthetic import synthetic_budget
+from grantkit.testing.synthetic import synthetic_budget
 
 
 def test_loading_samples(sample):

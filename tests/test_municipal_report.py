@@ -14,7 +14,8 @@ import pytest
 
 import grantkit as gk
 from grantkit.cli import main
-from grantkit.synthetic import national_workbook
+from grantkit.national import grant_totals
+from grantkit.testing.synthetic import national_workbook
 
 N = 80
 BUDGET = {"推進": 1_234_567_000, "支援": 2_345_678_000}  # 架空の市町村分予算額（円）
@@ -219,7 +220,7 @@ def test_overall_total_mean_and_ranks_with_last_year(report, files, entity):
         assert (r["前年度の順位"], r["順位の変化（上昇が正）"]) == (prev_rank, prev_rank - rank)
         assert f"{rank}位／{N}" in text and f"{prev_rank}位／{N}" in text
     total = now.at[code, "両交付金"]
-    assert f"両交付金の合計は{gk.format_points(total)}点（800点満点" in text
+    assert f"両交付金の合計は{gk.present.format_points(total)}点（800点満点" in text
 
 
 def test_direction_names_the_goals_below_the_national_mean(report, files, entity):
@@ -285,7 +286,7 @@ def test_bundled_synthetic_budget_reproduces_every_published_r6_amount():
     data = gk.load_municipal_data([gk.example_path("mhlw_sample_R6.xlsx")], gk.example_path("budgets_synthetic.csv"))
     budgets = data.budgets("R6")
     assert not budgets["verified"].any() and budgets["source"].str.contains("架空").all()
-    totals = gk.grant_totals(data.scores_of("R6"))
+    totals = grant_totals(data.scores_of("R6"))
     published = data.amounts_of("R6")
     for grant, budget in zip(budgets["grant"], budgets["budget_yen"]):
         basis = gk.national_allocation(totals[totals["grant"] == grant], data.attributes_of("R6"), {grant: int(budget)})

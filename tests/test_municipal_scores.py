@@ -28,7 +28,7 @@ from grantkit.compare import rank_among
 from grantkit.errors import UnknownSelectionError
 from grantkit.examples import example_path
 from grantkit.io.mhlw import load_mhlw
-from grantkit.municipal_report import load_municipal_data
+from grantkit.report.municipal import load_municipal_data
 
 # ---------------------------------------------------------------- goal_totals
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from grantkit import compare_years, describe_change, describe_utilization, example_path, load_utilization, utilization
+from grantkit import compare_years, example_path, load_utilization, utilization
+
+from grantkit.present.narrative import describe_change, describe_utilization
 
 
 def _zenkaku_to_ascii(text: str) -> str:

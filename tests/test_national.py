@@ -8,18 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grantkit import (
-    grant_scores,
-    grant_totals,
-    group_means,
-    load_mhlw,
-    national_allocation,
-    national_rates,
-    national_workbook,
-    peer_means,
-    prefecture_means,
-    rank_among,
-)
+from grantkit import load_mhlw, national_allocation
+
+from grantkit.compare import rank_among
+
+from grantkit.national import grant_scores, grant_totals, group_means, national_rates, peer_means, prefecture_means
+
+from grantkit.testing.synthetic import national_workbook
 from grantkit.errors import GrantkitError, UnknownSelectionError
 from grantkit.national import size_class_bounds
 

@@ -16,7 +16,8 @@ from conftest import REPO
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 # the notebooks users open and the report templates (package data, run by papermill)
-NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb")) + sorted((REPO / "grantkit" / "templates").glob("*.ipynb"))
+TEMPLATES = REPO / "grantkit" / "report" / "templates"
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb")) + sorted(TEMPLATES.glob("*.ipynb"))
 MAX_BYTES = 1_000_000
 VOLATILE = [
     (re.compile(r"(?:^|[\s\"'(=])/(?:[\w.-]+/){2,}"), "an absolute path"),

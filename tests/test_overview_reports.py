@@ -13,9 +13,9 @@ import pytest
 
 from grantkit.cli import main
 from grantkit.examples import example_path
-from grantkit.group_report import read_entity_list
+from grantkit.report.group import read_entity_list
 from grantkit.io.mhlw import load_mhlw
-from grantkit.overview_tables import column_label
+from grantkit.present.overview_tables import column_label
 
 R7 = example_path("mhlw_sample_R7.xlsx")
 LEVEL = "市町村"
@@ -117,8 +117,8 @@ def test_empty_list_file_is_an_error(tmp_path, capsys):
 def test_municipal_report_shows_the_trend_with_three_years(tmp_path):
     """Three yearly workbooks (R5, R6, R7): the report adds the 全年度の推移 sheet; its 合計 rates are the
     published totals ÷ 配点, and R6 is marked as the change of scoring system."""
-    from grantkit.municipal_report import run_municipal_report
-    from grantkit.synthetic import national_workbook
+    from grantkit.report.municipal import run_municipal_report
+    from grantkit.testing.synthetic import national_workbook
 
     paths = [national_workbook(tmp_path / f"{y}.xlsx", y, "市町村", n_municipalities=60, items_per_group=2)
              for y in ("R5", "R6", "R7")]

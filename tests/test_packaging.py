@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-SHIPPED = ("data", "templates")
+SHIPPED = ("data", "report/templates")
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_wheel_ships_every_template_and_data_file(wheel, folder):
     with zipfile.ZipFile(wheel) as z:
         shipped = {Path(n).name for n in z.namelist() if n.startswith(f"grantkit/{folder}/")}
     assert in_repo and in_repo <= shipped
-    if folder == "templates":
+    if folder == "report/templates":
         assert {"report.ipynb", "municipal_report.ipynb", "report.css"} <= shipped
     else:
         assert {"yamaguchi_scores.csv", "yamaguchi_scores.xlsx", "budgets.csv", "SOURCES.md"} <= shipped

@@ -13,6 +13,8 @@ matplotlib.use("Agg")
 
 import grantkit as gk  # noqa: E402
 from grantkit import plot  # noqa: E402
+from grantkit.funding import project_summary  # noqa: E402
+from grantkit.prefectures import PREFECTURES  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +33,7 @@ def tables():
         "cmp": gk.compare_years(scores, "H30", "R1", entity="山口県"),
         "avg": gk.compare_to_average(scores, entity="山口県", fiscal_year="R1"),
         "util": gk.utilization(gk.load_utilization(gk.example_path("utilization_yamaguchi.csv"))),
-        "projects": gk.project_summary(gk.load_projects(gk.example_path("projects_yamaguchi.csv"))),
+        "projects": project_summary(gk.load_projects(gk.example_path("projects_yamaguchi.csv"))),
     }
 
 
@@ -54,7 +56,7 @@ def test_year_bars_equal_the_rates(tables):
     assert {"64%", "82%", "83%", "89%"} <= set(_texts(ax))
     # every value label as the tables print it (四捨五入), and clear of the national tick of its own bar
     rates = [*tables["cmp"]["rate_base"], *tables["cmp"]["rate_target"]]
-    assert sorted(_texts(ax)) == sorted(gk.format_figure(r, "rate", 0) for r in rates if r == r)
+    assert sorted(_texts(ax)) == sorted(gk.present.format_figure(r, "rate", 0) for r in rates if r == r)
     ticks = [(seg[0][0], seg[0][1], seg[1][1]) for coll in ax.collections for seg in coll.get_segments()]
     for text in ax.texts:
         x, y = text.get_position()
@@ -112,7 +114,7 @@ def test_titles_name_the_entity_and_year(tables):
 
 
 def test_map_has_47_tiles_and_highlight():
-    values = pd.Series({c: 0.5 for c in gk.PREFECTURES})
+    values = pd.Series({c: 0.5 for c in PREFECTURES})
     _, ax = plot.prefecture_map(values, highlight="35")
     tiles = [p for p in ax.patches if (p.get_gid() or "").startswith("pref-")]
     assert len(tiles) == 47

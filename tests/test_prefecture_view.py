@@ -2,7 +2,7 @@
 
 Expected figures are recomputed here from the workbook's published cells (the grant totals score_推進 /
 score_支援, the statistics rows 平均得点率 and 標準偏差) and from the tidy leaves with plain pandas. The synthetic
-workbooks print the sample standard deviation (``numpy.std(ddof=1)``, see grantkit.synthetic), so that is the
+workbooks print the sample standard deviation (``numpy.std(ddof=1)``, see grantkit.testing.synthetic), so that is the
 SD the threshold must say it uses.
 """
 
@@ -14,7 +14,7 @@ import pytest
 
 from grantkit.errors import UnknownSelectionError
 from grantkit.io.mhlw import load_mhlw
-from grantkit.municipal_report import load_municipal_data
+from grantkit.report.municipal import load_municipal_data
 from grantkit.prefecture_view import (
     below_threshold,
     low_score_thresholds,
@@ -23,7 +23,7 @@ from grantkit.prefecture_view import (
     peer_context,
     support_items,
 )
-from grantkit.synthetic import national_workbook
+from grantkit.testing.synthetic import national_workbook
 
 N = 400
 R8 = 2026

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grantkit import grant_amount, municipal_allocation, prefecture_allocation, score_rates, what_if
+from grantkit import prefecture_allocation, score_rates, what_if
+
+from grantkit.allocation import grant_amount, municipal_allocation
 
 FAST = settings(max_examples=60, deadline=None)
 points = st.integers(min_value=0, max_value=10_000).map(lambda tenths: tenths / 10)  # 0.0 … 1000.0, one decimal

@@ -8,7 +8,11 @@ import re
 import pandas as pd
 import pytest
 
-from grantkit import display_code, format_rate, score_rates, score_table
+from grantkit import score_rates
+
+from grantkit.present.format import format_rate, score_table
+
+from grantkit.rates import display_code
 
 # Seed 000 p.3, copied as printed: (entity rate, national rate) per printed row and year.
 # The seed prints rates only on the top-level rows Ⅰ, Ⅱ計, Ⅲ and 合計.

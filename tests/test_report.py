@@ -164,7 +164,7 @@ def test_unknown_entity_or_year_lists_what_exists(tmp_path, capsys):
 
 
 def test_report_data_keeps_only_the_entity_grant_and_years(tmp_path):
-    from grantkit import load_report_data
+    from grantkit.report.prefecture import load_report_data
 
     util = tmp_path / "u.csv"
     util.write_text(SYNTH_UTILIZATION + "R1,都道府県,推進,35,山口県,99999,1,1\nR2,都道府県,支援,34,広島県,11000,5000,4000\n"
@@ -214,7 +214,7 @@ def test_both_grants_need_grant_and_missing_score_is_refused(tmp_path, capsys):
 
 def test_prefecture_report_refuses_what_it_cannot_compute(tmp_path):
     from grantkit import load_scores
-    from grantkit.report import check_selection
+    from grantkit.report.prefecture import check_selection
 
     def table(rows):
         path = tmp_path / "t.csv"
@@ -232,7 +232,7 @@ def test_prefecture_report_refuses_what_it_cannot_compute(tmp_path):
     with pytest.raises(UnknownSelectionError, match="配点が空欄・「－」の指標があります（R2 広島県 C）"):
         check_selection(table(blank_max), entity="広島県", base="R1", target="R2")
     # municipal rows in the same file (their own 全国平均) change nothing of the prefecture's 基準額
-    from grantkit import allocation_summary
+    from grantkit.report.prefecture import allocation_summary
 
     mixed = table([*SYNTH_ROWS, *towns])
     alone = allocation_summary(table(SYNTH_ROWS), entity="広島県", budgets={2019: 10**9, 2020: 10**9})

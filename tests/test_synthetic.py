@@ -8,9 +8,11 @@ import numpy as np
 import openpyxl
 import pytest
 
-from grantkit import example_path, load_mhlw, national_workbook
+from grantkit import example_path, load_mhlw
+
+from grantkit.testing.synthetic import national_workbook
 from grantkit.io.mhlw import supported_years
-from grantkit.synthetic import FULL_SIZE, score_columns, synthetic_budget
+from grantkit.testing.synthetic import FULL_SIZE, score_columns, synthetic_budget
 
 N = 60
 

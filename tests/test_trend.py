@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grantkit.municipal_report import load_municipal_data
-from grantkit.synthetic import national_workbook
-from grantkit.narrative import trend_sentence
+from grantkit.report.municipal import load_municipal_data
+from grantkit.testing.synthetic import national_workbook
+from grantkit.present.narrative import trend_sentence
 from grantkit.trend import scale_breaks, trend_table
 
 N = 90

@@ -8,19 +8,12 @@ import pandas as pd
 import pytest
 
 from grantkit import (
-    UnknownSelectionError,
-    UnverifiedBudgetWarning,
-    ValidationError,
-    budget_for,
-    example_path,
-    format_rate,
-    load_budgets,
-    load_projects,
-    load_utilization,
-    project_summary,
-    project_table,
-    utilization,
+    UnknownSelectionError, ValidationError, example_path, load_budgets, load_projects, load_utilization, utilization,
 )
+
+from grantkit.funding import UnverifiedBudgetWarning, budget_for, project_summary, project_table
+
+from grantkit.present.format import format_rate
 
 
 @pytest.fixture(scope="module")

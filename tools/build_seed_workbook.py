@@ -1,6 +1,6 @@
 """Write grantkit/data/yamaguchi_scores.xlsx (the printed table layout) from the bundled yamaguchi_scores.csv.
 
-The workbook is generated, never typed: subtotals, totals and rates come from grantkit.score_table.
+The workbook is generated, never typed: subtotals, totals and rates come from grantkit.present.score_table.
 Usage: python tools/build_seed_workbook.py [OUT.xlsx]
 """
 
@@ -19,7 +19,7 @@ from grantkit.io.files import atomic_write
 def build(out: Path, entity: str = "山口県") -> Path:
     scores = gk.example_scores()
     rates = gk.score_rates(scores)
-    table = gk.score_table(rates, entity=entity)
+    table = gk.present.score_table(rates, entity=entity)
     years = sorted(scores["fiscal_year"].unique())
     leaves = scores.drop_duplicates("indicator").set_index("indicator")
     with atomic_write(out) as tmp:

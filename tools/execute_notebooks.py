@@ -1,7 +1,7 @@
 """Re-execute notebooks in place, deterministically, so they can be committed with their outputs.
 
 Usage: python tools/execute_notebooks.py [notebooks/NAME.ipynb ...]
-(default: every notebook in ``notebooks/`` and the report templates in ``grantkit/templates/``)
+(default: every notebook in ``notebooks/`` and the report templates in ``grantkit/report/templates/``)
 Runs each with the ``python3`` kernel from its own folder, records no timings, and drops volatile metadata.
 """
 
@@ -14,10 +14,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from grantkit.report import inline_figures, kernel_config
+from grantkit.report.prefecture import inline_figures, kernel_config
 
 REPO = Path(__file__).resolve().parents[1]
-FOLDERS = (REPO / "notebooks", REPO / "grantkit" / "templates")
+FOLDERS = (REPO / "notebooks", REPO / "grantkit" / "report" / "templates")
 
 
 def execute(path: Path) -> float:

@@ -82,7 +82,7 @@ class Workbook:
     """A workbook checked once by ``check_workbook`` (zip bombs, DTD/ENTITY), then read sheet by sheet.
 
     >>> import tempfile, pathlib
-    >>> from grantkit.export import write_tables_xlsx
+    >>> from grantkit.report.render import write_tables_xlsx
     >>> import pandas as pd
     >>> p = write_tables_xlsx({"表": pd.DataFrame({"a": ["x"]})}, pathlib.Path(tempfile.mkdtemp()) / "t.xlsx")
     >>> book = Workbook(p)

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..display import format_figure
+from ..present.format import format_figure
 from .style import ENTITY, GREY, NATIONAL_DARK, SIZE, new_axes, source_note
 
 

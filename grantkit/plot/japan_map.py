@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..prefectures import PREFECTURES
-from ..display import format_figure
+from ..present.format import format_figure
 from .style import ENTITY, new_axes, source_note
 
 

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ..display import format_figure
+from ..present.format import format_figure
 from ..eras import era_label
 from .style import ENTITY, PLANNED, SIZE, SPENT, new_axes, source_note
 

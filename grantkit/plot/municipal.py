@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..display import format_figure
+from ..present.format import format_figure
 from ..eras import era_label
 from ..labels import goal_label
 from .style import ENTITY, ENTITY_LIGHT, NATIONAL_DARK, SIZE, SPENT, WIDE, new_axes, source_note

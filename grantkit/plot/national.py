@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..display import format_figure
+from ..present.format import format_figure
 from ..eras import era_label
 from ..rates import display_code
 from .style import ENTITY, NATIONAL_DARK, SIZE, indicator_label, new_axes, source_note

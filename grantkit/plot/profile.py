@@ -6,7 +6,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..display import ENTITY_RATE_DIGITS
+from ..present.format import ENTITY_RATE_DIGITS
 from ..eras import era_label
 from .style import CAVEAT
 from .years import year_comparison

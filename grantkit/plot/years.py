@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..display import ENTITY_RATE_DIGITS, format_figure
+from ..present.format import ENTITY_RATE_DIGITS, format_figure
 from ..eras import era_label
 from ..rates import display_code
 from .style import CAVEAT, ENTITY, ENTITY_LIGHT, NATIONAL, NATIONAL_DARK, WIDE, indicator_label, new_axes, source_note

@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import MergedCell
 
-from grantkit import GrantkitError, example_path, load_mhlw, national_workbook, read_scores
+from grantkit import GrantkitError, example_path, load_mhlw, read_scores
+
+from grantkit.testing.synthetic import national_workbook
 
 # 60 examples in CI; GRANTKIT_FUZZ_EXAMPLES=2000 for a deeper run on a workstation
 FUZZ = settings(max_examples=int(os.environ.get("GRANTKIT_FUZZ_EXAMPLES", "60")), deadline=None,
@@ -120,7 +122,7 @@ def test_seed_workbook_with_a_shifted_table_reads_the_same(tmp_path, seed, down,
     assert read_scores(path).table.set_index(["fiscal_year", "entity", "indicator"]).equals(base)
 
 
-# --- a national workbook (grantkit.synthetic, 8 municipalities and 2 広域連合, R7 layout) ---------------------------
+# --- a national workbook (grantkit.testing, 8 municipalities and 2 広域連合, R7 layout) ---------------------------
 
 
 @pytest.fixture(scope="module")

@@ -172,7 +172,8 @@ def test_each_workbook_is_checked_once_before_it_is_parsed(monkeypatch, tmp_path
     """The zip check runs before calamine and only once per file (it streams every part: 0.2 s on a national
     workbook), for the seed-layout reader and the national reader alike."""
     import grantkit.io.workbook as wbmod
-    from grantkit import load_mhlw, national_workbook
+    from grantkit import load_mhlw
+    from grantkit.testing.synthetic import national_workbook
 
     monkeypatch.setenv("GRANTKIT_NO_CACHE", "1")  # parsed here, not taken from the cache of parsed files
     calls = []

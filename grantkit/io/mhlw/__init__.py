@@ -23,7 +23,7 @@ def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     (identical tables, dtypes and load report); ``cache=False`` always parses it. Returns an ``MhlwResult``.
 
     >>> import tempfile, pathlib
-    >>> from grantkit.synthetic import national_workbook
+    >>> from grantkit.testing import national_workbook
     >>> p = national_workbook(pathlib.Path(tempfile.mkdtemp()) / "r7.xlsx", "R7", "市町村", n_municipalities=30)
     >>> load_mhlw(p).scores.equals(load_mhlw(p, cache=False).scores)
     True

@@ -17,7 +17,7 @@ def describe(result: MhlwResult) -> str:
     """The summary ``grantkit inspect`` prints for one loaded workbook.
 
     >>> import tempfile, pathlib
-    >>> from grantkit.synthetic import national_workbook
+    >>> from grantkit.testing import national_workbook
     >>> p = national_workbook(pathlib.Path(tempfile.mkdtemp()) / "r7.xlsx", "R7", "市町村", n_municipalities=50)
     >>> print(describe(read_mhlw(p)).splitlines()[1])
     交付年度: 令和7年度（様式: grantkit/io/layouts/mhlw_headings.csv の 2025 列）

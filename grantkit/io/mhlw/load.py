@@ -61,7 +61,7 @@ class MhlwResult:
 
     @property
     def fictitious(self) -> bool:
-        """True for a 架空データ workbook (grantkit.synthetic marks its title rows so)."""
+        """True for a 架空データ workbook (grantkit.testing marks its title rows so)."""
         return "架空データ" in self.title
 
     def details(self) -> pd.DataFrame:
@@ -84,7 +84,7 @@ def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     are recorded in ``report.notes`` instead of raising (alternatives found from the data never differ).
 
     >>> import tempfile, pathlib
-    >>> from grantkit.synthetic import national_workbook
+    >>> from grantkit.testing import national_workbook
     >>> p = national_workbook(pathlib.Path(tempfile.mkdtemp()) / "r7.xlsx", "R7", "市町村", n_municipalities=60)
     >>> r = read_mhlw(p)
     >>> r.layout, r.level, r.report.rows_read, r.report.rows_kept, len(r.report.exclusions)

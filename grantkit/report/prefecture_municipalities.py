@@ -1,8 +1,9 @@
 """The prefecture's report on its municipalities: national workbooks in, one folder out.
 
 ``grantkit report --prefecture 北海道 --year R8 --data <全国の評価結果>...`` runs the notebook
-``grantkit/templates/prefecture_municipalities.ipynb`` with papermill (the machinery of ``report.execute_report``) and writes the
-executed notebook, an HTML page without code, the tables as Excel and the PNG charts into
+``grantkit/report/templates/prefecture_municipalities.ipynb`` with papermill (the machinery of
+``report.prefecture.execute_report``) and writes the executed notebook, an HTML page without code, the tables as
+Excel and the PNG charts into
 ``reports/<都道府県名>_市町村_<年度>/``. ``prefecture_overview`` assembles the tables the notebook shows.
 """
 
@@ -15,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .display import format_points_change, format_rate
-from .eras import era_label, era_label_long
-from .eras import fiscal_year as to_fiscal_year
-from .errors import UnknownSelectionError
-from .examples import template_path
-from .municipal import TOTAL
-from .prefecture_view import (
+from ..present.format import format_points_change, format_rate
+from ..eras import era_label, era_label_long
+from ..eras import fiscal_year as to_fiscal_year
+from ..errors import UnknownSelectionError
+from ..examples import template_path
+from ..municipal import TOTAL
+from ..prefecture_view import (
     below_threshold,
     group_rates,
     low_score_thresholds,
@@ -31,9 +32,9 @@ from .prefecture_view import (
     rate_distribution,
     support_items,
 )
-from .prefectures import PREFECTURES
-from .schema import GRANTS
-from .text import normalize_text
+from ..prefectures import PREFECTURES
+from ..schema import GRANTS
+from ..text import normalize_text
 
 TEMPLATE = template_path("prefecture_municipalities.ipynb")
 
@@ -129,9 +130,21 @@ def _stem(name: str) -> str:
 
 def run_prefecture_report(*, prefecture: str, year: int | str, data: Sequence[str | Path], out: str | Path = "reports",
                           progress: Callable[[str], None] | None = None) -> Path:
-    """Run notebook 06 for one prefecture and 交付年度; return the report folder (``<out>/北海道_市町村_R8``)."""
-    from .municipal_report import load_municipal_data
-    from .report import execute_report
+    """Write the report on one prefecture's municipalities in one 交付年度 (HTML, Excel, PNG).
+
+    Takes the national result workbooks (one per 交付年度; the previous year, when given, adds the changes), the
+    prefecture (「鳥取県」 or 「鳥取」) and the year; returns the report folder (``<out>/鳥取県_市町村_R7``).
+    Guarantees: a prefecture without municipalities in that year raises ``UnknownSelectionError`` listing the
+    prefectures that exist, before anything runs.
+
+    >>> from grantkit.examples import example_path
+    >>> run_prefecture_report(prefecture="架空県", year="R7", data=[example_path("mhlw_sample_R7.xlsx")],
+    ...                       progress=lambda msg: None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    grantkit.errors.UnknownSelectionError: 「架空県」の市町村は令和7年度の評価結果にありません（...）
+    """
+    from .municipal import load_municipal_data
+    from .prefecture import execute_report
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     paths = [str(Path(p).resolve()) for p in data]

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .display import format_figure, format_points, format_points_change, format_rate, readable
-from .domain import GRANTS, SUBTOTAL_SUFFIX, TOTAL
-from .eras import era_label
-from .labels import goal_label, label, with_labels
-from .rates import display_code
+from .format import format_figure, format_points, format_points_change, format_rate, readable
+from ..domain import GRANTS, SUBTOTAL_SUFFIX, TOTAL
+from ..eras import era_label
+from ..labels import goal_label, label, with_labels
+from ..rates import display_code
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ def prose(text: str) -> Prose:
 def score_table_view(table: pd.DataFrame) -> pd.DataFrame:
     """A ``score_table`` with 「Ⅰ データ分析…」 as the row heading, as the printed report has it.
 
-    >>> from grantkit import example_scores, score_rates, score_table
+    >>> from grantkit import example_scores, score_rates
+    >>> from grantkit.present import score_table
     >>> score_table_view(score_table(score_rates(example_scores()), entity="山口県")).index[:2].tolist()
     ['Ⅰ データ分析等を踏まえた地域課題の把握と支援計画', 'Ⅱ(1) 見える化システムに関する研修、アドバイザー派遣']
     """

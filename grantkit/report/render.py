@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import GrantkitError
-from .io.files import atomic_write, umask  # noqa: F401  (atomic_write: re-exported)
-from .display import RATE_DIGITS, column_kind, excel_format, format_figure, rate_digits
-from .labels import label
+from ..errors import GrantkitError
+from ..io.files import atomic_write, umask  # noqa: F401  (atomic_write: re-exported)
+from ..present.format import RATE_DIGITS, column_kind, excel_format, format_figure, rate_digits
+from ..labels import label
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -122,8 +122,8 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *, l
                       kinds: Mapping[str, str] | None = None, entity_rate_digits: int = RATE_DIGITS) -> Path:
     """Write one sheet per table: Japanese headers, numbers as numbers shown as the report prints them.
 
-    Each column's kind of figure (``display.column_kind``, or ``kinds``, ``thousand_yen_columns``,
-    ``percent_columns``) gives its number format (``display.excel_format``: 千円 and 円 with separators, rates
+    Each column's kind of figure (``present.format.column_kind``, or ``kinds``, ``thousand_yen_columns``,
+    ``percent_columns``) gives its number format (``present.format.excel_format``: 千円 and 円 with separators, rates
     in % with the report's digits — an entity's own rates ``entity_rate_digits`` —, point differences signed
     to 0.1); yes/no columns are written はい/いいえ as in the HTML; text that is a plain number (a score
     table's 全国平均 「584.3」) is written as a number, codes and other text as text (leading zeros kept, never

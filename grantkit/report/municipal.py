@@ -1,8 +1,8 @@
 """The municipal yearly report (seed 004): national workbooks of one or more years in, one folder out.
 
 ``grantkit report --level 市町村 --entity <名前・保険者番号> --year R7 --data <全国の評価結果>...`` runs the notebook
-``grantkit/templates/municipal_report.ipynb`` with papermill and writes, like the prefecture report, the executed
-notebook, an HTML page without code, the tables as Excel and the PNG charts into
+``grantkit/report/templates/municipal_report.ipynb`` with papermill and writes, like the prefecture report, the
+executed notebook, an HTML page without code, the tables as Excel and the PNG charts into
 ``reports/<都道府県名><団体名>_<年度>/`` (the prefecture makes the folder unique: 北海道ゆうひさき町 and
 青森県ゆうひさき町 are two towns, two folders).
 """
@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .allocation import implied_budget
-from .compare import Selection, resolve_selection
-from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
-from .errors import GrantkitError, Problem, UnknownSelectionError
-from .examples import template_path
-from .prefectures import prefecture_of
-from .provenance import LoadReport
-from .schema import GRANTS
-from .text import normalize_text
+from ..allocation import implied_budget
+from ..compare import Selection, resolve_selection
+from ..eras import era_label, era_label_long, fiscal_year as to_fiscal_year
+from ..errors import GrantkitError, Problem, UnknownSelectionError
+from ..examples import template_path
+from ..prefectures import prefecture_of
+from ..provenance import LoadReport
+from ..schema import GRANTS
+from ..text import normalize_text
 
 TEMPLATE = template_path("municipal_report.ipynb")
 LEVEL = "市町村"
@@ -233,8 +233,8 @@ class MunicipalData:
 
 def load_municipal_data(data: str | Path | Sequence[str | Path], budgets: str | Path = "") -> MunicipalData:
     """Read national result workbooks (one per 交付年度; the municipal sheet) and an optional budgets CSV."""
-    from .funding import load_budgets
-    from .io.mhlw import load_mhlw
+    from ..funding import load_budgets
+    from ..io.mhlw import load_mhlw
 
     paths = [Path(data)] if isinstance(data, (str, Path)) else [Path(p) for p in data]
     if not paths:
@@ -276,7 +276,7 @@ def run_municipal_report(*, entity: str, year: int | str, data: Sequence[str | P
     """Run the municipal report notebook for one municipality and 交付年度; return the report folder
     (``<out>/<都道府県名><団体名>_<年度>``, e.g. 青森県ゆうひさき町_R7, written atomically; see
     ``MunicipalData.folder_name``)."""
-    from .report import execute_report
+    from .prefecture import execute_report
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     paths = [str(Path(p).resolve()) for p in data]

@@ -1,6 +1,6 @@
 """Synthetic MHLW national result workbooks (架空データ) with the real shape, for tests, benchmarks and demos.
 
-Real national workbooks cannot be downloaded here. These have the shape of domain.md §5: a title row
+Tests and demos cannot rely on the real workbooks being at hand; these have their shape: a title row
 saying 【架空データ】, a merged header block (交付金名 / 目標 / 指標群 / 指標番号 / 指標名 / 枝番 / 細目),
 statistics rows, the leading entity columns with last year's 前年度得点・前年度順位, one column per leaf,
 subtotal columns (目標Ⅰ合計 … 推進合計 支援合計 推進・支援合計) and 順位 last, 広域連合 rows without
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .eras import era_label_long
-from .io.mhlw import Layout, layout, supported_years
-from .prefectures import PREFECTURES
+from ..eras import era_label_long
+from ..io.mhlw import Layout, layout, supported_years
+from ..prefectures import PREFECTURES
 
 # Approximate number of 市区町村 per prefecture (sums to 1,741): where synthetic towns are placed.
 MUNICIPALITIES_PER_PREFECTURE = (179, 40, 33, 35, 25, 35, 59, 44, 25, 35, 63, 54, 62, 33, 30, 15, 19, 17, 27, 77, 42,

@@ -10,8 +10,8 @@ import re
 
 import pandas as pd
 
-from .display import format_points_change, readable
-from .labels import label
+from .format import format_points_change, readable
+from ..labels import label
 
 _PER_GRANT = re.compile(r"^(score|rate|rank|prefecture_rank)_(推進|支援)(?:_(.+))?$")
 _WORDS = {"score": "合計得点", "rate": "得点率", "rank": "全国順位", "prefecture_rank": "県内順位"}

@@ -1,7 +1,7 @@
 """Formatting numbers the way the reports print them; the numbers themselves are never changed.
 
 Rates are rounded half up (四捨五入) at the printed precision; amounts in yen are shown in 千円
-truncated (切り捨て), the rule the official prefecture amounts follow (seed 000: 22,248,844 円 is printed
+truncated (切り捨て), the rule the official prefecture amounts follow (22,248,844 円 is printed
 22,248千円). Missing values print as 「－」.
 """
 
@@ -13,9 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .eras import era_label
-from .errors import GrantkitError
-from .rates import display_code, score_rates
+from ..eras import era_label
+from ..errors import GrantkitError
+from ..rates import display_code, score_rates
 
 MISSING = "－"
 
@@ -163,7 +163,7 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
     >>> t.loc["合計"].tolist()
     ['合計', '470 ／ 730', '638', '（64%）', '（87.4%）', '611 ／ 741', '584.3', '（82%）', '（78.9%）']
     """
-    from .compare import merged_order, resolve_selection
+    from ..compare import merged_order, resolve_selection
 
     if rate_rows not in ("top", "all"):
         raise GrantkitError(f"rate_rows は 'top' または 'all' です（指定: {rate_rows!r}）")
@@ -206,7 +206,7 @@ def score_numbers(rates: pd.DataFrame, *, entity: str, years: list[int | str] | 
     >>> n[n.code == "合計"][["fiscal_year", "score", "national_score", "score_rate"]].round(4).values.tolist()
     [[2018.0, 470.0, 638.0, 0.6438], [2019.0, 611.0, 584.3, 0.8246]]
     """
-    from .compare import resolve_selection
+    from ..compare import resolve_selection
 
     if "row_kind" not in rates.columns:
         rates = score_rates(rates)
@@ -278,8 +278,8 @@ def readable(df: pd.DataFrame, *, drop: tuple[str, ...] = ("level", "grant", "en
       交付年度 評価指標による交付金配分額（千円） 配分額に対する所用見込額の割合
     0   R1            22,248           49.8%
     """
-    from .eras import era_label
-    from .labels import with_labels
+    from ..eras import era_label
+    from ..labels import with_labels
 
     out = df.drop(columns=[c for c in drop if c in df.columns])
     for c in out.columns:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .eras import era_label, era_label_long
-from .eras import fiscal_year as to_fiscal_year
-from .errors import GrantkitError
-from .group import (
+from ..eras import era_label, era_label_long
+from ..eras import fiscal_year as to_fiscal_year
+from ..errors import GrantkitError
+from ..group import (
     amount_table,
     group_amounts,
     group_goals,
@@ -26,7 +26,7 @@ from .group import (
     group_trend,
     recover_items,
 )
-from .overview_tables import overview_excel
+from ..present.overview_tables import overview_excel
 
 AMOUNT_YEAR = 2024
 
@@ -34,8 +34,8 @@ AMOUNT_YEAR = 2024
 def read_entity_list(path: str | Path) -> list[str]:
     """The entities of a list file: one name, 「都道府県名＋団体名」 or 保険者番号 per line; blank lines and lines
     starting with # are skipped; an empty list is an error naming the file."""
-    from .errors import InputFileError
-    from .io.files import read_text
+    from ..errors import InputFileError
+    from ..io.files import read_text
 
     if not Path(path).is_file():
         raise InputFileError(path, "団体の一覧のファイルが見つかりません")
@@ -90,9 +90,9 @@ def group_tables(data: object, entities: Sequence[str], *, year: int | str) -> d
 def write_group_report(data: object, entities: Sequence[str], *, year: int | str, out: str | Path = "reports",
                        say: Callable[[str], None] | None = None) -> Path:
     """Write the group folder (built in a temporary folder and moved into place); return it."""
-    from .export import atomic_directory, safe_join
-    from .plot.group import group_trend_chart
-    from .report import save_report_figure, write_report_tables
+    from .render import atomic_directory, safe_join
+    from ..plot.group import group_trend_chart
+    from .prefecture import save_report_figure, write_report_tables
 
     say = say or (lambda msg: print(msg, file=sys.stderr))
     y = to_fiscal_year(year)
@@ -111,7 +111,7 @@ def write_group_report(data: object, entities: Sequence[str], *, year: int | str
 def run_group_report(*, entities: Sequence[str], year: int | str, data: Sequence[str | Path],
                      out: str | Path = "reports", progress: Callable[[str], None] | None = None) -> Path:
     """Load the national workbooks and write the group report; return the folder."""
-    from .municipal_report import load_municipal_data
+    from .municipal import load_municipal_data
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     say(f"[1/3] 全国の評価結果を読み込み中: {'、'.join(Path(p).name for p in data)}")

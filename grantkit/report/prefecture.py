@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .allocation import allocation_from_average, implied_average
-from .display import ENTITY_RATE_DIGITS
-from .compare import Selection, compare_to_average, compare_years, resolve_selection
-from .eras import era_label, era_label_long, fiscal_year as to_fiscal_year
-from .errors import GrantkitError, UnknownSelectionError
-from .examples import template_path
-from .labels import GRANT_NAMES
-from .rates import score_rates
-from .schema import NATIONAL
+from ..allocation import allocation_from_average, implied_average
+from ..present.format import ENTITY_RATE_DIGITS
+from ..compare import Selection, compare_to_average, compare_years, resolve_selection
+from ..eras import era_label, era_label_long, fiscal_year as to_fiscal_year
+from ..errors import GrantkitError, UnknownSelectionError
+from ..examples import template_path
+from ..labels import GRANT_NAMES
+from ..rates import score_rates
+from ..schema import NATIONAL
 
 # The report notebook users open in JupyterLab is the template itself (one copy, tested by nbval), package data.
 TEMPLATE = template_path("report.ipynb")
@@ -144,8 +144,8 @@ def load_report_data(data: str | Path, utilization: str | Path = "", projects: s
     With ``entity`` (and ``years``, ``grant``) the tables keep only that entity's grant and years (scores keep
     every entity of them, for the national average); what is set aside is counted in ``summary()``.
     """
-    from .funding import load_budgets, load_projects, load_utilization, utilization as shares
-    from .io import read_scores
+    from ..funding import load_budgets, load_projects, load_utilization, utilization as shares
+    from ..io import read_scores
 
     loaded = read_scores(data)
     out = ReportData(loaded.table, sources=[loaded.report.summary()], score_file=Path(data).name)
@@ -197,7 +197,7 @@ def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
     import matplotlib.pyplot as plt
     from IPython.display import Image, display
 
-    from .plot import save_figure
+    from ..plot import save_figure
 
     path = save_figure(fig, Path(output_dir) / f"{name}.png")
     display(Image(data=path.read_bytes(), format="png", metadata={"alt": figure_title(fig)}))
@@ -229,7 +229,7 @@ def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | Non
     """
     if not output_dir:
         return None
-    from .export import write_tables_xlsx
+    from .render import write_tables_xlsx
 
     present = {k: _for_excel(v.reset_index() if v.index.name or v.index.nlevels > 1 else v)
                for k, v in tables.items() if v is not None}
@@ -241,7 +241,7 @@ def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | Non
 def _for_excel(table: pd.DataFrame) -> pd.DataFrame:
     """Words for people in the workbook: 行の種類 in Japanese, and the 年度 as the report prints it (H30) next
     to the numeric 交付年度."""
-    from .labels import ROW_KIND_NAMES
+    from ..labels import ROW_KIND_NAMES
 
     out = table.copy()
     if "row_kind" in out.columns:
@@ -298,12 +298,21 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
                utilization: str | Path | None = None, projects: str | Path | None = None,
                budgets: str | Path | None = None, grant: str | None = None,
                progress: Callable[[str], None] | None = None) -> Path:
-    """Run the report notebook for one entity, grant and pair of years; return the report folder.
+    """Write the prefecture report (HTML, Excel, PNG) of one entity, grant and pair of years.
 
-    Unknown entity or years raise ``UnknownSelectionError`` before anything runs. ``utilization``,
-    ``projects`` and ``budgets`` are optional CSVs; a report without them says so in those sections.
+    Takes the score table ``data`` (CSV or xlsx), the entity, the base and target years (2018, "H30", "平成30年度")
+    and optional ``utilization``, ``projects`` and ``budgets`` CSVs (a report without them says so in those
+    sections); writes ``<out>/<entity>_<base>-<target>`` (with ``_<grant>`` when the table has both grants) and
+    returns that folder. Guarantees: the folder is built in a temporary folder and appears complete or not at all;
+    an unknown entity or year raises ``UnknownSelectionError`` naming what exists, before anything runs.
+
+    >>> from grantkit.examples import example_path
+    >>> run_report(entity="架空県", base="H30", target="R1", data=example_path("yamaguchi_scores.csv"),
+    ...            progress=lambda msg: None)
+    Traceback (most recent call last):
+    grantkit.errors.UnknownSelectionError: 団体「架空県」はデータにありません。（ある団体: 山口県、全国平均）
     """
-    from .io import load_scores
+    from ..io import load_scores
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     data = Path(data).resolve()
@@ -327,7 +336,7 @@ def execute_report(template: Path, params: dict[str, object], out: Path, folder_
     bar when stderr is a terminal."""
     import papermill
 
-    from .export import atomic_directory, safe_join
+    from .render import atomic_directory, safe_join
 
     if not template.exists():
         raise GrantkitError(f"報告書のひな形 {template.name} が見つかりません。grantkit をリポジトリから "
@@ -360,7 +369,7 @@ NOTEBOOK_ONLY = "notebook-only"
 
 def report_html(notebook: Path, title: str) -> str:
     """The executed notebook as one self-contained HTML page without code or prompts, with the report styles
-    (``grantkit/templates/report.css``: amounts on one line, row headings to the left, prose paragraphs).
+    (``grantkit/report/templates/report.css``: amounts on one line, row headings to the left, prose paragraphs).
 
     The page opens with ``title`` as its heading (who and which years); cells of the template tagged
     ``notebook-only`` (the notebook's own heading, how to run it in JupyterLab, notes on the bundled data) are
@@ -382,7 +391,7 @@ def report_html(notebook: Path, title: str) -> str:
     alts = [out.get("metadata", {}).get("image/png", {}).get("alt", "")
             for cell in nb.cells if cell.cell_type == "code" and NOTEBOOK_ONLY not in cell.metadata.get("tags", [])
             for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
-    css = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+    css = template_path("report.css").read_text(encoding="utf-8")
     return offline_page(page.replace("</head>", f"<style>\n{css}</style>\n</head>", 1), alts)
 
 

@@ -1,20 +1,20 @@
-"""Japanese sentences drafted from computed tables, in the style of the prefecture reports (seed 000).
+"""Japanese sentences drafted from computed tables, in the style of the prefectures' printed reports.
 
 Every figure in a sentence comes from the table passed in; nothing is stored text. Directions
 (伸びている / 下がっている / 横ばい) are judged on the figures as printed, so a sentence never says
 "rose" between two equal printed rates. The drafts are a starting point: the reasons behind a change
-(seed 000: 「理由は、…による。」) are for the author to write.
+(「理由は、…による。」) are for the author to write.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .compare import top_leaves
-from .display import format_figure, format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
-from .domain import GRANTS, TOTAL
-from .eras import era_label, era_label_long
-from .labels import goal_label
+from ..compare import top_leaves
+from .format import format_figure, format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
+from ..domain import GRANTS, TOTAL
+from ..eras import era_label, era_label_long
+from ..labels import goal_label
 
 
 def _direction(before: str, after: str, values: tuple[float, float]) -> str:
@@ -93,7 +93,7 @@ def _position(total: pd.Series, base: str, target: str, digits: int) -> str:
 
 def describe_utilization(util: pd.DataFrame) -> str:
     """Sentences on a ``utilization`` table: per year the allocation, planned and spent amounts with shares,
-    and — when a year is flagged ``underused`` — the finding seed 000 writes.
+    and — when a year is flagged ``underused`` — the finding the printed prefecture report writes.
 
     >>> import pandas as pd
     >>> from grantkit import utilization
@@ -142,7 +142,7 @@ def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFra
                        scale_changed: bool = False, money: pd.DataFrame | None = None,
                        comparison: pd.DataFrame | None = None, change: pd.DataFrame | None = None,
                        standing: pd.DataFrame | None = None) -> dict[str, str]:
-    """The three sections of a municipal council report (議会・委員会報告, seed 004) drafted from
+    """The three sections of a municipal council report (議会・委員会報告) drafted from
     ``goal_table``, ``peer_table`` and ``zero_items``: 報告趣旨, 評価結果, 今後の方向性.
 
     ``previous_goal`` (last year's goal table) adds the change in rate; with ``scale_changed`` (R5 → R6)
@@ -266,7 +266,7 @@ def average_rounding_note(rates: pd.DataFrame, *, years: list[int]) -> str:
     >>> note[note.index("例えば"):]
     '例えば Ⅲ は 13 ／ 20 点 = 65.0%ですが、丸める前の得点は 12.5 点以上 13.5 点未満で、得点率では 62.5%以上 67.5%未満です。'
     """
-    from .schema import NATIONAL
+    from ..schema import NATIONAL
 
     notes = []
     for year in years:
