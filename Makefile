@@ -30,9 +30,10 @@ setup: $(STAMP)
 # Both bundled examples: the 山口県 prefecture report (H30 → R1) and a municipal report on the 架空データ sample.
 report: report-prefecture report-municipal
 
-# A report is made again only when something it is made from changed: its input files, grantkit's code, layouts,
-# templates and bundled data, or the installed packages (pyproject.toml). Its folder (the command's last line) is
-# kept in a stamp under $(OUT)/.make/, so a deleted report folder is made again too. `make report FORCE=1` forces it.
+# A bundled example's report is made again only when something it is made from changed: grantkit's code, layouts,
+# templates and bundled data, or the installed packages (pyproject.toml). A report on your own files (DATA= …) is
+# always made again. The report's folder (the command's last line) is kept in a stamp under $(OUT)/.make/, so a
+# deleted report folder is made again too. `make report FORCE=1` forces it.
 SOURCES := pyproject.toml $(shell find grantkit -type f \( -name '*.py' -o -name '*.csv' -o -name '*.ipynb' \
              -o -name '*.xlsx' -o -name '*.css' \) -not -path '*/__pycache__/*' 2>/dev/null)
 MADE    := $(OUT)/.make
@@ -53,7 +54,7 @@ endef
 report-prefecture: $(STAMP)
 	$(call made,$(PREFECTURE_STAMP))
 
-$(PREFECTURE_STAMP): $(STAMP) $(SOURCES) $(if $(FORCE),FORCE) $(DATA) $(UTILIZATION) $(PROJECTS) $(BUDGETS)
+$(PREFECTURE_STAMP): $(STAMP) $(SOURCES) $(if $(FORCE)$(DATA)$(UTILIZATION)$(PROJECTS)$(BUDGETS),FORCE)
 	@mkdir -p $(@D)
 	$(BIN)/grantkit report --entity $(ENTITY) --base $(BASE) --target $(TARGET) --out $(OUT) \
 	  $(if $(DATA),--data "$(DATA)") $(if $(UTILIZATION),--utilization "$(UTILIZATION)") \

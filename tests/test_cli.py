@@ -95,10 +95,18 @@ def test_errors_say_what_exists_and_write_nothing(argv, expected, tmp_path, caps
 
 
 def _make_command(target: str, *variables: str) -> list[str]:
-    """The command ``make`` would run for ``target`` (expanded by make itself; the venv is not rebuilt)."""
-    dry = subprocess.run(["make", "-s", "-n", "-o", ".venv/.installed-stamp", target, *variables], cwd=REPO,
+    """The ``grantkit`` command ``make`` would run for ``target`` (expanded by make itself; the venv is not rebuilt).
+
+    The report targets make a stamp file (so nothing is redone when nothing changed); FORCE=1 makes make print the
+    stamp's recipe, whose grantkit line (continued with backslashes) writes the report folder into the stamp."""
+    stamp_var = {"report-prefecture": "PREFECTURE_STAMP", "report-municipal": "MUNICIPAL_STAMP"}[target]
+    stamp = subprocess.run(["make", "-s", "--eval", f"print-stamp: ; @echo '$({stamp_var})'", "print-stamp", *variables],
+                           cwd=REPO, capture_output=True, text=True, encoding="utf-8", check=True).stdout.strip()
+    dry = subprocess.run(["make", "-s", "-n", "-o", ".venv/.installed-stamp", "FORCE=1", stamp, *variables], cwd=REPO,
                          capture_output=True, text=True, encoding="utf-8", check=True)
-    return shlex.split(dry.stdout.replace("\\\n", " "))[1:]  # one recipe line, continued with backslashes
+    line = next(x for x in dry.stdout.replace("\\\n", " ").splitlines() if "/grantkit report" in x)
+    words = shlex.split(line)
+    return words[1:words.index(">")]  # the arguments, without the program and the redirection into the stamp
 
 
 def test_makefile_report_lines_are_valid_commands(calls, monkeypatch, tmp_path):
