@@ -166,6 +166,8 @@ _EXPORTS: dict[str, str] = {
     "amount_table": "group",
     "group_amounts": "group",
     "recover_items": "group",
+    "group_tables": "group_report",
+    "group_trend_chart": "plot.group",
     "overview_view": "overview_tables",
     "overview_excel": "overview_tables",
     "trend_panels": "plot.trend",

@@ -32,6 +32,13 @@ def r7():
 
 
 @pytest.fixture(scope="module")
+def r7_data():
+    from grantkit.municipal_report import load_municipal_data
+
+    return load_municipal_data(R7)
+
+
+@pytest.fixture(scope="module")
 def prefecture_folder(tmp_path_factory):
     out = tmp_path_factory.mktemp("pref")
     assert main(["report", "--prefecture", "北海道", "--year", "R7", "--out", str(out)]) == 0
@@ -91,7 +98,10 @@ def test_group_report_from_a_list_file(tmp_path, r7):
     assert read_entity_list(listing) == ["つばきの森市", "020011"]
     assert main(["report", "--level", "市町村", "--entity", "北海道ゆうひさき町", "--entities", str(listing),
                  "--year", "R7", "--out", str(tmp_path)]) == 0
-    folder = tmp_path / "団体比較_R7_3団体"
+    [folder] = tmp_path.glob("団体比較_R7_*")
+    assert folder.name.startswith("団体比較_R7_ゆうひさき町・つばきの森市ほか1団体_")
+    page = (folder / "報告書.html").read_text(encoding="utf-8")
+    assert "://" not in page and 'alt="合計得点の推移' in page and "import grantkit" not in page
     workbook = folder / "表.xlsx"
     assert openpyxl.load_workbook(workbook, read_only=True).sheetnames[0] == "概要"
     summary = _sheet(workbook, "概要")
@@ -149,3 +159,15 @@ def test_prefecture_score_report_over_three_years(tmp_path):
     total = sheet[sheet[column_label("parent")] == "合計"]
     assert total[column_label("rate")].tolist() == pytest.approx([470 / 730, 611 / 741, 611 / 741])
     assert total[column_label("scale_break")].tolist() == ["いいえ", "はい", "いいえ"]
+
+
+def test_group_folders_never_collide(r7_data):
+    """Two groups of the same size get different folders; the same group in another order the same one."""
+    from grantkit.group_report import group_folder_name
+
+    codes = r7_data.scores_of(2025)["entity_code"].drop_duplicates().tolist()
+    first, second = group_folder_name(r7_data, codes[:3], year="R7"), group_folder_name(r7_data, codes[3:6], year="R7")
+    assert first != second
+    assert group_folder_name(r7_data, codes[2::-1], year="R7")[-8:] == first[-8:]
+    swapped = group_folder_name(r7_data, [codes[0], codes[1], codes[4]], year="R7")
+    assert swapped.rsplit("_", 1)[0] == first.rsplit("_", 1)[0] and swapped != first  # same names shown, other group
