@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .municipal import TOTAL, goal_totals, peer_key, zero_items
+from .municipal import TOTAL, goal_totals, peer_key, zero_items_of
 
 if TYPE_CHECKING:  # only the type: this stage computes, the report stage loads
     from .municipal_report import MunicipalData
@@ -35,7 +35,7 @@ def combined_totals(data: MunicipalData, fiscal_year: int) -> pd.DataFrame:
     Columns: entity_code, entity, prefecture, first_insured, size_class, depopulated, peer, total, max_score,
     rank, n, peer_rank, peer_n, prefecture_rank, prefecture_n; ``attrs``: national_mean (mean total), peer_name.
     """
-    totals = goal_totals(data.scores_of(fiscal_year), fiscal_year)
+    totals = goal_totals(data.scores, fiscal_year)  # the whole table: computed once per year in reused_totals
     totals = totals[totals["parent"] == TOTAL]
     summed = totals.groupby("entity_code", sort=False).agg(entity=("entity", "first"),
                                                            total=("score", lambda s: s.sum(min_count=1)),
@@ -93,7 +93,7 @@ def group_goals(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int,
 
     Columns: entity_code, entity, grant, parent, score, max_score, national_mean, diff, flag.
     """
-    totals = goal_totals(data.scores_of(fiscal_year), fiscal_year)
+    totals = goal_totals(data.scores, fiscal_year)
     means = totals.groupby(["grant", "parent"], sort=False)["score"].mean().rename("national_mean")
     mine = totals[totals["entity_code"].isin(codes)].join(means, on=["grant", "parent"])
     mine["diff"] = mine["score"] - mine["national_mean"]
@@ -158,6 +158,7 @@ def recover_items(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int
     keys = ["grant", "indicator"]
     full = rows.groupby(["peer", *keys], sort=False)["full"].agg(["sum", "size"])
     rule = RECOVER_RULE.format(peer=peer_name or "区分", share=min_full_share)
+    zeros = zero_items_of(rows, list(codes), fiscal_year=fiscal_year)
     parts = []
     for code in codes:
         mine = rows[rows["entity_code"] == code]
@@ -170,7 +171,7 @@ def recover_items(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int
         picked = picked[~((picked["parent"] == "目標Ⅳ") & (picked["grant"] == "支援"))]
         picked = picked.assign(grant=picked["grant"].where(picked["parent"] != "目標Ⅳ", "共通"))
         parts.append(picked.sort_values(["lost", "share"], ascending=False, kind="stable"))
-        zero = zero_items(rows, entity=code, fiscal_year=fiscal_year)
+        zero = zeros[code]
         parts.append(zero.assign(entity_code=code, entity=mine["entity"].iloc[0] if len(mine) else code,
                                  rule=ZERO_RULE, score=0.0, lost=zero["max_score"],
                                  share=zero["share_scored"], n_peers=pd.NA))

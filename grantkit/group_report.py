@@ -28,6 +28,7 @@ from .group import (
     group_trend,
     recover_items,
 )
+from .municipal import reused_totals
 from .overview_tables import overview_excel
 
 AMOUNT_YEAR = 2024
@@ -66,6 +67,11 @@ def group_tables(data: object, entities: Sequence[str], *, year: int | str) -> d
     ``entities`` are names or codes (``MunicipalData.code`` resolves them in ``year``); the same entity twice
     is an error.
     """
+    with reused_totals():  # every view asks the same years' totals
+        return _group_tables(data, entities, year=year)
+
+
+def _group_tables(data: object, entities: Sequence[str], *, year: int | str) -> dict[str, pd.DataFrame | None]:
     y = to_fiscal_year(year)
     codes = check_entities(data, entities, year=y)
     ranks = group_summary(data, codes, fiscal_year=y)

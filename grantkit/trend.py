@@ -14,7 +14,7 @@ import pandas as pd
 
 from .compare import equal_mask, resolve_selection
 from .eras import era_label
-from .municipal import TOTAL, goal_totals
+from .municipal import TOTAL, goal_totals, reuse
 from .rates import score_rates
 from .schema import GRANTS, NATIONAL
 
@@ -51,6 +51,11 @@ def yearly_standing(scores: pd.DataFrame, attributes: pd.DataFrame, fiscal_year:
     >>> s[s["parent"] == "合計"][["entity", "rank", "n", "prefecture_mean_rate"]].values.tolist()
     [['甲町', 2, 3, 0.65], ['乙町', 1, 3, 0.65], ['丙村', 2, 3, 0.5]]
     """
+    return reuse("yearly_standing", (scores, attributes), fiscal_year,
+                 lambda: _yearly_standing(scores, attributes, fiscal_year))
+
+
+def _yearly_standing(scores: pd.DataFrame, attributes: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
     totals = goal_totals(municipal_rows(scores), fiscal_year)
     at = municipal_rows(attributes)
     if "fiscal_year" in at.columns:
