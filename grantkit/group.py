@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .compare import resolve_selection
+from .domain import GRANTS
+from .errors import UnknownSelectionError
 from .municipal import TOTAL, goal_totals, peer_key, zero_items_of
 
 if TYPE_CHECKING:  # only the type: this stage computes, the report stage loads
@@ -26,6 +29,54 @@ MIN_FULL_SHARE = 0.3
 RECOVER_RULE = ("取り戻す指標: {peer}の市町村（本団体を除く）の{share:.0%}以上が満点なのに、本団体が満点に届かなかった"
                 "項目（失った点の大きい順）")
 ZERO_RULE = "0点の項目: 全国の市町村の半数以上が得点しているのに本団体が0点の項目（配点の大きい順）"
+
+
+NAME_KEYS = ("fiscal_year", "level", "grant", "entity_code", "entity")
+
+
+def name_rows(scores: pd.DataFrame) -> pd.DataFrame:
+    """The first row of each 年度 × level × grant × entity_code × entity, in the table's order: all that looking
+    an entity up by name or code reads, a few thousand rows instead of millions.
+
+    >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進", "entity_code": ["1", "1", "2"],
+    ...     "entity": ["甲町", "甲町", "乙町"], "score": [1.0, 2.0, 3.0]})
+    >>> name_rows(t)["score"].tolist()
+    [1.0, 3.0]
+    """
+    keys = [c for c in NAME_KEYS if c in scores.columns]
+    head = np.ones(len(scores), dtype=bool)
+    try:  # only the first row of each run of equal keys can start a new combination
+        head[1:] = False
+        for col in keys:
+            values = scores[col].to_numpy(dtype=object)
+            head[1:] |= values[1:] != values[:-1]
+    except TypeError:  # a value without a plain truth value of != (e.g. pd.NA): look at every row
+        head[:] = True
+    return scores[head].drop_duplicates(keys)
+
+
+def entity_codes(data: MunicipalData, entities: Sequence[str], *, fiscal_year: int) -> list[str]:
+    """The 保険者番号 of each entity (name, 「都道府県名＋団体名」 or code) in ``fiscal_year``, as
+    ``MunicipalData.code(entity, fiscal_year)`` gives it (and its error for an unknown or ambiguous one)."""
+    names = name_rows(data.scores)
+    names = names[names["fiscal_year"] == fiscal_year]
+    codes = []
+    for entity in entities:
+        try:
+            codes.append(resolve_selection(names if len(names) else name_rows(data.scores), entity=entity,
+                                           grant=GRANTS[0], years=[fiscal_year]).entity_code)
+        except UnknownSelectionError:
+            codes.append(data.code(entity, fiscal_year))  # its own message (a 広域連合 row without score …)
+    return codes
+
+
+def entity_names(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int) -> tuple[list[str], list[str]]:
+    """The name and the prefecture of each code in ``fiscal_year``, as the workbook prints them ("" for a
+    prefecture it leaves empty)."""
+    rows = name_rows(data.scores)
+    names = rows[rows["fiscal_year"] == fiscal_year].drop_duplicates("entity_code").set_index("entity_code")["entity"]
+    at = data.attributes_of(fiscal_year).drop_duplicates("entity_code").set_index("entity_code")["prefecture"]
+    return [str(names[c]) for c in codes], ["" if pd.isna(at.get(c)) else str(at.get(c)) for c in codes]
 
 
 def combined_totals(data: MunicipalData, fiscal_year: int) -> pd.DataFrame:

@@ -22,6 +22,8 @@ from .errors import GrantkitError
 from .examples import template_path
 from .group import (
     amount_table,
+    entity_codes,
+    entity_names,
     group_amounts,
     group_goals,
     group_summary,
@@ -53,8 +55,7 @@ def read_entity_list(path: str | Path) -> list[str]:
 
 def check_entities(data: object, entities: Sequence[str], *, year: int | str) -> list[str]:
     """The 保険者番号 of the entities (names or codes) in ``year``; the same entity twice is an error."""
-    y = to_fiscal_year(year)
-    codes = [data.code(e, y) for e in entities]
+    codes = entity_codes(data, entities, fiscal_year=to_fiscal_year(year))
     twice = sorted({c for c in codes if codes.count(c) > 1})
     if twice:
         raise GrantkitError(f"同じ団体が2回指定されています（保険者番号 {'、'.join(twice)}）")
@@ -103,24 +104,18 @@ def _group_tables(data: object, entities: Sequence[str], *, year: int | str) -> 
             "取り戻す指標": recover, "ルール": rules}
 
 
-def group_folder_name(data: object, entities: Sequence[str], *, year: int | str) -> str:
+def group_folder_name(codes: Sequence[str], names: Sequence[str], *, year: int | str) -> str:
     """The group's folder name: 年度, the first two names, how many, and a digest of the sorted 保険者番号, so
     that two different groups never share a folder and the same group in any order always gets the same one.
 
-    >>> class Data:
-    ...     def code(self, entity, year): return {"甲市": "010001", "乙町": "010002", "丙村": "010003"}[entity]
-    ...     def name(self, code): return {"010001": "甲市", "010002": "乙町", "010003": "丙村"}[code]
-    >>> group_folder_name(Data(), ["甲市", "乙町", "丙村"], year="R7")
+    >>> group_folder_name(["010001", "010002", "010003"], ["甲市", "乙町", "丙村"], year="R7")
     '団体比較_R7_甲市・乙町ほか1団体_a36ca6cb'
-    >>> group_folder_name(Data(), ["丙村", "乙町", "甲市"], year="R7")[-8:]
+    >>> group_folder_name(["010003", "010002", "010001"], ["丙村", "乙町", "甲市"], year="R7")[-8:]
     'a36ca6cb'
     """
-    y = to_fiscal_year(year)
-    codes = [data.code(e, y) for e in entities]
-    names = [data.name(c) for c in codes[:2]]
     rest = f"ほか{len(codes) - 2}団体" if len(codes) > 2 else ""
     digest = hashlib.sha256(",".join(sorted(set(codes))).encode()).hexdigest()[:8]
-    return f"団体比較_{era_label(y)}_{'・'.join(names)}{rest}_{digest}"
+    return f"団体比較_{era_label(to_fiscal_year(year))}_{'・'.join(names[:2])}{rest}_{digest}"
 
 
 def run_group_report(*, entities: Sequence[str], year: int | str, data: Sequence[str | Path],
@@ -137,9 +132,10 @@ def run_group_report(*, entities: Sequence[str], year: int | str, data: Sequence
     if y not in loaded.years:
         raise GrantkitError(f"{era_label_long(y)}の評価結果がありません（ある年度: "
                             f"{'、'.join(era_label_long(v) for v in loaded.years)}）")
-    names = [loaded.prefecture(code) + loaded.name(code) for code in check_entities(loaded, entities, year=y)]
+    codes = check_entities(loaded, entities, year=y)
+    names, prefectures = entity_names(loaded, codes, fiscal_year=y)
     params = {"ENTITIES": list(entities), "YEAR": era_label(y), "DATA": paths}
-    title = (f"{'・'.join(names)}の評価結果の比較 {era_label_long(y)}"
+    title = (f"{'・'.join(p + n for p, n in zip(prefectures, names))}の評価結果の比較 {era_label_long(y)}"
              "（保険者機能強化推進交付金・介護保険保険者努力支援交付金）")
-    return execute_report(TEMPLATE, params, Path(out), group_folder_name(loaded, entities, year=y), title, say,
+    return execute_report(TEMPLATE, params, Path(out), group_folder_name(codes, names, year=y), title, say,
                           progress is None)

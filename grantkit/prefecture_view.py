@@ -74,7 +74,11 @@ def municipality_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefec
 
 
 def _year(table: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
-    return table[table["fiscal_year"] == fiscal_year] if "fiscal_year" in table.columns else table
+    """The rows of ``fiscal_year`` (the table itself when it holds that year only)."""
+    if "fiscal_year" not in table.columns:
+        return table
+    keep = (table["fiscal_year"] == fiscal_year).to_numpy(dtype=bool)
+    return table if keep.all() else table[keep]
 
 
 def low_score_thresholds(scores: pd.DataFrame, statistics: pd.DataFrame, *, fiscal_year: int) -> pd.DataFrame:
@@ -146,7 +150,7 @@ def support_items(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture:
     Columns: grant, parent, group, indicator, indicator_name, max_score, n_prefecture, n_zero,
     prefecture_applicable_rate, national_applicable_rate, gap_pt, points_at_stake.
     """
-    rows = municipal_rows(scores[scores["fiscal_year"] == fiscal_year])
+    rows = municipal_rows(_year(scores, fiscal_year))
     members = set(_members(_year(attributes, fiscal_year), prefecture)["entity_code"])
     rows = rows.assign(scored=rows["score"] > 0, mine=rows["entity_code"].isin(members))
     outcome = rows["parent"] == OUTCOME_GOAL
@@ -251,7 +255,7 @@ def group_rates(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: s
     Columns: grant, parent, group, n_prefecture, mean_rate_prefecture, median_rate_prefecture, n_national,
     mean_rate_national, median_rate_national, diff_pt.
     """
-    rows = municipal_rows(scores[scores["fiscal_year"] == fiscal_year])
+    rows = municipal_rows(_year(scores, fiscal_year))
     if "group" not in rows.columns or not rows["group"].fillna("").astype(bool).any():
         return pd.DataFrame(columns=["grant", "parent", "group"])  # years before 指標群 (R5 and earlier)
     rows = rows[~((rows["parent"] == OUTCOME_GOAL) & (rows["grant"] != GRANTS[0]))]

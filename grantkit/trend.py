@@ -82,12 +82,14 @@ def scale_breaks(scores: pd.DataFrame) -> dict[int, bool]:
     >>> scale_breaks(t)
     {2023: False, 2024: True, 2025: False}
     """
-    rows = scores[~equal_mask(scores["entity"], "全国平均")]
-    first = rows.drop_duplicates(["fiscal_year", "entity_code", "grant"])[["fiscal_year", "entity_code"]]
-    one = first.groupby("fiscal_year")["entity_code"].first()
+    keep = ~equal_mask(scores["entity"], "全国平均")
+    fiscal = scores["fiscal_year"].to_numpy()
+    codes = scores["entity_code"].to_numpy(dtype=object)
     maxima: dict[int, dict[str, float]] = {}
-    for year, code in one.items():
-        mine = rows[(rows["fiscal_year"] == year) & (rows["entity_code"] == code)]
+    for year in sorted(pd.unique(fiscal[keep])):
+        of_year = keep & (fiscal == year)
+        first = next((c for c in codes[of_year] if not pd.isna(c)), None)  # the year's first municipality
+        mine = scores[of_year & equal_mask(scores["entity_code"], first)]
         maxima[int(year)] = mine.groupby("grant")["max_score"].sum().to_dict()
     years = sorted(maxima)
     return {y: i > 0 and maxima[y] != maxima[years[i - 1]] for i, y in enumerate(years)}
