@@ -44,14 +44,9 @@ def name_rows(scores: pd.DataFrame) -> pd.DataFrame:
     [1.0, 3.0]
     """
     keys = [c for c in NAME_KEYS if c in scores.columns]
-    head = np.ones(len(scores), dtype=bool)
-    try:  # only the first row of each run of equal keys can start a new combination
-        head[1:] = False
-        for col in keys:
-            values = scores[col].to_numpy(dtype=object)
-            head[1:] |= values[1:] != values[:-1]
-    except TypeError:  # a value without a plain truth value of != (e.g. pd.NA): look at every row
-        head[:] = True
+    head = np.zeros(len(scores), dtype=bool)
+    for col in keys:  # only the first row of a run of equal keys can start a new combination
+        head |= scores[col].ne(scores[col].shift()).to_numpy(dtype=bool, na_value=True)
     return scores[head].drop_duplicates(keys)
 
 

@@ -32,7 +32,7 @@ def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
     at = np.flatnonzero((scores["fiscal_year"] == year).to_numpy(dtype=bool))
     if len(at) and at[-1] - at[0] + 1 == len(at) and len(at) < len(scores):
         scores = scores.iloc[at[0]:at[-1] + 1]
-        keep = ~equal_mask(scores["entity"], NATIONAL)
+        keep = scores["entity"].ne(NATIONAL).to_numpy(dtype=bool, na_value=True)
     else:
         keep = (scores["fiscal_year"] == year).to_numpy(dtype=bool) & ~equal_mask(scores["entity"], NATIONAL)
     return scores if keep.all() else scores[keep]
@@ -79,16 +79,13 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> codes.tolist(), list(uniques)
     ([0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0], ['b', 'a'])
     """
-    v = values.to_numpy(dtype=object)
-    try:
-        heads = np.flatnonzero(np.r_[True, v[1:] != v[:-1]]) if len(v) > 1 else np.arange(len(v))
-    except TypeError:  # a value without a plain truth value of != (e.g. pd.NA): hash every row
-        heads = np.arange(len(v))
-    if len(heads) * 4 > len(v):  # short runs: nothing to gain
-        codes, uniques = pd.factorize(v)
+    values = values.reset_index(drop=True)
+    heads = np.flatnonzero(values.ne(values.shift()).to_numpy(dtype=bool, na_value=True))  # compared in C
+    if len(heads) * 4 > len(values):  # short runs: nothing to gain
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
         return codes, np.asarray(uniques, dtype=object)
-    codes, uniques = pd.factorize(v[heads])
-    return np.repeat(codes, np.diff(np.r_[heads, len(v)])), np.asarray(uniques, dtype=object)
+    codes, uniques = pd.factorize(values.iloc[heads].to_numpy(dtype=object))
+    return np.repeat(codes, np.diff(np.r_[heads, len(values)])), np.asarray(uniques, dtype=object)
 
 
 def _code(scores: pd.DataFrame, entity: str, year: int | None = None) -> str:

@@ -82,14 +82,14 @@ def scale_breaks(scores: pd.DataFrame) -> dict[int, bool]:
     >>> scale_breaks(t)
     {2023: False, 2024: True, 2025: False}
     """
-    keep = ~equal_mask(scores["entity"], "全国平均")
+    keep = scores["entity"].ne("全国平均").to_numpy(dtype=bool, na_value=True)  # whole-column comparisons stay in C
     fiscal = scores["fiscal_year"].to_numpy()
-    codes = scores["entity_code"].to_numpy(dtype=object)
     maxima: dict[int, dict[str, float]] = {}
     for year in sorted(pd.unique(fiscal[keep])):
         of_year = keep & (fiscal == year)
-        first = next((c for c in codes[of_year] if not pd.isna(c)), None)  # the year's first municipality
-        mine = scores[of_year & equal_mask(scores["entity_code"], first)]
+        codes = scores["entity_code"][of_year].dropna()  # the year's first municipality
+        mine = scores[of_year & scores["entity_code"].eq(codes.iloc[0] if len(codes) else None)
+                      .to_numpy(dtype=bool, na_value=False)]
         maxima[int(year)] = mine.groupby("grant")["max_score"].sum().to_dict()
     years = sorted(maxima)
     return {y: i > 0 and maxima[y] != maxima[years[i - 1]] for i, y in enumerate(years)}
