@@ -19,7 +19,7 @@ import pandas as pd
 from .compare import resolve_selection
 from .domain import GRANTS
 from .errors import UnknownSelectionError
-from .municipal import TOTAL, goal_totals, peer_key, zero_items_of
+from .municipal import TOTAL, goal_totals, peer_key, year_block, zero_items_of
 
 if TYPE_CHECKING:  # only the type: this stage computes, the report stage loads
     from .municipal_report import MunicipalData
@@ -197,7 +197,7 @@ def recover_items(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int
     Columns: entity_code, entity, rule, grant, parent, indicator, indicator_name, max_score, score, lost,
     share (of peers with full marks, or of all municipalities scoring), n_peers.
     """
-    rows = data.scores_of(fiscal_year)
+    rows = year_block(data.scores, fiscal_year)
     at = data.attributes_of(fiscal_year).drop_duplicates("entity_code").set_index("entity_code")
     key, peer_name = peer_key(at)
     rows = rows.assign(peer=rows["entity_code"].map(key), full=rows["score"] >= rows["max_score"])

@@ -26,15 +26,23 @@ from .national import national_allocation
 from .rates import alternatives_once, rate
 
 
-def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The rows of ``year`` without 全国平均 rows; when the year's rows are one block (tables are read year by
-    year) it is sliced first, so the whole table is neither compared nor copied."""
+def year_block(scores: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of ``year``, as ``scores[scores["fiscal_year"] == year]`` but sliced, not copied, when they are
+    one block (tables are read year by year).
+
+    >>> year_block(pd.DataFrame({"fiscal_year": [2024, 2025, 2025], "score": [1.0, 2.0, 3.0]}), 2025).index.tolist()
+    [1, 2]
+    """
     at = np.flatnonzero((scores["fiscal_year"] == year).to_numpy(dtype=bool))
-    if len(at) and at[-1] - at[0] + 1 == len(at) and len(at) < len(scores):
-        scores = scores.iloc[at[0]:at[-1] + 1]
-        keep = scores["entity"].ne(NATIONAL).to_numpy(dtype=bool, na_value=True)
-    else:
-        keep = (scores["fiscal_year"] == year).to_numpy(dtype=bool) & ~equal_mask(scores["entity"], NATIONAL)
+    if len(at) == len(scores):
+        return scores
+    return scores.iloc[at[0]:at[-1] + 1] if len(at) and at[-1] - at[0] + 1 == len(at) else scores.iloc[at]
+
+
+def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of ``year`` without 全国平均 rows."""
+    scores = year_block(scores, year)
+    keep = scores["entity"].ne(NATIONAL).to_numpy(dtype=bool, na_value=True)  # compared in C, not as objects
     return scores if keep.all() else scores[keep]
 
 
@@ -363,7 +371,7 @@ def _zero_items(rows: pd.DataFrame, codes: list[str], min_share: float) -> dict[
     share = rows.assign(scored=rows["score"] > 0).groupby(keys, sort=False)["scored"].mean().rename("share_scored")
     out = {}
     for code in codes:
-        mine = rows[equal_mask(rows["entity_code"], code)].merge(share.reset_index(), on=keys, how="left")
+        mine = rows[rows["entity_code"].eq(code).to_numpy(dtype=bool, na_value=False)].merge(share.reset_index(), on=keys, how="left")
         picked = mine[(mine["score"] == 0) & (mine["share_scored"] >= min_share) & (mine["max_score"] > 0)]
         outcome = picked["parent"] == OUTCOME_GOAL
         shared = picked[outcome].drop_duplicates("indicator").assign(grant=SHARED)
