@@ -31,7 +31,6 @@ from .group import (
     recover_items,
 )
 from .municipal import reused_totals
-from .overview_tables import overview_excel
 
 AMOUNT_YEAR = 2024
 TEMPLATE = template_path("group_report.ipynb")

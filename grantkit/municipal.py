@@ -371,7 +371,8 @@ def _zero_items(rows: pd.DataFrame, codes: list[str], min_share: float) -> dict[
     share = rows.assign(scored=rows["score"] > 0).groupby(keys, sort=False)["scored"].mean().rename("share_scored")
     out = {}
     for code in codes:
-        mine = rows[rows["entity_code"].eq(code).to_numpy(dtype=bool, na_value=False)].merge(share.reset_index(), on=keys, how="left")
+        mine = rows[rows["entity_code"].eq(code).to_numpy(dtype=bool, na_value=False)]
+        mine = mine.merge(share.reset_index(), on=keys, how="left")
         picked = mine[(mine["score"] == 0) & (mine["share_scored"] >= min_share) & (mine["max_score"] > 0)]
         outcome = picked["parent"] == OUTCOME_GOAL
         shared = picked[outcome].drop_duplicates("indicator").assign(grant=SHARED)
