@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .municipal import TOTAL, goal_totals, peer_key, zero_items
+from .compare import resolve_selection
+from .domain import GRANTS
+from .errors import UnknownSelectionError
+from .municipal import TOTAL, goal_totals, peer_key, year_block, zero_items_of
 
 if TYPE_CHECKING:  # only the type: this stage computes, the report stage loads
     from .report.municipal import MunicipalData
@@ -28,6 +31,49 @@ RECOVER_RULE = ("取り戻す指標: {peer}の市町村（本団体を除く）�
 ZERO_RULE = "0点の項目: 全国の市町村の半数以上が得点しているのに本団体が0点の項目（配点の大きい順）"
 
 
+NAME_KEYS = ("fiscal_year", "level", "grant", "entity_code", "entity")
+
+
+def name_rows(scores: pd.DataFrame) -> pd.DataFrame:
+    """The first row of each 年度 × level × grant × entity_code × entity, in the table's order: all that looking
+    an entity up by name or code reads, a few thousand rows instead of millions.
+
+    >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進", "entity_code": ["1", "1", "2"],
+    ...     "entity": ["甲町", "甲町", "乙町"], "score": [1.0, 2.0, 3.0]})
+    >>> name_rows(t)["score"].tolist()
+    [1.0, 3.0]
+    """
+    keys = [c for c in NAME_KEYS if c in scores.columns]
+    head = np.zeros(len(scores), dtype=bool)
+    for col in keys:  # only the first row of a run of equal keys can start a new combination
+        head |= scores[col].ne(scores[col].shift()).to_numpy(dtype=bool, na_value=True)
+    return scores[head].drop_duplicates(keys)
+
+
+def entity_codes(data: MunicipalData, entities: Sequence[str], *, fiscal_year: int) -> list[str]:
+    """The 保険者番号 of each entity (name, 「都道府県名＋団体名」 or code) in ``fiscal_year``, as
+    ``MunicipalData.code(entity, fiscal_year)`` gives it (and its error for an unknown or ambiguous one)."""
+    names = name_rows(data.scores)
+    names = names[names["fiscal_year"] == fiscal_year]
+    codes = []
+    for entity in entities:
+        try:
+            codes.append(resolve_selection(names if len(names) else name_rows(data.scores), entity=entity,
+                                           grant=GRANTS[0], years=[fiscal_year]).entity_code)
+        except UnknownSelectionError:
+            codes.append(data.code(entity, fiscal_year))  # its own message (a 広域連合 row without score …)
+    return codes
+
+
+def entity_names(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int) -> tuple[list[str], list[str]]:
+    """The name and the prefecture of each code in ``fiscal_year``, as the workbook prints them ("" for a
+    prefecture it leaves empty)."""
+    rows = name_rows(data.scores)
+    names = rows[rows["fiscal_year"] == fiscal_year].drop_duplicates("entity_code").set_index("entity_code")["entity"]
+    at = data.attributes_of(fiscal_year).drop_duplicates("entity_code").set_index("entity_code")["prefecture"]
+    return [str(names[c]) for c in codes], ["" if pd.isna(at.get(c)) else str(at.get(c)) for c in codes]
+
+
 def combined_totals(data: MunicipalData, fiscal_year: int) -> pd.DataFrame:
     """Every municipality's combined total (推進合計 + 支援合計) of one year with its national, peer and 県内
     rank.
@@ -35,7 +81,7 @@ def combined_totals(data: MunicipalData, fiscal_year: int) -> pd.DataFrame:
     Columns: entity_code, entity, prefecture, first_insured, size_class, depopulated, peer, total, max_score,
     rank, n, peer_rank, peer_n, prefecture_rank, prefecture_n; ``attrs``: national_mean (mean total), peer_name.
     """
-    totals = goal_totals(data.scores_of(fiscal_year), fiscal_year)
+    totals = goal_totals(data.scores, fiscal_year)  # the whole table: computed once per year in reused_totals
     totals = totals[totals["parent"] == TOTAL]
     summed = totals.groupby("entity_code", sort=False).agg(entity=("entity", "first"),
                                                            total=("score", lambda s: s.sum(min_count=1)),
@@ -93,7 +139,7 @@ def group_goals(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int,
 
     Columns: entity_code, entity, grant, parent, score, max_score, national_mean, diff, flag.
     """
-    totals = goal_totals(data.scores_of(fiscal_year), fiscal_year)
+    totals = goal_totals(data.scores, fiscal_year)
     means = totals.groupby(["grant", "parent"], sort=False)["score"].mean().rename("national_mean")
     mine = totals[totals["entity_code"].isin(codes)].join(means, on=["grant", "parent"])
     mine["diff"] = mine["score"] - mine["national_mean"]
@@ -151,13 +197,14 @@ def recover_items(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int
     Columns: entity_code, entity, rule, grant, parent, indicator, indicator_name, max_score, score, lost,
     share (of peers with full marks, or of all municipalities scoring), n_peers.
     """
-    rows = data.scores_of(fiscal_year)
+    rows = year_block(data.scores, fiscal_year)
     at = data.attributes_of(fiscal_year).drop_duplicates("entity_code").set_index("entity_code")
     key, peer_name = peer_key(at)
     rows = rows.assign(peer=rows["entity_code"].map(key), full=rows["score"] >= rows["max_score"])
     keys = ["grant", "indicator"]
     full = rows.groupby(["peer", *keys], sort=False)["full"].agg(["sum", "size"])
     rule = RECOVER_RULE.format(peer=peer_name or "区分", share=min_full_share)
+    zeros = zero_items_of(rows, list(codes), fiscal_year=fiscal_year)
     parts = []
     for code in codes:
         mine = rows[rows["entity_code"] == code]
@@ -170,7 +217,7 @@ def recover_items(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int
         picked = picked[~((picked["parent"] == "目標Ⅳ") & (picked["grant"] == "支援"))]
         picked = picked.assign(grant=picked["grant"].where(picked["parent"] != "目標Ⅳ", "共通"))
         parts.append(picked.sort_values(["lost", "share"], ascending=False, kind="stable"))
-        zero = zero_items(rows, entity=code, fiscal_year=fiscal_year)
+        zero = zeros[code]
         parts.append(zero.assign(entity_code=code, entity=mine["entity"].iloc[0] if len(mine) else code,
                                  rule=ZERO_RULE, score=0.0, lost=zero["max_score"],
                                  share=zero["share_scored"], n_peers=pd.NA))

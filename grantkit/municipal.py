@@ -10,7 +10,8 @@ the same items and score in both grants. Means, shares and ranks use the municip
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -25,9 +26,57 @@ from .national import national_allocation
 from .rates import alternatives_once, rate
 
 
+def year_block(scores: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of ``year``, as ``scores[scores["fiscal_year"] == year]`` but sliced, not copied, when they are
+    one block (tables are read year by year).
+
+    >>> year_block(pd.DataFrame({"fiscal_year": [2024, 2025, 2025], "score": [1.0, 2.0, 3.0]}), 2025).index.tolist()
+    [1, 2]
+    """
+    at = np.flatnonzero((scores["fiscal_year"] == year).to_numpy(dtype=bool))
+    if len(at) == len(scores):
+        return scores
+    return scores.iloc[at[0]:at[-1] + 1] if len(at) and at[-1] - at[0] + 1 == len(at) else scores.iloc[at]
+
+
 def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
-    keep = (scores["fiscal_year"] == year).to_numpy(dtype=bool) & ~equal_mask(scores["entity"], NATIONAL)
+    """The rows of ``year`` without 全国平均 rows."""
+    scores = year_block(scores, year)
+    keep = scores["entity"].ne(NATIONAL).to_numpy(dtype=bool, na_value=True)  # compared in C, not as objects
     return scores if keep.all() else scores[keep]
+
+
+_REUSED: list[dict[tuple, tuple[object, pd.DataFrame]]] = []
+
+
+@contextmanager
+def reused_totals() -> Iterator[None]:
+    """Inside the block, ``goal_totals`` and ``trend.yearly_standing`` of the same table objects and year are
+    computed once (a report asks them of one table several times). The tables must not be changed in place
+    inside the block; each result is handed out as a copy.
+
+    >>> t = pd.DataFrame({"fiscal_year": 2025, "entity_code": ["1", "2"], "entity": ["甲町", "乙町"],
+    ...     "grant": "推進", "parent": "目標Ⅰ", "score": [1.0, 2.0], "max_score": 5.0})
+    >>> with reused_totals():
+    ...     goal_totals(t, 2025).equals(goal_totals(t, 2025))
+    True
+    """
+    _REUSED.append({})
+    try:
+        yield
+    finally:
+        _REUSED.pop()
+
+
+def reuse(kind: str, tables: tuple[pd.DataFrame, ...], year: int, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()``, or inside ``reused_totals`` the copy of its earlier result for the same ``kind``, table
+    objects and year."""
+    if not _REUSED:
+        return compute()
+    key = (kind, *(id(t) for t in tables), int(year))
+    if key not in _REUSED[-1]:
+        _REUSED[-1][key] = (tables, compute())  # the tables are held so that their ids are not reused
+    return _REUSED[-1][key][1].copy(deep=False)
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -38,16 +87,13 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> codes.tolist(), list(uniques)
     ([0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0], ['b', 'a'])
     """
-    v = values.to_numpy(dtype=object)
-    try:
-        heads = np.flatnonzero(np.r_[True, v[1:] != v[:-1]]) if len(v) > 1 else np.arange(len(v))
-    except TypeError:  # a value without a plain truth value of != (e.g. pd.NA): hash every row
-        heads = np.arange(len(v))
-    if len(heads) * 4 > len(v):  # short runs: nothing to gain
-        codes, uniques = pd.factorize(v)
+    values = values.reset_index(drop=True)
+    heads = np.flatnonzero(values.ne(values.shift()).to_numpy(dtype=bool, na_value=True))  # compared in C
+    if len(heads) * 4 > len(values):  # short runs: nothing to gain
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
         return codes, np.asarray(uniques, dtype=object)
-    codes, uniques = pd.factorize(v[heads])
-    return np.repeat(codes, np.diff(np.r_[heads, len(v)])), np.asarray(uniques, dtype=object)
+    codes, uniques = pd.factorize(values.iloc[heads].to_numpy(dtype=object))
+    return np.repeat(codes, np.diff(np.r_[heads, len(values)])), np.asarray(uniques, dtype=object)
 
 
 def _code(scores: pd.DataFrame, entity: str, year: int | None = None) -> str:
@@ -86,7 +132,12 @@ def goal_totals(scores: pd.DataFrame, fiscal_year: int | str) -> pd.DataFrame:
     [['甲町', '目標Ⅰ', 3.0, 10.0], ['甲町', '目標Ⅱ', nan, 5.0], ['乙村', '目標Ⅰ', 4.0, 5.0],
      ['甲町', '合計', 3.0, 15.0], ['乙村', '合計', 4.0, 5.0]]
     """
-    rows = alternatives_once(_year_rows(scores, to_fiscal_year(fiscal_year)))  # 択一 once, as the higher branch
+    year = to_fiscal_year(fiscal_year)
+    return reuse("goal_totals", (scores,), year, lambda: _goal_totals(scores, year))
+
+
+def _goal_totals(scores: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
+    rows = alternatives_once(_year_rows(scores, fiscal_year))  # 択一 once, as the higher branch
     entity, codes = _factorize(rows["entity_code"])
     grant, grants = _factorize(rows["grant"])
     parent, parents = _factorize(rows["parent"])
@@ -300,6 +351,41 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
     >>> zero_items(t, entity="甲町", fiscal_year=2025)[["indicator", "max_score", "share_scored"]].values.tolist()
     [['1ア', 5.0, 0.6666666666666666]]
     """
+    check_share(min_share)
+    year = to_fiscal_year(fiscal_year)
+    rows = alternatives_once(_year_rows(scores, year))  # an alternative is one item: its higher branch
+    code = _code(rows, entity, year)
+    return _zero_items(rows, [code], min_share)[code]
+
+
+def zero_items_of(scores: pd.DataFrame, codes: list[str], *, fiscal_year: int | str,
+                  min_share: float = 0.5) -> dict[str, pd.DataFrame]:
+    """``zero_items`` of several municipalities given by ``entity_code`` (code → table), the shares computed
+    once for all of them."""
+    check_share(min_share)
+    return _zero_items(alternatives_once(_year_rows(scores, to_fiscal_year(fiscal_year))), codes, min_share)
+
+
+def _zero_items(rows: pd.DataFrame, codes: list[str], min_share: float) -> dict[str, pd.DataFrame]:
+    keys = ["grant", "indicator"]
+    share = rows.assign(scored=rows["score"] > 0).groupby(keys, sort=False)["scored"].mean().rename("share_scored")
+    out = {}
+    for code in codes:
+        mine = rows[rows["entity_code"].eq(code).to_numpy(dtype=bool, na_value=False)]
+        mine = mine.merge(share.reset_index(), on=keys, how="left")
+        picked = mine[(mine["score"] == 0) & (mine["share_scored"] >= min_share) & (mine["max_score"] > 0)]
+        outcome = picked["parent"] == OUTCOME_GOAL
+        shared = picked[outcome].drop_duplicates("indicator").assign(grant=SHARED)
+        picked = pd.concat([picked[~outcome], shared])
+        cols = [c for c in ["grant", "parent", "group", "indicator", "indicator_name", "max_score", "share_scored"]
+                if c in picked.columns]
+        out[code] = picked.sort_values(["max_score", "share_scored"], ascending=False,
+                                       kind="stable")[cols].reset_index(drop=True)
+    return out
+
+
+def check_share(min_share: object) -> None:
+    """A ``GrantkitError`` unless ``min_share`` is a number from 0 to 1."""
     try:
         share_ok = 0.0 <= float(min_share) <= 1.0
     except (TypeError, ValueError):
@@ -307,19 +393,6 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
     if not share_ok:
         raise GrantkitError(f"zero_items: min_share={min_share!r} は使えません。得点した市町村の割合の下限を "
                             "0 から 1 の数で指定してください（例: 0.5 = 半数以上）")
-    year = to_fiscal_year(fiscal_year)
-    rows = alternatives_once(_year_rows(scores, year))  # an alternative is one item: its higher branch
-    code = _code(rows, entity, year)
-    keys = ["grant", "indicator"]
-    share = rows.assign(scored=rows["score"] > 0).groupby(keys, sort=False)["scored"].mean().rename("share_scored")
-    mine = rows[equal_mask(rows["entity_code"], code)].merge(share.reset_index(), on=keys, how="left")
-    picked = mine[(mine["score"] == 0) & (mine["share_scored"] >= min_share) & (mine["max_score"] > 0)]
-    outcome = picked["parent"] == OUTCOME_GOAL
-    shared = picked[outcome].drop_duplicates("indicator").assign(grant=SHARED)
-    picked = pd.concat([picked[~outcome], shared])
-    cols = [c for c in ["grant", "parent", "group", "indicator", "indicator_name", "max_score", "share_scored"]
-            if c in picked.columns]
-    return picked.sort_values(["max_score", "share_scored"], ascending=False, kind="stable")[cols].reset_index(drop=True)
 
 
 def year_change(scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str) -> pd.DataFrame:

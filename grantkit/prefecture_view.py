@@ -26,6 +26,9 @@ from .national import PEERS, group_means
 from .schema import GRANTS
 from .trend import municipal_rows, yearly_standing
 
+SUMMED = ("fiscal_year", "level", "entity_code", "entity", "grant", "parent", "group", "alternative", "score",
+          "max_score")
+"""The columns ``goal_totals`` reads (and ``group``): a table cut to them is cheaper to filter."""
 POPULATION_SD, SAMPLE_SD = "母標準偏差", "標本標準偏差"
 SD_KINDS = {POPULATION_SD: "母標準偏差（n で割る）", SAMPLE_SD: "標本標準偏差（n − 1 で割る）"}
 
@@ -74,7 +77,11 @@ def municipality_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefec
 
 
 def _year(table: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
-    return table[table["fiscal_year"] == fiscal_year] if "fiscal_year" in table.columns else table
+    """The rows of ``fiscal_year`` (the table itself when it holds that year only)."""
+    if "fiscal_year" not in table.columns:
+        return table
+    keep = (table["fiscal_year"] == fiscal_year).to_numpy(dtype=bool)
+    return table if keep.all() else table[keep]
 
 
 def low_score_thresholds(scores: pd.DataFrame, statistics: pd.DataFrame, *, fiscal_year: int) -> pd.DataFrame:
@@ -146,7 +153,8 @@ def support_items(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture:
     Columns: grant, parent, group, indicator, indicator_name, max_score, n_prefecture, n_zero,
     prefecture_applicable_rate, national_applicable_rate, gap_pt, points_at_stake.
     """
-    rows = municipal_rows(scores[scores["fiscal_year"] == fiscal_year])
+    rows = municipal_rows(_year(scores, fiscal_year))
+    rows = rows[[c for c in (*SUMMED, "indicator", "indicator_name") if c in rows.columns]]  # copied below
     members = set(_members(_year(attributes, fiscal_year), prefecture)["entity_code"])
     rows = rows.assign(scored=rows["score"] > 0, mine=rows["entity_code"].isin(members))
     outcome = rows["parent"] == OUTCOME_GOAL
@@ -251,12 +259,14 @@ def group_rates(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: s
     Columns: grant, parent, group, n_prefecture, mean_rate_prefecture, median_rate_prefecture, n_national,
     mean_rate_national, median_rate_national, diff_pt.
     """
-    rows = municipal_rows(scores[scores["fiscal_year"] == fiscal_year])
+    rows = municipal_rows(_year(scores, fiscal_year))
     if "group" not in rows.columns or not rows["group"].fillna("").astype(bool).any():
         return pd.DataFrame(columns=["grant", "parent", "group"])  # years before 指標群 (R5 and earlier)
-    rows = rows[~((rows["parent"] == OUTCOME_GOAL) & (rows["grant"] != GRANTS[0]))]
+    rows = rows[[c for c in SUMMED if c in rows.columns]]  # what the sums read: the rows are copied below
+    rows = rows[~((rows["parent"] == OUTCOME_GOAL) & (rows["grant"] != GRANTS[0])).to_numpy(dtype=bool)]
     group = rows["group"].fillna("")
-    parts = [goal_totals(rows[(group == g).to_numpy()], fiscal_year).assign(group=g) for g in dict.fromkeys(group)]
+    groups = list(group.unique())  # in order of appearance
+    parts = [goal_totals(rows[(group == g).to_numpy()], fiscal_year).assign(group=g) for g in groups]
     pairs = pd.concat(parts, ignore_index=True)
     pairs = pairs[pairs["parent"] != TOTAL]
     pairs = pairs.assign(grant=pairs["grant"].where(pairs["parent"] != OUTCOME_GOAL, SHARED))
@@ -268,7 +278,7 @@ def group_rates(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: s
         n_prefecture="count", mean_rate_prefecture="mean", median_rate_prefecture="median")
     out = mine.join(national).reset_index()
     order = {"grant": {g: i for i, g in enumerate((*GRANTS, SHARED))},
-             "group": {g: i for i, g in enumerate(dict.fromkeys(group))}}  # 指標群 in the workbook's order
+             "group": {g: i for i, g in enumerate(groups)}}  # 指標群 in the workbook's order
     out = out.sort_values(keys, key=lambda c: c.map(order[c.name]) if c.name in order else c, kind="stable")
     out = out.reset_index(drop=True)
     out["diff_pt"] = (out["mean_rate_prefecture"] - out["mean_rate_national"]) * 100

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .compare import equal_mask, resolve_selection
 from .eras import era_label
-from .municipal import TOTAL, goal_totals
+from .municipal import TOTAL, goal_totals, reuse
 from .rates import score_rates
 from .schema import GRANTS, NATIONAL
 
@@ -51,6 +51,11 @@ def yearly_standing(scores: pd.DataFrame, attributes: pd.DataFrame, fiscal_year:
     >>> s[s["parent"] == "合計"][["entity", "rank", "n", "prefecture_mean_rate"]].values.tolist()
     [['甲町', 2, 3, 0.65], ['乙町', 1, 3, 0.65], ['丙村', 2, 3, 0.5]]
     """
+    return reuse("yearly_standing", (scores, attributes), fiscal_year,
+                 lambda: _yearly_standing(scores, attributes, fiscal_year))
+
+
+def _yearly_standing(scores: pd.DataFrame, attributes: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
     totals = goal_totals(municipal_rows(scores), fiscal_year)
     at = municipal_rows(attributes)
     if "fiscal_year" in at.columns:
@@ -77,12 +82,14 @@ def scale_breaks(scores: pd.DataFrame) -> dict[int, bool]:
     >>> scale_breaks(t)
     {2023: False, 2024: True, 2025: False}
     """
-    rows = scores[~equal_mask(scores["entity"], "全国平均")]
-    first = rows.drop_duplicates(["fiscal_year", "entity_code", "grant"])[["fiscal_year", "entity_code"]]
-    one = first.groupby("fiscal_year")["entity_code"].first()
+    keep = scores["entity"].ne("全国平均").to_numpy(dtype=bool, na_value=True)  # whole-column comparisons stay in C
+    fiscal = scores["fiscal_year"].to_numpy()
     maxima: dict[int, dict[str, float]] = {}
-    for year, code in one.items():
-        mine = rows[(rows["fiscal_year"] == year) & (rows["entity_code"] == code)]
+    for year in sorted(pd.unique(fiscal[keep])):
+        of_year = keep & (fiscal == year)
+        codes = scores["entity_code"][of_year].dropna()  # the year's first municipality
+        mine = scores[of_year & scores["entity_code"].eq(codes.iloc[0] if len(codes) else None)
+                      .to_numpy(dtype=bool, na_value=False)]
         maxima[int(year)] = mine.groupby("grant")["max_score"].sum().to_dict()
     years = sorted(maxima)
     return {y: i > 0 and maxima[y] != maxima[years[i - 1]] for i, y in enumerate(years)}

@@ -83,7 +83,7 @@ def test_group_chart_names_in_the_legend():
                           "entity": ["甲町", "甲町", "乙村", "乙村", "丙市", "丙市"],
                           "total": [500.0, 520, 430, 470, 610, 600], "max_score": 800.0,
                           "rank": [10, 8, 40, 30, 2, 3], "n": 50, "national_mean": [480.0, 490.0] * 3})
-    fig, _ = group_trend_chart(trend)
-    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    fig, ax = group_trend_chart(trend)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["甲町（8位/50）", "乙村（30位/50）", "丙市（3位/50）", "全国平均（480.0 → 490.0）"]
     plt.close(fig)

@@ -32,6 +32,13 @@ def r7():
 
 
 @pytest.fixture(scope="module")
+def r7_data():
+    from grantkit.report.municipal import load_municipal_data
+
+    return load_municipal_data(R7)
+
+
+@pytest.fixture(scope="module")
 def prefecture_folder(tmp_path_factory):
     out = tmp_path_factory.mktemp("pref")
     assert main(["report", "--prefecture", "北海道", "--year", "R7", "--out", str(out)]) == 0
@@ -91,7 +98,10 @@ def test_group_report_from_a_list_file(tmp_path, r7):
     assert read_entity_list(listing) == ["つばきの森市", "020011"]
     assert main(["report", "--level", "市町村", "--entity", "北海道ゆうひさき町", "--entities", str(listing),
                  "--year", "R7", "--out", str(tmp_path)]) == 0
-    folder = tmp_path / "団体比較_R7_3団体"
+    [folder] = tmp_path.glob("団体比較_R7_*")
+    assert folder.name.startswith("団体比較_R7_ゆうひさき町・つばきの森市ほか1団体_")
+    page = (folder / "報告書.html").read_text(encoding="utf-8")
+    assert "://" not in page and 'alt="合計得点の推移' in page and "import grantkit" not in page
     workbook = folder / "表.xlsx"
     assert openpyxl.load_workbook(workbook, read_only=True).sheetnames[0] == "概要"
     summary = _sheet(workbook, "概要")
@@ -149,3 +159,23 @@ def test_prefecture_score_report_over_three_years(tmp_path):
     total = sheet[sheet[column_label("parent")] == "合計"]
     assert total[column_label("rate")].tolist() == pytest.approx([470 / 730, 611 / 741, 611 / 741])
     assert total[column_label("scale_break")].tolist() == ["いいえ", "はい", "いいえ"]
+
+
+def test_group_folders_never_collide(r7_data):
+    """Two groups of the same size get different folders, even when their first names are the same; the same
+    group in another order gets the same digest."""
+    from grantkit.group import entity_names
+    from grantkit.report.group import group_folder_name
+
+    codes = r7_data.scores_of(2025)["entity_code"].drop_duplicates().tolist()
+    names = dict(zip(codes, entity_names(r7_data, codes, fiscal_year=2025)[0]))
+
+    def folder(group):
+        return group_folder_name(group, [names[c] for c in group], year="R7")
+
+    first, second = folder(codes[:3]), folder(codes[3:6])
+    assert first != second
+    assert folder(codes[2::-1])[-8:] == first[-8:]
+    same_names = folder([codes[0], codes[1], codes[4]])
+    assert same_names.rsplit("_", 1)[0] == first.rsplit("_", 1)[0] and same_names != first
+    assert len({folder(codes[k:k + 3]) for k in range(0, 30, 3)}) == 10

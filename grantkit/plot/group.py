@@ -43,6 +43,6 @@ def group_trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None,
     ax.set_ylabel(f"推進・支援合計（{top:.0f}点満点）")
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_title("合計得点の推移（括弧内は最新年度の全国順位）", fontsize=12)
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=3, fontsize=9, frameon=False)
-    source_note(fig, source)
+    source_note(fig, source)  # at the figure's foot; the legend goes just below the axes, above the note
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.08), ncols=3, fontsize=9, frameon=False)
     return fig, ax

@@ -10,8 +10,8 @@ import re
 
 import pandas as pd
 
-from .format import format_points_change, readable
 from ..labels import label
+from .format import format_figure, format_points_change, readable
 
 _PER_GRANT = re.compile(r"^(score|rate|rank|prefecture_rank)_(推進|支援)(?:_(.+))?$")
 _WORDS = {"score": "合計得点", "rate": "得点率", "rank": "全国順位", "prefecture_rank": "県内順位"}
@@ -46,6 +46,8 @@ def overview_view(table: pd.DataFrame | None, *, drop: tuple[str, ...] = ("entit
              if c in part.columns and pd.api.types.is_numeric_dtype(part[c])}
     plain |= {c: part[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}") for c in part.columns
               if c.startswith("std_") and pd.api.types.is_numeric_dtype(part[c])}
+    plain |= {c: part[c].map(lambda v: "" if pd.isna(v) else format_figure(v, "yen")) for c in part.columns
+              if "_yen_per_" in c and pd.api.types.is_numeric_dtype(part[c])}
     formatted = readable(part.assign(**points, **plain).rename(columns=temporary), drop=drop)
     headers = {temporary.get(c, c): column_label(c) for c in part.columns}
     return formatted.rename(columns=headers).reset_index(drop=True)

@@ -12,7 +12,7 @@
 '山口県_H30-R1'
 """
 
-from .group import run_group_report
+from .group import group_tables, run_group_report
 from .municipal import MunicipalData, load_municipal_data, run_municipal_report
 from .prefecture import (
     ReportData,
@@ -28,7 +28,7 @@ from .prefecture import (
 from .prefecture_municipalities import PrefectureOverview, prefecture_overview, run_prefecture_report
 
 __all__ = [
-    "MunicipalData", "PrefectureOverview", "ReportData", "allocation_summary", "inline_figures", "kernel_config",
+    "MunicipalData", "PrefectureOverview", "ReportData", "allocation_summary", "group_tables", "inline_figures", "kernel_config",
     "load_municipal_data", "load_report_data", "prefecture_overview", "report_folder_name", "run_group_report",
     "run_municipal_report", "run_prefecture_report", "run_report", "save_report_figure", "write_report_tables",
 ]

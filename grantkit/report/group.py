@@ -1,14 +1,15 @@
 """A group of municipalities side by side: national workbooks and a list of entities in, one folder out.
 
-``grantkit report --level 市町村 --entity A --entity B … --year R8 --data …`` (or ``--entities list.txt``) writes
-``reports/団体比較_<年度>_<n>団体/`` with 表.xlsx (one summary sheet, then one sheet per view: ranks, trend,
-目標, R6 amounts with the national list of municipalities below 案, items to win back, the rules used) and the
-trend chart as PNG, through the same writers as the other reports (``report.write_report_tables``,
-``report.save_report_figure``).
+``grantkit report --level 市町村 --entity A --entity B … --year R8 --data …`` (or ``--entities list.txt``) runs the
+notebook ``grantkit/report/templates/group_report.ipynb`` with papermill (the machinery of ``report.execute_report``) and
+writes the executed notebook, an HTML page without code, 表.xlsx (one summary sheet, then one sheet per view:
+ranks, trend, 目標, R6 amounts with the national list of municipalities below 案, items to win back, the rules
+used) and the PNG charts into ``reports/団体比較_<年度>_<names>_<digest>/``. ``group_tables`` assembles the tables.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,17 +19,22 @@ import pandas as pd
 from ..eras import era_label, era_label_long
 from ..eras import fiscal_year as to_fiscal_year
 from ..errors import GrantkitError
+from ..examples import template_path
 from ..group import (
     amount_table,
+    entity_codes,
+    entity_names,
     group_amounts,
     group_goals,
     group_summary,
     group_trend,
     recover_items,
 )
+from ..municipal import reused_totals
 from ..present.overview_tables import overview_excel
 
 AMOUNT_YEAR = 2024
+TEMPLATE = template_path("group_report.ipynb")
 
 
 def read_entity_list(path: str | Path) -> list[str]:
@@ -47,17 +53,28 @@ def read_entity_list(path: str | Path) -> list[str]:
     return names
 
 
+def check_entities(data: object, entities: Sequence[str], *, year: int | str) -> list[str]:
+    """The 保険者番号 of the entities (names or codes) in ``year``; the same entity twice is an error."""
+    codes = entity_codes(data, entities, fiscal_year=to_fiscal_year(year))
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise GrantkitError(f"同じ団体が2回指定されています（保険者番号 {'、'.join(twice)}）")
+    return codes
+
+
 def group_tables(data: object, entities: Sequence[str], *, year: int | str) -> dict[str, pd.DataFrame | None]:
     """Every sheet of the group workbook (Japanese sheet names → tables with English columns), summary first.
 
     ``entities`` are names or codes (``MunicipalData.code`` resolves them in ``year``); the same entity twice
     is an error.
     """
+    with reused_totals():  # every view asks the same years' totals
+        return _group_tables(data, entities, year=year)
+
+
+def _group_tables(data: object, entities: Sequence[str], *, year: int | str) -> dict[str, pd.DataFrame | None]:
     y = to_fiscal_year(year)
-    codes = [data.code(e, y) for e in entities]
-    twice = sorted({c for c in codes if codes.count(c) > 1})
-    if twice:
-        raise GrantkitError(f"同じ団体が2回指定されています（保険者番号 {'、'.join(twice)}）")
+    codes = check_entities(data, entities, year=y)
     ranks = group_summary(data, codes, fiscal_year=y)
     goals = group_goals(data, codes, fiscal_year=y)
     amounts = amount_table(data, fiscal_year=AMOUNT_YEAR) if AMOUNT_YEAR in data.years else None
@@ -87,37 +104,38 @@ def group_tables(data: object, entities: Sequence[str], *, year: int | str) -> d
             "取り戻す指標": recover, "ルール": rules}
 
 
-def write_group_report(data: object, entities: Sequence[str], *, year: int | str, out: str | Path = "reports",
-                       say: Callable[[str], None] | None = None) -> Path:
-    """Write the group folder (built in a temporary folder and moved into place); return it."""
-    from .render import atomic_directory, safe_join
-    from ..plot.group import group_trend_chart
-    from .prefecture import save_report_figure, write_report_tables
+def group_folder_name(codes: Sequence[str], names: Sequence[str], *, year: int | str) -> str:
+    """The group's folder name: 年度, the first two names, how many, and a digest of the sorted 保険者番号, so
+    that two different groups never share a folder and the same group in any order always gets the same one.
 
-    say = say or (lambda msg: print(msg, file=sys.stderr))
-    y = to_fiscal_year(year)
-    tables = group_tables(data, entities, year=y)
-    folder = safe_join(Path(out), f"団体比較_{era_label(y)}_{len(tables['概要'])}団体")
-    with atomic_directory(folder) as tmp:
-        say("[2/3] 表を書き出し中")
-        write_report_tables(str(tmp), {name: overview_excel(t) for name, t in tables.items()})
-        say("[3/3] 図を作成中")
-        fig, _ = group_trend_chart(tables["推移"], source=data.source_note)
-        save_report_figure(fig, str(tmp), "01_合計得点の推移")
-    say(f"完了: {folder}")
-    return folder
+    >>> group_folder_name(["010001", "010002", "010003"], ["甲市", "乙町", "丙村"], year="R7")
+    '団体比較_R7_甲市・乙町ほか1団体_a36ca6cb'
+    >>> group_folder_name(["010003", "010002", "010001"], ["丙村", "乙町", "甲市"], year="R7")[-8:]
+    'a36ca6cb'
+    """
+    rest = f"ほか{len(codes) - 2}団体" if len(codes) > 2 else ""
+    digest = hashlib.sha256(",".join(sorted(set(codes))).encode()).hexdigest()[:8]
+    return f"団体比較_{era_label(to_fiscal_year(year))}_{'・'.join(names[:2])}{rest}_{digest}"
 
 
 def run_group_report(*, entities: Sequence[str], year: int | str, data: Sequence[str | Path],
                      out: str | Path = "reports", progress: Callable[[str], None] | None = None) -> Path:
-    """Load the national workbooks and write the group report; return the folder."""
+    """Run the group template for the entities and 交付年度; return the report folder (see the module)."""
     from .municipal import load_municipal_data
+    from .prefecture import execute_report
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
-    say(f"[1/3] 全国の評価結果を読み込み中: {'、'.join(Path(p).name for p in data)}")
-    loaded = load_municipal_data([str(Path(p).resolve()) for p in data])
+    paths = [str(Path(p).resolve()) for p in data]
+    say(f"[1/4] 全国の評価結果を読み込み中: {'、'.join(Path(p).name for p in paths)}")
+    loaded = load_municipal_data(paths)
     y = to_fiscal_year(year)
     if y not in loaded.years:
         raise GrantkitError(f"{era_label_long(y)}の評価結果がありません（ある年度: "
                             f"{'、'.join(era_label_long(v) for v in loaded.years)}）")
-    return write_group_report(loaded, entities, year=y, out=out, say=say)
+    codes = check_entities(loaded, entities, year=y)
+    names, prefectures = entity_names(loaded, codes, fiscal_year=y)
+    params = {"ENTITIES": list(entities), "YEAR": era_label(y), "DATA": paths}
+    title = (f"{'・'.join(p + n for p, n in zip(prefectures, names))}の評価結果の比較 {era_label_long(y)}"
+             "（保険者機能強化推進交付金・介護保険保険者努力支援交付金）")
+    return execute_report(TEMPLATE, params, Path(out), group_folder_name(codes, names, year=y), title, say,
+                          progress is None)

@@ -21,7 +21,7 @@ from ..eras import era_label, era_label_long
 from ..eras import fiscal_year as to_fiscal_year
 from ..errors import UnknownSelectionError
 from ..examples import template_path
-from ..municipal import TOTAL
+from ..municipal import TOTAL, reused_totals
 from ..prefecture_view import (
     below_threshold,
     group_rates,
@@ -89,6 +89,11 @@ class PrefectureOverview:
 def prefecture_overview(data: object, *, prefecture: str, year: int | str) -> PrefectureOverview:
     """Every table of the report for ``prefecture`` (name as in the workbook, e.g. 北海道) and ``year`` from a
     ``MunicipalData`` (the previous year's change when its workbook is loaded too)."""
+    with reused_totals():  # the tables below ask the same year's totals and standing several times
+        return _prefecture_overview(data, prefecture=prefecture, year=year)
+
+
+def _prefecture_overview(data: object, *, prefecture: str, year: int | str) -> PrefectureOverview:
     y = to_fiscal_year(year)
     pref = check_prefecture_selection(data, prefecture=prefecture, year=y)
     scores, attributes = data.scores_of(y), data.attributes_of(y)
