@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .allocation import check_budgets
-from .compare import equal_mask, resolve_selection
+from .compare import equal_mask, resolve_selection, rows_where
 from .domain import GRANTS, NATIONAL, OUTCOME_GOAL, SHARED, TOTAL
 from .eras import era_label_long
 from .eras import fiscal_year as to_fiscal_year
@@ -26,8 +26,8 @@ from .rates import alternatives_once, rate
 
 
 def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
-    keep = (scores["fiscal_year"] == year).to_numpy(dtype=bool) & ~equal_mask(scores["entity"], NATIONAL)
-    return scores if keep.all() else scores[keep]
+    rows = rows_where(scores, (scores["fiscal_year"] == year).to_numpy(dtype=bool))
+    return rows_where(rows, ~equal_mask(rows["entity"], NATIONAL))
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -52,9 +52,15 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _code(scores: pd.DataFrame, entity: str, year: int | None = None) -> str:
     """The entity_code of a name or code (ambiguous names raise, listing the candidates)."""
-    grants = [g for g in GRANTS if equal_mask(scores["grant"], g).any()]
-    return resolve_selection(scores, entity=entity, grant=grants[0] if grants else None,
+    grant = next((g for g in GRANTS if _has(scores["grant"], g)), None)
+    return resolve_selection(scores, entity=entity, grant=grant,
                              years=None if year is None else [year]).entity_code
+
+
+def _has(column: pd.Series, value: str) -> bool:
+    """Whether ``value`` is in ``column``, answered by the first row when it is there (no pass over the table)."""
+    first = column.iloc[0] if len(column) else None
+    return (isinstance(first, str) and first == value) or bool(equal_mask(column, value).any())
 
 
 def _name(scores: pd.DataFrame, code: str) -> str:
@@ -90,7 +96,8 @@ def goal_totals(scores: pd.DataFrame, fiscal_year: int | str) -> pd.DataFrame:
     entity, codes = _factorize(rows["entity_code"])
     grant, grants = _factorize(rows["grant"])
     parent, parents = _factorize(rows["parent"])
-    first = np.unique(entity, return_index=True)[1]
+    # codes number entities in order of first appearance: entity k first appears where the running maximum reaches k
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(entity), prepend=-1) > 0)
     names = rows["entity"].to_numpy(dtype=object)[first]
     columns = {"score": rows["score"].to_numpy(dtype="float64", na_value=np.nan),
                "max_score": rows["max_score"].to_numpy(dtype="float64", na_value=np.nan)}
