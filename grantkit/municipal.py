@@ -22,32 +22,12 @@ from .eras import era_label_long
 from .eras import fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
 from .national import national_allocation
-from .rates import alternatives_once, rate
+from .rates import alternatives_once, factorize_runs as _factorize, rate
 
 
 def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
     rows = rows_where(scores, (scores["fiscal_year"] == year).to_numpy(dtype=bool))
     return rows_where(rows, ~equal_mask(rows["entity"], NATIONAL))
-
-
-def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` (same codes, same uniques in order of appearance), fast on the long runs of one value
-    of a tidy table (rows entity by entity, items in order): only the first row of each run is hashed.
-
-    >>> codes, uniques = _factorize(pd.Series(["b", "b", "a", "a", "b"] * 3))
-    >>> codes.tolist(), list(uniques)
-    ([0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0], ['b', 'a'])
-    """
-    v = values.to_numpy(dtype=object)
-    try:
-        heads = np.flatnonzero(np.r_[True, v[1:] != v[:-1]]) if len(v) > 1 else np.arange(len(v))
-    except TypeError:  # a value without a plain truth value of != (e.g. pd.NA): hash every row
-        heads = np.arange(len(v))
-    if len(heads) * 4 > len(v):  # short runs: nothing to gain
-        codes, uniques = pd.factorize(v)
-        return codes, np.asarray(uniques, dtype=object)
-    codes, uniques = pd.factorize(v[heads])
-    return np.repeat(codes, np.diff(np.r_[heads, len(v)])), np.asarray(uniques, dtype=object)
 
 
 def _code(scores: pd.DataFrame, entity: str, year: int | None = None) -> str:
@@ -99,18 +79,22 @@ def goal_totals(scores: pd.DataFrame, fiscal_year: int | str) -> pd.DataFrame:
     # codes number entities in order of first appearance: entity k first appears where the running maximum reaches k
     first = np.flatnonzero(np.diff(np.maximum.accumulate(entity), prepend=-1) > 0)
     names = rows["entity"].to_numpy(dtype=object)[first]
-    columns = {"score": rows["score"].to_numpy(dtype="float64", na_value=np.nan),
-               "max_score": rows["max_score"].to_numpy(dtype="float64", na_value=np.nan)}
+    columns = {col: rows[col].to_numpy(dtype="float64", na_value=np.nan) for col in ("score", "max_score")}
+    fine = (entity * len(grants) + grant) * len(parents) + parent
+    cells_fine, cells_coarse = len(codes) * len(grants) * len(parents), len(codes) * len(grants)
+    counts = {None: np.bincount(fine, minlength=cells_fine)}  # rows, then known values of each column, per cell
+    counts |= {col: np.bincount(fine, weights=~np.isnan(v), minlength=cells_fine) for col, v in columns.items()}
+    filled = {col: np.where(np.isnan(v), 0.0, v) for col, v in columns.items()}
+    coarse = {k: c.reshape(cells_coarse, len(parents)).sum(axis=1) for k, c in counts.items()}  # counts: exact
     parts = []
-    for key, n_parent, labels in ((entity * len(grants) + grant) * len(parents) + parent, len(parents), parents), \
-                                 (entity * len(grants) + grant, 1, [TOTAL]):
+    for key, n_parent, labels, n in ((fine, len(parents), parents, counts),
+                                     (entity * len(grants) + grant, 1, [TOTAL], coarse)):
         size = len(codes) * len(grants) * n_parent
-        present = np.bincount(key, minlength=size) > 0
+        present = n[None] > 0
         part = {}
-        for col, values in columns.items():
-            known = ~np.isnan(values)
-            sums = np.bincount(key, weights=np.where(known, values, 0.0), minlength=size)
-            part[col] = np.where(np.bincount(key, weights=known, minlength=size) > 0, sums, np.nan)[present]
+        for col in columns:  # sums row by row in table order at both levels (not sums of sums)
+            sums = np.bincount(key, weights=filled[col], minlength=size)
+            part[col] = np.where(n[col] > 0, sums, np.nan)[present]
         cells = np.flatnonzero(present)
         e, rest = np.divmod(cells, len(grants) * n_parent)
         g, p = np.divmod(rest, n_parent)
