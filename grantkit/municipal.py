@@ -23,6 +23,7 @@ from .eras import fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
 from .national import national_allocation
 from .rates import alternatives_once, factorize_runs as _factorize, rate
+from .schema import first_rows
 
 
 def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -35,6 +36,13 @@ def _code(scores: pd.DataFrame, entity: str, year: int | None = None) -> str:
     grant = next((g for g in GRANTS if _has(scores["grant"], g)), None)
     return resolve_selection(scores, entity=entity, grant=grant,
                              years=None if year is None else [year]).entity_code
+
+
+def _floats(column: pd.Series) -> np.ndarray:
+    """The column as float64 with NaN for missing (a float64 column as it is, without a copy)."""
+    if column.dtype == np.float64:
+        return column.to_numpy()
+    return column.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _has(column: pd.Series, value: str) -> bool:
@@ -76,10 +84,9 @@ def goal_totals(scores: pd.DataFrame, fiscal_year: int | str) -> pd.DataFrame:
     entity, codes = _factorize(rows["entity_code"])
     grant, grants = _factorize(rows["grant"])
     parent, parents = _factorize(rows["parent"])
-    # codes number entities in order of first appearance: entity k first appears where the running maximum reaches k
-    first = np.flatnonzero(np.diff(np.maximum.accumulate(entity), prepend=-1) > 0)
+    first = first_rows(entity)
     names = rows["entity"].to_numpy(dtype=object)[first]
-    columns = {col: rows[col].to_numpy(dtype="float64", na_value=np.nan) for col in ("score", "max_score")}
+    columns = {col: _floats(rows[col]) for col in ("score", "max_score")}
     fine = (entity * len(grants) + grant) * len(parents) + parent
     cells_fine, cells_coarse = len(codes) * len(grants) * len(parents), len(codes) * len(grants)
     counts = {None: np.bincount(fine, minlength=cells_fine)}  # rows, then known values of each column, per cell

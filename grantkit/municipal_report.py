@@ -76,7 +76,7 @@ class MunicipalData:
             return None
         if entity is not None:
             code = self.code(entity)
-            if not (self.scores_of(before)["entity_code"] == code).any():
+            if not equal_mask(self.scores_of(before)["entity_code"], code).any():
                 return None
         return before
 

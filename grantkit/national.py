@@ -30,7 +30,7 @@ from .eras import era_label_long
 from .errors import GrantkitError, UnknownSelectionError
 from .compare import equal_mask, rows_where
 from .rates import alternatives_once, factorize_runs, rate
-from .schema import LEVELS, NATIONAL
+from .schema import LEVELS, NATIONAL, first_rows
 from .text import normalize_text
 
 PEERS = ("size_class", "depopulated")
@@ -187,7 +187,7 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarra
     valid = group >= 0
     numbered = np.full(len(frame), -1, dtype="int64")
     numbered[valid] = factorize_runs(group[valid])[0]
-    first = np.flatnonzero(valid)[np.diff(np.maximum.accumulate(numbered[valid]), prepend=-1) > 0]
+    first = np.flatnonzero(valid)[first_rows(numbered[valid])]
     return numbered, first
 
 
