@@ -101,8 +101,8 @@ class MunicipalData:
 
     def _select(self, entity: str, years: list[int] | None = None) -> Selection:
         """``resolve_selection`` on the 推進 rows; an insurer that is in a workbook without score (a 広域連合
-        row) is said to be so, with the file and row, instead of 「データにありません」. Found once per name and
-        years while ``scores`` is the same table (a report asks for the same municipality many times)."""
+        row) is said to be so, with the file and row, instead of 「データにありません」. Found once per name
+        and years while ``scores`` is the same table (a report asks for the same municipality many times)."""
         key = (entity, None if years is None else tuple(years))
         known = self._selections.get(key)
         if known is not None and known[0] is self.scores:
