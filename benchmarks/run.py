@@ -2,7 +2,7 @@
 
 Run with ``make bench`` (or ``python benchmarks/run.py``). Full-size synthetic municipal workbooks (1,779 rows ×
 about 1,560 columns, 架空データ; R6 and R7) and a tidy CSV of about a million rows cut from the R7 table are
-generated once into ``benchmarks/out/`` (gitignored). Each timed case runs in a fresh Python process, so that its
+generated once into ``benchmarks/out/`` (gitignored), in a child process. Each timed case runs in a fresh Python process, so that its
 peak memory (max RSS) is its own, with its own cache folder (``GRANTKIT_CACHE_DIR``) under ``benchmarks/out/``:
 
 * the full-size workbook: the raw python-calamine parse of the sheet (the floor), a plain openpyxl read-only read
@@ -12,7 +12,8 @@ peak memory (max RSS) is its own, with its own cache folder (``GRANTKIT_CACHE_DI
 * the tidy CSV: ``pandas.read_csv`` (the floor) and ``load_scores`` into the validated table (≤ 3 s, ≤ 5× read_csv);
 * ``make report`` with nothing changed (its two ``grantkit report`` commands, as ``make -n report`` prints them,
   run a second time with the cache filled by the first run; ≤ 10 s);
-* a full-size two-year municipal report (R6 and R7 workbooks), cold (empty cache) and warm (≤ 10 s);
+* a full-size two-year municipal report (R6 and R7 workbooks), cold (empty cache) and warm (≤ 10 s), the warm one
+  also by stage (command start-up and reading, the notebook, the HTML page; ``--only-reports`` runs these alone);
 * ``national_allocation``, the municipal report tables and ``import grantkit``, as before.
 
 Timings on a shared machine vary with its load, which is printed with the table: the loads run ``--repeat`` times
@@ -244,11 +245,27 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each load (median shown)")
     parser.add_argument("--skip-plain", action="store_true", help="skip the slow openpyxl baseline")
     parser.add_argument("--skip-reports", action="store_true", help="skip the report runs")
+    parser.add_argument("--only-reports", action="store_true", help="run the report cases only")
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)  # the inputs, in a child process
     args = parser.parse_args()
+    if args.prepare:
+        books, generated = workbooks(args.regenerate)
+        tidy_csv(books["R7"], args.regenerate)
+        print(json.dumps({"generated": generated}))
+        return
+    # the inputs are made in a child process: a child of this one inherits its peak memory (ru_maxrss)
+    prepare = subprocess.run([sys.executable, __file__, "--prepare", *(["--regenerate"] * args.regenerate)],
+                             capture_output=True, text=True, env=environment(), check=False)
+    if prepare.returncode:
+        raise SystemExit(f"making the inputs failed:\n{prepare.stderr[-3000:]}")
+    generated = json.loads(prepare.stdout.strip().splitlines()[-1])["generated"]
+    books = {y: OUT / f"mhlw_full_{y}.xlsx" for y in ("R6", "R7")}
+    csv_path = OUT / "tidy_1m.csv"
+    if args.only_reports:
+        print_reports(report_times())
+        return
     load_before = os.getloadavg()
-    books, generated = workbooks(args.regenerate)
     r7 = str(books["R7"])
-    csv_path = tidy_csv(books["R7"], args.regenerate)
     shutil.rmtree(OUT / "cache", ignore_errors=True)
 
     calamine = repeated(CALAMINE, r7, SHEET, times=args.repeat)
@@ -320,6 +337,16 @@ def main() -> None:
     for case, seconds, ratio, rss, target in rows:
         print(f"{case:<{width}}  {seconds:>8.3f}s  {'' if ratio is None else f'{ratio:.2f}×':>7}  "
               f"{'' if rss is None else f'{rss:,.0f}':>8}  {target}")
+
+
+def print_reports(reports: dict[str, object]) -> None:
+    """The report cases alone (``--only-reports``)."""
+    print(f"load average (1 min): {os.getloadavg()[0]:.2f}; CPUs: {os.cpu_count()}")
+    print(f"make report, nothing changed: {reports['make']:.3f}s")
+    for kind in ("cold", "warm"):
+        stages = reports[kind]
+        print(f"full-size two-year municipal report, {kind}: {stages['total']:.3f}s (load {stages['load']:.3f}s, "
+              f"notebook {stages['notebook']:.3f}s, html {stages['html']:.3f}s)")
 
 
 def report_times() -> dict[str, object]:
