@@ -3,7 +3,8 @@
 Run with ``make bench`` (or ``python benchmarks/run.py``). Full-size synthetic municipal workbooks (1,779 rows ×
 about 1,560 columns, 架空データ; R6 and R7) and a tidy CSV of about a million rows cut from the R7 table are
 generated once into ``benchmarks/out/`` (gitignored), in a child process. Each timed case runs in a fresh Python
-process, so that its peak memory (max RSS) is its own, with its own cache folder (``GRANTKIT_CACHE_DIR``) under ``benchmarks/out/``:
+process, so that its peak memory (max RSS) is its own, with its own cache folder (``GRANTKIT_CACHE_DIR``) under
+``benchmarks/out/``:
 
 * the full-size workbook: the raw python-calamine parse of the sheet (the floor), a plain openpyxl read-only read
   of the cell values, ``load_mhlw`` cold (``cache=False``: parse only), ``load_mhlw`` on an empty cache (parse and
