@@ -2,8 +2,9 @@
 
 Run with ``make bench`` (or ``python benchmarks/run.py``). Full-size synthetic municipal workbooks (1,779 rows ×
 about 1,560 columns, 架空データ; R6 and R7) and a tidy CSV of about a million rows cut from the R7 table are
-generated once into ``benchmarks/out/`` (gitignored). Each timed case runs in a fresh Python process, so that its
-peak memory (max RSS) is its own, with its own cache folder (``GRANTKIT_CACHE_DIR``) under ``benchmarks/out/``:
+generated once into ``benchmarks/out/`` (gitignored), in a child process. Each timed case runs in a fresh Python
+process, so that its peak memory (max RSS) is its own, with its own cache folder (``GRANTKIT_CACHE_DIR``) under
+``benchmarks/out/``:
 
 * the full-size workbook: the raw python-calamine parse of the sheet (the floor), a plain openpyxl read-only read
   of the cell values, ``load_mhlw`` cold (``cache=False``: parse only), ``load_mhlw`` on an empty cache (parse and
@@ -12,7 +13,8 @@ peak memory (max RSS) is its own, with its own cache folder (``GRANTKIT_CACHE_DI
 * the tidy CSV: ``pandas.read_csv`` (the floor) and ``load_scores`` into the validated table (≤ 3 s, ≤ 5× read_csv);
 * ``make report`` with nothing changed (its two ``grantkit report`` commands, as ``make -n report`` prints them,
   run a second time with the cache filled by the first run; ≤ 10 s);
-* a full-size two-year municipal report (R6 and R7 workbooks), cold (empty cache) and warm (≤ 10 s);
+* a full-size two-year municipal report (R6 and R7 workbooks), cold (empty cache) and warm (≤ 10 s), the warm one
+  also by stage (command start-up and reading, the notebook, the HTML page; ``--only-reports`` runs these alone);
 * ``national_allocation``, the municipal report tables and ``import grantkit``, as before.
 
 Timings on a shared machine vary with its load, which is printed with the table: the loads run ``--repeat`` times
@@ -173,6 +175,27 @@ def timed_commands(commands: list[list[str]], cache: Path) -> float:
     return time.perf_counter() - t
 
 
+def staged_command(argv: list[str], cache: Path) -> dict[str, float]:
+    """Wall time of one ``grantkit report`` command and of its stages, read from its progress lines on stderr
+    ("[2/4] …" starts the notebook, "[3/4] …" the HTML page): ``load`` (start-up, reading the files, checking the
+    selection), ``notebook`` (papermill: kernel start and every cell), ``html`` (the page and the move into place)."""
+    t = time.perf_counter()
+    marks: dict[str, float] = {}
+    with subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env=environment(cache)) as proc:
+        tail = []
+        for line in proc.stderr:
+            for step in ("[2/4]", "[3/4]"):
+                if line.startswith(step):
+                    marks.setdefault(step, time.perf_counter() - t)
+            tail = [*tail[-40:], line]
+    total = time.perf_counter() - t
+    if proc.returncode or len(marks) < 2:
+        raise SystemExit(f"command failed: {shlex.join(argv)}\n{''.join(tail)[-3000:]}")
+    return {"total": total, "load": marks["[2/4]"], "notebook": marks["[3/4]"] - marks["[2/4]"],
+            "html": total - marks["[3/4]"]}
+
+
 def workbooks(regenerate: bool) -> tuple[dict[str, Path], float | None]:
     """The full-size synthetic workbooks of R6 and R7 (generated once; seconds taken when generated now)."""
     paths = {y: OUT / f"mhlw_full_{y}.xlsx" for y in ("R6", "R7")}
@@ -225,11 +248,27 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each load (median shown)")
     parser.add_argument("--skip-plain", action="store_true", help="skip the slow openpyxl baseline")
     parser.add_argument("--skip-reports", action="store_true", help="skip the report runs")
+    parser.add_argument("--only-reports", action="store_true", help="run the report cases only")
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)  # the inputs, in a child process
     args = parser.parse_args()
+    if args.prepare:
+        books, generated = workbooks(args.regenerate)
+        tidy_csv(books["R7"], args.regenerate)
+        print(json.dumps({"generated": generated}))
+        return
+    # the inputs are made in a child process: a child of this one inherits its peak memory (ru_maxrss)
+    prepare = subprocess.run([sys.executable, __file__, "--prepare", *(["--regenerate"] * args.regenerate)],
+                             capture_output=True, text=True, env=environment(), check=False)
+    if prepare.returncode:
+        raise SystemExit(f"making the inputs failed:\n{prepare.stderr[-3000:]}")
+    generated = json.loads(prepare.stdout.strip().splitlines()[-1])["generated"]
+    books = {y: OUT / f"mhlw_full_{y}.xlsx" for y in ("R6", "R7")}
+    csv_path = OUT / "tidy_1m.csv"
+    if args.only_reports:
+        print_reports(report_times())
+        return
     load_before = os.getloadavg()
-    books, generated = workbooks(args.regenerate)
     r7 = str(books["R7"])
-    csv_path = tidy_csv(books["R7"], args.regenerate)
     shutil.rmtree(OUT / "cache", ignore_errors=True)
 
     calamine = repeated(CALAMINE, r7, SHEET, times=args.repeat)
@@ -279,8 +318,15 @@ def main() -> None:
     ]
     if reports is not None:
         rows += [("make report, nothing changed (both reports, cache warm)", reports["make"], None, None, "≤ 10 s"),
-                 ("full-size two-year municipal report, cold (empty cache)", reports["cold"], None, None, "—"),
-                 ("full-size two-year municipal report, warm", reports["warm"], None, None, "≤ 10 s")]
+                 ("full-size two-year municipal report, cold (empty cache)", reports["cold"]["total"], None, None,
+                  "—"),
+                 ("full-size two-year municipal report, warm", reports["warm"]["total"], None, None, "≤ 10 s")]
+        rows += [
+            ("  warm report: command start-up, reading the files, checking the selection", reports["warm"]["load"],
+             None, None, "—"),
+            ("  warm report: the notebook (kernel start and every cell)", reports["warm"]["notebook"], None, None,
+             "—"),
+            ("  warm report: the HTML page, moving the folder into place", reports["warm"]["html"], None, None, "—")]
 
     print(f"workbook: {books['R7'].relative_to(ROOT)} ({books['R7'].stat().st_size / 1e6:.1f} MB, "
           f"{cold['entities']:,} scored municipalities, tidy table {cold['rows']:,} rows); CSV: "
@@ -296,7 +342,17 @@ def main() -> None:
               f"{'' if rss is None else f'{rss:,.0f}':>8}  {target}")
 
 
-def report_times() -> dict[str, float]:
+def print_reports(reports: dict[str, object]) -> None:
+    """The report cases alone (``--only-reports``)."""
+    print(f"load average (1 min): {os.getloadavg()[0]:.2f}; CPUs: {os.cpu_count()}")
+    print(f"make report, nothing changed: {reports['make']:.3f}s")
+    for kind in ("cold", "warm"):
+        stages = reports[kind]
+        print(f"full-size two-year municipal report, {kind}: {stages['total']:.3f}s (load {stages['load']:.3f}s, "
+              f"notebook {stages['notebook']:.3f}s, html {stages['html']:.3f}s)")
+
+
+def report_times() -> dict[str, object]:
     """``make report`` run twice (the second is timed) and a full-size two-year municipal report, cold then warm."""
     out = OUT / "reports"
     shutil.rmtree(out, ignore_errors=True)
@@ -306,16 +362,17 @@ def report_times() -> dict[str, float]:
     timed_commands(commands, cache)
     make_warm = timed_commands(commands, cache)
     sys.path.insert(0, str(ROOT))
+    from grantkit.examples import example_path
     from grantkit.io.mhlw import load_mhlw
 
     entity = str(load_mhlw(OUT / "mhlw_full_R7.xlsx", level="市町村", cache=False).attributes["entity_code"].iloc[100])
-    municipal = [[str(Path(sys.executable).parent / "grantkit"), "report", "--level", "市町村", "--entity", entity,
-                  "--year", "R7", "--data", str(OUT / "mhlw_full_R6.xlsx"), str(OUT / "mhlw_full_R7.xlsx"),
-                  "--budgets", str(ROOT / "data" / "budgets_synthetic.csv"), "--out", str(out)]]
+    municipal = [str(Path(sys.executable).parent / "grantkit"), "report", "--level", "市町村", "--entity", entity,
+                 "--year", "R7", "--data", str(OUT / "mhlw_full_R6.xlsx"), str(OUT / "mhlw_full_R7.xlsx"),
+                 "--budgets", str(example_path("budgets_synthetic.csv")), "--out", str(out)]
     full_cache = OUT / "cache-full"
     shutil.rmtree(full_cache, ignore_errors=True)
-    cold = timed_commands(municipal, full_cache)
-    warm = timed_commands(municipal, full_cache)
+    cold = staged_command(municipal, full_cache)
+    warm = staged_command(municipal, full_cache)
     return {"make": make_warm, "cold": cold, "warm": warm}
 
 

@@ -17,13 +17,14 @@ import numpy as np
 import pandas as pd
 
 from .allocation import check_budgets
-from .compare import equal_mask, resolve_selection
+from .compare import equal_mask, resolve_selection, rows_where
 from .domain import GRANTS, NATIONAL, OUTCOME_GOAL, SHARED, TOTAL
 from .eras import era_label_long
 from .eras import fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
 from .national import national_allocation
-from .rates import alternatives_once, rate
+from .rates import alternatives_once, factorize_runs as _factorize, rate
+from .schema import first_rows
 
 
 def year_block(scores: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -79,28 +80,24 @@ def reuse(kind: str, tables: tuple[pd.DataFrame, ...], year: int, compute: Calla
     return _REUSED[-1][key][1].copy(deep=False)
 
 
-def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` (same codes, same uniques in order of appearance), fast on the long runs of one value
-    of a tidy table (rows entity by entity, items in order): only the first row of each run is hashed.
-
-    >>> codes, uniques = _factorize(pd.Series(["b", "b", "a", "a", "b"] * 3))
-    >>> codes.tolist(), list(uniques)
-    ([0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0], ['b', 'a'])
-    """
-    values = values.reset_index(drop=True)
-    heads = np.flatnonzero(values.ne(values.shift()).to_numpy(dtype=bool, na_value=True))  # compared in C
-    if len(heads) * 4 > len(values):  # short runs: nothing to gain
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-        return codes, np.asarray(uniques, dtype=object)
-    codes, uniques = pd.factorize(values.iloc[heads].to_numpy(dtype=object))
-    return np.repeat(codes, np.diff(np.r_[heads, len(values)])), np.asarray(uniques, dtype=object)
-
-
 def _code(scores: pd.DataFrame, entity: str, year: int | None = None) -> str:
     """The entity_code of a name or code (ambiguous names raise, listing the candidates)."""
-    grants = [g for g in GRANTS if equal_mask(scores["grant"], g).any()]
-    return resolve_selection(scores, entity=entity, grant=grants[0] if grants else None,
+    grant = next((g for g in GRANTS if _has(scores["grant"], g)), None)
+    return resolve_selection(scores, entity=entity, grant=grant,
                              years=None if year is None else [year]).entity_code
+
+
+def _floats(column: pd.Series) -> np.ndarray:
+    """The column as float64 with NaN for missing (a float64 column as it is, without a copy)."""
+    if column.dtype == np.float64:
+        return column.to_numpy()
+    return column.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _has(column: pd.Series, value: str) -> bool:
+    """Whether ``value`` is in ``column``, answered by the first row when it is there (no pass over the table)."""
+    first = column.iloc[0] if len(column) else None
+    return (isinstance(first, str) and first == value) or bool(equal_mask(column, value).any())
 
 
 def _name(scores: pd.DataFrame, code: str) -> str:
@@ -141,20 +138,24 @@ def _goal_totals(scores: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
     entity, codes = _factorize(rows["entity_code"])
     grant, grants = _factorize(rows["grant"])
     parent, parents = _factorize(rows["parent"])
-    first = np.unique(entity, return_index=True)[1]
+    first = first_rows(entity)
     names = rows["entity"].to_numpy(dtype=object)[first]
-    columns = {"score": rows["score"].to_numpy(dtype="float64", na_value=np.nan),
-               "max_score": rows["max_score"].to_numpy(dtype="float64", na_value=np.nan)}
+    columns = {col: _floats(rows[col]) for col in ("score", "max_score")}
+    fine = (entity * len(grants) + grant) * len(parents) + parent
+    cells_fine, cells_coarse = len(codes) * len(grants) * len(parents), len(codes) * len(grants)
+    counts = {None: np.bincount(fine, minlength=cells_fine)}  # rows, then known values of each column, per cell
+    counts |= {col: np.bincount(fine, weights=~np.isnan(v), minlength=cells_fine) for col, v in columns.items()}
+    filled = {col: np.where(np.isnan(v), 0.0, v) for col, v in columns.items()}
+    coarse = {k: c.reshape(cells_coarse, len(parents)).sum(axis=1) for k, c in counts.items()}  # counts: exact
     parts = []
-    for key, n_parent, labels in ((entity * len(grants) + grant) * len(parents) + parent, len(parents), parents), \
-                                 (entity * len(grants) + grant, 1, [TOTAL]):
+    for key, n_parent, labels, n in ((fine, len(parents), parents, counts),
+                                     (entity * len(grants) + grant, 1, [TOTAL], coarse)):
         size = len(codes) * len(grants) * n_parent
-        present = np.bincount(key, minlength=size) > 0
+        present = n[None] > 0
         part = {}
-        for col, values in columns.items():
-            known = ~np.isnan(values)
-            sums = np.bincount(key, weights=np.where(known, values, 0.0), minlength=size)
-            part[col] = np.where(np.bincount(key, weights=known, minlength=size) > 0, sums, np.nan)[present]
+        for col in columns:  # sums row by row in table order at both levels (not sums of sums)
+            sums = np.bincount(key, weights=filled[col], minlength=size)
+            part[col] = np.where(n[col] > 0, sums, np.nan)[present]
         cells = np.flatnonzero(present)
         e, rest = np.divmod(cells, len(grants) * n_parent)
         g, p = np.divmod(rest, n_parent)

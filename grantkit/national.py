@@ -22,13 +22,15 @@ import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .allocation import check_budgets, grant_amount, municipal_allocation, prefecture_allocation
 from .eras import era_label_long
 from .errors import GrantkitError, UnknownSelectionError
-from .rates import alternatives_once, rate
-from .schema import LEVELS, NATIONAL
+from .compare import equal_mask, rows_where
+from .rates import alternatives_once, factorize_runs, rate
+from .schema import LEVELS, NATIONAL, first_rows
 from .text import normalize_text
 
 PEERS = ("size_class", "depopulated")
@@ -161,14 +163,32 @@ def grant_totals(scores: pd.DataFrame, *, level: str | None = None) -> pd.DataFr
         scores = _only(scores, _resolve_level(level, scores, what="grant_totals"))
     scores = alternatives_once(scores)  # an alternative (択一) counts once, as its higher branch
     keys = [k for k in ("fiscal_year", "level", "grant", "entity_code") if k in scores.columns]
-    national = (scores["entity"] == NATIONAL).to_numpy()
-    part = scores[~national] if national.any() else scores
-    grouped = part.groupby(keys, sort=False, observed=True)
+    part = rows_where(scores, ~equal_mask(scores["entity"], NATIONAL))
+    group, first = _groups(part, keys)
+    part = rows_where(part, group >= 0)  # a row missing a key is in no group, as in groupby
+    grouped = part.groupby(group[group >= 0], sort=False)
     out = grouped[["score", "max_score"]].sum(min_count=1)
     out.insert(0, "entity", grouped["entity"].first())
-    out = out.reset_index()
+    out = pd.concat([part[keys].iloc[first].reset_index(drop=True), out.reset_index(drop=True)], axis=1)
     out["score_rate"] = rate(out["score"], out["max_score"])
     return out
+
+
+def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The group number of every row by ``keys`` (numbered in order of first appearance, -1 where a key is
+    missing) and the position of each group's first row: ``groupby(keys, sort=False)`` without hashing every
+    row of the long runs of a tidy table."""
+    group = np.zeros(len(frame), dtype="int64")
+    for key in keys:
+        codes, uniques = factorize_runs(frame[key])
+        if group.max(initial=0) >= 2**62 // max(len(uniques), 1):  # renumber densely before the product overflows
+            group = np.where(group < 0, -1, pd.factorize(group)[0])
+        group = np.where((group < 0) | (codes < 0), -1, group * len(uniques) + codes)
+    valid = group >= 0
+    numbered = np.full(len(frame), -1, dtype="int64")
+    numbered[valid] = factorize_runs(group[valid])[0]
+    first = np.flatnonzero(valid)[first_rows(numbered[valid])]
+    return numbered, first
 
 
 def national_allocation(totals: pd.DataFrame, attributes: pd.DataFrame, budgets: Mapping[str, int], *,

@@ -36,6 +36,28 @@ def rate(score: object, max_score: object) -> object:
     return float(out) if out.ndim == 0 else out
 
 
+def factorize_runs(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` (same codes, same uniques in order of appearance), fast on the long runs of one value
+    of a tidy table (rows entity by entity, items in order): only the first row of each run is hashed.
+
+    >>> codes, uniques = factorize_runs(pd.Series(["b", "b", "a", "a", "b"] * 3))
+    >>> codes.tolist(), list(uniques)
+    ([0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0], ['b', 'a'])
+    """
+    plain = isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub"  # integers compare as they are
+    v = np.asarray(values) if plain else np.asarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series)
+                                                    else values, dtype=object)
+    try:
+        heads = np.flatnonzero(np.r_[True, v[1:] != v[:-1]]) if len(v) > 1 else np.arange(len(v))
+    except TypeError:  # a value without a plain truth value of != (e.g. pd.NA): hash every row
+        heads = np.arange(len(v))
+    if len(heads) * 4 > len(v):  # short runs: nothing to gain
+        codes, uniques = pd.factorize(v)
+        return codes, np.asarray(uniques, dtype=object)
+    codes, uniques = pd.factorize(v[heads])
+    return np.repeat(codes, np.diff(np.r_[heads, len(v)])), np.asarray(uniques, dtype=object)
+
+
 def alternatives_once(scores: pd.DataFrame) -> pd.DataFrame:
     """The leaves ready to be summed with each alternative (択一: branches marked with the same ``alternative``)
     counted once, as its higher branch: that branch carries the highest score and 配点 of the branches, the other

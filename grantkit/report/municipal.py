@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..allocation import implied_budget
-from ..compare import Selection, resolve_selection
+from ..compare import Selection, equal_mask, resolve_selection, rows_where
 from ..eras import era_label, era_label_long, fiscal_year as to_fiscal_year
 from ..errors import GrantkitError, Problem, UnknownSelectionError
 from ..examples import template_path
@@ -48,6 +48,8 @@ class MunicipalData:
     files: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     load_reports: dict[int, LoadReport] = field(default_factory=dict)
+    _selections: dict[tuple[str, tuple[int, ...] | None], tuple[pd.DataFrame, Selection]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def years(self) -> list[int]:
@@ -76,7 +78,7 @@ class MunicipalData:
             return None
         if entity is not None:
             code = self.code(entity)
-            if not (self.scores_of(before)["entity_code"] == code).any():
+            if not equal_mask(self.scores_of(before)["entity_code"], code).any():
                 return None
         return before
 
@@ -101,8 +103,19 @@ class MunicipalData:
 
     def _select(self, entity: str, years: list[int] | None = None) -> Selection:
         """``resolve_selection`` on the 推進 rows; an insurer that is in a workbook without score (a 広域連合
-        row) is said to be so, with the file and row, instead of 「データにありません」."""
-        scores = self.scores if years is None else self.scores[self.scores["fiscal_year"].isin(years)]
+        row) is said to be so, with the file and row, instead of 「データにありません」. Found once per name
+        and years while ``scores`` is the same table (a report asks for the same municipality many times)."""
+        key = (entity, None if years is None else tuple(years))
+        known = self._selections.get(key)
+        if known is not None and known[0] is self.scores:
+            return known[1]
+        found = self._resolve(entity, years)
+        self._selections[key] = (self.scores, found)
+        return found
+
+    def _resolve(self, entity: str, years: list[int] | None) -> Selection:
+        scores = self.scores if years is None else rows_where(self.scores,
+                                                              self.scores["fiscal_year"].isin(years).to_numpy())
         try:  # a name is looked up among the municipalities of the years asked (a town of that name may come and go)
             return resolve_selection(scores if len(scores) else self.scores, entity=entity, grant=GRANTS[0], years=years)
         except UnknownSelectionError:
@@ -119,11 +132,12 @@ class MunicipalData:
 
     def scores_of(self, year: int | str) -> pd.DataFrame:
         """The tidy score rows of one year (all municipalities)."""
-        return self.scores[self.scores["fiscal_year"] == to_fiscal_year(year)]
+        return rows_where(self.scores, (self.scores["fiscal_year"] == to_fiscal_year(year)).to_numpy(dtype=bool))
 
     def attributes_of(self, year: int | str) -> pd.DataFrame:
         """The attributes of one year (one row per municipality)."""
-        return self.attributes[self.attributes["fiscal_year"] == to_fiscal_year(year)]
+        at = self.attributes
+        return rows_where(at, (at["fiscal_year"] == to_fiscal_year(year)).to_numpy(dtype=bool))
 
     def amounts_of(self, year: int | str) -> pd.DataFrame | None:
         """Published 交付見込額（案）/確定額 of one year (R6 files), else None."""
@@ -221,8 +235,9 @@ class MunicipalData:
         the same name apart; two municipalities of one name in one prefecture also get their 保険者番号."""
         y = to_fiscal_year(year)
         sel, pref = self._select(entity), self.prefecture(entity)
-        rows = self.scores_of(y)[["entity_code", "entity"]].drop_duplicates()
-        twins = rows[(rows["entity"] == sel.entity) & (rows["entity_code"] != sel.entity_code)]
+        year_rows = self.scores_of(y)
+        rows = year_rows.loc[equal_mask(year_rows["entity"], sel.entity), ["entity_code", "entity"]].drop_duplicates()
+        twins = rows[rows["entity_code"] != sel.entity_code]
         same_pref = [c for c in twins["entity_code"] if prefecture_of(c) == prefecture_of(sel.entity_code)]
         return f"{pref}{sel.entity}{'_' + sel.entity_code if same_pref else ''}_{era_label(y)}"
 
