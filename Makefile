@@ -70,7 +70,7 @@ $(MUNICIPAL_STAMP): $(STAMP) $(SOURCES) $(if $(FORCE),FORCE)
 	$(BIN)/grantkit report --level 市町村 --entity $(MUNICIPALITY) --year $(YEAR) --out $(OUT) > "$@.tmp"
 	@cat "$@.tmp" && mv "$@.tmp" "$@"
 
-# `test: $(STAMP) lint` once the merged tree is formatted (tests/test_guard_rails.py: RUFF_ENFORCED)
+# Every test, doctest and notebook; tests/test_guard_rails.py also runs ruff and the import-linter contract.
 test: $(STAMP)
 	$(BIN)/python -m pytest
 

@@ -48,14 +48,19 @@ def done(t, **more):
                       **more}))
 """
 
-CALAMINE = HEAD + """
+CALAMINE = (
+    HEAD
+    + """
 from python_calamine import CalamineWorkbook
 t = time.perf_counter()
 rows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_name(sys.argv[2]).to_python(skip_empty_area=False)
 done(t, rows=len(rows))
 """
+)
 
-OPENPYXL = HEAD + """
+OPENPYXL = (
+    HEAD
+    + """
 import openpyxl
 t = time.perf_counter()
 wb = openpyxl.load_workbook(sys.argv[1], read_only=True, data_only=True)
@@ -63,8 +68,11 @@ rows = [list(r) for r in wb[sys.argv[2]].iter_rows(values_only=True)]
 wb.close()
 done(t, rows=len(rows))
 """
+)
 
-LOAD_MHLW = HEAD + """
+LOAD_MHLW = (
+    HEAD
+    + """
 import pandas
 from grantkit import load_mhlw
 import grantkit.io.mhlw, grantkit.io.cache
@@ -72,8 +80,11 @@ t = time.perf_counter()
 r = load_mhlw(sys.argv[1], level="市町村", cache=sys.argv[2] == "cache")
 done(t, rows=len(r.scores), entities=len(r.attributes))
 """
+)
 
-READ_CSV = HEAD + """
+READ_CSV = (
+    HEAD
+    + """
 import pandas as pd
 if sys.argv[2] == "python":
     pd.options.mode.string_storage = "python"  # as in a session that imported grantkit
@@ -81,8 +92,11 @@ t = time.perf_counter()
 frame = pd.read_csv(sys.argv[1])
 done(t, rows=len(frame))
 """
+)
 
-LOAD_SCORES = HEAD + """
+LOAD_SCORES = (
+    HEAD
+    + """
 import pandas
 from grantkit import load_scores
 import grantkit.io.csv, grantkit.io.cache, grantkit.schema
@@ -90,6 +104,7 @@ t = time.perf_counter()
 table = load_scores(sys.argv[1], cache=sys.argv[2] == "cache")
 done(t, rows=len(table))
 """
+)
 
 IMPORT = """
 import json, time
@@ -145,7 +160,9 @@ def environment(cache: Path | None = None) -> dict[str, str]:
 
 def child(code: str, *args: str, cache: Path | None = None) -> dict:
     """Run ``code`` in a fresh interpreter and return the JSON it prints."""
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=environment(cache), check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=environment(cache), check=False
+    )
     if done.returncode:
         raise SystemExit(f"benchmark case failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -161,8 +178,12 @@ def repeated(code: str, *args: str, times: int, fresh_cache: bool = False) -> di
             shutil.rmtree(folder, ignore_errors=True)
         runs.append(child(code, *args, cache=folder if fresh_cache else None))
     seconds = sorted(r["time"] for r in runs)
-    return {**runs[0], "time": statistics.median(seconds), "rss": max(r.get("rss", 0) for r in runs),
-            "runs": f"median of {len(runs)}: {seconds[0]:.2f}–{seconds[-1]:.2f} s"}
+    return {
+        **runs[0],
+        "time": statistics.median(seconds),
+        "rss": max(r.get("rss", 0) for r in runs),
+        "runs": f"median of {len(runs)}: {seconds[0]:.2f}–{seconds[-1]:.2f} s",
+    }
 
 
 def timed_commands(commands: list[list[str]], cache: Path) -> float:
@@ -181,8 +202,9 @@ def staged_command(argv: list[str], cache: Path) -> dict[str, float]:
     selection), ``notebook`` (papermill: kernel start and every cell), ``html`` (the page and the move into place)."""
     t = time.perf_counter()
     marks: dict[str, float] = {}
-    with subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                          env=environment(cache)) as proc:
+    with subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment(cache)
+    ) as proc:
         tail = []
         for line in proc.stderr:
             for step in ("[2/4]", "[3/4]"):
@@ -192,8 +214,12 @@ def staged_command(argv: list[str], cache: Path) -> dict[str, float]:
     total = time.perf_counter() - t
     if proc.returncode or len(marks) < 2:
         raise SystemExit(f"command failed: {shlex.join(argv)}\n{''.join(tail)[-3000:]}")
-    return {"total": total, "load": marks["[2/4]"], "notebook": marks["[3/4]"] - marks["[2/4]"],
-            "html": total - marks["[3/4]"]}
+    return {
+        "total": total,
+        "load": marks["[2/4]"],
+        "notebook": marks["[3/4]"] - marks["[2/4]"],
+        "html": total - marks["[3/4]"],
+    }
 
 
 def workbooks(regenerate: bool) -> tuple[dict[str, Path], float | None]:
@@ -225,8 +251,11 @@ def tidy_csv(workbook: Path, regenerate: bool) -> Path:
     # the tidy format knows an entity by its name in a year: towns of one name in two prefectures get their code
     names = scores[["entity_code", "entity"]].drop_duplicates()
     twins = set(names.loc[names["entity"].duplicated(keep=False), "entity_code"])
-    scores = scores.assign(entity=scores["entity"].where(~scores["entity_code"].isin(twins),
-                                                         scores["entity"] + "（" + scores["entity_code"] + "）"))
+    scores = scores.assign(
+        entity=scores["entity"].where(
+            ~scores["entity_code"].isin(twins), scores["entity"] + "（" + scores["entity_code"] + "）"
+        )
+    )
     per_entity = len(scores) // len(names)
     keep = set(names["entity_code"].iloc[: -(-CSV_ROWS // per_entity)])
     table = scores[scores["entity_code"].isin(keep)][REQUIRED + [c for c in OPTIONAL if c in scores.columns]]
@@ -237,8 +266,13 @@ def tidy_csv(workbook: Path, regenerate: bool) -> Path:
 def make_report_commands(out: Path) -> list[list[str]]:
     """The commands of ``make report`` as make expands them (the venv of this Python, output into ``out``)."""
     bin_dir = Path(sys.executable).parent
-    text = subprocess.run(["make", "--no-print-directory", "-n", "report", "STAMP=", f"BIN={bin_dir}", f"OUT={out}"],
-                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["make", "--no-print-directory", "-n", "report", "STAMP=", f"BIN={bin_dir}", f"OUT={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return [shlex.split(line) for line in text.replace("\\\n", " ").splitlines() if line.strip()]
 
 
@@ -257,8 +291,13 @@ def main() -> None:
         print(json.dumps({"generated": generated}))
         return
     # the inputs are made in a child process: a child of this one inherits its peak memory (ru_maxrss)
-    prepare = subprocess.run([sys.executable, __file__, "--prepare", *(["--regenerate"] * args.regenerate)],
-                             capture_output=True, text=True, env=environment(), check=False)
+    prepare = subprocess.run(
+        [sys.executable, __file__, "--prepare", *(["--regenerate"] * args.regenerate)],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        check=False,
+    )
     if prepare.returncode:
         raise SystemExit(f"making the inputs failed:\n{prepare.stderr[-3000:]}")
     generated = json.loads(prepare.stdout.strip().splitlines()[-1])["generated"]
@@ -291,55 +330,121 @@ def main() -> None:
     if generated is not None:
         rows.append(("generate the full-size workbooks (xlsxwriter)", generated, None, None, "—"))
     rows += [
-        (f"raw python-calamine parse of the sheet (floor), {calamine['runs']}", calamine["time"], 1.0, calamine["rss"],
-         "—"),
-        (f"load_mhlw cold (parse only, cache=False), {cold['runs']}", cold["time"], cold["time"] / calamine["time"],
-         cold["rss"], "≤ 1.3× calamine, ≤ 1,536 MB"),
-        (f"load_mhlw on an empty cache (parse and store), {stored['runs']}", stored["time"],
-         stored["time"] / calamine["time"], stored["rss"], "—"),
-        (f"load_mhlw from the cache, {cached['runs']}", cached["time"], cached["time"] / cold["time"], cached["rss"],
-         "≤ 0.2 s, ≤ 0.1× cold"),
+        (
+            f"raw python-calamine parse of the sheet (floor), {calamine['runs']}",
+            calamine["time"],
+            1.0,
+            calamine["rss"],
+            "—",
+        ),
+        (
+            f"load_mhlw cold (parse only, cache=False), {cold['runs']}",
+            cold["time"],
+            cold["time"] / calamine["time"],
+            cold["rss"],
+            "≤ 1.3× calamine, ≤ 1,536 MB",
+        ),
+        (
+            f"load_mhlw on an empty cache (parse and store), {stored['runs']}",
+            stored["time"],
+            stored["time"] / calamine["time"],
+            stored["rss"],
+            "—",
+        ),
+        (
+            f"load_mhlw from the cache, {cached['runs']}",
+            cached["time"],
+            cached["time"] / cold["time"],
+            cached["rss"],
+            "≤ 0.2 s, ≤ 0.1× cold",
+        ),
     ]
     if plain is not None:
-        rows.append(("plain openpyxl read-only read of the cell values", plain["time"], plain["time"] / cold["time"],
-                     plain["rss"], "≥ 8× cold"))
+        rows.append(
+            (
+                "plain openpyxl read-only read of the cell values",
+                plain["time"],
+                plain["time"] / cold["time"],
+                plain["rss"],
+                "≥ 8× cold",
+            )
+        )
     rows += [
-        (f"pandas.read_csv of the tidy CSV (floor, pyarrow strings), {read_csv['runs']}", read_csv["time"], 1.0,
-         read_csv["rss"], "—"),
-        (f"pandas.read_csv, Python strings as grantkit sets them, {read_csv_python['runs']}", read_csv_python["time"],
-         read_csv_python["time"] / read_csv["time"], read_csv_python["rss"], "—"),
-        (f"load_scores → validated table (cache=False), {scores['runs']}", scores["time"],
-         scores["time"] / read_csv["time"], scores["rss"], "≤ 3 s, ≤ 5× read_csv"),
-        (f"load_scores on an empty cache (parse and store), {scores_cached['runs']}", scores_cached["time"],
-         scores_cached["time"] / read_csv["time"], scores_cached["rss"], "—"),
-        (f"national_allocation ({alloc['rows']:,} rows: all municipalities × 2 grants)", alloc["time"], None, None,
-         "≤ 0.05 s"),
+        (
+            f"pandas.read_csv of the tidy CSV (floor, pyarrow strings), {read_csv['runs']}",
+            read_csv["time"],
+            1.0,
+            read_csv["rss"],
+            "—",
+        ),
+        (
+            f"pandas.read_csv, Python strings as grantkit sets them, {read_csv_python['runs']}",
+            read_csv_python["time"],
+            read_csv_python["time"] / read_csv["time"],
+            read_csv_python["rss"],
+            "—",
+        ),
+        (
+            f"load_scores → validated table (cache=False), {scores['runs']}",
+            scores["time"],
+            scores["time"] / read_csv["time"],
+            scores["rss"],
+            "≤ 3 s, ≤ 5× read_csv",
+        ),
+        (
+            f"load_scores on an empty cache (parse and store), {scores_cached['runs']}",
+            scores_cached["time"],
+            scores_cached["time"] / read_csv["time"],
+            scores_cached["rss"],
+            "—",
+        ),
+        (
+            f"national_allocation ({alloc['rows']:,} rows: all municipalities × 2 grants)",
+            alloc["time"],
+            None,
+            None,
+            "≤ 0.05 s",
+        ),
         ("municipal report tables for one municipality (full table)", municipal["time"], None, None, "≤ 3 s"),
     ]
     if reports is not None:
-        rows += [("make report, nothing changed (both reports, cache warm)", reports["make"], None, None, "≤ 10 s"),
-                 ("full-size two-year municipal report, cold (empty cache)", reports["cold"]["total"], None, None,
-                  "—"),
-                 ("full-size two-year municipal report, warm", reports["warm"]["total"], None, None, "≤ 10 s")]
         rows += [
-            ("  warm report: command start-up, reading the files, checking the selection", reports["warm"]["load"],
-             None, None, "—"),
-            ("  warm report: the notebook (kernel start and every cell)", reports["warm"]["notebook"], None, None,
-             "—"),
-            ("  warm report: the HTML page, moving the folder into place", reports["warm"]["html"], None, None, "—")]
+            ("make report, nothing changed (both reports, cache warm)", reports["make"], None, None, "≤ 10 s"),
+            ("full-size two-year municipal report, cold (empty cache)", reports["cold"]["total"], None, None, "—"),
+            ("full-size two-year municipal report, warm", reports["warm"]["total"], None, None, "≤ 10 s"),
+        ]
+        rows += [
+            (
+                "  warm report: command start-up, reading the files, checking the selection",
+                reports["warm"]["load"],
+                None,
+                None,
+                "—",
+            ),
+            ("  warm report: the notebook (kernel start and every cell)", reports["warm"]["notebook"], None, None, "—"),
+            ("  warm report: the HTML page, moving the folder into place", reports["warm"]["html"], None, None, "—"),
+        ]
 
-    print(f"workbook: {books['R7'].relative_to(ROOT)} ({books['R7'].stat().st_size / 1e6:.1f} MB, "
-          f"{cold['entities']:,} scored municipalities, tidy table {cold['rows']:,} rows); CSV: "
-          f"{csv_path.relative_to(ROOT)} ({csv_path.stat().st_size / 1e6:.0f} MB, {scores['rows']:,} rows)")
-    print(f"load average (1, 5, 15 min): before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
-          f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}; CPUs: {os.cpu_count()}")
-    print(f"NUMPY_MADVISE_HUGEPAGE={environment()['NUMPY_MADVISE_HUGEPAGE']}; kernel THP enabled: {_thp('enabled')}, "
-          f"defrag: {_thp('defrag')}")
+    print(
+        f"workbook: {books['R7'].relative_to(ROOT)} ({books['R7'].stat().st_size / 1e6:.1f} MB, "
+        f"{cold['entities']:,} scored municipalities, tidy table {cold['rows']:,} rows); CSV: "
+        f"{csv_path.relative_to(ROOT)} ({csv_path.stat().st_size / 1e6:.0f} MB, {scores['rows']:,} rows)"
+    )
+    print(
+        f"load average (1, 5, 15 min): before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
+        f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}; CPUs: {os.cpu_count()}"
+    )
+    print(
+        f"NUMPY_MADVISE_HUGEPAGE={environment()['NUMPY_MADVISE_HUGEPAGE']}; kernel THP enabled: {_thp('enabled')}, "
+        f"defrag: {_thp('defrag')}"
+    )
     width = max(len(r[0]) for r in rows)
     print(f"{'case':<{width}}  {'time':>9}  {'ratio':>7}  {'peak MB':>8}  target")
     for case, seconds, ratio, rss, target in rows:
-        print(f"{case:<{width}}  {seconds:>8.3f}s  {'' if ratio is None else f'{ratio:.2f}×':>7}  "
-              f"{'' if rss is None else f'{rss:,.0f}':>8}  {target}")
+        print(
+            f"{case:<{width}}  {seconds:>8.3f}s  {'' if ratio is None else f'{ratio:.2f}×':>7}  "
+            f"{'' if rss is None else f'{rss:,.0f}':>8}  {target}"
+        )
 
 
 def print_reports(reports: dict[str, object]) -> None:
@@ -348,8 +453,10 @@ def print_reports(reports: dict[str, object]) -> None:
     print(f"make report, nothing changed: {reports['make']:.3f}s")
     for kind in ("cold", "warm"):
         stages = reports[kind]
-        print(f"full-size two-year municipal report, {kind}: {stages['total']:.3f}s (load {stages['load']:.3f}s, "
-              f"notebook {stages['notebook']:.3f}s, html {stages['html']:.3f}s)")
+        print(
+            f"full-size two-year municipal report, {kind}: {stages['total']:.3f}s (load {stages['load']:.3f}s, "
+            f"notebook {stages['notebook']:.3f}s, html {stages['html']:.3f}s)"
+        )
 
 
 def report_times() -> dict[str, object]:
@@ -366,9 +473,23 @@ def report_times() -> dict[str, object]:
     from grantkit.io.mhlw import load_mhlw
 
     entity = str(load_mhlw(OUT / "mhlw_full_R7.xlsx", level="市町村", cache=False).attributes["entity_code"].iloc[100])
-    municipal = [str(Path(sys.executable).parent / "grantkit"), "report", "--level", "市町村", "--entity", entity,
-                 "--year", "R7", "--data", str(OUT / "mhlw_full_R6.xlsx"), str(OUT / "mhlw_full_R7.xlsx"),
-                 "--budgets", str(example_path("budgets_synthetic.csv")), "--out", str(out)]
+    municipal = [
+        str(Path(sys.executable).parent / "grantkit"),
+        "report",
+        "--level",
+        "市町村",
+        "--entity",
+        entity,
+        "--year",
+        "R7",
+        "--data",
+        str(OUT / "mhlw_full_R6.xlsx"),
+        str(OUT / "mhlw_full_R7.xlsx"),
+        "--budgets",
+        str(example_path("budgets_synthetic.csv")),
+        "--out",
+        str(out),
+    ]
     full_cache = OUT / "cache-full"
     shutil.rmtree(full_cache, ignore_errors=True)
     cold = staged_command(municipal, full_cache)
@@ -382,7 +503,7 @@ def _thp(setting: str) -> str:
         text = Path(f"/sys/kernel/mm/transparent_hugepage/{setting}").read_text()
     except OSError:
         return "n/a"
-    return text[text.find("[") + 1: text.find("]")] if "[" in text else text.strip()
+    return text[text.find("[") + 1 : text.find("]")] if "[" in text else text.strip()
 
 
 if __name__ == "__main__":

@@ -82,12 +82,16 @@ def check_budgets(budgets: Mapping[str, object], totals: pd.DataFrame, *, what: 
     present = [str(g) for g in dict.fromkeys(totals["grant"].dropna())] if "grant" in totals.columns else []
     listing = "、".join(present) or "なし"
     if not budgets:
-        raise UnknownSelectionError(f"{what}: 予算額（budgets）が指定されていません。交付金ごとの予算額（円）を "
-                                    f"{{\"{PROMOTION}\": 予算額, ...}} の形で渡してください（得点の表にある交付金: {listing}）")
+        raise UnknownSelectionError(
+            f"{what}: 予算額（budgets）が指定されていません。交付金ごとの予算額（円）を "
+            f'{{"{PROMOTION}": 予算額, ...}} の形で渡してください（得点の表にある交付金: {listing}）'
+        )
     unknown = [str(g) for g in budgets if g not in present]
     if unknown:
-        raise UnknownSelectionError(f"{what}: 交付金「{'」「'.join(unknown)}」は得点の表にありません。予算額の交付金名を"
-                                    f"確かめてください（得点の表にある交付金: {listing}）")
+        raise UnknownSelectionError(
+            f"{what}: 交付金「{'」「'.join(unknown)}」は得点の表にありません。予算額の交付金名を"
+            f"確かめてください（得点の表にある交付金: {listing}）"
+        )
     return {g: budget_yen(b) for g, b in budgets.items()}
 
 
@@ -141,7 +145,9 @@ def implied_average(amount: int, score: float, budget: int, n_entities: int = 47
     (False, True)
     """
     if _exact(score) <= 0:
-        raise GrantkitError(f"得点が {score} のときの基準額は全国平均によらず 0 円なので、配分額から全国平均は決まりません")
+        raise GrantkitError(
+            f"得点が {score} のときの基準額は全国平均によらず 0 円なので、配分額から全国平均は決まりません"
+        )
     if amount < 0:
         raise GrantkitError(f"配分額が負です（{amount}）")
     top = budget_yen(budget) * _exact(score) / _positive(n_entities, "団体数")
@@ -164,7 +170,9 @@ def implied_budget(amounts: Sequence[int], weights: Sequence[float], unit: int =
     1000000
     """
     weights = [_exact(w) for w in weights]
-    given = [(a, w) for a, w in zip(amounts, weights, strict=True) if not pd.isna(a)]  # an unknown amount bounds nothing
+    given = [
+        (a, w) for a, w in zip(amounts, weights, strict=True) if not pd.isna(a)
+    ]  # an unknown amount bounds nothing
     if any(a > 0 and w <= 0 for a, w in given):
         return None  # money without weight: not this formula
     pairs = [(int(a), w) for a, w in given if w > 0]
@@ -187,7 +195,7 @@ def _round(weights: list[int], total: int, budget: int, rounding: str, unit: int
     if rounding == "largest_remainder":
         # share / unit − units = (p mod per_unit) / per_unit; × per_unit² keeps that order whatever unit's sign.
         rest = [p % per_unit * per_unit for p in parts]
-        for i in sorted(range(len(parts)), key=rest.__getitem__, reverse=True)[:max(budget // unit - sum(units), 0)]:
+        for i in sorted(range(len(parts)), key=rest.__getitem__, reverse=True)[: max(budget // unit - sum(units), 0)]:
             units[i] += 1  # the sort is stable: equal remainders in table order
     return yen, units
 
@@ -202,9 +210,9 @@ def _scaled(x: np.ndarray) -> tuple[list[int], int] | None:
     if x.dtype.kind == "f" and (np.abs(x) < 1e15).all():
         x = x.astype("float64")
         for k in range(7):
-            m = np.rint(x * 10.0 ** k)
-            if (np.abs(m) < 1e15).all() and (m / 10.0 ** k == x).all():
-                return m.astype("int64").tolist(), 10 ** k
+            m = np.rint(x * 10.0**k)
+            if (np.abs(m) < 1e15).all() and (m / 10.0**k == x).all():
+                return m.astype("int64").tolist(), 10**k
     return None
 
 
@@ -232,8 +240,10 @@ def _entity_scores(scores: pd.DataFrame | pd.Series) -> pd.DataFrame:
     for key in ("fiscal_year", "level", "grant"):
         values = part[key].unique().tolist()
         if len(values) > 1:
-            raise UnknownSelectionError(f"配分は1つの年度・区分・交付金ごとに計算します。{key} が複数あります"
-                                        f"（{'、'.join(str(v) for v in values)}）。絞り込んでから渡してください")
+            raise UnknownSelectionError(
+                f"配分は1つの年度・区分・交付金ごとに計算します。{key} が複数あります"
+                f"（{'、'.join(str(v) for v in values)}）。絞り込んでから渡してください"
+            )
     totals = part if "row_kind" in part.columns else score_rates(part)
     totals = totals[totals["row_kind"] == "total"]
     return totals[["entity_code", "entity", "score"]].reset_index(drop=True)
@@ -243,27 +253,33 @@ def _allocate(frame: pd.DataFrame, weights: list[int], budget: int, rounding: st
     """``frame`` with basis_yen and basis_thousand_yen: budget × weight / Σ weights, rounded per the rule."""
     negative = [str(frame["entity"].iloc[i]) for i, w in enumerate(weights) if w < 0]
     if negative:
-        raise GrantkitError(f"配分の重み（得点。市町村は得点×第1号被保険者数）が負の団体があります: "
-                            f"{'、'.join(negative[:10])}。得点と人数を確認してください")
+        raise GrantkitError(
+            f"配分の重み（得点。市町村は得点×第1号被保険者数）が負の団体があります: "
+            f"{'、'.join(negative[:10])}。得点と人数を確認してください"
+        )
     total = sum(weights)
     if total <= 0:
         raise GrantkitError("配分の重み（得点）の合計が 0 です。配分を計算できません")
     yen, units = _round(weights, total, budget_yen(budget), rounding, unit)
     out = frame.assign(basis_yen=np.array(yen, dtype="int64"), basis_thousand_yen=np.array(units, dtype="int64"))
     allocated = sum(units) * unit
-    out.attrs.update(budget_yen=int(budget), allocated_yen=allocated, remainder_yen=int(budget) - allocated,
-                     rounding=rounding)
+    out.attrs.update(
+        budget_yen=int(budget), allocated_yen=allocated, remainder_yen=int(budget) - allocated, rounding=rounding
+    )
     return out
 
 
 def _need_several(frame: pd.DataFrame) -> None:
     if len(frame) < 2:
-        raise UnknownSelectionError("配分の計算には同じ区分の全団体の得点が必要です（1団体だけの表です）。"
-                                    "全国平均から計算するときは allocation_from_average を使ってください")
+        raise UnknownSelectionError(
+            "配分の計算には同じ区分の全団体の得点が必要です（1団体だけの表です）。"
+            "全国平均から計算するときは allocation_from_average を使ってください"
+        )
 
 
-def prefecture_allocation(scores: pd.DataFrame | pd.Series, budget: int, *, rounding: str = "truncate",
-                          unit: int = UNIT) -> pd.DataFrame:
+def prefecture_allocation(
+    scores: pd.DataFrame | pd.Series, budget: int, *, rounding: str = "truncate", unit: int = UNIT
+) -> pd.DataFrame:
     """基準額 per prefecture = budget × score / Σ scores
     (columns entity_code, entity, score, basis_yen, basis_thousand_yen).
 
@@ -289,10 +305,16 @@ def _keyed(values: pd.Series | pd.DataFrame, column: str) -> pd.Series:
     return values
 
 
-def municipal_allocation(scores: pd.DataFrame | pd.Series, first_insured: pd.Series | pd.DataFrame, budget: int,
-                         eligible: pd.Series | Collection[str] | None = None,
-                         adjustment: pd.Series | pd.DataFrame | None = None, *, rounding: str = "truncate",
-                         unit: int = UNIT) -> pd.DataFrame:
+def municipal_allocation(
+    scores: pd.DataFrame | pd.Series,
+    first_insured: pd.Series | pd.DataFrame,
+    budget: int,
+    eligible: pd.Series | Collection[str] | None = None,
+    adjustment: pd.Series | pd.DataFrame | None = None,
+    *,
+    rounding: str = "truncate",
+    unit: int = UNIT,
+) -> pd.DataFrame:
     """基準額 per municipality = budget × score·n·adjustment / Σ (score·n·adjustment) over eligible entities.
 
     ``first_insured`` (第1号被保険者数) and ``adjustment`` (factor, default 1) are keyed by entity_code
@@ -310,17 +332,23 @@ def municipal_allocation(scores: pd.DataFrame | pd.Series, first_insured: pd.Ser
     codes = frame["entity_code"].astype(str)
     n = _keyed(first_insured, "first_insured").reindex(codes)
     if n.isna().any():
-        raise UnknownSelectionError(f"第1号被保険者数がない団体があります: {'、'.join(frame.loc[n.isna().to_numpy(), 'entity'])}")
-    adj = pd.Series(1.0, index=codes) if adjustment is None else \
-        _keyed(adjustment, "adjustment").reindex(codes).fillna(1.0)
+        raise UnknownSelectionError(
+            f"第1号被保険者数がない団体があります: {'、'.join(frame.loc[n.isna().to_numpy(), 'entity'])}"
+        )
+    adj = (
+        pd.Series(1.0, index=codes)
+        if adjustment is None
+        else _keyed(adjustment, "adjustment").reindex(codes).fillna(1.0)
+    )
     if eligible is None:
         ok = pd.Series(True, index=codes)
     elif isinstance(eligible, pd.Series):
         ok = _keyed(eligible, "eligible").reindex(codes).fillna(False).astype(bool)
     else:
         ok = pd.Series(codes.isin([str(c) for c in eligible]).to_numpy(), index=codes)
-    frame = frame.assign(first_insured=n.to_numpy().astype("int64"), adjustment=adj.to_numpy(dtype="float64"),
-                         eligible=ok.to_numpy())
+    frame = frame.assign(
+        first_insured=n.to_numpy().astype("int64"), adjustment=adj.to_numpy(dtype="float64"), eligible=ok.to_numpy()
+    )
     ok = frame["eligible"]  # the excluded weigh 0 whatever their score
     weights, den = _weights(frame["score"].where(ok, 0), frame["first_insured"], frame["adjustment"].where(ok, 1.0))
     out = _allocate(frame.assign(weight=[w / den for w in weights]), weights, budget, rounding, unit)
@@ -393,9 +421,18 @@ class WhatIf:
         return int(self.allocation["basis_yen"].iloc[1] - self.allocation["basis_yen"].iloc[0])
 
 
-def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], budget: int, *,
-            fiscal_year: int | str | None = None, grant: str | None = None, level: str | None = None,
-            n_entities: int = 47, first_insured: pd.Series | pd.DataFrame | None = None) -> WhatIf:
+def what_if(
+    scores: pd.DataFrame,
+    entity: str,
+    changes: dict[str, float | str],
+    budget: int,
+    *,
+    fiscal_year: int | str | None = None,
+    grant: str | None = None,
+    level: str | None = None,
+    n_entities: int = 47,
+    first_insured: pd.Series | pd.DataFrame | None = None,
+) -> WhatIf:
     """The entity's 基準額 if given indicators reached given scores (a number, or "max" for full marks).
 
     Other entities keep their scores. With every entity in the table their totals are used (weighted by
@@ -409,11 +446,13 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     """
     from .compare import resolve_selection
 
-    sel = resolve_selection(scores, entity=entity, grant=grant, level=level,
-                            years=None if fiscal_year is None else [fiscal_year])
+    sel = resolve_selection(
+        scores, entity=entity, grant=grant, level=level, years=None if fiscal_year is None else [fiscal_year]
+    )
     if len(sel.years) > 1:
         raise UnknownSelectionError(
-            f"年度が複数あります。fiscal_year= で選んでください（{'、'.join(era_label(y) for y in sel.years)}）")
+            f"年度が複数あります。fiscal_year= で選んでください（{'、'.join(era_label(y) for y in sel.years)}）"
+        )
     year = sel.years[0]
     leaves = leaves_of(scores)
     part = leaves[leaves["fiscal_year"].eq(year) & leaves["level"].eq(sel.level) & leaves["grant"].eq(sel.grant)]
@@ -426,7 +465,8 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     if not complete and not has_national:
         raise UnknownSelectionError(
             f"他の団体の得点が {others['entity_code'].nunique()} 団体分しかなく、全国平均の行もありません。"
-            f"全 {n_entities} 団体の表か全国平均の行が必要です")
+            f"全 {n_entities} 団体の表か全国平均の行が必要です"
+        )
     if complete and others["entity_code"].nunique() >= 1:
         totals = others.groupby("entity_code")["score"].sum()
         if first_insured is None:
@@ -446,8 +486,14 @@ def what_if(scores: pd.DataFrame, entity: str, changes: dict[str, float | str], 
     for label, column in (("現状", "score_before"), ("変更後", "score_after")):
         weight = _exact(round(_total(table, column), 10)) * factor
         share = Fraction(budget_yen(budget)) * weight / (others_total + weight)
-        rows.append({"scenario": label, "score": round(_total(table, column), 10),
-                     "basis_yen": math.floor(share), "basis_thousand_yen": math.floor(share / UNIT)})
+        rows.append(
+            {
+                "scenario": label,
+                "score": round(_total(table, column), 10),
+                "basis_yen": math.floor(share),
+                "basis_thousand_yen": math.floor(share / UNIT),
+            }
+        )
     return WhatIf(table, pd.DataFrame(rows), method)
 
 
@@ -476,7 +522,9 @@ def _changed(own: pd.DataFrame, changes: dict[str, float | str]) -> pd.DataFrame
         try:
             new = mx if full else float(value)
         except (TypeError, ValueError):
-            problems.append(Problem(f"{value!r} は得点として読めません（数値か、満点なら \"max\"）", column=code, value=value))
+            problems.append(
+                Problem(f'{value!r} は得点として読めません（数値か、満点なら "max"）', column=code, value=value)
+            )
             continue
         if not 0 <= new <= mx:
             problems.append(Problem(f"{value} は 0 から配点 {mx:g} の範囲にありません", column=code, value=value))

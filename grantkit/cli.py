@@ -18,11 +18,13 @@ def _bundled(name: str) -> str:
     return str(example_path(name))
 
 
-EXAMPLE = ("例: grantkit report --entity 山口県 --base H30 --target R1\n"
-           "    grantkit report --level 市町村 --entity 青森県ゆうひさき町 --year R7\n"
-           "    grantkit report --prefecture 北海道 --year R7\n"
-           "    grantkit report --level 市町村 --entity つばきの森市 --entity 020011 --year R7\n"
-           "    grantkit inspect 01_（掲載用）令和8年度評価結果（市町村分）.xlsx")
+EXAMPLE = (
+    "例: grantkit report --entity 山口県 --base H30 --target R1\n"
+    "    grantkit report --level 市町村 --entity 青森県ゆうひさき町 --year R7\n"
+    "    grantkit report --prefecture 北海道 --year R7\n"
+    "    grantkit report --level 市町村 --entity つばきの森市 --entity 020011 --year R7\n"
+    "    grantkit inspect 01_（掲載用）令和8年度評価結果（市町村分）.xlsx"
+)
 MUNICIPAL_SAMPLE = ("mhlw_sample_R6.xlsx", "mhlw_sample_R7.xlsx")
 
 
@@ -49,36 +51,80 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["report", "--entity", "山口県", "--base", "H30", "--target", "R1"]).out
     'reports'
     """
-    parser = _Parser(prog="grantkit", formatter_class=argparse.RawDescriptionHelpFormatter, description="保険者機能強化推進交付金・努力支援交付金の分析キット", epilog=EXAMPLE)
+    parser = _Parser(
+        prog="grantkit",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="保険者機能強化推進交付金・努力支援交付金の分析キット",
+        epilog=EXAMPLE,
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    rep = sub.add_parser("report", epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter,
-                         help="年次報告書（HTML・Excel・PNG・実行済みノートブック）を作成する")
-    rep.add_argument("--level", default=PREFECTURE, choices=LEVELS,
-                     help="都道府県: 得点表の2か年比較（既定）。市町村: 全国の評価結果から1市町村の報告書")
-    rep.add_argument("--entity", action=_Entities, default=None,
-                     help="団体名または団体コード・保険者番号（例: 山口県、35、青森県ゆうひさき町、020011）。"
-                          "市町村は繰り返すと複数団体の比較表（--level 市町村）")
-    rep.add_argument("--entities", default=None, dest="entity_list",
-                     help="市町村: 比較する団体の一覧ファイル（1行に1団体。# で始まる行は読み飛ばし）")
+    rep = sub.add_parser(
+        "report",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="年次報告書（HTML・Excel・PNG・実行済みノートブック）を作成する",
+    )
+    rep.add_argument(
+        "--level",
+        default=PREFECTURE,
+        choices=LEVELS,
+        help="都道府県: 得点表の2か年比較（既定）。市町村: 全国の評価結果から1市町村の報告書",
+    )
+    rep.add_argument(
+        "--entity",
+        action=_Entities,
+        default=None,
+        help="団体名または団体コード・保険者番号（例: 山口県、35、青森県ゆうひさき町、020011）。"
+        "市町村は繰り返すと複数団体の比較表（--level 市町村）",
+    )
+    rep.add_argument(
+        "--entities",
+        default=None,
+        dest="entity_list",
+        help="市町村: 比較する団体の一覧ファイル（1行に1団体。# で始まる行は読み飛ばし）",
+    )
     rep.set_defaults(entities=None)
-    rep.add_argument("--prefecture", default=None,
-                     help="都道府県名（例: 北海道）。全国の評価結果からその都道府県の市町村の報告書（--year と --data）")
+    rep.add_argument(
+        "--prefecture",
+        default=None,
+        help="都道府県名（例: 北海道）。全国の評価結果からその都道府県の市町村の報告書（--year と --data）",
+    )
     rep.add_argument("--base", default=None, help="都道府県: 基準年度（例: H30、2018、平成30年度）")
     rep.add_argument("--target", default=None, help="都道府県: 比較年度（例: R1、2019、令和元年度）")
-    rep.add_argument("--grant", default=None, choices=GRANTS,
-                     help="都道府県: 交付金（得点表に推進と支援の両方がある年度、R2 以降）。市町村の報告書は両方を載せます")
+    rep.add_argument(
+        "--grant",
+        default=None,
+        choices=GRANTS,
+        help="都道府県: 交付金（得点表に推進と支援の両方がある年度、R2 以降）。市町村の報告書は両方を載せます",
+    )
     rep.add_argument("--year", default=None, help="市町村: 交付年度（例: R7）。前年度のファイルもあれば前年度と比較")
-    rep.add_argument("--data", action="extend", nargs="+", default=None, metavar="FILE",
-                     help="都道府県: 得点表（CSV または Excel）。市町村: 全国の評価結果（年度ごとに1ファイル。"
-                          "--data a.xlsx b.xlsx でも --data を繰り返しても可）。省略時は同梱データ（市町村は架空データ）")
-    rep.add_argument("--utilization", default=None, help="活用状況 CSV（省略時: --data 省略なら同梱データ、指定ならなし）")
+    rep.add_argument(
+        "--data",
+        action="extend",
+        nargs="+",
+        default=None,
+        metavar="FILE",
+        help="都道府県: 得点表（CSV または Excel）。市町村: 全国の評価結果（年度ごとに1ファイル。"
+        "--data a.xlsx b.xlsx でも --data を繰り返しても可）。省略時は同梱データ（市町村は架空データ）",
+    )
+    rep.add_argument(
+        "--utilization", default=None, help="活用状況 CSV（省略時: --data 省略なら同梱データ、指定ならなし）"
+    )
     rep.add_argument("--projects", default=None, help="活用事業 CSV（同上）")
-    rep.add_argument("--budgets", default=None,
-                     help="予算額 CSV（省略時は同梱の budgets.csv。市町村で --data 省略時は架空の budgets_synthetic.csv）")
+    rep.add_argument(
+        "--budgets",
+        default=None,
+        help="予算額 CSV（省略時は同梱の budgets.csv。市町村で --data 省略時は架空の budgets_synthetic.csv）",
+    )
     rep.add_argument("--out", default="reports", help="出力先フォルダ（既定: reports）")
-    rep.add_argument("--no-cache", action="store_true",
-                     help="読み込んだファイルのキャッシュを使わず、残さない（環境変数 GRANTKIT_NO_CACHE=1 と同じ）")
-    ins = sub.add_parser("inspect", help="全国の評価結果ファイルをどう読んだかを表示する（新しい年度のファイルを最初に確かめる）")
+    rep.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="読み込んだファイルのキャッシュを使わず、残さない（環境変数 GRANTKIT_NO_CACHE=1 と同じ）",
+    )
+    ins = sub.add_parser(
+        "inspect", help="全国の評価結果ファイルをどう読んだかを表示する（新しい年度のファイルを最初に確かめる）"
+    )
     ins.add_argument("files", nargs="+", metavar="FILE", help="全国の評価結果（xlsx）。複数指定できます")
     return parser
 
@@ -120,8 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as exc:  # an optional dependency of the report (papermill, matplotlib…) is missing
         if (exc.name or "grantkit").partition(".")[0] == "grantkit":
             raise
-        print(f"エラー: 報告書の作成に必要なパッケージ {exc.name} が入っていません。"
-              "pip install 'grantkit[report]' で入れてください", file=sys.stderr)
+        print(
+            f"エラー: 報告書の作成に必要なパッケージ {exc.name} が入っていません。"
+            "pip install 'grantkit[report]' で入れてください",
+            file=sys.stderr,
+        )
         return 2
     except OSError as exc:
         print(f"エラー: {_os_error_message(exc, Path(args.out))}", file=sys.stderr)
@@ -169,11 +218,15 @@ def _prefecture(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Pa
         parser.error("都道府県の報告書の --data は1つです")
     bundled = args.data is None
     return run_report(
-        entity=args.entity, base=args.base, target=args.target,
-        data=args.data[0] if args.data else _bundled("yamaguchi_scores.csv"), out=Path(args.out),
+        entity=args.entity,
+        base=args.base,
+        target=args.target,
+        data=args.data[0] if args.data else _bundled("yamaguchi_scores.csv"),
+        out=Path(args.out),
         utilization=args.utilization or (_bundled("utilization_yamaguchi.csv") if bundled else None),
         projects=args.projects or (_bundled("projects_yamaguchi.csv") if bundled else None),
-        budgets=args.budgets or _bundled("budgets.csv"), grant=args.grant,
+        budgets=args.budgets or _bundled("budgets.csv"),
+        grant=args.grant,
     )
 
 
@@ -188,7 +241,9 @@ def _municipal(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Pat
         parser.error("--utilization・--projects は都道府県の報告書の指定です")
     bundled = args.data is None
     return run_municipal_report(
-        entity=args.entity, year=args.year, out=Path(args.out),
+        entity=args.entity,
+        year=args.year,
+        out=Path(args.out),
         data=[_bundled(n) for n in MUNICIPAL_SAMPLE] if bundled else args.data,
         budgets=args.budgets or _bundled("budgets_synthetic.csv" if bundled else "budgets.csv"),
     )

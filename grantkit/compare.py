@@ -48,7 +48,7 @@ def rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     if len(keep) == len(frame):
         return frame
     if len(keep) and keep[-1] - keep[0] + 1 == len(keep):
-        return frame.iloc[keep[0]: keep[-1] + 1]
+        return frame.iloc[keep[0] : keep[-1] + 1]
     return frame.iloc[keep]
 
 
@@ -76,8 +76,14 @@ def _listing(values: object) -> str:
     return "、".join(vals[:_LIST_MAX]) + more
 
 
-def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = None,
-                      years: list[int | str] | None = None, level: str | None = None) -> Selection:
+def resolve_selection(
+    scores: pd.DataFrame,
+    *,
+    entity: str,
+    grant: str | None = None,
+    years: list[int | str] | None = None,
+    level: str | None = None,
+) -> Selection:
     """Find an entity (name or code), its level, its grant and the years asked for, or say what exists.
 
     Without ``grant`` the entity's only grant is used; with two grants present an
@@ -93,21 +99,29 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
         raise UnknownSelectionError(f"「{entity}」は比べる相手（全国平均）の行です。都道府県・市町村を選んでください")
     if level is not None:
         if level not in set(rows["level"]):
-            raise UnknownSelectionError(f"「{entity}」に区分「{level}」のデータはありません（ある区分: {_listing(rows['level'])}）")
+            raise UnknownSelectionError(
+                f"「{entity}」に区分「{level}」のデータはありません（ある区分: {_listing(rows['level'])}）"
+            )
         rows = rows[rows["level"] == level]
     elif rows["level"].nunique() > 1:
-        raise UnknownSelectionError(f"「{entity}」は複数の区分にあります。level= で選んでください（{_listing(rows['level'])}）")
+        raise UnknownSelectionError(
+            f"「{entity}」は複数の区分にあります。level= で選んでください（{_listing(rows['level'])}）"
+        )
     grants = [g for g in dict.fromkeys(rows["grant"]) if g != TOTAL]
     if years is not None:  # a grant scored only in other years does not make the asked years ambiguous
         asked = rows["fiscal_year"].isin([to_fiscal_year(y) for y in years])
         grants = [g for g in dict.fromkeys(rows.loc[asked, "grant"]) if g != TOTAL] or grants
     if grant is None:
         if len(grants) > 1:
-            raise UnknownSelectionError(f"交付金が複数あります。grant= （コマンドでは --grant）で選んでください"
-                                        f"（ある交付金: {_listing(grants)}）")
+            raise UnknownSelectionError(
+                f"交付金が複数あります。grant= （コマンドでは --grant）で選んでください"
+                f"（ある交付金: {_listing(grants)}）"
+            )
         grant = grants[0]
     elif grant not in grants:
-        raise UnknownSelectionError(f"「{entity}」に交付金「{grant}」のデータはありません（ある交付金: {_listing(grants)}）")
+        raise UnknownSelectionError(
+            f"「{entity}」に交付金「{grant}」のデータはありません（ある交付金: {_listing(grants)}）"
+        )
     rows = rows[rows["grant"] == grant]
     present = sorted(int(y) for y in rows["fiscal_year"].unique())
     wanted = present if years is None else [to_fiscal_year(y) for y in years]
@@ -116,9 +130,11 @@ def resolve_selection(scores: pd.DataFrame, *, entity: str, grant: str | None = 
         raise UnknownSelectionError(
             f"「{rows['entity'].iloc[0]}」（{grant}）に"
             f"{'、'.join(era_label_long(y) for y in missing)}のデータはありません"
-            f"（ある年度: {'、'.join(era_label_long(y) for y in present)}）")
-    return Selection(str(rows["level"].iloc[0]), grant, str(rows["entity"].iloc[0]),
-                     str(rows["entity_code"].iloc[0]), tuple(wanted))
+            f"（ある年度: {'、'.join(era_label_long(y) for y in present)}）"
+        )
+    return Selection(
+        str(rows["level"].iloc[0]), grant, str(rows["entity"].iloc[0]), str(rows["entity_code"].iloc[0]), tuple(wanted)
+    )
 
 
 def _entity_rows(scores: pd.DataFrame, entity: str) -> pd.DataFrame:
@@ -141,10 +157,13 @@ def _entity_rows(scores: pd.DataFrame, entity: str) -> pd.DataFrame:
         raise UnknownSelectionError(_unknown_entity(scores, entity))
     codes = rows[["entity_code", "entity"]].drop_duplicates()
     if len(codes) > 1:
-        listing = "、".join(f"{n}（{prefecture_of(c) or '都道府県不明'}、{c}）" for c, n in codes.itertuples(index=False))
+        listing = "、".join(
+            f"{n}（{prefecture_of(c) or '都道府県不明'}、{c}）" for c, n in codes.itertuples(index=False)
+        )
         raise UnknownSelectionError(
             f"「{entity}」という名前の団体が {len(codes)} つあります。団体コード（保険者番号）か"
-            f"「都道府県名＋団体名」で指定してください: {listing}")
+            f"「都道府県名＋団体名」で指定してください: {listing}"
+        )
     return rows
 
 
@@ -156,8 +175,10 @@ def _unknown_entity(scores: pd.DataFrame, entity: str) -> str:
         code = scores["entity_code"].astype(str)
         inside = scores.loc[code.str.startswith(CODES[entity]) & code.str.len().eq(6), "entity"]
         if len(inside):
-            return (f"「{entity}」は都道府県名です。市町村名か保険者番号を指定してください（{entity}の市町村: "
-                    f"{_listing(inside)}）")
+            return (
+                f"「{entity}」は都道府県名です。市町村名か保険者番号を指定してください（{entity}の市町村: "
+                f"{_listing(inside)}）"
+            )
     close = difflib.get_close_matches(entity, names, n=5, cutoff=0.6)
     hint = f"似た名前: {'、'.join(close)}。" if close else ""
     return f"団体「{entity}」はデータにありません。{hint}（ある団体: {_listing(names)}）"
@@ -183,9 +204,15 @@ def add_national_average(scores: pd.DataFrame) -> pd.DataFrame:
     if others.empty:
         return scores
     texts = [c for c in scores.columns if c not in ("score", "max_score", "entity", "entity_code")]
-    avg = others.groupby(["fiscal_year", "level", "grant", "indicator"], sort=False).agg(
-        **{c: (c, "first") for c in texts if c not in ("fiscal_year", "level", "grant", "indicator")},
-        score=("score", "mean"), max_score=("max_score", "first")).reset_index()
+    avg = (
+        others.groupby(["fiscal_year", "level", "grant", "indicator"], sort=False)
+        .agg(
+            **{c: (c, "first") for c in texts if c not in ("fiscal_year", "level", "grant", "indicator")},
+            score=("score", "mean"),
+            max_score=("max_score", "first"),
+        )
+        .reset_index()
+    )
     avg["entity"] = NATIONAL
     avg["entity_code"] = avg["level"].map(NATIONAL_CODE)
     return pd.concat([scores, avg[scores.columns]], ignore_index=True)
@@ -221,8 +248,15 @@ def merged_order(first: list[str], second: list[str]) -> list[str]:
     return out
 
 
-def compare_years(scores: pd.DataFrame, base: int | str, target: int | str, *, entity: str,
-                  grant: str | None = None, level: str | None = None) -> pd.DataFrame:
+def compare_years(
+    scores: pd.DataFrame,
+    base: int | str,
+    target: int | str,
+    *,
+    entity: str,
+    grant: str | None = None,
+    level: str | None = None,
+) -> pd.DataFrame:
     """One row per indicator (leaves, subtotals, total): both years' score, max, rate, national rate and changes.
 
     ``rate_change_pt`` = (rate_target − rate_base) × 100; ``gap_*_pt`` = (entity rate − national rate) × 100.
@@ -266,8 +300,9 @@ def compare_years(scores: pd.DataFrame, base: int | str, target: int | str, *, e
     return out
 
 
-def compare_to_average(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, grant: str | None = None,
-                       level: str | None = None) -> pd.DataFrame:
+def compare_to_average(
+    scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, grant: str | None = None, level: str | None = None
+) -> pd.DataFrame:
     """Per indicator and totals: score, national average, both rates, and the differences.
 
     ``diff_points`` = score − national_average; ``diff_rate_pt`` = (rate − national_rate) × 100.
@@ -326,9 +361,17 @@ def top_leaves(table: pd.DataFrame, column: str, n: int, *, largest: bool = True
     return leaves.sort_values(column, ascending=not largest, kind="stable").head(n)
 
 
-def rank_among(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, grant: str | None = None,
-               level: str | None = None, by_indicator: bool = False, attributes: pd.DataFrame | None = None,
-               within: str | pd.Series | None = None) -> pd.DataFrame:
+def rank_among(
+    scores: pd.DataFrame,
+    *,
+    entity: str,
+    fiscal_year: int | str,
+    grant: str | None = None,
+    level: str | None = None,
+    by_indicator: bool = False,
+    attributes: pd.DataFrame | None = None,
+    within: str | pd.Series | None = None,
+) -> pd.DataFrame:
     """Rank (1 = best, ties share the lowest rank), n and percentile of an entity's total among its level.
 
     ``percentile`` = 100 × (n − rank) / (n − 1): 100 for first place, 0 for last. ``within`` ranks inside
@@ -345,12 +388,17 @@ def rank_among(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, gra
     year = to_fiscal_year(fiscal_year)
     sel = resolve_selection(scores, entity=entity, grant=grant, years=[year], level=level)
     leaves = leaves_of(scores)
-    part = leaves[leaves["level"].eq(sel.level) & leaves["grant"].eq(sel.grant) & leaves["fiscal_year"].eq(year)
-                  & leaves["entity"].ne(sel.national)]
+    part = leaves[
+        leaves["level"].eq(sel.level)
+        & leaves["grant"].eq(sel.grant)
+        & leaves["fiscal_year"].eq(year)
+        & leaves["entity"].ne(sel.national)
+    ]
     if part["entity_code"].nunique() < 2:
         raise UnknownSelectionError(
             f"順位には同じ区分の全団体のデータが必要です。この表には「{sel.entity}」しかありません"
-            f"（{era_label_long(year)}・{sel.level}・{sel.grant}）。全国の評価結果ファイルを読み込んでください")
+            f"（{era_label_long(year)}・{sel.level}・{sel.grant}）。全国の評価結果ファイルを読み込んでください"
+        )
     r = score_rates(part)
     r = r[r["row_kind"].isin(["leaf", "subtotal", "total"] if by_indicator else ["total"])]
     r = r.assign(key=display_code(r["indicator"], r["row_kind"]))
@@ -359,8 +407,9 @@ def rank_among(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, gra
         r = r.assign(peer_group=_peer_groups(r, scores, attributes, within))
         groups.append("peer_group")
     grouped = r.groupby(groups, sort=False, dropna=False)["score"]
-    r = r.assign(rank=grouped.rank(method="min", ascending=False).astype("Int64"),
-                 n=grouped.transform("count").astype("int64"))
+    r = r.assign(
+        rank=grouped.rank(method="min", ascending=False).astype("Int64"), n=grouped.transform("count").astype("int64")
+    )
     pct = np.where(r["n"] > 1, 100 * (r["n"] - r["rank"].astype("float64")) / (r["n"] - 1).clip(lower=1), 100.0)
     r = r.assign(percentile=pct)
     cols = ["indicator", "indicator_name", "row_kind", "score", "rank", "n", "percentile"]
@@ -370,8 +419,9 @@ def rank_among(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, gra
     return out
 
 
-def _peer_groups(r: pd.DataFrame, scores: pd.DataFrame, attributes: pd.DataFrame | None,
-                 within: str | pd.Series) -> pd.Series:
+def _peer_groups(
+    r: pd.DataFrame, scores: pd.DataFrame, attributes: pd.DataFrame | None, within: str | pd.Series
+) -> pd.Series:
     if isinstance(within, pd.Series):
         lookup = within
     elif attributes is not None:
@@ -382,7 +432,9 @@ def _peer_groups(r: pd.DataFrame, scores: pd.DataFrame, attributes: pd.DataFrame
     elif within in scores.columns:
         lookup = scores.drop_duplicates("entity_code").set_index("entity_code")[within]
     else:
-        raise UnknownSelectionError(f"グループ分けの列「{within}」がありません。attributes= に団体属性の表を渡してください")
+        raise UnknownSelectionError(
+            f"グループ分けの列「{within}」がありません。attributes= に団体属性の表を渡してください"
+        )
     lookup = lookup.copy()
     lookup.index = lookup.index.astype(str)
     return r["entity_code"].map(lookup)

@@ -49,8 +49,10 @@ def fiscal_year(value: object) -> int:
             year = start + n - 1
             name = era if era in _ERAS else _LETTERS[era][0]
             if name in _LAST and n > _LAST[name]:
-                raise EraError(f"'{value}' はありません（{name}は{_LAST[name]}年度まで。"
-                               f"{era_label_long(year)}のことなら、そう書いてください）")
+                raise EraError(
+                    f"'{value}' はありません（{name}は{_LAST[name]}年度まで。"
+                    f"{era_label_long(year)}のことなら、そう書いてください）"
+                )
     if not 1989 <= year <= 2100:
         raise EraError(f"'{value}' は対象外の年度です（1989〜2100）")
     return year

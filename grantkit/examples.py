@@ -34,7 +34,8 @@ def package_file(folder: str, name: str) -> Path:
     if not resource.is_file():
         raise MissingPackageFileError(
             f"grantkit に同梱のファイル {folder}/{name} が見つかりません。grantkit のインストールが不完全です"
-            "（pip install --force-reinstall で入れ直してください）")
+            "（pip install --force-reinstall で入れ直してください）"
+        )
     return Path(str(resource))
 
 

@@ -25,8 +25,16 @@ from .text import fold_spaces, normalize_text
 STATUSES = ("実施", "未実施", "廃止")
 MARKS = {"実施": "○", "未実施": "－"}
 UNDERUSED_THRESHOLD = 0.8
-UTILIZATION_COLUMNS = ["fiscal_year", "level", "grant", "entity_code", "entity", "allocation_thousand_yen",
-                       "planned_thousand_yen", "spent_thousand_yen"]
+UTILIZATION_COLUMNS = [
+    "fiscal_year",
+    "level",
+    "grant",
+    "entity_code",
+    "entity",
+    "allocation_thousand_yen",
+    "planned_thousand_yen",
+    "spent_thousand_yen",
+]
 # The seven categories of the prefecture share's eligible projects (都道府県分の交付金を活用できる事業), numbered
 # as the yearly reports list them; a category without any project is still shown (with 0).
 PREFECTURE_PROJECT_CATEGORIES: dict[int, str] = {
@@ -63,12 +71,19 @@ class _Reader:
         self.problems: list[Problem] = []
         missing = [c for c in columns if c not in self.raw.columns and c not in optional]
         for c in missing:
-            self.problems.append(Problem(f"必須の列「{c}」がありません（必須列: {', '.join(columns)}）", path.name, column=c))
+            self.problems.append(
+                Problem(f"必須の列「{c}」がありません（必須列: {', '.join(columns)}）", path.name, column=c)
+            )
         for c in self.raw.columns:  # a column nobody reads would be lost without a word
             if c not in columns and c not in optional:
-                self.problems.append(Problem(f"列「{c}」はこのファイルの列ではありません（使える列: "
-                                             f"{', '.join([*columns, *(o for o in optional if o not in columns)])}）",
-                                             path.name, column=c))
+                self.problems.append(
+                    Problem(
+                        f"列「{c}」はこのファイルの列ではありません（使える列: "
+                        f"{', '.join([*columns, *(o for o in optional if o not in columns)])}）",
+                        path.name,
+                        column=c,
+                    )
+                )
         self.raise_if_any()
         for c in optional:
             if c not in self.raw.columns:
@@ -117,8 +132,9 @@ class _Reader:
                     self.problem(f"{x:g} は 0 以上の整数ではありません", i, column)
                     x = None
                 elif x is None:
-                    self.report.coerced.append(Problem("空欄を「未確定（欠損）」として読みました", self.report.source,
-                                                       None, i + 2, column, v))
+                    self.report.coerced.append(
+                        Problem("空欄を「未確定（欠損）」として読みました", self.report.source, None, i + 2, column, v)
+                    )
             out.append(None if x is None else int(x))
         return out
 
@@ -152,13 +168,18 @@ def load_utilization(path: str | Path) -> pd.DataFrame:
     ([15680, 22248], [10395, <NA>])
     """
     r = _Reader(path, UTILIZATION_COLUMNS)
-    table = pd.DataFrame({
-        "fiscal_year": r.years(), "level": r.choices("level", LEVELS), "grant": r.choices("grant", GRANTS),
-        "entity_code": r.codes(), "entity": r.texts("entity"),
-        "allocation_thousand_yen": r.amounts("allocation_thousand_yen", required=True),
-        "planned_thousand_yen": r.amounts("planned_thousand_yen", required=False),
-        "spent_thousand_yen": r.amounts("spent_thousand_yen", required=False),
-    })
+    table = pd.DataFrame(
+        {
+            "fiscal_year": r.years(),
+            "level": r.choices("level", LEVELS),
+            "grant": r.choices("grant", GRANTS),
+            "entity_code": r.codes(),
+            "entity": r.texts("entity"),
+            "allocation_thousand_yen": r.amounts("allocation_thousand_yen", required=True),
+            "planned_thousand_yen": r.amounts("planned_thousand_yen", required=False),
+            "spent_thousand_yen": r.amounts("spent_thousand_yen", required=False),
+        }
+    )
     for i in table.index[table.duplicated(["fiscal_year", "level", "grant", "entity_code"], keep="first")]:
         r.problem("同じ年度・区分・交付金・団体の行が重複しています（1年度1行）", i, "fiscal_year")
     r.raise_if_any()
@@ -201,13 +222,23 @@ def load_projects(path: str | Path) -> pd.DataFrame:
     reasons = r.written("end_reason")
     for i, (s, why) in enumerate(zip(status, reasons)):
         if why and s != "廃止":
-            r.problem(f"廃止理由がありますが、実施状況が「{s}」です（廃止の年度に「廃止」と書いてください）", i, "end_reason")
+            r.problem(
+                f"廃止理由がありますが、実施状況が「{s}」です（廃止の年度に「廃止」と書いてください）", i, "end_reason"
+            )
     numbers = r.amounts("category_no", required=True)
-    table = pd.DataFrame({
-        "fiscal_year": r.years(), "entity_code": r.codes(), "entity": r.texts("entity"),
-        "category_no": numbers, "category": r.written("category"), "project": r.written("project"),
-        "status": status, "end_reason": reasons, "grant": grants,
-    })
+    table = pd.DataFrame(
+        {
+            "fiscal_year": r.years(),
+            "entity_code": r.codes(),
+            "entity": r.texts("entity"),
+            "category_no": numbers,
+            "category": r.written("category"),
+            "project": r.written("project"),
+            "status": status,
+            "end_reason": reasons,
+            "grant": grants,
+        }
+    )
     for i in table.index[table.duplicated(["fiscal_year", "entity_code", "project"], keep="first")]:
         r.problem(f"「{table.at[i, 'project']}」の {table.at[i, 'fiscal_year']} 年度の行が重複しています", i, "project")
     r.raise_if_any()
@@ -227,19 +258,27 @@ def project_summary(projects: pd.DataFrame) -> pd.DataFrame:
     """
     p = projects.copy()
     previous = p.assign(fiscal_year=p["fiscal_year"] + 1)[["fiscal_year", "entity_code", "project", "status"]]
-    p = p.merge(previous.rename(columns={"status": "previous"}), on=["fiscal_year", "entity_code", "project"], how="left")
+    p = p.merge(
+        previous.rename(columns={"status": "previous"}), on=["fiscal_year", "entity_code", "project"], how="left"
+    )
     known = p["fiscal_year"].sub(1).isin(set(projects["fiscal_year"]))
     done = p["status"] == "実施"
-    p = p.assign(implemented=done, ended=p["status"] == "廃止", not_implemented=p["status"] == "未実施",
-                 started=(done & p["previous"].ne("実施")).where(known), continued=(done & p["previous"].eq("実施")).where(known),
-                 known=known)
+    p = p.assign(
+        implemented=done,
+        ended=p["status"] == "廃止",
+        not_implemented=p["status"] == "未実施",
+        started=(done & p["previous"].ne("実施")).where(known),
+        continued=(done & p["previous"].eq("実施")).where(known),
+        known=known,
+    )
     keys = ["fiscal_year", "entity_code", "entity", "category_no", "category"]
     g = p.groupby(keys, sort=False)
     out = g[["implemented", "not_implemented", "ended"]].sum().astype("int64")
     for c in ("started", "continued"):
         out[c] = g[c].sum().astype("Int64").where(g["known"].all(), pd.NA)
-    out["end_reasons"] = g.apply(lambda d: "、".join(r or "理由不明" for r in d.loc[d["ended"], "end_reason"]),
-                                 include_groups=False)
+    out["end_reasons"] = g.apply(
+        lambda d: "、".join(r or "理由不明" for r in d.loc[d["ended"], "end_reason"]), include_groups=False
+    )
     out = out.reset_index().sort_values(["entity_code", "fiscal_year", "category_no"], kind="stable")
     cols = keys + ["implemented", "started", "continued", "ended", "not_implemented", "end_reasons"]
     return out[cols].reset_index(drop=True)
@@ -253,12 +292,20 @@ def project_table(projects: pd.DataFrame) -> pd.DataFrame:
     >>> t.loc[t.project == "医療介護連携人材養成研修事業", ["H30", "R1"]].values.tolist()
     [['－', '○']]
     """
-    p = projects.assign(mark=projects["status"].map(MARKS).where(projects["status"] != "廃止",
-                                                                 projects["end_reason"].replace("", "廃止")))
+    p = projects.assign(
+        mark=projects["status"]
+        .map(MARKS)
+        .where(projects["status"] != "廃止", projects["end_reason"].replace("", "廃止"))
+    )
     p = p.assign(year=p["fiscal_year"].map(era_label))
     years = [era_label(y) for y in sorted(p["fiscal_year"].unique())]
-    wide = p.pivot_table(index=["category_no", "category", "project"], columns="year", values="mark",
-                         aggfunc="first", sort=False).reindex(columns=years).fillna("")
+    wide = (
+        p.pivot_table(
+            index=["category_no", "category", "project"], columns="year", values="mark", aggfunc="first", sort=False
+        )
+        .reindex(columns=years)
+        .fillna("")
+    )
     wide = wide.reset_index().sort_values("category_no", kind="stable").drop(columns="category_no")
     wide.columns.name = None
     return wide.reset_index(drop=True)
@@ -278,11 +325,17 @@ def load_budgets(path: str | Path) -> pd.DataFrame:
         if v.lower() not in _TRUE | _FALSE:
             r.problem(f"'{v}' は true / false として読めません", i, "verified")
         flags.append(v.lower() in _TRUE)
-    table = pd.DataFrame({
-        "fiscal_year": r.years(), "grant": r.choices("grant", (*GRANTS, TOTAL)),
-        "level": r.choices("level", (*LEVELS, TOTAL)), "budget_yen": r.amounts("budget_yen", required=True),
-        "verified": flags, "source": r.written("source"), "note": r.written("note"),
-    })
+    table = pd.DataFrame(
+        {
+            "fiscal_year": r.years(),
+            "grant": r.choices("grant", (*GRANTS, TOTAL)),
+            "level": r.choices("level", (*LEVELS, TOTAL)),
+            "budget_yen": r.amounts("budget_yen", required=True),
+            "verified": flags,
+            "source": r.written("source"),
+            "note": r.written("note"),
+        }
+    )
     for i in table.index[table.duplicated(["fiscal_year", "grant", "level"], keep="first")]:
         r.problem("同じ年度・交付金・区分の行が重複しています", i, "fiscal_year")
     r.raise_if_any()
@@ -303,10 +356,15 @@ def budget_for(budgets: pd.DataFrame, fiscal_year: int | str, grant: str, level:
         listing = "、".join(f"{g}・{lv}" for g, lv in zip(known["grant"], known["level"])) or "なし"
         raise UnknownSelectionError(
             f"{era_label_long(year)}の{grant}（{level}分）の予算額はわかりません（この年度にあるのは: {listing}）。"
-            f"予算額を budget= に直接指定するか、budgets.csv に出典とともに追加してください")
+            f"予算額を budget= に直接指定するか、budgets.csv に出典とともに追加してください"
+        )
     row = rows.iloc[0]
     if not row["verified"]:
-        warnings.warn(UnverifiedBudgetWarning(
-            f"{era_label_long(year)}の{grant}（{level}分）の予算額 {int(row['budget_yen']):,} 円は未確認の値です"
-            f"（出典: {row['source'] or '不明'}。{row['note']}）"), stacklevel=2)
+        warnings.warn(
+            UnverifiedBudgetWarning(
+                f"{era_label_long(year)}の{grant}（{level}分）の予算額 {int(row['budget_yen']):,} 円は未確認の値です"
+                f"（出典: {row['source'] or '不明'}。{row['note']}）"
+            ),
+            stacklevel=2,
+        )
     return int(row["budget_yen"])

@@ -26,8 +26,10 @@ if TYPE_CHECKING:  # only the type: this stage computes, the report stage loads
 
 FLAG_POINTS = 20.0
 MIN_FULL_SHARE = 0.3
-RECOVER_RULE = ("取り戻す指標: {peer}の市町村（本団体を除く）の{share:.0%}以上が満点なのに、本団体が満点に届かなかった"
-                "項目（失った点の大きい順）")
+RECOVER_RULE = (
+    "取り戻す指標: {peer}の市町村（本団体を除く）の{share:.0%}以上が満点なのに、本団体が満点に届かなかった"
+    "項目（失った点の大きい順）"
+)
 ZERO_RULE = "0点の項目: 全国の市町村の半数以上が得点しているのに本団体が0点の項目（配点の大きい順）"
 
 
@@ -58,8 +60,11 @@ def entity_codes(data: MunicipalData, entities: Sequence[str], *, fiscal_year: i
     codes = []
     for entity in entities:
         try:
-            codes.append(resolve_selection(names if len(names) else name_rows(data.scores), entity=entity,
-                                           grant=GRANTS[0], years=[fiscal_year]).entity_code)
+            codes.append(
+                resolve_selection(
+                    names if len(names) else name_rows(data.scores), entity=entity, grant=GRANTS[0], years=[fiscal_year]
+                ).entity_code
+            )
         except UnknownSelectionError:
             codes.append(data.code(entity, fiscal_year))  # its own message (a 広域連合 row without score …)
     return codes
@@ -83,9 +88,9 @@ def combined_totals(data: MunicipalData, fiscal_year: int) -> pd.DataFrame:
     """
     totals = goal_totals(data.scores, fiscal_year)  # the whole table: computed once per year in reused_totals
     totals = totals[totals["parent"] == TOTAL]
-    summed = totals.groupby("entity_code", sort=False).agg(entity=("entity", "first"),
-                                                           total=("score", lambda s: s.sum(min_count=1)),
-                                                           max_score=("max_score", "sum"))
+    summed = totals.groupby("entity_code", sort=False).agg(
+        entity=("entity", "first"), total=("score", lambda s: s.sum(min_count=1)), max_score=("max_score", "sum")
+    )
     at = data.attributes_of(fiscal_year).drop_duplicates("entity_code").set_index("entity_code")
     key, peer_name = peer_key(at)
     out = summed.join(at[["prefecture", "first_insured", "size_class", "depopulated"]], how="left")
@@ -121,19 +126,25 @@ def group_trend(data: MunicipalData, codes: Sequence[str]) -> pd.DataFrame:
     for year in data.years:
         every = combined_totals(data, year)
         mine = every[every["entity_code"].isin(codes)]
-        parts.append(mine[["entity_code", "entity", "total", "max_score", "rank", "n"]]
-                     .assign(fiscal_year=year, national_mean=every.attrs["national_mean"]))
+        parts.append(
+            mine[["entity_code", "entity", "total", "max_score", "rank", "n"]].assign(
+                fiscal_year=year, national_mean=every.attrs["national_mean"]
+            )
+        )
     out = pd.concat(parts, ignore_index=True)
     out["diff"] = out["total"] - out["national_mean"]
     order = {c: i for i, c in enumerate(codes)}
-    out = out.sort_values(["entity_code", "fiscal_year"], key=lambda c: c.map(order) if c.name == "entity_code" else c,
-                          kind="stable")
-    return out[["fiscal_year", "entity_code", "entity", "total", "max_score", "rank", "n", "national_mean",
-                "diff"]].reset_index(drop=True)
+    out = out.sort_values(
+        ["entity_code", "fiscal_year"], key=lambda c: c.map(order) if c.name == "entity_code" else c, kind="stable"
+    )
+    return out[
+        ["fiscal_year", "entity_code", "entity", "total", "max_score", "rank", "n", "national_mean", "diff"]
+    ].reset_index(drop=True)
 
 
-def group_goals(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int,
-                flag: float = FLAG_POINTS) -> pd.DataFrame:
+def group_goals(
+    data: MunicipalData, codes: Sequence[str], *, fiscal_year: int, flag: float = FLAG_POINTS
+) -> pd.DataFrame:
     """Each entity's score per grant × 目標 against the national mean score, flagged 「高」/「低」 where the
     difference is at least ``flag`` points either way.
 
@@ -173,8 +184,10 @@ def amount_table(data: MunicipalData, *, fiscal_year: int = 2024) -> pd.DataFram
     out["final_yen_per_first_insured"] = final * 1000 / out["first_insured"]
     out["below_plan"] = final < plan
     known = out[final.notna() & out["first_insured"].notna()]
-    per = known.groupby("grant").apply(lambda g: g["final_thousand_yen"].astype("float64").sum() * 1000
-                                       / g["first_insured"].sum(), include_groups=False)
+    per = known.groupby("grant").apply(
+        lambda g: g["final_thousand_yen"].astype("float64").sum() * 1000 / g["first_insured"].sum(),
+        include_groups=False,
+    )
     out.attrs.update(national_yen_per_first_insured={str(k): float(v) for k, v in per.items()}, fiscal_year=fiscal_year)
     return out
 
@@ -188,8 +201,9 @@ def group_amounts(amounts: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
     return mine
 
 
-def recover_items(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int,
-                  min_full_share: float = MIN_FULL_SHARE) -> pd.DataFrame:
+def recover_items(
+    data: MunicipalData, codes: Sequence[str], *, fiscal_year: int, min_full_share: float = MIN_FULL_SHARE
+) -> pd.DataFrame:
     """「取り戻す指標」 for each entity: items where at least ``min_full_share`` of its peers (same 規模区分 ×
     過疎, the entity itself left out) have full marks but the entity scored below the 配点; joined with the
     0-point items many municipalities score (``municipal.zero_items``), each row with its rule.
@@ -218,11 +232,31 @@ def recover_items(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int
         picked = picked.assign(grant=picked["grant"].where(picked["parent"] != "目標Ⅳ", "共通"))
         parts.append(picked.sort_values(["lost", "share"], ascending=False, kind="stable"))
         zero = zeros[code]
-        parts.append(zero.assign(entity_code=code, entity=mine["entity"].iloc[0] if len(mine) else code,
-                                 rule=ZERO_RULE, score=0.0, lost=zero["max_score"],
-                                 share=zero["share_scored"], n_peers=pd.NA))
-    cols = ["entity_code", "entity", "rule", "grant", "parent", "indicator", "indicator_name", "max_score", "score",
-            "lost", "share", "n_peers"]
+        parts.append(
+            zero.assign(
+                entity_code=code,
+                entity=mine["entity"].iloc[0] if len(mine) else code,
+                rule=ZERO_RULE,
+                score=0.0,
+                lost=zero["max_score"],
+                share=zero["share_scored"],
+                n_peers=pd.NA,
+            )
+        )
+    cols = [
+        "entity_code",
+        "entity",
+        "rule",
+        "grant",
+        "parent",
+        "indicator",
+        "indicator_name",
+        "max_score",
+        "score",
+        "lost",
+        "share",
+        "n_peers",
+    ]
     out = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
     out.attrs["rules"] = [rule, ZERO_RULE]
     return out

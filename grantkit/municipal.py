@@ -23,7 +23,8 @@ from .eras import era_label_long
 from .eras import fiscal_year as to_fiscal_year
 from .errors import GrantkitError, UnknownSelectionError
 from .national import national_allocation
-from .rates import alternatives_once, factorize_runs as _factorize, rate
+from .rates import alternatives_once, rate
+from .rates import factorize_runs as _factorize
 from .schema import first_rows
 
 
@@ -34,10 +35,7 @@ def year_block(scores: pd.DataFrame, year: int) -> pd.DataFrame:
     >>> year_block(pd.DataFrame({"fiscal_year": [2024, 2025, 2025], "score": [1.0, 2.0, 3.0]}), 2025).index.tolist()
     [1, 2]
     """
-    at = np.flatnonzero((scores["fiscal_year"] == year).to_numpy(dtype=bool))
-    if len(at) == len(scores):
-        return scores
-    return scores.iloc[at[0]:at[-1] + 1] if len(at) and at[-1] - at[0] + 1 == len(at) else scores.iloc[at]
+    return rows_where(scores, (scores["fiscal_year"] == year).to_numpy(dtype=bool))
 
 
 def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -83,8 +81,7 @@ def reuse(kind: str, tables: tuple[pd.DataFrame, ...], year: int, compute: Calla
 def _code(scores: pd.DataFrame, entity: str, year: int | None = None) -> str:
     """The entity_code of a name or code (ambiguous names raise, listing the candidates)."""
     grant = next((g for g in GRANTS if _has(scores["grant"], g)), None)
-    return resolve_selection(scores, entity=entity, grant=grant,
-                             years=None if year is None else [year]).entity_code
+    return resolve_selection(scores, entity=entity, grant=grant, years=None if year is None else [year]).entity_code
 
 
 def _floats(column: pd.Series) -> np.ndarray:
@@ -110,8 +107,10 @@ def _attributes(attributes: pd.DataFrame, year: int) -> pd.DataFrame:
         years = sorted(int(y) for y in attributes["fiscal_year"].dropna().unique())
         attributes = attributes[attributes["fiscal_year"] == year]
         if attributes.empty:
-            raise UnknownSelectionError(f"属性の表に{era_label_long(year)}の行がありません（ある年度: "
-                                        f"{'、'.join(era_label_long(y) for y in years) or 'なし'}）")
+            raise UnknownSelectionError(
+                f"属性の表に{era_label_long(year)}の行がありません（ある年度: "
+                f"{'、'.join(era_label_long(y) for y in years) or 'なし'}）"
+            )
     return attributes.drop_duplicates("entity_code").set_index("entity_code")
 
 
@@ -148,8 +147,10 @@ def _goal_totals(scores: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
     filled = {col: np.where(np.isnan(v), 0.0, v) for col, v in columns.items()}
     coarse = {k: c.reshape(cells_coarse, len(parents)).sum(axis=1) for k, c in counts.items()}  # counts: exact
     parts = []
-    for key, n_parent, labels, n in ((fine, len(parents), parents, counts),
-                                     (entity * len(grants) + grant, 1, [TOTAL], coarse)):
+    for key, n_parent, labels, n in (
+        (fine, len(parents), parents, counts),
+        (entity * len(grants) + grant, 1, [TOTAL], coarse),
+    ):
         size = len(codes) * len(grants) * n_parent
         present = n[None] > 0
         part = {}
@@ -159,10 +160,17 @@ def _goal_totals(scores: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
         cells = np.flatnonzero(present)
         e, rest = np.divmod(cells, len(grants) * n_parent)
         g, p = np.divmod(rest, n_parent)
-        parts.append(pd.DataFrame({"entity_code": pd.array(np.asarray(codes)[e], dtype="str"),
-                                   "entity": pd.array(names[e], dtype="str"),
-                                   "grant": pd.array(np.asarray(grants)[g], dtype="str"),
-                                   "parent": pd.array(np.asarray(labels, dtype=object)[p], dtype="str"), **part}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "entity_code": pd.array(np.asarray(codes)[e], dtype="str"),
+                    "entity": pd.array(names[e], dtype="str"),
+                    "grant": pd.array(np.asarray(grants)[g], dtype="str"),
+                    "parent": pd.array(np.asarray(labels, dtype=object)[p], dtype="str"),
+                    **part,
+                }
+            )
+        )
     out = pd.concat(parts, ignore_index=True)
     out["rate"] = rate(out["score"], out["max_score"])
     return out
@@ -199,9 +207,13 @@ def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> 
     out = pd.concat(parts, ignore_index=True)
     for grant in GRANTS:
         g = rows[rows["grant"] == grant]
-        sums = pd.concat([g.groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1),
-                          g.assign(group="").groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1),
-                          g.assign(parent=TOTAL, group=TOTAL).groupby(keys)[["score", "max_score"]].sum(min_count=1)])
+        sums = pd.concat(
+            [
+                g.groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1),
+                g.assign(group="").groupby(keys, sort=False)[["score", "max_score"]].sum(min_count=1),
+                g.assign(parent=TOTAL, group=TOTAL).groupby(keys)[["score", "max_score"]].sum(min_count=1),
+            ]
+        )
         sums = sums[~sums.index.duplicated()]  # (parent, "") twice when a category has no 指標群: same sums
         found = sums.reindex(pd.MultiIndex.from_frame(out[keys]))
         out[f"score_{grant}"] = found["score"].to_numpy(dtype="float64")
@@ -221,8 +233,11 @@ def peer_key(attributes: pd.DataFrame) -> tuple[pd.Series, str]:
     (['全部過疎', '非過疎'], '同じ過疎区分')
     """
     cols = [c for c in ("size_class", "depopulated") if c in attributes.columns and attributes[c].notna().any()]
-    name = {("size_class", "depopulated"): "同規模・同じ過疎区分", ("size_class",): "同規模",
-            ("depopulated",): "同じ過疎区分"}.get(tuple(cols), "")
+    name = {
+        ("size_class", "depopulated"): "同規模・同じ過疎区分",
+        ("size_class",): "同規模",
+        ("depopulated",): "同じ過疎区分",
+    }.get(tuple(cols), "")
     if not cols:
         return pd.Series(pd.NA, index=attributes.index, dtype="str"), name
     key = attributes[cols[0]].astype("str")
@@ -243,8 +258,9 @@ def _groups(attributes: pd.DataFrame, code: str) -> list[tuple[str, pd.Series]]:
     return out
 
 
-def goal_comparison(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str,
-                    fiscal_year: int | str) -> pd.DataFrame:
+def goal_comparison(
+    scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str, fiscal_year: int | str
+) -> pd.DataFrame:
     """The municipality's rate per 目標 and grant total against the mean rate of all municipalities, of those
     in its prefecture and of its peers (規模区分・過疎). 目標Ⅳ, the same in both grants, appears once (grant
     "共通").
@@ -274,8 +290,12 @@ def goal_comparison(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: s
         means = totals[totals["entity_code"].isin(members)].groupby(["grant", "parent"])["rate"].mean()
         mine[f"mean_rate_{label}"] = means.reindex(pd.MultiIndex.from_frame(mine[["grant", "parent"]])).to_numpy()
     mine = _in_goal_order(_outcome_once(mine), mine["parent"])
-    mine.attrs.update(entity_code=code, entity=_name(scores, code), fiscal_year=year,
-                      groups={label: int(mask.sum()) for label, mask in groups})
+    mine.attrs.update(
+        entity_code=code,
+        entity=_name(scores, code),
+        fiscal_year=year,
+        groups={label: int(mask.sum()) for label, mask in groups},
+    )
     return mine
 
 
@@ -294,12 +314,12 @@ def _in_goal_order(table: pd.DataFrame, parents: object) -> pd.DataFrame:
     """Rows by 目標 in the order first seen in ``parents`` (合計 last), then 推進, 支援, 共通."""
     order = {p: i for i, p in enumerate(dict.fromkeys(parents)) if p != TOTAL} | {TOTAL: len(table) + 1}
     grants = {g: i for i, g in enumerate((*GRANTS, SHARED))}
-    return table.sort_values(by=["parent", "grant"], key=lambda c: c.map(order if c.name == "parent" else grants),
-                             kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        by=["parent", "grant"], key=lambda c: c.map(order if c.name == "parent" else grants), kind="stable"
+    ).reset_index(drop=True)
 
 
-def peer_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str,
-               fiscal_year: int | str) -> pd.DataFrame:
+def peer_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> pd.DataFrame:
     """The municipality's total rate per grant against the national, prefecture and peer means, with its
     rank (1 = best; ties share the best rank) and percentile in each group: 100 × (n − rank) / (n − 1), the
     share of the other municipalities not scoring higher (100 = first, ties at the top included; 0 = last),
@@ -329,10 +349,18 @@ def peer_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str,
             members = per.loc[per.index.intersection(mask.index[mask.to_numpy(dtype=bool)])]
             n = len(members)
             rank = int((members["score"] > per.loc[code, "score"]).sum()) + 1
-            records.append({"grant": grant, "comparison": label, "n": n, "entity_rate": per.loc[code, "rate"],
-                            "mean_rate": members["rate"].mean(),
-                            "diff_pt": (per.loc[code, "rate"] - members["rate"].mean()) * 100,
-                            "rank": rank, "percentile": 100.0 * (n - rank) / (n - 1) if n > 1 else 100.0})
+            records.append(
+                {
+                    "grant": grant,
+                    "comparison": label,
+                    "n": n,
+                    "entity_rate": per.loc[code, "rate"],
+                    "mean_rate": members["rate"].mean(),
+                    "diff_pt": (per.loc[code, "rate"] - members["rate"].mean()) * 100,
+                    "rank": rank,
+                    "percentile": 100.0 * (n - rank) / (n - 1) if n > 1 else 100.0,
+                }
+            )
     out = pd.DataFrame.from_records(records)
     out.attrs.update(entity_code=code, fiscal_year=year)
     return out
@@ -359,8 +387,9 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
     return _zero_items(rows, [code], min_share)[code]
 
 
-def zero_items_of(scores: pd.DataFrame, codes: list[str], *, fiscal_year: int | str,
-                  min_share: float = 0.5) -> dict[str, pd.DataFrame]:
+def zero_items_of(
+    scores: pd.DataFrame, codes: list[str], *, fiscal_year: int | str, min_share: float = 0.5
+) -> dict[str, pd.DataFrame]:
     """``zero_items`` of several municipalities given by ``entity_code`` (code → table), the shares computed
     once for all of them."""
     check_share(min_share)
@@ -378,10 +407,14 @@ def _zero_items(rows: pd.DataFrame, codes: list[str], min_share: float) -> dict[
         outcome = picked["parent"] == OUTCOME_GOAL
         shared = picked[outcome].drop_duplicates("indicator").assign(grant=SHARED)
         picked = pd.concat([picked[~outcome], shared])
-        cols = [c for c in ["grant", "parent", "group", "indicator", "indicator_name", "max_score", "share_scored"]
-                if c in picked.columns]
-        out[code] = picked.sort_values(["max_score", "share_scored"], ascending=False,
-                                       kind="stable")[cols].reset_index(drop=True)
+        cols = [
+            c
+            for c in ["grant", "parent", "group", "indicator", "indicator_name", "max_score", "share_scored"]
+            if c in picked.columns
+        ]
+        out[code] = picked.sort_values(["max_score", "share_scored"], ascending=False, kind="stable")[cols].reset_index(
+            drop=True
+        )
     return out
 
 
@@ -392,8 +425,10 @@ def check_share(min_share: object) -> None:
     except (TypeError, ValueError):
         share_ok = False
     if not share_ok:
-        raise GrantkitError(f"zero_items: min_share={min_share!r} は使えません。得点した市町村の割合の下限を "
-                            "0 から 1 の数で指定してください（例: 0.5 = 半数以上）")
+        raise GrantkitError(
+            f"zero_items: min_share={min_share!r} は使えません。得点した市町村の割合の下限を "
+            "0 から 1 の数で指定してください（例: 0.5 = 半数以上）"
+        )
 
 
 def year_change(scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str) -> pd.DataFrame:
@@ -429,8 +464,13 @@ def year_change(scores: pd.DataFrame, *, entity: str, base: int | str, target: i
     out["indicator"] = out["parent"] + "（" + out["grant"] + "）"
     out["row_kind"] = np.where(out["parent"] == TOTAL, "total", "leaf")
     out["max_changed"] = out["scale_changed"]
-    out.attrs.update(entity_code=code, entity=_name(scores, code), base=b, target=t,
-                     scale_changed=bool(out.loc[out["parent"] == TOTAL, "scale_changed"].any()))
+    out.attrs.update(
+        entity_code=code,
+        entity=_name(scores, code),
+        base=b,
+        target=t,
+        scale_changed=bool(out.loc[out["parent"] == TOTAL, "scale_changed"].any()),
+    )
     return out
 
 
@@ -446,8 +486,11 @@ def outcome_track(scores: pd.DataFrame, *, entity: str) -> pd.DataFrame:
     >>> outcome_track(t, entity="甲町")[["fiscal_year", "rate", "national_mean_rate"]].round(2).values.tolist()
     [[2024.0, 0.6, 0.4], [2025.0, 0.8, 0.6]]
     """
-    outcome = scores[equal_mask(scores["parent"], OUTCOME_GOAL) & equal_mask(scores["grant"], GRANTS[0])
-                     & ~equal_mask(scores["entity"], NATIONAL)]
+    outcome = scores[
+        equal_mask(scores["parent"], OUTCOME_GOAL)
+        & equal_mask(scores["grant"], GRANTS[0])
+        & ~equal_mask(scores["entity"], NATIONAL)
+    ]
     code = _code(outcome, entity)
     per = alternatives_once(outcome).groupby(["fiscal_year", "entity_code"])[["score", "max_score"]].sum().reset_index()
     per["rate"] = rate(per["score"], per["max_score"])
@@ -456,9 +499,16 @@ def outcome_track(scores: pd.DataFrame, *, entity: str) -> pd.DataFrame:
     return mine.join(nat).reset_index()
 
 
-def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Mapping[str, int], *, entity: str,
-                    fiscal_year: int | str, zero: pd.DataFrame | None = None,
-                    amounts: pd.DataFrame | None = None) -> pd.DataFrame:
+def municipal_grant(
+    scores: pd.DataFrame,
+    attributes: pd.DataFrame,
+    budgets: Mapping[str, int],
+    *,
+    entity: str,
+    fiscal_year: int | str,
+    zero: pd.DataFrame | None = None,
+    amounts: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The municipality's 基準額 per grant by the municipal formula (budget × score·n / Σ score·n over all
     municipalities in the table, n = 第1号被保険者数, truncated to 千円), with what it means.
 
@@ -490,12 +540,14 @@ def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Map
         raise UnknownSelectionError(
             f"municipal_grant: 交付金「{'」「'.join(missing)}」の予算額がありません（予算額のある交付金: "
             f"{'、'.join(budgets)}。{_name(scores, code)}に得点のある交付金: {'、'.join(mine)}）。"
-            "得点のある交付金すべての予算額を渡してください")
+            "得点のある交付金すべての予算額を渡してください"
+        )
     absent = [g for g in budgets if g not in mine]
     if absent:
         raise UnknownSelectionError(
             f"municipal_grant: {_name(scores, code)}には{era_label_long(year)}の交付金「{'」「'.join(absent)}」の"
-            f"得点がありません（得点のある交付金: {'、'.join(mine) or 'なし'}）")
+            f"得点がありません（得点のある交付金: {'、'.join(mine) or 'なし'}）"
+        )
     records = []
     for grant, budget in budgets.items():
         per = totals[totals["grant"] == grant][["entity_code", "entity", "grant", "score"]]
@@ -506,12 +558,20 @@ def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Map
             alloc = national_allocation(changed, attrs, {grant: budget})
             basis[case] = alloc.set_index("entity_code").loc[code]
         now = basis["now"]
-        records.append({"grant": grant, "score": now["score"], "first_insured": int(now["first_insured"]),
-                        "budget_yen": budget, "basis_thousand_yen": int(now["basis_thousand_yen"]),
-                        "yen_per_first_insured": now["yen_per_first_insured"],
-                        "one_point_yen": int(basis["one"]["basis_yen"] - now["basis_yen"]),
-                        "whatif_points": extra, "whatif_thousand_yen": int(basis["whatif"]["basis_thousand_yen"]),
-                        "whatif_gain_thousand_yen": int(basis["whatif"]["basis_thousand_yen"] - now["basis_thousand_yen"])})
+        records.append(
+            {
+                "grant": grant,
+                "score": now["score"],
+                "first_insured": int(now["first_insured"]),
+                "budget_yen": budget,
+                "basis_thousand_yen": int(now["basis_thousand_yen"]),
+                "yen_per_first_insured": now["yen_per_first_insured"],
+                "one_point_yen": int(basis["one"]["basis_yen"] - now["basis_yen"]),
+                "whatif_points": extra,
+                "whatif_thousand_yen": int(basis["whatif"]["basis_thousand_yen"]),
+                "whatif_gain_thousand_yen": int(basis["whatif"]["basis_thousand_yen"] - now["basis_thousand_yen"]),
+            }
+        )
     out = pd.DataFrame.from_records(records)
     if amounts is not None and len(out):
         mine = amounts[amounts["entity_code"] == code].set_index("grant")
@@ -524,8 +584,9 @@ def municipal_grant(scores: pd.DataFrame, attributes: pd.DataFrame, budgets: Map
 OVERALL = "両交付金"
 
 
-def overall_standing(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str,
-                     previous: int | str | None = None) -> pd.DataFrame:
+def overall_standing(
+    scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, previous: int | str | None = None
+) -> pd.DataFrame:
     """The municipality's total per grant and over both grants (目標Ⅳ counted in each, as the grants do: 800
     points from R6), the national mean of that total, its rank among all municipalities (1 = best, ties share
     the best rank) and, with ``previous``, last year's score, rank and the rank's change (positive = moved up).
@@ -546,8 +607,9 @@ def overall_standing(scores: pd.DataFrame, *, entity: str, fiscal_year: int | st
     def standing(y: int) -> pd.DataFrame:
         totals = goal_totals(scores, y)
         totals = totals[totals["parent"] == TOTAL]
-        per = totals.pivot_table(index="entity_code", columns="grant", values=["score", "max_score"], aggfunc="sum",
-                                 sort=False)
+        per = totals.pivot_table(
+            index="entity_code", columns="grant", values=["score", "max_score"], aggfunc="sum", sort=False
+        )
         grants = [g for g in GRANTS if g in per["score"].columns]
         rows = []
         for grant in [*grants, OVERALL]:
@@ -557,23 +619,53 @@ def overall_standing(scores: pd.DataFrame, *, entity: str, fiscal_year: int | st
             if code not in score.index or pd.isna(score.loc[code]):
                 continue
             scored = score.dropna()
-            rows.append({"grant": grant, "score": float(score.loc[code]), "max_score": float(top.loc[code]),
-                         "national_mean": float(scored.mean()), "n": len(scored),
-                         "rank": int((scored > score.loc[code]).sum()) + 1})
+            rows.append(
+                {
+                    "grant": grant,
+                    "score": float(score.loc[code]),
+                    "max_score": float(top.loc[code]),
+                    "national_mean": float(scored.mean()),
+                    "n": len(scored),
+                    "rank": int((scored > score.loc[code]).sum()) + 1,
+                }
+            )
         return pd.DataFrame.from_records(rows)
 
     out = standing(year)
     out["rate"] = rate(out["score"], out["max_score"])
     before = None if previous is None else standing(to_fiscal_year(previous))
     if before is not None and len(before):
-        last = before.set_index("grant").rename(columns={"score": "prev_score", "max_score": "prev_max",
-                                                          "rank": "prev_rank", "n": "prev_n"})
+        last = before.set_index("grant").rename(
+            columns={"score": "prev_score", "max_score": "prev_max", "rank": "prev_rank", "n": "prev_n"}
+        )
         out = out.join(last[["prev_score", "prev_max", "prev_rank", "prev_n"]], on="grant")
         out["prev_rank"] = out["prev_rank"].astype("Int64")
         out["prev_n"] = out["prev_n"].astype("Int64")
         out["rank_change"] = out["prev_rank"] - out["rank"]
-    out = out[[c for c in ("grant", "score", "max_score", "rate", "national_mean", "n", "rank", "prev_score",
-                           "prev_max", "prev_rank", "prev_n", "rank_change") if c in out.columns]]
-    out.attrs.update(entity_code=code, entity=_name(scores, code), fiscal_year=year,
-                     previous=None if previous is None else to_fiscal_year(previous))
+    out = out[
+        [
+            c
+            for c in (
+                "grant",
+                "score",
+                "max_score",
+                "rate",
+                "national_mean",
+                "n",
+                "rank",
+                "prev_score",
+                "prev_max",
+                "prev_rank",
+                "prev_n",
+                "rank_change",
+            )
+            if c in out.columns
+        ]
+    ]
+    out.attrs.update(
+        entity_code=code,
+        entity=_name(scores, code),
+        fiscal_year=year,
+        previous=None if previous is None else to_fiscal_year(previous),
+    )
     return out

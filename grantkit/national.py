@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .allocation import check_budgets, grant_amount, municipal_allocation, prefecture_allocation
+from .compare import equal_mask, rows_where
 from .eras import era_label_long
 from .errors import GrantkitError, UnknownSelectionError
-from .compare import equal_mask, rows_where
 from .rates import alternatives_once, factorize_runs, rate
 from .schema import LEVELS, NATIONAL, first_rows
 from .text import normalize_text
@@ -63,11 +63,15 @@ def _resolve_level(level: str | None, *frames: pd.DataFrame, what: str, prefer: 
             level = prefer
         else:
             choices = " または ".join(f'level="{v}"' for v in present)
-            raise UnknownSelectionError(f"{what}: 表に{'と'.join(present)}の行が混ざっています。混ぜて計算すると"
-                                        f"意味のない数字になるため、{choices} を指定してください")
+            raise UnknownSelectionError(
+                f"{what}: 表に{'と'.join(present)}の行が混ざっています。混ぜて計算すると"
+                f"意味のない数字になるため、{choices} を指定してください"
+            )
     for present in tables:  # every table must hold it (得点 and 属性 of the same level)
         if level not in present:
-            raise UnknownSelectionError(f"{what}: 表に{level}の行がありません（ある区分: {'、'.join(present) or 'なし'}）")
+            raise UnknownSelectionError(
+                f"{what}: 表に{level}の行がありません（ある区分: {'、'.join(present) or 'なし'}）"
+            )
     return level
 
 
@@ -80,12 +84,16 @@ def _one_year(*frames: pd.DataFrame, what: str) -> None:
             continue
         years = sorted(int(y) for y in frame["fiscal_year"].dropna().unique())
         if len(years) > 1:
-            raise UnknownSelectionError(f"{what}: 表に複数の年度（{'、'.join(era_label_long(y) for y in years)}）の行が"
-                                        "あります。1年度分に絞って渡してください（例: data.scores_of(\"R7\")）")
+            raise UnknownSelectionError(
+                f"{what}: 表に複数の年度（{'、'.join(era_label_long(y) for y in years)}）の行が"
+                'あります。1年度分に絞って渡してください（例: data.scores_of("R7")）'
+            )
         seen += years
     if len(set(seen)) > 1:
-        raise UnknownSelectionError(f"{what}: 得点は{era_label_long(seen[0])}、属性は{era_label_long(seen[1])}の表です。"
-                                    "同じ年度の得点と属性を渡してください")
+        raise UnknownSelectionError(
+            f"{what}: 得点は{era_label_long(seen[0])}、属性は{era_label_long(seen[1])}の表です。"
+            "同じ年度の得点と属性を渡してください"
+        )
 
 
 def _only(frame: pd.DataFrame, level: str | None) -> pd.DataFrame:
@@ -191,10 +199,16 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarra
     return numbered, first
 
 
-def national_allocation(totals: pd.DataFrame, attributes: pd.DataFrame, budgets: Mapping[str, int], *,
-                        level: str | None = None, needs: pd.DataFrame | None = None,
-                        eligible: Mapping[str, pd.Series | Collection[str]] | None = None,
-                        adjustment: Mapping[str, pd.Series] | None = None) -> pd.DataFrame:
+def national_allocation(
+    totals: pd.DataFrame,
+    attributes: pd.DataFrame,
+    budgets: Mapping[str, int],
+    *,
+    level: str | None = None,
+    needs: pd.DataFrame | None = None,
+    eligible: Mapping[str, pd.Series | Collection[str]] | None = None,
+    adjustment: Mapping[str, pd.Series] | None = None,
+) -> pd.DataFrame:
     """基準額 of every entity of one level for each grant, and 円 per 第1号被保険者.
 
     ``level`` 市町村 (the default when the tables hold both levels) uses the municipal formula
@@ -217,8 +231,10 @@ def national_allocation(totals: pd.DataFrame, attributes: pd.DataFrame, budgets:
     totals, attributes = _only(totals, lv), _only(attributes, lv)
     prefectural = lv == "都道府県"
     if prefectural and (eligible is not None or adjustment is not None):
-        raise GrantkitError("national_allocation: 交付対象（eligible）と調整係数（adjustment）は市町村分の配分のものです。"
-                            "都道府県分の基準額は得点だけで配分します")
+        raise GrantkitError(
+            "national_allocation: 交付対象（eligible）と調整係数（adjustment）は市町村分の配分のものです。"
+            "都道府県分の基準額は得点だけで配分します"
+        )
     check_budgets(budgets, totals, what="national_allocation")
     first = attributes.set_index("entity_code")["first_insured"]
     parts = []
@@ -228,9 +244,13 @@ def national_allocation(totals: pd.DataFrame, attributes: pd.DataFrame, budgets:
             alloc = prefecture_allocation(mine, budget)
             alloc["first_insured"] = alloc["entity_code"].map(first).to_numpy(dtype="float64")
         else:
-            alloc = municipal_allocation(mine, first, budget,
-                                         eligible=None if eligible is None else eligible.get(grant),
-                                         adjustment=None if adjustment is None else adjustment.get(grant))
+            alloc = municipal_allocation(
+                mine,
+                first,
+                budget,
+                eligible=None if eligible is None else eligible.get(grant),
+                adjustment=None if adjustment is None else adjustment.get(grant),
+            )
         alloc.insert(0, "grant", grant)
         alloc["yen_per_first_insured"] = alloc["basis_yen"] / alloc["first_insured"]
         parts.append(alloc)
@@ -256,26 +276,33 @@ def grant_scores(attributes: pd.DataFrame, *, level: str | None = None) -> pd.Da
         attributes = _only(attributes, _resolve_level(level, attributes, what="grant_scores"))
     keys = [c for c in ("fiscal_year", "level", "entity_code", "entity") if c in attributes.columns]
     grants = [c.removeprefix("score_") for c in attributes.columns if c.startswith("score_")]
-    return pd.concat([attributes[keys].assign(grant=g, score=attributes[f"score_{g}"]) for g in grants],
-                     ignore_index=True)
+    return pd.concat(
+        [attributes[keys].assign(grant=g, score=attributes[f"score_{g}"]) for g in grants], ignore_index=True
+    )
 
 
-def _group_means(totals: pd.DataFrame, attributes: pd.DataFrame, by: Sequence[str], level: str | None,
-                 what: str, prefer: str | None) -> pd.DataFrame:
+def _group_means(
+    totals: pd.DataFrame, attributes: pd.DataFrame, by: Sequence[str], level: str | None, what: str, prefer: str | None
+) -> pd.DataFrame:
     lv = _resolve_level(level, totals, attributes, what=what, prefer=prefer)
     _one_year(totals, attributes, what=what)
     totals, attributes = _only(totals, lv), _only(attributes, lv)
     joined = totals.merge(attributes[["entity_code", *by]], on="entity_code", how="left")
     g = joined.groupby(["grant", *by], sort=True, observed=True, dropna=False)
-    out = g.agg(n=("score", "count"), mean_score=("score", "mean"), mean_rate=("score_rate", "mean"),
-                median_rate=("score_rate", "median")).reset_index()
+    out = g.agg(
+        n=("score", "count"),
+        mean_score=("score", "mean"),
+        mean_rate=("score_rate", "mean"),
+        median_rate=("score_rate", "median"),
+    ).reset_index()
     out = out.sort_values(["grant", *by], key=_peer_sort_key, kind="stable").reset_index(drop=True)
     out.attrs.update(level=lv)
     return out
 
 
-def group_means(totals: pd.DataFrame, attributes: pd.DataFrame, by: str | Sequence[str], *,
-                level: str | None = None) -> pd.DataFrame:
+def group_means(
+    totals: pd.DataFrame, attributes: pd.DataFrame, by: str | Sequence[str], *, level: str | None = None
+) -> pd.DataFrame:
     """Mean total score and rate of the entities per group of ``attributes`` columns, per grant.
 
     Columns: grant, the ``by`` columns, n, mean_score, mean_rate, median_rate. ``totals`` is
@@ -302,8 +329,9 @@ def prefecture_means(totals: pd.DataFrame, attributes: pd.DataFrame, *, level: s
     return _group_means(totals, attributes, ["prefecture_code", "prefecture"], level, "prefecture_means", MUNICIPAL)
 
 
-def peer_means(totals: pd.DataFrame, attributes: pd.DataFrame, by: Sequence[str] = PEERS, *,
-               level: str | None = None) -> pd.DataFrame:
+def peer_means(
+    totals: pd.DataFrame, attributes: pd.DataFrame, by: Sequence[str] = PEERS, *, level: str | None = None
+) -> pd.DataFrame:
     """Mean rate per peer group (default 規模区分 × 過疎地域): fairer comparisons than the national mean.
 
     ``level`` defaults to 市町村 when the tables hold both levels. Groups come in population order of the

@@ -26,8 +26,18 @@ from .national import PEERS, group_means
 from .schema import GRANTS
 from .trend import municipal_rows, yearly_standing
 
-SUMMED = ("fiscal_year", "level", "entity_code", "entity", "grant", "parent", "group", "alternative", "score",
-          "max_score")
+SUMMED = (
+    "fiscal_year",
+    "level",
+    "entity_code",
+    "entity",
+    "grant",
+    "parent",
+    "group",
+    "alternative",
+    "score",
+    "max_score",
+)
 """The columns ``goal_totals`` reads (and ``group``): a table cut to them is cheaper to filter."""
 POPULATION_SD, SAMPLE_SD = "母標準偏差", "標本標準偏差"
 SD_KINDS = {POPULATION_SD: "母標準偏差（n で割る）", SAMPLE_SD: "標本標準偏差（n − 1 で割る）"}
@@ -43,8 +53,9 @@ def _members(attributes: pd.DataFrame, prefecture: str) -> pd.DataFrame:
     return mine
 
 
-def municipality_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str,
-                       fiscal_year: int) -> pd.DataFrame:
+def municipality_table(
+    scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str, fiscal_year: int
+) -> pd.DataFrame:
     """One row per municipality of the prefecture: name, 区分, 過疎, per grant the total, its rate, national and
     県内 rank (1 = best, ties share the best rank) and each 目標 rate; sorted by the 推進 rank.
 
@@ -70,9 +81,14 @@ def municipality_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefec
     if first in out.columns:
         out = out.sort_values(first, kind="stable").reset_index(drop=True)
     totals = standing[standing["parent"] == TOTAL]
-    out.attrs.update(n=int(standing["entity_code"].nunique()), n_prefecture=len(out), prefecture=prefecture,
-                     national_mean={str(g): float(r.mean()) for g, r in totals.groupby("grant")["rate"]},
-                     fiscal_year=int(fiscal_year), percent=[c for c in out.columns if c.startswith("rate_")])
+    out.attrs.update(
+        n=int(standing["entity_code"].nunique()),
+        n_prefecture=len(out),
+        prefecture=prefecture,
+        national_mean={str(g): float(r.mean()) for g, r in totals.groupby("grant")["rate"]},
+        fiscal_year=int(fiscal_year),
+        percent=[c for c in out.columns if c.startswith("rate_")],
+    )
     return out
 
 
@@ -106,10 +122,19 @@ def low_score_thresholds(scores: pd.DataFrame, statistics: pd.DataFrame, *, fisc
         kind = SAMPLE_SD if abs(row.std - smp) <= abs(row.std - pop) else POPULATION_SD
         factor = math.sqrt(n / (n - 1))
         std_pop, std_smp = (row.std / factor, row.std) if kind == SAMPLE_SD else (row.std, row.std * factor)
-        rec = {"grant": row.grant, "parent": parent, "max_score": row.max_score, "n": n, "mean_rate": row.mean_rate,
-               "std_printed": row.std, "std_population": std_pop, "std_sample": std_smp, "printed_kind": kind,
-               "threshold_population": row.mean_rate - 2 * std_pop / row.max_score,
-               "threshold_sample": row.mean_rate - 2 * std_smp / row.max_score}
+        rec = {
+            "grant": row.grant,
+            "parent": parent,
+            "max_score": row.max_score,
+            "n": n,
+            "mean_rate": row.mean_rate,
+            "std_printed": row.std,
+            "std_population": std_pop,
+            "std_sample": std_smp,
+            "printed_kind": kind,
+            "threshold_population": row.mean_rate - 2 * std_pop / row.max_score,
+            "threshold_sample": row.mean_rate - 2 * std_smp / row.max_score,
+        }
         rec["threshold"] = rec["threshold_sample" if kind == SAMPLE_SD else "threshold_population"]
         rec["sd_used"] = SD_KINDS[kind] + "（公表の標準偏差）"
         records.append(rec)
@@ -129,8 +154,11 @@ def below_threshold(table: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFra
         col = f"rate_{t.grant}"
         if col not in table.columns:
             continue
-        part = table[["entity_code", "entity", col]].rename(columns={col: "rate"}).assign(grant=t.grant,
-                                                                                          threshold=t.threshold)
+        part = (
+            table[["entity_code", "entity", col]]
+            .rename(columns={col: "rate"})
+            .assign(grant=t.grant, threshold=t.threshold)
+        )
         part["below_population"] = part["rate"] < t.threshold_population
         part["below_sample"] = part["rate"] < t.threshold_sample
         rows.append(part[part["rate"] < t.threshold])
@@ -144,8 +172,9 @@ def below_threshold(table: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFra
     return out
 
 
-def support_items(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str, fiscal_year: int,
-                  min_national: float = 0.5) -> pd.DataFrame:
+def support_items(
+    scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str, fiscal_year: int, min_national: float = 0.5
+) -> pd.DataFrame:
     """Items to support first: at least ``min_national`` of all municipalities score (該当率 = share with a score
     above 0) and the prefecture's 該当率 is below the national one; ordered by the points at stake (配点 × the
     prefecture's municipalities at 0). 目標Ⅳ items appear once (grant 「共通」: they count in both grants).
@@ -163,28 +192,45 @@ def support_items(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture:
     keys = [c for c in ("grant", "parent", "group", "indicator", "indicator_name") if c in rows.columns]
     by = ["grant", "indicator"]  # the key of an item; its 目標, 指標群 and name come with it
     described = {c: (c, "first") for c in keys if c not in by}
-    national = rows.groupby(by, sort=False).agg(**described, max_score=("max_score", "first"),
-                                                national_applicable_rate=("scored", "mean"))
-    pref = rows[rows["mine"].to_numpy()].groupby(by, sort=False).agg(n_prefecture=("scored", "size"),
-                                                                     prefecture_applicable_rate=("scored", "mean"))
+    national = rows.groupby(by, sort=False).agg(
+        **described, max_score=("max_score", "first"), national_applicable_rate=("scored", "mean")
+    )
+    pref = (
+        rows[rows["mine"].to_numpy()]
+        .groupby(by, sort=False)
+        .agg(n_prefecture=("scored", "size"), prefecture_applicable_rate=("scored", "mean"))
+    )
     out = national.join(pref, how="inner").reset_index()
     out["n_zero"] = (out["n_prefecture"] * (1 - out["prefecture_applicable_rate"])).round().astype("int64")
     out["gap_pt"] = (out["prefecture_applicable_rate"] - out["national_applicable_rate"]) * 100
     out["points_at_stake"] = out["n_zero"] * out["max_score"]
-    picked = out[(out["national_applicable_rate"] >= min_national)
-                 & (out["prefecture_applicable_rate"] < out["national_applicable_rate"])]
-    cols = [*keys, "max_score", "n_prefecture", "n_zero", "prefecture_applicable_rate", "national_applicable_rate",
-            "gap_pt", "points_at_stake"]
+    picked = out[
+        (out["national_applicable_rate"] >= min_national)
+        & (out["prefecture_applicable_rate"] < out["national_applicable_rate"])
+    ]
+    cols = [
+        *keys,
+        "max_score",
+        "n_prefecture",
+        "n_zero",
+        "prefecture_applicable_rate",
+        "national_applicable_rate",
+        "gap_pt",
+        "points_at_stake",
+    ]
     picked = picked.sort_values(["points_at_stake", "gap_pt"], ascending=[False, True], kind="stable")
     result = picked[cols].reset_index(drop=True)
-    result.attrs.update(rule=f"全国の{min_national:.0%}以上の市町村が得点し（該当率 = 0点でない市町村の割合）、"
-                        f"{prefecture}内の該当率が全国を下回る項目。並びは「0点の県内市町村数 × 配点」の大きい順",
-                        percent=["prefecture_applicable_rate", "national_applicable_rate"])
+    result.attrs.update(
+        rule=f"全国の{min_national:.0%}以上の市町村が得点し（該当率 = 0点でない市町村の割合）、"
+        f"{prefecture}内の該当率が全国を下回る項目。並びは「0点の県内市町村数 × 配点」の大きい順",
+        percent=["prefecture_applicable_rate", "national_applicable_rate"],
+    )
     return result
 
 
-def municipality_change(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str, fiscal_year: int,
-                        previous: int) -> pd.DataFrame:
+def municipality_change(
+    scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str, fiscal_year: int, previous: int
+) -> pd.DataFrame:
     """Per municipality of the prefecture and grant: total rate last year and this year and the change (points);
     ``present`` says 「両年度」, 「今年度のみ」 or 「前年度のみ」 (rows not in both years are kept and listed).
     ``scale_changed`` marks a change of the grant's 配点 (compare rates only).
@@ -193,9 +239,11 @@ def municipality_change(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefe
     for year, suffix in ((previous, "previous"), (fiscal_year, "current")):
         table = municipality_table(scores, attributes, prefecture=prefecture, fiscal_year=year)
         for grant in [g for g in GRANTS if f"rate_{g}" in table.columns]:
-            sides.append(table[["entity_code", "entity", f"score_{grant}", f"rate_{grant}"]]
-                         .rename(columns={f"score_{grant}": "score", f"rate_{grant}": "rate"})
-                         .assign(grant=grant, side=suffix))
+            sides.append(
+                table[["entity_code", "entity", f"score_{grant}", f"rate_{grant}"]]
+                .rename(columns={f"score_{grant}": "score", f"rate_{grant}": "rate"})
+                .assign(grant=grant, side=suffix)
+            )
     both = pd.concat(sides, ignore_index=True)
     wide = both.pivot_table(index=["grant", "entity_code"], columns="side", values=["rate", "score"], aggfunc="first")
     wide.columns = [f"{v}_{s}" for v, s in wide.columns]
@@ -210,16 +258,26 @@ def municipality_change(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefe
     out["present"] = np.where(has_prev & has_cur, "両年度", np.where(has_cur, "今年度のみ", "前年度のみ"))
     out = out.sort_values(["grant", "rate_change_pt"], key=_grant_first, ascending=[True, False], kind="stable")
     out.attrs["percent"] = ["rate_previous", "rate_current"]
-    return out[["grant", "entity_code", "entity", "score_previous", "score_current", "rate_previous", "rate_current",
-                "rate_change_pt", "present"]].reset_index(drop=True)
+    return out[
+        [
+            "grant",
+            "entity_code",
+            "entity",
+            "score_previous",
+            "score_current",
+            "rate_previous",
+            "rate_current",
+            "rate_change_pt",
+            "present",
+        ]
+    ].reset_index(drop=True)
 
 
 def _grant_first(column: pd.Series) -> pd.Series:
     return column.map({g: i for i, g in enumerate(GRANTS)}) if column.name == "grant" else column
 
 
-def peer_context(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str,
-                 fiscal_year: int) -> pd.DataFrame:
+def peer_context(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str, fiscal_year: int) -> pd.DataFrame:
     """Mean total rate per 規模区分 × 過疎 inside the prefecture against the same group nationally, per grant.
 
     Columns: grant, the peer columns the year has, n_prefecture, mean_rate_prefecture, n_national,
@@ -232,16 +290,18 @@ def peer_context(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: 
     national = group_means(totals, at, by)
     mine = group_means(totals[totals["entity_code"].isin(_members(at, prefecture)["entity_code"])], at, by)
     keys = ["grant", *by]
-    out = mine[[*keys, "n", "mean_rate"]].merge(national[[*keys, "n", "mean_rate"]], on=keys, how="left",
-                                                 suffixes=("_prefecture", "_national"))
+    out = mine[[*keys, "n", "mean_rate"]].merge(
+        national[[*keys, "n", "mean_rate"]], on=keys, how="left", suffixes=("_prefecture", "_national")
+    )
     out = out.rename(columns={"mean_rate_prefecture": "mean_rate_prefecture", "n_prefecture": "n_prefecture"})
     out["diff_pt"] = (out["mean_rate_prefecture"] - out["mean_rate_national"]) * 100
     out.attrs["percent"] = ["mean_rate_prefecture", "mean_rate_national"]
     return out
 
 
-def rate_distribution(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str,
-                      fiscal_year: int) -> pd.DataFrame:
+def rate_distribution(
+    scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: str, fiscal_year: int
+) -> pd.DataFrame:
     """Every municipality's rate per grant × 目標 and 合計, with ``in_prefecture`` marking the prefecture's
     own: the input of the distribution panels. Columns: those of ``trend.yearly_standing`` plus in_prefecture."""
     standing = yearly_standing(scores, attributes, fiscal_year)
@@ -272,17 +332,37 @@ def group_rates(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: s
     pairs = pairs.assign(grant=pairs["grant"].where(pairs["parent"] != OUTCOME_GOAL, SHARED))
     members = set(_members(_year(attributes, fiscal_year), prefecture)["entity_code"])
     keys = ["grant", "parent", "group"]
-    national = pairs.groupby(keys, sort=False)["rate"].agg(n_national="count", mean_rate_national="mean",
-                                                           median_rate_national="median")
-    mine = pairs[pairs["entity_code"].isin(members)].groupby(keys, sort=False)["rate"].agg(
-        n_prefecture="count", mean_rate_prefecture="mean", median_rate_prefecture="median")
+    national = pairs.groupby(keys, sort=False)["rate"].agg(
+        n_national="count", mean_rate_national="mean", median_rate_national="median"
+    )
+    mine = (
+        pairs[pairs["entity_code"].isin(members)]
+        .groupby(keys, sort=False)["rate"]
+        .agg(n_prefecture="count", mean_rate_prefecture="mean", median_rate_prefecture="median")
+    )
     out = mine.join(national).reset_index()
-    order = {"grant": {g: i for i, g in enumerate((*GRANTS, SHARED))},
-             "group": {g: i for i, g in enumerate(groups)}}  # 指標群 in the workbook's order
+    order = {
+        "grant": {g: i for i, g in enumerate((*GRANTS, SHARED))},
+        "group": {g: i for i, g in enumerate(groups)},
+    }  # 指標群 in the workbook's order
     out = out.sort_values(keys, key=lambda c: c.map(order[c.name]) if c.name in order else c, kind="stable")
     out = out.reset_index(drop=True)
     out["diff_pt"] = (out["mean_rate_prefecture"] - out["mean_rate_national"]) * 100
-    out.attrs["percent"] = ["mean_rate_prefecture", "median_rate_prefecture", "mean_rate_national",
-                            "median_rate_national"]
-    return out[[*keys, "n_prefecture", "mean_rate_prefecture", "median_rate_prefecture", "n_national",
-                "mean_rate_national", "median_rate_national", "diff_pt"]]
+    out.attrs["percent"] = [
+        "mean_rate_prefecture",
+        "median_rate_prefecture",
+        "mean_rate_national",
+        "median_rate_national",
+    ]
+    return out[
+        [
+            *keys,
+            "n_prefecture",
+            "mean_rate_prefecture",
+            "median_rate_prefecture",
+            "n_national",
+            "mean_rate_national",
+            "median_rate_national",
+            "diff_pt",
+        ]
+    ]

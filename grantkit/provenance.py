@@ -14,6 +14,7 @@ from .errors import Problem
 if pd.options.mode.string_storage == "auto":
     pd.options.mode.string_storage = "python"
 
+
 @dataclass
 class LoadReport:
     """What a loader read from one file: rows read, kept and excluded, cells coerced to missing.
@@ -58,8 +59,13 @@ class LoadReport:
 
     def summary(self) -> str:
         """One line in Japanese, for notebooks and logs."""
-        parts = [f"{self.source}", f"読込 {self.rows_read} 行", f"採用 {self.rows_kept} 行",
-                 f"除外 {len(self.exclusions)} 行", f"欠損として読んだセル {len(self.coerced)} 個"]
+        parts = [
+            f"{self.source}",
+            f"読込 {self.rows_read} 行",
+            f"採用 {self.rows_kept} 行",
+            f"除外 {len(self.exclusions)} 行",
+            f"欠損として読んだセル {len(self.coerced)} 個",
+        ]
         if self.encoding:
             parts.append(f"文字コード {self.encoding}")
         return "、".join(parts)

@@ -45,8 +45,11 @@ def factorize_runs(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarr
     ([0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0], ['b', 'a'])
     """
     plain = isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub"  # integers compare as they are
-    v = np.asarray(values) if plain else np.asarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series)
-                                                    else values, dtype=object)
+    v = (
+        np.asarray(values)
+        if plain
+        else np.asarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values, dtype=object)
+    )
     try:
         heads = np.flatnonzero(np.r_[True, v[1:] != v[:-1]]) if len(v) > 1 else np.arange(len(v))
     except TypeError:  # a value without a plain truth value of != (e.g. pd.NA): hash every row
@@ -159,7 +162,9 @@ def display_code(indicator: str | pd.Series, row_kind: str | pd.Series) -> str |
     """
     if isinstance(indicator, pd.Series):
         kind = pd.Series(row_kind, index=indicator.index)
-        return indicator.where(kind != "subtotal", indicator + SUBTOTAL_SUFFIX).where(kind != "combined", COMBINED_TOTAL)
+        return indicator.where(kind != "subtotal", indicator + SUBTOTAL_SUFFIX).where(
+            kind != "combined", COMBINED_TOTAL
+        )
     if row_kind == "subtotal":
         return f"{indicator}{SUBTOTAL_SUFFIX}"
     if row_kind == "combined":

@@ -22,8 +22,18 @@ from .provenance import LoadReport
 from .text import normalize_indicator, normalize_text
 
 KEY = ["fiscal_year", "level", "grant", "entity", "indicator"]
-REQUIRED = ["fiscal_year", "level", "grant", "entity_code", "entity", "indicator", "indicator_name",
-            "parent", "score", "max_score"]
+REQUIRED = [
+    "fiscal_year",
+    "level",
+    "grant",
+    "entity_code",
+    "entity",
+    "indicator",
+    "indicator_name",
+    "parent",
+    "score",
+    "max_score",
+]
 OPTIONAL = ["parent_name", "group", "group_name"]
 MISSING_MARKS = {"", "-", "－", "―", "‐", "ー", "—", "–", "*", "＊", "NA", "N/A", "nan", "NaN"}
 TEXT_COLUMNS = ["level", "grant", "entity_code", "entity", "indicator_name", "parent_name", "group", "group_name"]
@@ -31,9 +41,18 @@ _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 
 
 # Japanese headings users type for the columns, besides the display labels of labels.py
-_JAPANESE_HEADINGS = {"年度": "fiscal_year", "団体区分": "level", "保険者番号": "entity_code", "保険者名": "entity",
-                      "市町村名": "entity", "都道府県名": "entity", "指標番号": "indicator", "満点": "max_score",
-                      "点数": "score", "親指標": "parent"}
+_JAPANESE_HEADINGS = {
+    "年度": "fiscal_year",
+    "団体区分": "level",
+    "保険者番号": "entity_code",
+    "保険者名": "entity",
+    "市町村名": "entity",
+    "都道府県名": "entity",
+    "指標番号": "indicator",
+    "満点": "max_score",
+    "点数": "score",
+    "親指標": "parent",
+}
 
 
 @dataclass
@@ -89,22 +108,35 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
     problems: list[Problem] = []
 
     def problem(msg: str, i: int | None = None, col: str | None = None, value: object = None) -> None:
-        problems.append(Problem(msg, file=src, sheet=sheet, row=None if i is None else rows[i], column=col, value=value))
+        problems.append(
+            Problem(msg, file=src, sheet=sheet, row=None if i is None else rows[i], column=col, value=value)
+        )
 
     missing = [c for c in REQUIRED if c not in raw.columns]
     unknown = [c for c in raw.columns if c not in REQUIRED + OPTIONAL]
-    separator = next((name for sep, name in (("\t", "タブ"), (";", "セミコロン")) if len(raw.columns) == 1
-                      and sep in str(raw.columns[0])), None)
+    separator = next(
+        (
+            name
+            for sep, name in (("\t", "タブ"), (";", "セミコロン"))
+            if len(raw.columns) == 1 and sep in str(raw.columns[0])
+        ),
+        None,
+    )
     if separator:
-        problem(f"1行目が1つの列として読めました。{separator}区切りのようです。カンマ区切りの CSV で保存し直してください",
-                col=None)
+        problem(
+            f"1行目が1つの列として読めました。{separator}区切りのようです。カンマ区切りの CSV で保存し直してください",
+            col=None,
+        )
         raise ValidationError(src, problems)
     meant = {label(c): c for c in REQUIRED + OPTIONAL} | _JAPANESE_HEADINGS
     for c in missing:
         problem(f"必須の列「{c}」がありません（必須列: {', '.join(REQUIRED)}）", col=c)
     for c in unknown:
-        hint = f"。「{meant[normalize_text(c)]}」のことなら、列名を {meant[normalize_text(c)]} にしてください" \
-            if normalize_text(c) in meant else ""
+        hint = (
+            f"。「{meant[normalize_text(c)]}」のことなら、列名を {meant[normalize_text(c)]} にしてください"
+            if normalize_text(c) in meant
+            else ""
+        )
         problem(f"列「{c}」は得点表の列ではありません（使える列: {', '.join(REQUIRED + OPTIONAL)}）{hint}", col=c)
     if problems:
         raise ValidationError(src, problems)
@@ -134,11 +166,17 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
     per_row(years.failed, lambda i: cell("fiscal_year", years.error(i), i, cols["fiscal_year"].raw(i)))
     level = text["level"]
     level_ok = level.holds(lambda v: v in LEVELS)
-    per_row(~level_ok, lambda i: cell("level", f"'{level.at(i)}' は区分として使えません（{' または '.join(LEVELS)}）", i,
-                                      level.at(i)))
+    per_row(
+        ~level_ok,
+        lambda i: cell("level", f"'{level.at(i)}' は区分として使えません（{' または '.join(LEVELS)}）", i, level.at(i)),
+    )
     grant = text["grant"]
-    per_row(~grant.holds(lambda v: v in GRANTS),
-            lambda i: cell("grant", f"'{grant.at(i)}' は交付金として使えません（{' または '.join(GRANTS)}）", i, grant.at(i)))
+    per_row(
+        ~grant.holds(lambda v: v in GRANTS),
+        lambda i: cell(
+            "grant", f"'{grant.at(i)}' は交付金として使えません（{' または '.join(GRANTS)}）", i, grant.at(i)
+        ),
+    )
     restore = _try(restore_code, ValueError)
     codes = cols["entity_code"].pair(level, lambda v, lv: restore(v, lv) if lv in LEVELS else None)
     per_row(codes.failed & level_ok, lambda i: cell("entity_code", codes.error(i), i, cols["entity_code"].raw(i)))
@@ -147,7 +185,9 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
     numbers = {}
     for k, c in enumerate(("score", "max_score")):
         numbers[c] = cols[c].map(_try(parse_number, ValueError))
-        per_row(numbers[c].failed, lambda i, c=c: cell(c, f"'{cols[c].raw(i)}' は数値ではありません", i, cols[c].raw(i)))
+        per_row(
+            numbers[c].failed, lambda i, c=c: cell(c, f"'{cols[c].raw(i)}' は数値ではありません", i, cols[c].raw(i))
+        )
         missing = ~numbers[c].failed & numbers[c].holds(lambda v: v is None)
         for i in np.flatnonzero(missing):
             v = cols[c].raw(int(i))
@@ -166,9 +206,20 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
             columns[c] = text[c].values(good, "str")
     table = pd.DataFrame(columns)
     # the key columns as integer codes (equal code, equal value) for the rules across rows
-    keys = pd.DataFrame({c: d.value_codes()[good] for c, d in (("fiscal_year", years), ("level", level),
-                         ("grant", grant), ("entity_code", codes), ("entity", text["entity"]),
-                         ("indicator", text["indicator"]), ("parent", text["parent"]))})
+    keys = pd.DataFrame(
+        {
+            c: d.value_codes()[good]
+            for c, d in (
+                ("fiscal_year", years),
+                ("level", level),
+                ("grant", grant),
+                ("entity_code", codes),
+                ("entity", text["entity"]),
+                ("indicator", text["indicator"]),
+                ("parent", text["parent"]),
+            )
+        }
+    )
     rows = rows[good].tolist()
     if len(table):
         problems += _check_values(table, rows, src, sheet, keys)
@@ -187,8 +238,14 @@ class _Distinct:
     condition on the converted values; ``values`` the converted cells of some rows as a typed array.
     """
 
-    def __init__(self, column: pd.Series | None = None, *, codes: np.ndarray | None = None,
-                 uniques: list | None = None, source: _Distinct | None = None):
+    def __init__(
+        self,
+        column: pd.Series | None = None,
+        *,
+        codes: np.ndarray | None = None,
+        uniques: list | None = None,
+        source: _Distinct | None = None,
+    ):
         if column is not None:
             codes, found = pd.factorize(column, use_na_sentinel=False)
             uniques = list(found)
@@ -201,13 +258,17 @@ class _Distinct:
         """Converted from this column's and ``other``'s value together (once per distinct pair)."""
         joint, pairs = pd.factorize(self.codes.astype(np.int64) * (len(other.uniques) + 1) + other.codes)
         width = len(other.uniques) + 1
-        return _Distinct(codes=joint, uniques=[convert(self.uniques[p // width], other.uniques[p % width])
-                                               for p in pairs], source=self)
+        return _Distinct(
+            codes=joint,
+            uniques=[convert(self.uniques[p // width], other.uniques[p % width]) for p in pairs],
+            source=self,
+        )
 
     def value_codes(self) -> np.ndarray:
         """One integer per row, equal where the converted values are equal."""
-        canonical, _ = pd.factorize(pd.Series([repr(u) if isinstance(u, _Failure) else u for u in self.uniques],
-                                              dtype=object))
+        canonical, _ = pd.factorize(
+            pd.Series([repr(u) if isinstance(u, _Failure) else u for u in self.uniques], dtype=object)
+        )
         return canonical[self.codes] if len(canonical) else np.zeros(len(self.codes), dtype=np.int64)
 
     def holds(self, condition: Callable[[object], bool]) -> np.ndarray:
@@ -250,11 +311,13 @@ def _try(convert: Callable[..., object], error: type[Exception]) -> Callable[...
             return convert(*args)
         except error as exc:
             return _Failure(str(exc))
+
     return attempt
 
 
-def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None,
-                  keys: pd.DataFrame | None = None) -> list[Problem]:
+def _check_values(
+    table: pd.DataFrame, rows: list[int], src: str, sheet: str | None, keys: pd.DataFrame | None = None
+) -> list[Problem]:
     """Value rules checked with pandera; failures translated into Problems with user row numbers. The rules are
     first checked on whole columns at once: pandera runs, to name the cells, only when one of them fails."""
     problems: list[Problem] = []
@@ -266,7 +329,9 @@ def _check_values(table: pd.DataFrame, rows: list[int], src: str, sheet: str | N
     for i in np.flatnonzero(dup.to_numpy()):
         key = tuple(str(v) for v in table.iloc[i][KEY])
         if key in first:
-            problems.append(Problem(f"({', '.join(key)}) が {rows[first[key]]}行目と重複しています", src, sheet, rows[i]))
+            problems.append(
+                Problem(f"({', '.join(key)}) が {rows[first[key]]}行目と重複しています", src, sheet, rows[i])
+            )
         else:
             first[key] = i
     return problems
@@ -297,24 +362,48 @@ def _value_failures(table: pd.DataFrame, rows: list[int], src: str, sheet: str |
             if "score_exceeds_max" in str(case.check):
                 if case.column not in (None, "score"):
                     continue
-                problems.append(Problem(f"{_fmt(r['score'])} は配点 {_fmt(r['max_score'])} を超えています {where}",
-                                        src, sheet, rows[i], "score", r["score"]))
+                problems.append(
+                    Problem(
+                        f"{_fmt(r['score'])} は配点 {_fmt(r['max_score'])} を超えています {where}",
+                        src,
+                        sheet,
+                        rows[i],
+                        "score",
+                        r["score"],
+                    )
+                )
             else:
                 label = "負の得点です" if case.column == "score" else "配点は正の数でなければなりません"
-                problems.append(Problem(f"{_fmt(case.failure_case)}: {label} {where}", src, sheet, rows[i],
-                                        case.column, case.failure_case))
+                problems.append(
+                    Problem(
+                        f"{_fmt(case.failure_case)}: {label} {where}",
+                        src,
+                        sheet,
+                        rows[i],
+                        case.column,
+                        case.failure_case,
+                    )
+                )
     return problems
 
 
-def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None, *,
-                     complete: bool = True, keys: pd.DataFrame | None = None) -> list[Problem]:
+def _check_structure(
+    table: pd.DataFrame,
+    rows: list[int],
+    src: str,
+    sheet: str | None,
+    *,
+    complete: bool = True,
+    keys: pd.DataFrame | None = None,
+) -> list[Problem]:
     """Rules across rows, so that no total is computed from rows that do not belong together: no subtotal or
     total rows (they are computed), one name per code and one code per name in a year, and within a year,
     level and grant the same indicators with the same 配点 for every entity (全国平均 included). ``complete``: no
     row was set aside for another problem (else a missing indicator would only repeat that problem)."""
     problems: list[Problem] = []
     add = lambda msg, i=None, col=None, value=None: problems.append(  # noqa: E731
-        Problem(msg, src, sheet, None if i is None else rows[i], col, value))
+        Problem(msg, src, sheet, None if i is None else rows[i], col, value)
+    )
     keys = table if keys is None else keys
     block = ["fiscal_year", "level", "grant"]
     indicator = table["indicator"]
@@ -327,17 +416,30 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
             summary[i] |= tuple(table[c].iloc[i] for c in block + ["entity_code", "indicator"]) in parents
     for i in np.flatnonzero(summary):  # 合計, 小計, 計, Ⅱ計, 総合計: computed, never typed
         key = tuple(table[c].iloc[i] for c in block + ["entity_code", "indicator"])
-        hint = "" if key not in parents else f"（ほかの行の parent が {key[-1]} です。そちらの誤りならその parent を直してください）"
-        add(f"指標 {key[-1]} は小計・合計の行です。小計・合計は明細から計算するので、この行を削除してください{hint}", int(i),
-            "indicator", key[-1])
+        hint = (
+            ""
+            if key not in parents
+            else f"（ほかの行の parent が {key[-1]} です。そちらの誤りならその parent を直してください）"
+        )
+        add(
+            f"指標 {key[-1]} は小計・合計の行です。小計・合計は明細から計算するので、この行を削除してください{hint}",
+            int(i),
+            "indicator",
+            key[-1],
+        )
     before = len(problems)
     for col, other, what in (("entity_code", "entity", "団体名"), ("entity", "entity_code", "団体コード")):
         group = _codes(keys, ["fiscal_year", "level", col])
         first = first_rows(group)[group]  # the first row of each (year, level, code or name)
         for i in np.flatnonzero(table[other].to_numpy() != table[other].to_numpy()[first]):
             fy, a, b, f = table["fiscal_year"].iloc[i], table[col].iloc[i], table[other].iloc[i], int(first[i])
-            add(f"{a} の{what}が {rows[f]}行目では「{table[other].iloc[f]}」、この行では「{b}」です"
-                f"（{era_label_long(int(fy))}。同じ団体は同じ団体名・団体コードで書いてください）", int(i), other, b)
+            add(
+                f"{a} の{what}が {rows[f]}行目では「{table[other].iloc[f]}」、この行では「{b}」です"
+                f"（{era_label_long(int(fy))}。同じ団体は同じ団体名・団体コードで書いてください）",
+                int(i),
+                other,
+                b,
+            )
     # after a mistyped name or code, or a row set aside for another problem, "missing" rows only repeat that problem
     derived_only = len(problems) > before or not complete
     leaves, leaf_keys = table[~summary], keys[~summary].assign(max_score=table["max_score"][~summary])
@@ -350,7 +452,7 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
         fy, level, grant = (part[c].iloc[0] for c in block)
         where = f"{era_label_long(int(fy))}・{level}・{grant}"
         mine = varied[(varied["fiscal_year"] == fy) & (varied["level"] == level) & (varied["grant"] == grant)]
-        for indicator_code in (part["indicator"].unique() if len(mine) else []):
+        for indicator_code in part["indicator"].unique() if len(mine) else []:
             if indicator_code not in set(mine["indicator"]):
                 continue
             values = part.loc[part["indicator"] == indicator_code, "max_score"]
@@ -358,15 +460,29 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
             usual = counts.index[0] if counts.iloc[0] > counts.iloc[1] else None  # a tie names no value as right
             for i in values.index[values.notna() & values.ne(usual)]:
                 r = table.loc[i]
-                claim = (f"の配点 {_fmt(r['max_score'])} が他の団体の配点 {_fmt(usual)} と違います" if usual is not None
-                         else f"の配点が団体によって {'・'.join(_fmt(v) for v in counts.index)} と違い、どれが正しいか"
-                              f"決められません（この行は {_fmt(r['max_score'])}）")
-                add(f"指標 {indicator_code} {claim}（{where}、{r['entity']}。同じ年度・交付金の指標は全団体で同じ配点です）",
-                    int(i), "max_score", r["max_score"])
+                claim = (
+                    f"の配点 {_fmt(r['max_score'])} が他の団体の配点 {_fmt(usual)} と違います"
+                    if usual is not None
+                    else f"の配点が団体によって {'・'.join(_fmt(v) for v in counts.index)} と違い、どれが正しいか"
+                    f"決められません（この行は {_fmt(r['max_score'])}）"
+                )
+                add(
+                    f"指標 {indicator_code} {claim}（{where}、{r['entity']}。同じ年度・交付金の指標は全団体で同じ配点です）",
+                    int(i),
+                    "max_score",
+                    r["max_score"],
+                )
         if derived_only:
             continue
-        flagged = set(table.loc[summary & table["fiscal_year"].eq(fy).to_numpy() & table["level"].eq(level).to_numpy()
-                                & table["grant"].eq(grant).to_numpy(), "indicator"])
+        flagged = set(
+            table.loc[
+                summary
+                & table["fiscal_year"].eq(fy).to_numpy()
+                & table["level"].eq(level).to_numpy()
+                & table["grant"].eq(grant).to_numpy(),
+                "indicator",
+            ]
+        )
         indicators = [x for x in part["indicator"].unique() if x not in flagged]
         counted = part_keys[part["indicator"].isin(indicators).to_numpy()].drop_duplicates(["entity_code", "indicator"])
         per_entity = counted.groupby("entity_code", sort=False).size()
@@ -378,8 +494,10 @@ def _check_structure(table: pd.DataFrame, rows: list[int], src: str, sheet: str 
             if code not in short:
                 continue
             lacking = [x for x in indicators if x not in set(rows_of["indicator"])]
-            add(f"{rows_of['entity'].iloc[0]} に指標 {'・'.join(lacking)} の行がありません（{where}。同じ年度・交付金の"
-                "他の団体にはあります。合計を同じ指標で比べるため、得点がわからないときも行は残して score を空欄にしてください）")
+            add(
+                f"{rows_of['entity'].iloc[0]} に指標 {'・'.join(lacking)} の行がありません（{where}。同じ年度・交付金の"
+                "他の団体にはあります。合計を同じ指標で比べるため、得点がわからないときも行は残して score を空欄にしてください）"
+            )
     return problems
 
 

@@ -45,5 +45,5 @@ def normalize_indicator(value: object) -> str:
     s = normalize_text(value).replace(" ", "")
     m = re.match(r"^(目標)?([IVX]+)(?![A-Za-z])", s)
     if m and m.group(2) in _LATIN_ROMAN:
-        s = (m.group(1) or "") + _LATIN_ROMAN[m.group(2)] + s[m.end():]
+        s = (m.group(1) or "") + _LATIN_ROMAN[m.group(2)] + s[m.end() :]
     return s

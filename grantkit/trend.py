@@ -51,8 +51,9 @@ def yearly_standing(scores: pd.DataFrame, attributes: pd.DataFrame, fiscal_year:
     >>> s[s["parent"] == "合計"][["entity", "rank", "n", "prefecture_mean_rate"]].values.tolist()
     [['甲町', 2, 3, 0.65], ['乙町', 1, 3, 0.65], ['丙村', 2, 3, 0.5]]
     """
-    return reuse("yearly_standing", (scores, attributes), fiscal_year,
-                 lambda: _yearly_standing(scores, attributes, fiscal_year))
+    return reuse(
+        "yearly_standing", (scores, attributes), fiscal_year, lambda: _yearly_standing(scores, attributes, fiscal_year)
+    )
 
 
 def _yearly_standing(scores: pd.DataFrame, attributes: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
@@ -68,8 +69,21 @@ def _yearly_standing(scores: pd.DataFrame, attributes: pd.DataFrame, fiscal_year
     out["n"] = by["score"].transform("count").astype("int64")
     out["national_mean_rate"] = by["rate"].transform("mean")
     out["prefecture_mean_rate"] = out.groupby([*keys, "prefecture"], sort=False, dropna=False)["rate"].transform("mean")
-    cols = ["fiscal_year", "entity_code", "entity", "prefecture", "grant", "parent", "score", "max_score", "rate",
-            "rank", "n", "national_mean_rate", "prefecture_mean_rate"]
+    cols = [
+        "fiscal_year",
+        "entity_code",
+        "entity",
+        "prefecture",
+        "grant",
+        "parent",
+        "score",
+        "max_score",
+        "rate",
+        "rank",
+        "n",
+        "national_mean_rate",
+        "prefecture_mean_rate",
+    ]
     return out[cols]
 
 
@@ -88,8 +102,10 @@ def scale_breaks(scores: pd.DataFrame) -> dict[int, bool]:
     for year in sorted(pd.unique(fiscal[keep])):
         of_year = keep & (fiscal == year)
         codes = scores["entity_code"][of_year].dropna()  # the year's first municipality
-        mine = scores[of_year & scores["entity_code"].eq(codes.iloc[0] if len(codes) else None)
-                      .to_numpy(dtype=bool, na_value=False)]
+        mine = scores[
+            of_year
+            & scores["entity_code"].eq(codes.iloc[0] if len(codes) else None).to_numpy(dtype=bool, na_value=False)
+        ]
         maxima[int(year)] = mine.groupby("grant")["max_score"].sum().to_dict()
     years = sorted(maxima)
     return {y: i > 0 and maxima[y] != maxima[years[i - 1]] for i, y in enumerate(years)}
@@ -121,8 +137,12 @@ def trend_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity_code: 
     out["score_change"] = (out["score"] - previous["score"]).where(follows & ~out["scale_break"])
     out["rate_change_pt"] = ((out["rate"] - previous["rate"]) * 100).where(follows)
     out = out.reset_index(drop=True)
-    out.attrs.update(entity_code=entity_code, years=years, breaks=[y for y, b in breaks.items() if b],
-                     percent=["national_mean_rate", "prefecture_mean_rate"])
+    out.attrs.update(
+        entity_code=entity_code,
+        years=years,
+        breaks=[y for y, b in breaks.items() if b],
+        percent=["national_mean_rate", "prefecture_mean_rate"],
+    )
     return out
 
 
@@ -152,9 +172,16 @@ def prefecture_trend(scores: pd.DataFrame, *, entity: str, grant: str | None = N
     by = others.groupby(["fiscal_year", "parent"], sort=False)["score"]
     others = others.assign(rank=by.rank(method="min", ascending=False), n=by.transform("count"))
     mine = others[others["entity_code"] == sel.entity_code]
-    out = pd.DataFrame({"fiscal_year": mine["fiscal_year"].astype("int64"), "grant": sel.grant,
-                        "parent": mine["parent"], "score": mine["score"], "max_score": mine["max_score"],
-                        "rate": mine["score_rate"]})
+    out = pd.DataFrame(
+        {
+            "fiscal_year": mine["fiscal_year"].astype("int64"),
+            "grant": sel.grant,
+            "parent": mine["parent"],
+            "score": mine["score"],
+            "max_score": mine["max_score"],
+            "rate": mine["score_rate"],
+        }
+    )
     keys = pd.MultiIndex.from_frame(out[["fiscal_year", "parent"]])
     out["national_mean_rate"] = national.reindex(keys).to_numpy()
     out["prefecture_mean_rate"] = float("nan")
@@ -172,6 +199,10 @@ def prefecture_trend(scores: pd.DataFrame, *, entity: str, grant: str | None = N
     out["score_change"] = (out["score"] - previous["score"]).where(follows & ~out["scale_break"])
     out["rate_change_pt"] = ((out["rate"] - previous["rate"]) * 100).where(follows)
     out = out.reset_index(drop=True)
-    out.attrs.update(entity_code=sel.entity_code, years=sorted(breaks), breaks=[y for y, b in breaks.items() if b],
-                     percent=["national_mean_rate", "prefecture_mean_rate"])
+    out.attrs.update(
+        entity_code=sel.entity_code,
+        years=sorted(breaks),
+        breaks=[y for y, b in breaks.items() if b],
+        percent=["national_mean_rate", "prefecture_mean_rate"],
+    )
     return out

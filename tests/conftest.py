@@ -45,8 +45,10 @@ def sample():
     from grantkit.examples import example_path
     from grantkit.report.municipal import load_municipal_data
 
-    return load_municipal_data([example_path("mhlw_sample_R6.xlsx"), example_path("mhlw_sample_R7.xlsx")],
-                               example_path("budgets_synthetic.csv"))
+    return load_municipal_data(
+        [example_path("mhlw_sample_R6.xlsx"), example_path("mhlw_sample_R7.xlsx")],
+        example_path("budgets_synthetic.csv"),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +60,8 @@ def synth(tmp_path_factory):
     from grantkit.testing.synthetic import national_workbook
 
     root = tmp_path_factory.mktemp("municipal_unit")
-    paths = {y: national_workbook(root / f"{y}.xlsx", y, "市町村", n_municipalities=N_SYNTH, seed=11)
-             for y in ("R5", "R6", "R7")}
+    paths = {
+        y: national_workbook(root / f"{y}.xlsx", y, "市町村", n_municipalities=N_SYNTH, seed=11)
+        for y in ("R5", "R6", "R7")
+    }
     return paths, load_municipal_data(list(paths.values()))

@@ -35,11 +35,31 @@ def tiny_table(**changes: list[float]) -> tuple[pd.DataFrame, pd.DataFrame]:
     for code, (name, pref, first, depop, scores) in TINY_TOWNS.items():
         scores = changes.get(name, scores)
         for (grant, parent, group, ind, mx), s in zip(TINY_ITEMS, scores):
-            rows.append({"fiscal_year": R7, "level": "市町村", "grant": grant, "entity_code": code, "entity": name,
-                         "indicator": ind, "indicator_name": f"指標{ind}", "parent": parent, "group": group,
-                         "score": float(s), "max_score": mx})
-        attrs.append({"entity_code": code, "entity": name, "prefecture": pref, "first_insured": first,
-                      "size_class": "人口1万人未満", "depopulated": depop})
+            rows.append(
+                {
+                    "fiscal_year": R7,
+                    "level": "市町村",
+                    "grant": grant,
+                    "entity_code": code,
+                    "entity": name,
+                    "indicator": ind,
+                    "indicator_name": f"指標{ind}",
+                    "parent": parent,
+                    "group": group,
+                    "score": float(s),
+                    "max_score": mx,
+                }
+            )
+        attrs.append(
+            {
+                "entity_code": code,
+                "entity": name,
+                "prefecture": pref,
+                "first_insured": first,
+                "size_class": "人口1万人未満",
+                "depopulated": depop,
+            }
+        )
     return pd.DataFrame(rows), pd.DataFrame(attrs)
 
 

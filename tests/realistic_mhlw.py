@@ -27,14 +27,24 @@ import numpy as np
 import openpyxl
 
 SUISHIN, SHIEN = "保険者機能強化推進交付金", "介護保険保険者努力支援交付金"
-GOALS = {"推進": {"Ⅰ": "持続可能な地域のあるべき姿をかたちにする", "Ⅱ": "公正・公平な給付を行う体制を構築する",
-                  "Ⅲ": "介護人材の確保その他のサービス提供基盤の整備を推進する",
-                  "Ⅳ": "高齢者がその状態に応じて可能な限り自立した日常生活を営む"},
-         "支援": {"Ⅰ": "介護予防／日常生活支援を推進する", "Ⅱ": "認知症総合支援を推進する",
-                  "Ⅲ": "在宅医療・在宅介護連携の体制を構築する",
-                  "Ⅳ": "高齢者がその状態に応じて可能な限り自立した日常生活を営む"}}
-GROUP_POINTS = {"推進": {"Ⅰ": (64, 36), "Ⅱ": (68, 32), "Ⅲ": (64, 36)},
-                "支援": {"Ⅰ": (52, 48), "Ⅱ": (64, 36), "Ⅲ": (68, 32)}}
+GOALS = {
+    "推進": {
+        "Ⅰ": "持続可能な地域のあるべき姿をかたちにする",
+        "Ⅱ": "公正・公平な給付を行う体制を構築する",
+        "Ⅲ": "介護人材の確保その他のサービス提供基盤の整備を推進する",
+        "Ⅳ": "高齢者がその状態に応じて可能な限り自立した日常生活を営む",
+    },
+    "支援": {
+        "Ⅰ": "介護予防／日常生活支援を推進する",
+        "Ⅱ": "認知症総合支援を推進する",
+        "Ⅲ": "在宅医療・在宅介護連携の体制を構築する",
+        "Ⅳ": "高齢者がその状態に応じて可能な限り自立した日常生活を営む",
+    },
+}
+GROUP_POINTS = {
+    "推進": {"Ⅰ": (64, 36), "Ⅱ": (68, 32), "Ⅲ": (64, 36)},
+    "支援": {"Ⅰ": (52, 48), "Ⅱ": (64, 36), "Ⅲ": (68, 32)},
+}
 GROUPS = ("（ⅰ）体制・取組指標群", "（ⅱ）活動指標群")
 OUTCOME_ALTERNATIVES = ("1", "2", "4")
 PREFS = {"01": "北海道", "02": "青森県", "26": "京都府", "35": "山口県"}
@@ -62,9 +72,20 @@ class Leaf:
 def _group_leaves(grant: str, goal: str, group: int, points: int) -> list[Leaf]:
     """Leaves of one 指標群 summing to ``points``: single items, one item with summed ア/イ, one with ア①② + イ;
     支援Ⅰ（ⅱ） also has 指標9 「いずれかで最大4点」."""
-    name = lambda i: f"{GOALS[grant][goal][:4]}の取組{i}"
-    shape = [("1", "", ""), ("2", "ア", ""), ("2", "イ", ""), ("3", "ア", "①"), ("3", "ア", "②"), ("3", "イ", ""),
-             ("4", "", ""), ("5", "", "")]
+
+    def name(i: object) -> str:
+        return f"{GOALS[grant][goal][:4]}の取組{i}"
+
+    shape = [
+        ("1", "", ""),
+        ("2", "ア", ""),
+        ("2", "イ", ""),
+        ("3", "ア", "①"),
+        ("3", "ア", "②"),
+        ("3", "イ", ""),
+        ("4", "", ""),
+        ("5", "", ""),
+    ]
     special = grant == "支援" and goal == "Ⅰ" and group == 1
     rest = points - (4 if special else 0)
     maxima = [rest // len(shape)] * len(shape)
@@ -126,8 +147,15 @@ def towns(n: int = 80) -> list[Town]:
         pref = prefs[k % 4]
         member = k % 8 in (1, 2)  # 青森県 (k%4 == 1) and 京都府 (k%4 == 2) towns
         kind = "町" if member else ("市" if k % 3 == 0 else "町")
-        out.append(Town(k + 1, pref, "" if member else f"{pref}{k:03d}{k % 10}", f"第{k + 1}{kind}",
-                        int(rng.integers(2_000, 300_000))))
+        out.append(
+            Town(
+                k + 1,
+                pref,
+                "" if member else f"{pref}{k:03d}{k % 10}",
+                f"第{k + 1}{kind}",
+                int(rng.integers(2_000, 300_000)),
+            )
+        )
     for u, pref in enumerate(("02", "26", "35")):
         out.append(Town(n + u + 1, pref, f"{pref}9{u:02d}0", f"{PREFS[pref]}第{u + 1}介護保険広域連合", 0, union=True))
     return out
@@ -160,15 +188,19 @@ def _scores(spec: list[Leaf], n: int, rng: np.random.Generator) -> np.ndarray:
     return np.where(u < p, maxima, np.where(u < p + 0.15, np.floor(maxima / 2), 0.0))
 
 
-def write(path: Path, year: int, level: str = "市町村", *, spell=_identity, members: bool = True,
-          n: int = 80, seed: int = 0) -> Book:
+def write(
+    path: Path, year: int, level: str = "市町村", *, spell=_identity, members: bool = True, n: int = 80, seed: int = 0
+) -> Book:
     """Write a realistic national workbook of 交付年度 ``year`` (2024 = R6 …) and return what it holds.
     ``members=False`` writes the re-issued shape without the member towns (the ``_3`` file); its statistics rows
     and ranks stay those of the full file."""
     r = year - 2018
     rng = np.random.default_rng([seed, year])
-    ents = towns(n) if level == "市町村" else [Town(k + 1, c, c, name, 0) for k, (c, name) in
-                                                 enumerate(_all_prefectures().items())]
+    ents = (
+        towns(n)
+        if level == "市町村"
+        else [Town(k + 1, c, c, name, 0) for k, (c, name) in enumerate(_all_prefectures().items())]
+    )
     scored = [e for e in ents if not e.union]
     spec = {g: leaves(g, level) for g in ("推進", "支援")}
     scores = {"推進": _scores(spec["推進"], len(scored), rng)}
@@ -205,17 +237,34 @@ class _Writer:
         """(kind of match, heading, key of the value) per leading column."""
         r, muni = self.r, self.b.level == "市町村"
         if not muni:
-            return [("exact", "No.", "serial"), ("exact", "団体コード", "code"), ("exact", "都道府県名", "name"),
-                    ("exact", "ブロック", "block"), ("prefix", "第１号被保険者数\n（令和7年3月末）", "first"),
-                    ("exact", "前年度得点", "prev"), ("exact", "前年度順位", "prev_rank")]
-        out = [("exact", "通し番号", "serial"), ("exact", "都道府県番号", "pref_no"), ("exact", "広域連合名", "union"),
-               ("exact", "保険者番号", "code"), ("exact", "構成市町村数", "members"), ("exact", "備考", "note"),
-               ("exact", "都道府県名", "pref"), ("exact", "市町村名", "name"), ("prefix", "人口", "population"),
-               ("prefix", f"第１号被保険者数\n（令和{r - 1}年3月末）", "first")]
+            return [
+                ("exact", "No.", "serial"),
+                ("exact", "団体コード", "code"),
+                ("exact", "都道府県名", "name"),
+                ("exact", "ブロック", "block"),
+                ("prefix", "第１号被保険者数\n（令和7年3月末）", "first"),
+                ("exact", "前年度得点", "prev"),
+                ("exact", "前年度順位", "prev_rank"),
+            ]
+        out = [
+            ("exact", "通し番号", "serial"),
+            ("exact", "都道府県番号", "pref_no"),
+            ("exact", "広域連合名", "union"),
+            ("exact", "保険者番号", "code"),
+            ("exact", "構成市町村数", "members"),
+            ("exact", "備考", "note"),
+            ("exact", "都道府県名", "pref"),
+            ("exact", "市町村名", "name"),
+            ("prefix", "人口", "population"),
+            ("prefix", f"第１号被保険者数\n（令和{r - 1}年3月末）", "first"),
+        ]
         if self.b.year >= 2025:
             out.append(("prefix", "区分\n（規模区分）", "size"))
-        out += [("prefix", "過疎地域該当\n（○＝該当）", "depopulated"), ("exact", f"R{r - 1}評価指標合計得点", "prev"),
-                ("exact", f"R{r - 1}評価指標合計得点順位", "prev_rank")]
+        out += [
+            ("prefix", "過疎地域該当\n（○＝該当）", "depopulated"),
+            ("exact", f"R{r - 1}評価指標合計得点", "prev"),
+            ("exact", f"R{r - 1}評価指標合計得点順位", "prev_rank"),
+        ]
         return out
 
     def build_plan(self) -> None:
@@ -301,8 +350,9 @@ class _Writer:
                     self.put(3, total_col, f"{goal}合計")
                     for grp in (0, 1):
                         ks = [k for k, leaf in enumerate(spec) if leaf.goal == goal and leaf.group == grp]
-                        self.put(4, cols[("leaf", g, ks[0])], GROUPS[grp], "name", down=4,
-                                 right=cols[("leaf", g, ks[-1])])
+                        self.put(
+                            4, cols[("leaf", g, ks[0])], GROUPS[grp], "name", down=4, right=cols[("leaf", g, ks[-1])]
+                        )
                         if ("group_total", g, goal, grp) in cols:
                             self.put(4, cols[("group_total", g, goal, grp)], f"{goal}（{'ⅰⅱ'[grp]}）\n計")
                 self._leaf_headings(g, goal, cols)
@@ -343,19 +393,31 @@ class _Writer:
     def _statistics(self, row: int, lead: list, first: int) -> None:
         muni = self.b.level == "市町村"
         label_col = 1 + [key for _, _, key in lead].index("name")
-        labels = ("配点", "全国合計", "平均点", "項目平均", "平均得点率", "中央値", "標準偏差", "該当市町村数", "該当率") if muni \
+        labels = (
+            ("配点", "全国合計", "平均点", "項目平均", "平均得点率", "中央値", "標準偏差", "該当市町村数", "該当率")
+            if muni
             else ("配点", "全国合計", "平均", "平均率", "中位", "標準偏差")
+        )
         for s, name in enumerate(labels):
             self.ws.cell(row + s, label_col, self.spell("exact", name))
             for i, (p, v, m) in enumerate(zip(self.plan, self.values, self.maxima)):
                 if p[0] in ("rank", "amount"):
                     continue
                 subtotal = p[0] != "leaf"
-                value = {"配点": m, "全国合計": v.sum(), "平均点": v.mean(), "平均": v.mean(),
-                         "項目平均": None if subtotal else (v[v > 0].mean() if (v > 0).any() else 0.0),
-                         "平均得点率": v.mean() / m, "平均率": v.mean() / m, "中央値": float(np.median(v)),
-                         "中位": float(np.median(v)), "標準偏差": float(v.std(ddof=1)),
-                         "該当市町村数": None if subtotal else int((v > 0).sum()), "該当率": (v > 0).mean()}[name]
+                value = {
+                    "配点": m,
+                    "全国合計": v.sum(),
+                    "平均点": v.mean(),
+                    "平均": v.mean(),
+                    "項目平均": None if subtotal else (v[v > 0].mean() if (v > 0).any() else 0.0),
+                    "平均得点率": v.mean() / m,
+                    "平均率": v.mean() / m,
+                    "中央値": float(np.median(v)),
+                    "中位": float(np.median(v)),
+                    "標準偏差": float(v.std(ddof=1)),
+                    "該当市町村数": None if subtotal else int((v > 0).sum()),
+                    "該当率": (v > 0).mean(),
+                }[name]
                 if value is not None:
                     self.ws.cell(row + s, first + i, round(float(value), 6))
 
@@ -368,12 +430,21 @@ class _Writer:
             if muni and not e.code and not self.members:
                 k_scored += 1
                 continue
-            values = {"serial": e.serial, "pref_no": int(e.pref), "union": "" if e.code else f"{PREFS[e.pref]}広域連合",
-                      "code": e.code if muni else f"{e.pref}0000", "members": None, "note": "",
-                      "pref": PREFS.get(e.pref, ""), "name": e.name, "population": e.population,
-                      "first": int(e.population * 0.3) if muni else 400_000 + 1000 * e.serial,
-                      "size": 1 + min(4, e.population // 60_000), "depopulated": "○" if e.population < 20_000 else "",
-                      "block": "東日本" if int(e.pref) < 24 else "西日本"}
+            values = {
+                "serial": e.serial,
+                "pref_no": int(e.pref),
+                "union": "" if e.code else f"{PREFS[e.pref]}広域連合",
+                "code": e.code if muni else f"{e.pref}0000",
+                "members": None,
+                "note": "",
+                "pref": PREFS.get(e.pref, ""),
+                "name": e.name,
+                "population": e.population,
+                "first": int(e.population * 0.3) if muni else 400_000 + 1000 * e.serial,
+                "size": 1 + min(4, e.population // 60_000),
+                "depopulated": "○" if e.population < 20_000 else "",
+                "block": "東日本" if int(e.pref) < 24 else "西日本",
+            }
             if not e.union:
                 values |= {"prev": float(b.prev_total[k_scored]), "prev_rank": int(prev_rank[k_scored])}
             for j, (_, _, key) in enumerate(lead, start=1):

@@ -12,20 +12,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grantkit import (
-    GrantkitError, UnknownSelectionError, ValidationError, example_scores, implied_average, prefecture_allocation,
+    GrantkitError,
+    UnknownSelectionError,
+    ValidationError,
+    example_scores,
+    implied_average,
+    prefecture_allocation,
     what_if,
 )
-
 from grantkit.allocation import (
-    allocation_from_average, grant_amount, implied_budget, marginal_value, municipal_allocation,
+    allocation_from_average,
+    grant_amount,
+    implied_budget,
+    marginal_value,
+    municipal_allocation,
 )
-
 from grantkit.present.format import format_thousand_yen
 
 BUDGET = 1_000_000_000  # seed 000: 保険者機能強化推進交付金（都道府県分）の予算額＝１０億円
 
 
 # --- seed 000 amounts ---------------------------------------------------------------------------------------
+
 
 def test_r1_amount_from_score_and_average(seed000_text):
     # 1,000,000,000 × 611 / (47 × 584.3) = 611,000,000,000 / 27,462.1 = 22,248,844.77 円
@@ -68,6 +76,7 @@ def test_h30_amount_and_the_printed_iii_rate_agree():
 
 # --- prefecture formula and the rounding rule ----------------------------------------------------------------
 
+
 def test_three_equal_prefectures_truncate_and_largest_remainder():
     s = pd.Series({"A県": 10, "B県": 10, "C県": 10})
     # Each exact share is 1,000,000,000 / 3 = 333,333,333.33 円 → 333,333,333 円, 333,333千円; 1,000 円 left.
@@ -98,10 +107,12 @@ def test_prefecture_allocation_from_tidy_table_leaves_out_national(example):
 
 # --- municipal formula, by hand ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def towns():
-    scores = pd.DataFrame({"entity_code": ["000001", "000002", "000003"], "entity": ["A町", "B町", "C村"],
-                           "score": [50.0, 100.0, 80.0]})
+    scores = pd.DataFrame(
+        {"entity_code": ["000001", "000002", "000003"], "entity": ["A町", "B町", "C村"], "score": [50.0, 100.0, 80.0]}
+    )
     insured = pd.DataFrame({"entity_code": ["000001", "000002", "000003"], "first_insured": [2000, 1000, 500]})
     return scores, insured
 
@@ -139,10 +150,13 @@ def test_municipal_missing_insured_is_named(towns):
 
 # --- exactness against a Fraction reference (hypothesis) ------------------------------------------------------
 
+
 def _reference(scores, insured, adjustment, eligible, budget, rounding):
     """(weights, yen, 千円) by the documented rule, with Fraction: each number is the decimal it prints as."""
-    weights = [Fraction(repr(float(s))) * k * Fraction(repr(float(a))) if e else Fraction(0)
-               for s, k, a, e in zip(scores, insured, adjustment, eligible)]
+    weights = [
+        Fraction(repr(float(s))) * k * Fraction(repr(float(a))) if e else Fraction(0)
+        for s, k, a, e in zip(scores, insured, adjustment, eligible)
+    ]
     if sum(weights) <= 0:
         return weights, None, None
     shares = [budget * w / sum(weights) for w in weights]
@@ -150,15 +164,22 @@ def _reference(scores, insured, adjustment, eligible, budget, rounding):
     units = [math.floor(x / 1000) for x in shares]
     if rounding == "largest_remainder":  # leftover 千円 to the largest remainders, ties in table order
         order = sorted(range(len(shares)), key=lambda i: shares[i] / 1000 - units[i], reverse=True)
-        for i in order[:max(budget // 1000 - sum(units), 0)]:
+        for i in order[: max(budget // 1000 - sum(units), 0)]:
             units[i] += 1
     return weights, yen, units
 
 
 quarters = st.integers(min_value=0, max_value=4000).map(lambda q: q / 4)  # 0 … 1000 points in quarter points
-municipal_rows = st.lists(st.tuples(quarters, st.integers(min_value=1, max_value=1_000_000),
-                                    st.sampled_from([1.0, 0.5, 0.9, 1.1, 1.25, 0.333, 0.07]), st.booleans()),
-                          min_size=2, max_size=80)
+municipal_rows = st.lists(
+    st.tuples(
+        quarters,
+        st.integers(min_value=1, max_value=1_000_000),
+        st.sampled_from([1.0, 0.5, 0.9, 1.1, 1.25, 0.333, 0.07]),
+        st.booleans(),
+    ),
+    min_size=2,
+    max_size=80,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -175,8 +196,17 @@ def test_municipal_allocation_equals_fraction_reference(rows, budget, rounding):
             municipal_allocation(scores, insured, budget, eligible, adjustment, rounding=rounding)
         return
     a = municipal_allocation(scores, insured, budget, eligible, adjustment, rounding=rounding)
-    assert list(a.columns) == ["entity_code", "entity", "score", "first_insured", "adjustment", "eligible", "weight",
-                               "basis_yen", "basis_thousand_yen"]
+    assert list(a.columns) == [
+        "entity_code",
+        "entity",
+        "score",
+        "first_insured",
+        "adjustment",
+        "eligible",
+        "weight",
+        "basis_yen",
+        "basis_thousand_yen",
+    ]
     assert [str(t) for t in a.dtypes.iloc[2:]] == ["float64", "int64", "float64", "bool", "float64", "int64", "int64"]
     assert a.weight.tolist() == [float(w) for w in weights]
     assert a.basis_yen.tolist() == yen and a.basis_thousand_yen.tolist() == units
@@ -189,8 +219,11 @@ any_points = st.floats(min_value=-1e6, max_value=1e22, allow_nan=False) | quarte
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(any_points, min_size=2, max_size=47), st.integers(min_value=1, max_value=10**11),
-       st.sampled_from(["truncate", "largest_remainder"]))
+@given(
+    st.lists(any_points, min_size=2, max_size=47),
+    st.integers(min_value=1, max_value=10**11),
+    st.sampled_from(["truncate", "largest_remainder"]),
+)
 def test_prefecture_allocation_equals_fraction_reference(scores, budget, rounding):
     n = len(scores)
     weights, yen, units = _reference(scores, [1] * n, [1.0] * n, [True] * n, budget, rounding)
@@ -215,8 +248,9 @@ def test_scores_that_cannot_be_used(towns):
     with pytest.raises(GrantkitError, match="数値ではありません"):
         prefecture_allocation(pd.Series({"A県": 1.0, "B県": math.inf}), BUDGET)
     # An excluded town's missing score does not matter: it gets 0.
-    a = municipal_allocation(scores.assign(score=[50.0, math.nan, 80.0]), insured, 10_000_000,
-                             eligible=["000001", "000003"])
+    a = municipal_allocation(
+        scores.assign(score=[50.0, math.nan, 80.0]), insured, 10_000_000, eligible=["000001", "000003"]
+    )
     assert a.basis_yen.tolist() == [7_142_857, 0, 2_857_142]
     # Whole numbers in a frame's int column are kept exact, not read through float.
     big = pd.DataFrame({"entity": ["A県", "B県"], "score": [2**60 + 1, 2**60 - 1]})
@@ -224,6 +258,7 @@ def test_scores_that_cannot_be_used(towns):
 
 
 # --- the three-way minimum ---------------------------------------------------------------------------------
+
 
 def test_grant_amount_scalars_ties_zeros_and_missing():
     # Seed 000 H30: 基準額 15,680千円, 実支出額 10,395千円 → the smaller, 10,395千円.
@@ -246,6 +281,7 @@ def test_grant_amount_vectorised():
 
 
 # --- what-if and marginal value -------------------------------------------------------------------------------
+
 
 def test_marginal_value_by_hand():
     # score 10, others 90, budget 1,000: 1,000 × 11/101 − 1,000 × 10/100 = 108.911 − 100 = 8.911
@@ -275,10 +311,22 @@ def test_what_if_errors(example):
 
 
 def test_what_if_with_all_municipalities_and_insured():
-    rows = [{"fiscal_year": 2023, "level": "市町村", "grant": "推進", "entity_code": c, "entity": n,
-             "indicator": i, "indicator_name": "", "parent": "", "score": s, "max_score": 50.0}
-            for c, n, a, b in (("000001", "A町", 20.0, 30.0), ("000002", "B町", 50.0, 50.0))
-            for i, s in (("(1)", a), ("(2)", b))]
+    rows = [
+        {
+            "fiscal_year": 2023,
+            "level": "市町村",
+            "grant": "推進",
+            "entity_code": c,
+            "entity": n,
+            "indicator": i,
+            "indicator_name": "",
+            "parent": "",
+            "score": s,
+            "max_score": 50.0,
+        }
+        for c, n, a, b in (("000001", "A町", 20.0, 30.0), ("000002", "B町", 50.0, 50.0))
+        for i, s in (("(1)", a), ("(2)", b))
+    ]
     insured = pd.Series({"000001": 1000, "000002": 3000})
     w = what_if(pd.DataFrame(rows), "A町", {"(1)": 50}, 1_000_000, first_insured=insured)
     # before: A 50 × 1000 = 50,000; B 100 × 3000 = 300,000 → 1,000,000 × 50,000/350,000 = 142,857.1
@@ -330,8 +378,9 @@ def test_what_if_with_a_few_prefectures_uses_the_national_average():
     assert w.allocation["basis_thousand_yen"].tolist() == [22248, 22818]
     assert w.method == "全国平均×47団体"
     with pytest.raises(UnknownSelectionError, match="全国平均の行もありません"):
-        what_if(pd.concat([s[s.entity != "全国平均"], other]), "山口県", {"Ⅱ(1)": "max"}, 1_000_000_000,
-                fiscal_year="R1")
+        what_if(
+            pd.concat([s[s.entity != "全国平均"], other]), "山口県", {"Ⅱ(1)": "max"}, 1_000_000_000, fiscal_year="R1"
+        )
 
 
 def test_implied_average_needs_a_positive_score_and_an_amount_not_below_zero():
@@ -345,20 +394,32 @@ def test_implied_average_needs_a_positive_score_and_an_amount_not_below_zero():
 def test_implied_budget_reproduces_every_amount_and_is_the_least():
     weights = [37.5 * 2000, 80 * 130, 12.25 * 91_000, 0.0]
     for budget in (1_000_000, 9_500_000_000, 123_456_789):
-        amounts = municipal_allocation(pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
-                                       pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}), budget)
+        amounts = municipal_allocation(
+            pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
+            pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}),
+            budget,
+        )
         implied = implied_budget(amounts["basis_thousand_yen"].tolist(), weights)
         assert implied <= budget  # the true budget is one of those that reproduce the amounts
-        again = municipal_allocation(pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
-                                     pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}), implied)
+        again = municipal_allocation(
+            pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
+            pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}),
+            implied,
+        )
         assert again["basis_thousand_yen"].tolist() == amounts["basis_thousand_yen"].tolist()
-        less = municipal_allocation(pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
-                                    pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}), implied - 1)
+        less = municipal_allocation(
+            pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
+            pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}),
+            implied - 1,
+        )
         assert less["basis_thousand_yen"].tolist() != amounts["basis_thousand_yen"].tolist()
         gap = amounts["basis_thousand_yen"].astype("float64").tolist()
         gap[2] = math.nan  # one amount not published (「－」): the others still fix the budget, with c's weight in Σ
         assert implied_budget(gap, weights) <= budget
-        again = municipal_allocation(pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
-                                     pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}), implied_budget(gap, weights))
+        again = municipal_allocation(
+            pd.Series([37.5, 80, 12.25, 0.0], index=["a", "b", "c", "d"]),
+            pd.Series({"a": 2000, "b": 130, "c": 91_000, "d": 10}),
+            implied_budget(gap, weights),
+        )
         assert again["basis_thousand_yen"].tolist()[:2] == amounts["basis_thousand_yen"].tolist()[:2]
     assert implied_budget([5, 1], [0.0, 1.0]) is None  # money for a zero weight: not this formula

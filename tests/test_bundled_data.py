@@ -11,8 +11,22 @@ from grantkit import example_path, read_scores
 
 ROW = re.compile(r"(\d+) ／ (\d+) ([\d.]+) (\d+) ／ (\d+) ([\d.]+)")
 # Printed rows of the seed table, in order: each leaf, then Ⅱ計, Ⅲ and 合計 (Ⅲ comes after Ⅱ計).
-PRINTED_ORDER = ["Ⅰ", "Ⅱ(1)", "Ⅱ(2)①", "Ⅱ(2)②", "Ⅱ(3)", "Ⅱ(4)", "Ⅱ(5)", "Ⅱ(6)", "Ⅱ(7)", "Ⅱ(8)", "Ⅱ(9)",
-                 "Ⅱ計", "Ⅲ", "合計"]
+PRINTED_ORDER = [
+    "Ⅰ",
+    "Ⅱ(1)",
+    "Ⅱ(2)①",
+    "Ⅱ(2)②",
+    "Ⅱ(3)",
+    "Ⅱ(4)",
+    "Ⅱ(5)",
+    "Ⅱ(6)",
+    "Ⅱ(7)",
+    "Ⅱ(8)",
+    "Ⅱ(9)",
+    "Ⅱ計",
+    "Ⅲ",
+    "合計",
+]
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +105,9 @@ def test_project_list_matches_seed(seed000_text):
     for name in projects["project"].unique():
         assert re.sub(r"\s+", "", name) in flat, name
     ended = projects[projects.status == "廃止"]
-    assert sorted(ended.end_reason) == sorted(["国事業廃止に伴い廃止", "事業目的達成のため廃止", "単年度事業のため廃止"])
+    assert sorted(ended.end_reason) == sorted(
+        ["国事業廃止に伴い廃止", "事業目的達成のため廃止", "単年度事業のため廃止"]
+    )
     for reason in ended.end_reason:
         assert reason in flat
     not_yet = projects[projects.status == "未実施"]

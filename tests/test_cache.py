@@ -88,7 +88,7 @@ def test_a_damaged_entry_is_ignored_and_rewritten(store, workbook, damage):
         table.write_bytes(data[: len(data) // 2])
     elif damage == "flip":  # same size, one byte changed inside the data pages
         i = len(data) // 3
-        table.write_bytes(data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1:])
+        table.write_bytes(data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1 :])
     elif damage == "manifest":
         (entry / "manifest.json").write_text("{", encoding="utf-8")
     else:

@@ -14,9 +14,9 @@ import sys
 import pytest
 from conftest import REPO
 
-from grantkit.report import prefecture as report
 from grantkit.cli import build_parser, main
 from grantkit.examples import example_path
+from grantkit.report import prefecture as report
 
 
 @pytest.fixture
@@ -37,33 +37,60 @@ def test_bundled_defaults(calls, capsys):
     (kw,) = calls
     assert (kw["entity"], kw["base"], kw["target"]) == ("山口県", "H30", "R1")
     assert str(kw["out"]) == "reports"
-    for key, name in [("data", "yamaguchi_scores.csv"), ("utilization", "utilization_yamaguchi.csv"),
-                      ("projects", "projects_yamaguchi.csv"), ("budgets", "budgets.csv")]:
+    for key, name in [
+        ("data", "yamaguchi_scores.csv"),
+        ("utilization", "utilization_yamaguchi.csv"),
+        ("projects", "projects_yamaguchi.csv"),
+        ("budgets", "budgets.csv"),
+    ]:
         assert kw[key] == str(example_path(name)), key
     assert capsys.readouterr().out.strip().endswith("done")  # the folder is printed on stdout
 
 
 def test_own_data_does_not_borrow_the_bundled_utilisation(calls, tmp_path):
     """With --data, the bundled 山口県 utilisation and projects would describe another entity: leave them out."""
-    assert main(["report", "--entity", "広島県", "--base", "R1", "--target", "R2", "--data", "x.csv",
-                 "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--entity",
+                "広島県",
+                "--base",
+                "R1",
+                "--target",
+                "R2",
+                "--data",
+                "x.csv",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     (kw,) = calls
     assert kw["data"] == "x.csv" and kw["utilization"] is None and kw["projects"] is None
     assert kw["budgets"] == str(example_path("budgets.csv"))  # the national budgets still apply
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["report", "--entity", "山口県"], "--base と --target"),
-    (["report", "--entity", "山口県", "--base", "H30", "--target", "R1", "--year", "R1"], "--base と --target"),
-    (["report", "--level", "市町村", "--entity", "つばきの森市"], "--year を指定"),
-    (["report", "--level", "市町村", "--entity", "つばきの森市", "--year", "R7", "--base", "R6"], "--year を指定"),
-    (["report", "--level", "市町村", "--entity", "つばきの森市", "--year", "R7", "--projects", "p.csv"],
-     "都道府県の報告書の指定"),
-    (["report", "--entity", "山口県", "--base", "H30", "--target", "R1", "--data", "a.csv", "--data", "b.csv"],
-     "--data は1つ"),
-    (["report", "--level", "県", "--entity", "山口県"], "--level"),
-    (["report"], "--entity"),
-])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["report", "--entity", "山口県"], "--base と --target"),
+        (["report", "--entity", "山口県", "--base", "H30", "--target", "R1", "--year", "R1"], "--base と --target"),
+        (["report", "--level", "市町村", "--entity", "つばきの森市"], "--year を指定"),
+        (["report", "--level", "市町村", "--entity", "つばきの森市", "--year", "R7", "--base", "R6"], "--year を指定"),
+        (
+            ["report", "--level", "市町村", "--entity", "つばきの森市", "--year", "R7", "--projects", "p.csv"],
+            "都道府県の報告書の指定",
+        ),
+        (
+            ["report", "--entity", "山口県", "--base", "H30", "--target", "R1", "--data", "a.csv", "--data", "b.csv"],
+            "--data は1つ",
+        ),
+        (["report", "--level", "県", "--entity", "山口県"], "--level"),
+        (["report"], "--entity"),
+    ],
+)
 def test_argument_combinations_refused_with_an_example(argv, expected, capsys):
     with pytest.raises(SystemExit) as exc:
         main(argv)
@@ -76,14 +103,20 @@ def test_argument_combinations_refused_with_an_example(argv, expected, capsys):
         build_parser().parse_args([])
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["--entity", "広島県", "--base", "H30", "--target", "R1"], "ある団体: 山口県"),
-    (["--entity", "山口県", "--base", "H30", "--target", "R3"], "ある年度: 平成30年度、令和元年度"),
-    (["--entity", "山口県", "--base", "X1", "--target", "R1"], "年度として読めません"),
-    (["--entity", "山口県", "--base", "R1", "--target", "令和元年度"], "基準年度と比較年度が同じです"),
-    (["--entity", "山口県", "--base", "R1", "--target", "H30"], "--base H30 --target R1 のように前の年度を基準年度に"),
-    (["--entity", "山口県", "--base", "H30", "--target", "R1", "--data", "missing.csv"], "missing.csv"),
-])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--entity", "広島県", "--base", "H30", "--target", "R1"], "ある団体: 山口県"),
+        (["--entity", "山口県", "--base", "H30", "--target", "R3"], "ある年度: 平成30年度、令和元年度"),
+        (["--entity", "山口県", "--base", "X1", "--target", "R1"], "年度として読めません"),
+        (["--entity", "山口県", "--base", "R1", "--target", "令和元年度"], "基準年度と比較年度が同じです"),
+        (
+            ["--entity", "山口県", "--base", "R1", "--target", "H30"],
+            "--base H30 --target R1 のように前の年度を基準年度に",
+        ),
+        (["--entity", "山口県", "--base", "H30", "--target", "R1", "--data", "missing.csv"], "missing.csv"),
+    ],
+)
 def test_errors_say_what_exists_and_write_nothing(argv, expected, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "reports"
@@ -100,13 +133,25 @@ def _make_command(target: str, *variables: str) -> list[str]:
     The report targets make a stamp file (so nothing is redone when nothing changed); FORCE=1 makes make print the
     stamp's recipe, whose grantkit line (continued with backslashes) writes the report folder into the stamp."""
     stamp_var = {"report-prefecture": "PREFECTURE_STAMP", "report-municipal": "MUNICIPAL_STAMP"}[target]
-    stamp = subprocess.run(["make", "-s", "--eval", f"print-stamp: ; @echo '$({stamp_var})'", "print-stamp", *variables],
-                           cwd=REPO, capture_output=True, text=True, encoding="utf-8", check=True).stdout.strip()
-    dry = subprocess.run(["make", "-s", "-n", "-o", ".venv/.installed-stamp", "FORCE=1", stamp, *variables], cwd=REPO,
-                         capture_output=True, text=True, encoding="utf-8", check=True)
+    stamp = subprocess.run(
+        ["make", "-s", "--eval", f"print-stamp: ; @echo '$({stamp_var})'", "print-stamp", *variables],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+    ).stdout.strip()
+    dry = subprocess.run(
+        ["make", "-s", "-n", "-o", ".venv/.installed-stamp", "FORCE=1", stamp, *variables],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+    )
     line = next(x for x in dry.stdout.replace("\\\n", " ").splitlines() if "/grantkit report" in x)
     words = shlex.split(line)
-    return words[1:words.index(">")]  # the arguments, without the program and the redirection into the stamp
+    return words[1 : words.index(">")]  # the arguments, without the program and the redirection into the stamp
 
 
 def test_makefile_report_lines_are_valid_commands(calls, monkeypatch, tmp_path):
@@ -116,9 +161,18 @@ def test_makefile_report_lines_are_valid_commands(calls, monkeypatch, tmp_path):
     args = build_parser().parse_args(_make_command("report-prefecture"))
     assert (args.level, args.entity, args.base, args.target) == ("都道府県", "山口県", "H30", "R1")
     assert (args.data, args.utilization, args.grant) == (None, None, None)  # the bundled example
-    own = build_parser().parse_args(_make_command("report-prefecture", "DATA=自分の 得点.csv", "UTILIZATION=u.csv",
-                                                  "GRANT=支援", "BASE=R1", "TARGET=R2"))
-    assert (own.data, own.utilization, own.projects, own.grant, own.base) == (["自分の 得点.csv"], "u.csv", None, "支援", "R1")
+    own = build_parser().parse_args(
+        _make_command(
+            "report-prefecture", "DATA=自分の 得点.csv", "UTILIZATION=u.csv", "GRANT=支援", "BASE=R1", "TARGET=R2"
+        )
+    )
+    assert (own.data, own.utilization, own.projects, own.grant, own.base) == (
+        ["自分の 得点.csv"],
+        "u.csv",
+        None,
+        "支援",
+        "R1",
+    )
     seen = []
     monkeypatch.setattr("grantkit.report.municipal.run_municipal_report", lambda **kw: seen.append(kw) or tmp_path)
     assert main(_make_command("report-municipal")) == 0
@@ -129,8 +183,13 @@ def test_makefile_report_lines_are_valid_commands(calls, monkeypatch, tmp_path):
 
 
 def test_console_script_help_is_japanese():
-    result = subprocess.run([sys.executable, "-m", "grantkit.cli", "report", "--help"], capture_output=True,
-                            text=True, encoding="utf-8", check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "grantkit.cli", "report", "--help"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+    )
     assert "基準年度" in result.stdout and "--out" in result.stdout
 
 

@@ -6,18 +6,42 @@ import pandas as pd
 import pytest
 
 from grantkit import UnknownSelectionError, compare_to_average, compare_years, strengths, weaknesses
-
 from grantkit.compare import add_national_average, rank_among
 
-COLUMNS = ["indicator", "indicator_name", "row_kind", "presence", "score_base", "max_base", "rate_base",
-           "score_target", "max_target", "rate_target", "national_rate_base", "national_rate_target",
-           "rate_change_pt", "gap_base_pt", "gap_target_pt", "gap_change_pt", "max_changed"]
+COLUMNS = [
+    "indicator",
+    "indicator_name",
+    "row_kind",
+    "presence",
+    "score_base",
+    "max_base",
+    "rate_base",
+    "score_target",
+    "max_target",
+    "rate_target",
+    "national_rate_base",
+    "national_rate_target",
+    "rate_change_pt",
+    "gap_base_pt",
+    "gap_target_pt",
+    "gap_change_pt",
+    "max_changed",
+]
 
 
 def _leaf(year, code, entity, indicator, score, mx, *, grant="推進", level="市町村", parent=""):
-    return {"fiscal_year": year, "level": level, "grant": grant, "entity_code": code, "entity": entity,
-            "indicator": indicator, "indicator_name": f"{indicator}の名前", "parent": parent,
-            "score": float(score), "max_score": float(mx)}
+    return {
+        "fiscal_year": year,
+        "level": level,
+        "grant": grant,
+        "entity_code": code,
+        "entity": entity,
+        "indicator": indicator,
+        "indicator_name": f"{indicator}の名前",
+        "parent": parent,
+        "score": float(score),
+        "max_score": float(mx),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +78,12 @@ def test_max_changed_flags(yamaguchi):
 
 
 def test_indicator_in_one_year_only_is_kept_and_ordered():
-    rows = [_leaf(2022, "352012", "下関市", "(1)", 5, 10), _leaf(2022, "352012", "下関市", "(2)", 3, 10),
-            _leaf(2023, "352012", "下関市", "(1)", 8, 10), _leaf(2023, "352012", "下関市", "(3)", 4, 5)]
+    rows = [
+        _leaf(2022, "352012", "下関市", "(1)", 5, 10),
+        _leaf(2022, "352012", "下関市", "(2)", 3, 10),
+        _leaf(2023, "352012", "下関市", "(1)", 8, 10),
+        _leaf(2023, "352012", "下関市", "(3)", 4, 5),
+    ]
     c = compare_years(pd.DataFrame(rows), 2022, "R5", entity="下関市")
     assert c.indicator.tolist() == ["(1)", "(2)", "(3)", "合計"]
     assert c.presence.tolist() == ["両年度", "基準年度のみ", "比較年度のみ", "両年度"]
@@ -66,8 +94,11 @@ def test_indicator_in_one_year_only_is_kept_and_ordered():
 
 
 def test_national_average_computed_when_all_entities_present():
-    rows = [_leaf(y, code, name, "(1)", s, 10) for y in (2022, 2023)
-            for code, name, s in (("352012", "下関市", 6 if y == 2022 else 9), ("352021", "宇部市", 4))]
+    rows = [
+        _leaf(y, code, name, "(1)", s, 10)
+        for y in (2022, 2023)
+        for code, name, s in (("352012", "下関市", 6 if y == 2022 else 9), ("352021", "宇部市", 4))
+    ]
     c = compare_years(pd.DataFrame(rows), 2022, 2023, entity="下関市")
     # national = mean of 下関市 and 宇部市: 2022 (6+4)/2 = 5 of 10, 2023 (9+4)/2 = 6.5 of 10.
     assert c.national_rate_base.tolist() == [0.5, 0.5]
@@ -96,8 +127,18 @@ def test_unknown_entity_and_year_list_what_exists(example):
 
 def test_compare_to_average_r1(example):
     c = compare_to_average(example, entity="山口県", fiscal_year=2019).set_index("indicator")
-    assert list(c.reset_index().columns) == ["indicator", "indicator_name", "row_kind", "score", "national_average",
-                                             "max_score", "rate", "national_rate", "diff_points", "diff_rate_pt"]
+    assert list(c.reset_index().columns) == [
+        "indicator",
+        "indicator_name",
+        "row_kind",
+        "score",
+        "national_average",
+        "max_score",
+        "rate",
+        "national_rate",
+        "diff_points",
+        "diff_rate_pt",
+    ]
     assert c.loc["合計", "diff_points"] == pytest.approx(611 - 584.3)
     assert c.loc["Ⅱ", "national_average"] == pytest.approx(435.4)
     assert c.loc["Ⅲ", "diff_rate_pt"] == pytest.approx((55 / 80 - 49.6 / 80) * 100)
@@ -113,10 +154,16 @@ def test_strengths_and_weaknesses_are_leaves_sorted(example):
 
 
 def _five_towns() -> pd.DataFrame:
-    towns = [("352012", "下関市", 80), ("352021", "宇部市", 60), ("352039", "山口市", 80), ("322016", "松江市", 50),
-             ("322024", "浜田市", 90)]
-    rows = [_leaf(2023, c, n, "(1)", s / 2, 50) for c, n, s in towns] + \
-           [_leaf(2023, c, n, "(2)", s / 2, 50) for c, n, s in towns]
+    towns = [
+        ("352012", "下関市", 80),
+        ("352021", "宇部市", 60),
+        ("352039", "山口市", 80),
+        ("322016", "松江市", 50),
+        ("322024", "浜田市", 90),
+    ]
+    rows = [_leaf(2023, c, n, "(1)", s / 2, 50) for c, n, s in towns] + [
+        _leaf(2023, c, n, "(2)", s / 2, 50) for c, n, s in towns
+    ]
     return pd.DataFrame(rows)
 
 
@@ -127,8 +174,12 @@ def test_rank_ties_min_and_percentile():
 
 
 def test_rank_within_attribute_groups():
-    attrs = pd.DataFrame({"entity_code": ["352012", "352021", "352039", "322016", "322024"],
-                          "prefecture": ["山口県"] * 3 + ["島根県"] * 2})
+    attrs = pd.DataFrame(
+        {
+            "entity_code": ["352012", "352021", "352039", "322016", "322024"],
+            "prefecture": ["山口県"] * 3 + ["島根県"] * 2,
+        }
+    )
     r = rank_among(_five_towns(), entity="浜田市", fiscal_year=2023, attributes=attrs, within="prefecture").iloc[0]
     assert (r["rank"], r.n, r.peer_group) == (1, 2, "島根県")
     by = rank_among(_five_towns(), entity="宇部市", fiscal_year=2023, by_indicator=True)
@@ -160,10 +211,20 @@ def test_rank_within_a_series_and_a_scores_column():
 def _two_fuchu():
     import pandas as pd
 
-    return pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進",
-                         "entity_code": ["132065", "342025", "342033"], "entity": ["府中市", "府中市", "三原市"],
-                         "indicator": "Ⅰ", "indicator_name": "", "parent": "", "score": [10.0, 20.0, 30.0],
-                         "max_score": 40.0})
+    return pd.DataFrame(
+        {
+            "fiscal_year": 2025,
+            "level": "市町村",
+            "grant": "推進",
+            "entity_code": ["132065", "342025", "342033"],
+            "entity": ["府中市", "府中市", "三原市"],
+            "indicator": "Ⅰ",
+            "indicator_name": "",
+            "parent": "",
+            "score": [10.0, 20.0, 30.0],
+            "max_score": 40.0,
+        }
+    )
 
 
 def test_same_name_in_two_prefectures_asks_for_code_and_lists_candidates():

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from grantkit import example_scores, load_scores
-from grantkit.report.render import atomic_directory, safe_component, safe_join, write_csv, write_tables_xlsx
 from grantkit.io.files import atomic_write
+from grantkit.report.render import atomic_directory, safe_component, safe_join, write_csv, write_tables_xlsx
 
 HOSTILE = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1", " =1"]
 

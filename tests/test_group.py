@@ -25,8 +25,10 @@ N = 150
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("group")
-    paths = [national_workbook(folder / f"{y}.xlsx", y, "市町村", n_municipalities=N, items_per_group=2)
-             for y in ("R6", "R7", "R8")]
+    paths = [
+        national_workbook(folder / f"{y}.xlsx", y, "市町村", n_municipalities=N, items_per_group=2)
+        for y in ("R6", "R7", "R8")
+    ]
     return load_municipal_data(paths)
 
 
@@ -88,7 +90,8 @@ def test_amounts_share_and_per_person(data, codes):
         r = raw[(raw["entity_code"] == row.entity_code) & (raw["grant"] == row.grant)].iloc[0]
         assert row.final_share == pytest.approx(r["final_thousand_yen"] / r["plan_thousand_yen"])
         assert row.final_yen_per_first_insured == pytest.approx(
-            r["final_thousand_yen"] * 1000 / at.loc[row.entity_code, "first_insured"])
+            r["final_thousand_yen"] * 1000 / at.loc[row.entity_code, "first_insured"]
+        )
     assert amount_table(data, fiscal_year=2026) is None  # only R6 publishes amounts
 
 
@@ -98,8 +101,9 @@ def test_goals_flagged_at_20_points(data, codes):
     sums = leaves.groupby(["entity_code", "grant", "parent"])["score"].sum().reset_index()
     means = sums.groupby(["grant", "parent"])["score"].mean()
     for row in got[got["parent"] != "合計"].itertuples():
-        mine = sums[(sums["entity_code"] == row.entity_code) & (sums["grant"] == row.grant)
-                    & (sums["parent"] == row.parent)]["score"].iloc[0]
+        mine = sums[
+            (sums["entity_code"] == row.entity_code) & (sums["grant"] == row.grant) & (sums["parent"] == row.parent)
+        ]["score"].iloc[0]
         diff = mine - means[(row.grant, row.parent)]
         assert row.diff == pytest.approx(diff)
         assert row.flag == ("高" if diff >= 20 else "低" if diff <= -20 else "")
@@ -116,8 +120,11 @@ def test_recover_items_from_peers(data, codes):
         share = (others["score"] >= others["max_score"]).groupby([others["grant"], others["indicator"]]).mean()
         mine = leaves[leaves["entity_code"] == code].set_index(["grant", "indicator"])
         lost = mine[mine["score"] < mine["max_score"]]
-        want = {(("共通" if row.parent == "目標Ⅳ" else g), i) for (g, i), row in lost.iterrows()
-                if share[(g, i)] >= 0.3 and not (g == "支援" and row.parent == "目標Ⅳ")}
+        want = {
+            (("共通" if row.parent == "目標Ⅳ" else g), i)
+            for (g, i), row in lost.iterrows()
+            if share[(g, i)] >= 0.3 and not (g == "支援" and row.parent == "目標Ⅳ")
+        }
         rows = got[(got["entity_code"] == code) & got["rule"].str.startswith("取り戻す指標")]
         assert set(zip(rows["grant"], rows["indicator"])) == want
         zero = got[(got["entity_code"] == code) & got["rule"].str.startswith("0点の項目")]

@@ -31,11 +31,17 @@ def test_encodings_are_read_and_reported(tmp_path, encoding, label):
 
 
 def test_text_is_normalised_at_the_boundary(tmp_path):
-    rows = ["平成３０年度,都道府県,推進,３５,山口県　,Ⅱ（２）①,地域ケア会議,Ⅱ,\"1,234\",\"2,000\""]
+    rows = ['平成３０年度,都道府県,推進,３５,山口県　,Ⅱ（２）①,地域ケア会議,Ⅱ,"1,234","2,000"']
     t = load_scores(write(tmp_path, rows))
     row = t.iloc[0]
     assert (row.fiscal_year, row.entity_code, row.entity, row.indicator, row.score, row.max_score) == (
-        2018, "35", "山口県", "Ⅱ(2)①", 1234.0, 2000.0)
+        2018,
+        "35",
+        "山口県",
+        "Ⅱ(2)①",
+        1234.0,
+        2000.0,
+    )
 
 
 def test_lost_leading_zeros_are_restored(tmp_path):
@@ -63,7 +69,7 @@ def _problems(tmp_path, rows, header=HEADER):
     [
         ("R1,都道府県,推進,35,山口県,Ⅰ,x,,999,80", "score", "配点 80 を超えています"),
         ("R1,都道府県,推進,35,山口県,Ⅰ,x,,-5,80", "score", "負の得点"),
-        ("R1,都道府県,推進,35,山口県,Ⅰ,x,,\"1,2,3\",80", "score", "'1,2,3' は数値ではありません"),
+        ('R1,都道府県,推進,35,山口県,Ⅰ,x,,"1,2,3",80', "score", "'1,2,3' は数値ではありません"),
         ("R1,都道府県,推進,35,山口県,Ⅰ,x,,abc,80", "score", "'abc' は数値ではありません"),
         ("R1,都道府県,推進,35,山口県,Ⅰ,x,,5,ten", "max_score", "'ten' は数値ではありません"),
         ("X9,都道府県,推進,35,山口県,Ⅰ,x,,5,10", "fiscal_year", "'X9' は年度として読めません"),
@@ -89,8 +95,11 @@ def test_duplicate_key_names_both_lines(tmp_path):
 
 
 def test_all_problems_are_reported_together(tmp_path):
-    rows = ["R1,都道府県,推進,35,山口県,Ⅰ,x,,999,80", "R1,県,推進,35,山口県,Ⅱ(1),x,Ⅱ,1,80",
-            "R1,都道府県,推進,35,山口県,Ⅲ,x,,abc,80"]
+    rows = [
+        "R1,都道府県,推進,35,山口県,Ⅰ,x,,999,80",
+        "R1,県,推進,35,山口県,Ⅱ(1),x,Ⅱ,1,80",
+        "R1,都道府県,推進,35,山口県,Ⅲ,x,,abc,80",
+    ]
     err = _problems(tmp_path, rows)
     assert [(p.row, p.column) for p in err.problems] == [(2, "score"), (3, "level"), (4, "score")]
     assert str(err).startswith("scores.csv に 3 件の問題があります")
@@ -134,8 +143,9 @@ NATIONAL_R1 = ["R1,都道府県,推進,00,全国平均,Ⅱ(1),a,Ⅱ,5,10", "R1,�
 OWN_R1 = ["R1,都道府県,推進,35,山口県,Ⅱ(1),a,Ⅱ,7,10", "R1,都道府県,推進,35,山口県,Ⅱ(2),b,Ⅱ,8,10"]
 
 
-@pytest.mark.parametrize("extra", ["R1,都道府県,推進,35,山口県,合計,合計,,15,20",
-                                   "R1,都道府県,推進,35,山口県,Ⅱ,小計,,15,20"])
+@pytest.mark.parametrize(
+    "extra", ["R1,都道府県,推進,35,山口県,合計,合計,,15,20", "R1,都道府県,推進,35,山口県,Ⅱ,小計,,15,20"]
+)
 def test_a_subtotal_or_total_row_is_refused_not_added_twice(tmp_path, extra):
     err = _problems(tmp_path, [*OWN_R1, *NATIONAL_R1, extra])
     assert [(p.row, p.column) for p in err.problems] == [(6, "indicator")]
@@ -190,4 +200,6 @@ def test_rows_whose_code_says_total_are_refused(tmp_path, code):
 
 def test_a_bad_cell_is_not_also_reported_as_a_missing_indicator(tmp_path):
     err = _problems(tmp_path, [*OWN_R1, NATIONAL_R1[0], NATIONAL_R1[1].replace(",6,10", ",…,10")])
-    assert [(p.row, p.column) for p in err.problems] == [(5, "score")]  # not also 「全国平均 に指標 Ⅱ(2) の行がありません」
+    assert [(p.row, p.column) for p in err.problems] == [
+        (5, "score")
+    ]  # not also 「全国平均 に指標 Ⅱ(2) の行がありません」

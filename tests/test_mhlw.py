@@ -13,18 +13,28 @@ import pytest
 import xlsxwriter
 
 from grantkit import load_mhlw
-
-from grantkit.present.format import readable
 from grantkit.errors import InputFileError, ValidationError
 from grantkit.labels import with_labels
+from grantkit.present.format import readable
 from grantkit.testing.synthetic import national_workbook
 
 SUISHIN, SHIEN = "保険者機能強化推進交付金", "介護保険保険者努力支援交付金"
 G1 = "目標Ⅰ 持続可能な地域のあるべき姿をかたちにする"
 G2 = "目標Ⅱ 公正・公平な給付を行う体制を構築する"
 G4 = "目標Ⅳ 高齢者がその状態に応じて可能な限り自立した日常生活を営む"
-LEAD = ["通し番号", "都道府県番号", "保険者番号", "都道府県名", "市町村名", "人口", "第1号被保険者数", "規模区分", "過疎地域",
-        "前年度得点", "前年度順位"]
+LEAD = [
+    "通し番号",
+    "都道府県番号",
+    "保険者番号",
+    "都道府県名",
+    "市町村名",
+    "人口",
+    "第1号被保険者数",
+    "規模区分",
+    "過疎地域",
+    "前年度得点",
+    "前年度順位",
+]
 
 # Score columns: (grant, goal, group, item, name, branch, sub) with merged spans written where they start.
 # 推進: 目標Ⅰ (ⅰ) 1 ア (配点 4), 1 イ① (2), 1 イ② (2); 目標Ⅳ 1 (10); 支援: 目標Ⅱ (ⅱ) 3 (6); 目標Ⅳ 1 (10).
@@ -48,12 +58,12 @@ MAXIMA = [4, 2, 2, 8, 10, 10, 18, 6, 6, 10, 10, 16, 34]  # 推進 8+10, 支援 6
 # Leaves: ア, イ①, イ②, Ⅳ1 (推進), Ⅱ3, Ⅳ1 (支援); subtotals follow the leaves they sum.
 ENTITIES = [
     # leading: serial, pref, code, pref name, name, pop, first insured, size, 過疎, 前年度得点, 前年度順位
-    ([1, 1, 11002, "北海道", "甲町", 12000, 4000, "人口1万人以上5万人未満", "非過疎", 999, 1],
-     [4, 2, 0, 10, 6, 10]),
-    ([2, 1, 11010, "北海道", "乙村", 3000, 1200, "人口1万人未満", "全部過疎", 998, 2],
-     [0, 2, 2, 5, 0, 5]),
-    ([3, 35, 352012, "山口県", "甲町", 52000, 15000, "人口5万人以上10万人未満", "一部過疎", 997, 3],
-     [4, 0, 2, 0, 6, 0]),
+    ([1, 1, 11002, "北海道", "甲町", 12000, 4000, "人口1万人以上5万人未満", "非過疎", 999, 1], [4, 2, 0, 10, 6, 10]),
+    ([2, 1, 11010, "北海道", "乙村", 3000, 1200, "人口1万人未満", "全部過疎", 998, 2], [0, 2, 2, 5, 0, 5]),
+    (
+        [3, 35, 352012, "山口県", "甲町", 52000, 15000, "人口5万人以上10万人未満", "一部過疎", 997, 3],
+        [4, 0, 2, 0, 6, 0],
+    ),
 ]
 
 
@@ -69,9 +79,22 @@ def ranks() -> list[int]:
     return [1 + sum(g > x for g in grand) for x in grand]
 
 
-def build(path, *, title="令和7年度 保険者機能強化推進交付金・介護保険保険者努力支援交付金 評価結果（市町村分）",
-          header=None, lead=None, stats=("配点", "平均点"), entities=None, union=True, header_rows=7,
-          sheet="全国集計（市町村）", extra_sheet=None, cell=None, mean_shift=0.0, maxima=None):
+def build(
+    path,
+    *,
+    title="令和7年度 保険者機能強化推進交付金・介護保険保険者努力支援交付金 評価結果（市町村分）",
+    header=None,
+    lead=None,
+    stats=("配点", "平均点"),
+    entities=None,
+    union=True,
+    header_rows=7,
+    sheet="全国集計（市町村）",
+    extra_sheet=None,
+    cell=None,
+    mean_shift=0.0,
+    maxima=None,
+):
     """Write a national sheet; ``cell`` = {(data row k, column offset): value} overrides one data cell,
     ``maxima`` the 配点 row (default MAXIMA)."""
     header = header or HEADER
@@ -211,8 +234,9 @@ def test_shared_goal_must_match_between_grants(tmp_path):
 
 def test_missing_marks_are_coerced_and_text_is_an_error(tmp_path):
     r = load_mhlw(build(tmp_path / "dash.xlsx", cell={(2, 1): "－"}))
-    assert np.isnan(r.scores.loc[(r.scores["entity_code"] == "352012") & (r.scores["indicator"] == "Ⅰ(ⅰ)1イ①"),
-                                 "score"]).all()
+    assert np.isnan(
+        r.scores.loc[(r.scores["entity_code"] == "352012") & (r.scores["indicator"] == "Ⅰ(ⅰ)1イ①"), "score"]
+    ).all()
     assert len(r.report.coerced) == 1 and r.report.coerced[0].row == 13
     with pytest.raises(ValidationError, match="数値ではありません"):
         load_mhlw(build(tmp_path / "text.xlsx", cell={(2, 1): "あり"}))
@@ -355,16 +379,19 @@ def test_only_a_row_with_a_score_is_refused_not_a_union_with_dashes(tmp_path):
     assert [(e.row, e.value) for e in r.report.exclusions] == [(14, "みどり地区介護保険広域連合")]
 
 
-@pytest.mark.parametrize(("j", "value", "message"), [
-    (6, -5, "第1号被保険者数 -5 は正の整数ではありません"),
-    (6, 28567.9, "第1号被保険者数 28567.9 は正の整数ではありません"),  # would be truncated to 28567 later
-    (6, 0, "第1号被保険者数 0 は正の整数ではありません"),  # the divisor of the 基準額
-    (6, "－1,200", "第1号被保険者数 -1200 は正の整数ではありません"),  # a full-width minus is a minus
-    (6, "1,200人", "'1,200人' は数値ではありません"),
-    (5, -1, "人口 -1 は0 以上の整数ではありません"),
-    (5, 3000.5, "人口 3000.5 は0 以上の整数ではありません"),
-    (5, "約3千", "'約3千' は数値ではありません"),
-])
+@pytest.mark.parametrize(
+    ("j", "value", "message"),
+    [
+        (6, -5, "第1号被保険者数 -5 は正の整数ではありません"),
+        (6, 28567.9, "第1号被保険者数 28567.9 は正の整数ではありません"),  # would be truncated to 28567 later
+        (6, 0, "第1号被保険者数 0 は正の整数ではありません"),  # the divisor of the 基準額
+        (6, "－1,200", "第1号被保険者数 -1200 は正の整数ではありません"),  # a full-width minus is a minus
+        (6, "1,200人", "'1,200人' は数値ではありません"),
+        (5, -1, "人口 -1 は0 以上の整数ではありません"),
+        (5, 3000.5, "人口 3000.5 は0 以上の整数ではありません"),
+        (5, "約3千", "'約3千' は数値ではありません"),
+    ],
+)
 def test_impossible_population_or_first_insured_is_an_error_naming_the_cell(tmp_path, j, value, message):
     with pytest.raises(ValidationError) as err:
         load_mhlw(build(tmp_path / "a.xlsx", entities=lead_cell(1, j, value)))  # 乙村, row 12
@@ -401,11 +428,17 @@ def test_leaf_maxima_must_add_up_to_the_printed_subtotal_maxima(tmp_path):
         load_mhlw(path)
     # 目標Ⅰ合計 8 ≠ 5+2+2, 推進合計 18 ≠ 9+10, 推進・支援合計 34 ≠ 5+2+2+10+6+10; 支援 untouched
     assert [(p.row, p.column, p.value) for p in err.value.problems] == [
-        (9, "目標Ⅰ合計（推進）（O列）", 8), (9, "推進合計（R列）", 18), (9, "推進・支援合計（X列）", 34)]
+        (9, "目標Ⅰ合計（推進）（O列）", 8),
+        (9, "推進合計（R列）", 18),
+        (9, "推進・支援合計（X列）", 34),
+    ]
     assert "配点の「目標Ⅰ合計（推進）」8 が明細の配点の合計 9 と一致しません" in err.value.problems[0].message
     r = load_mhlw(path, strict=False)  # as for a subtotal that differs: read, with a note per column
     assert [n.split(":")[0] for n in r.report.notes if "配点の「" in n] == [
-        "9行目 目標Ⅰ合計（推進）（O列）", "9行目 推進合計（R列）", "9行目 推進・支援合計（X列）"]
+        "9行目 目標Ⅰ合計（推進）（O列）",
+        "9行目 推進合計（R列）",
+        "9行目 推進・支援合計（X列）",
+    ]
     assert any("3 列が不一致" in c for c in r.checks)
 
 
@@ -448,6 +481,7 @@ def test_synthetic_attribute_text_and_bad_numbers(synthetic_r7, tmp_path):
         ws[f"{col['第1号被保険者数']}18"] = "２８，５６７"
         ws[f"{col['人口']}18"] = "70,745"
         ws[f"{col['第1号被保険者数']}19"] = "－"
+
     t = load_mhlw(edited(synthetic_r7, tmp_path / "text.xlsx", text))
     assert t.attributes.loc[0, ["population", "first_insured"]].tolist() == [70745, 28567]
     assert [(c.row, c.column, c.value) for c in t.report.coerced] == [(19, "第1号被保険者数（G列）", "－")]
@@ -457,10 +491,15 @@ def test_synthetic_attribute_text_and_bad_numbers(synthetic_r7, tmp_path):
         ws[f"{col['第1号被保険者数']}19"] = 7586.5
         ws[f"{col['人口']}20"] = -11419
         ws[f"{col['第1号被保険者数']}21"] = "あり"
+
     with pytest.raises(ValidationError) as err:
         load_mhlw(edited(synthetic_r7, tmp_path / "bad.xlsx", bad))
     assert [(p.row, p.column) for p in err.value.problems] == [
-        (20, "人口（F列）"), (18, "第1号被保険者数（G列）"), (19, "第1号被保険者数（G列）"), (21, "第1号被保険者数（G列）")]
+        (20, "人口（F列）"),
+        (18, "第1号被保険者数（G列）"),
+        (19, "第1号被保険者数（G列）"),
+        (21, "第1号被保険者数（G列）"),
+    ]
 
 
 def test_synthetic_leaf_maximum_changed_from_325_to_4(synthetic_r7, tmp_path):
@@ -468,7 +507,10 @@ def test_synthetic_leaf_maximum_changed_from_325_to_4(synthetic_r7, tmp_path):
     with pytest.raises(ValidationError) as err:
         load_mhlw(path)
     text = str(err.value)
-    assert "9行目 列「目標Ⅰ合計（推進）" in text and "配点の「目標Ⅰ合計（推進）」100 が明細の配点の合計 100.75 と一致しません" in text
+    assert (
+        "9行目 列「目標Ⅰ合計（推進）" in text
+        and "配点の「目標Ⅰ合計（推進）」100 が明細の配点の合計 100.75 と一致しません" in text
+    )
     assert [p.column.split("（")[0] for p in err.value.problems] == ["目標Ⅰ合計", "推進合計", "推進・支援合計"]
 
 

@@ -89,8 +89,14 @@ def test_maxima_are_as_published(loaded, key):
     if key == "pref":
         assert groups.empty
         return
-    published = {("推進", "目標Ⅰ"): (64, 36), ("推進", "目標Ⅱ"): (68, 32), ("推進", "目標Ⅲ"): (64, 36),
-                 ("支援", "目標Ⅰ"): (52, 48), ("支援", "目標Ⅱ"): (64, 36), ("支援", "目標Ⅲ"): (68, 32)}
+    published = {
+        ("推進", "目標Ⅰ"): (64, 36),
+        ("推進", "目標Ⅱ"): (68, 32),
+        ("推進", "目標Ⅲ"): (64, 36),
+        ("支援", "目標Ⅰ"): (52, 48),
+        ("支援", "目標Ⅱ"): (64, 36),
+        ("支援", "目標Ⅲ"): (68, 32),
+    }
     got = {k: tuple(g["max_score"].astype(int)) for k, g in groups.groupby(["grant", "parent"], sort=False)}
     assert got == published
 
@@ -161,11 +167,19 @@ def test_member_town_is_found_by_name_with_or_without_its_prefecture(loaded):
 
 def test_municipal_report_runs_for_a_member_town_without_insurer_number(books, tmp_path):
     budgets = tmp_path / "budgets.csv"
-    budgets.write_text("fiscal_year,grant,level,budget_yen,verified,source,note\n"
-                       "R8,推進,市町村,950000000,false,テスト用の架空の額,\nR8,支援,市町村,1900000000,false,テスト用の架空の額,\n",
-                       encoding="utf-8")
-    folder = gk.run_municipal_report(entity="京都府第3町", year="R8", data=[books[2025].path, books[2026].path],
-                                     budgets=budgets, out=tmp_path / "reports", progress=lambda msg: None)
+    budgets.write_text(
+        "fiscal_year,grant,level,budget_yen,verified,source,note\n"
+        "R8,推進,市町村,950000000,false,テスト用の架空の額,\nR8,支援,市町村,1900000000,false,テスト用の架空の額,\n",
+        encoding="utf-8",
+    )
+    folder = gk.run_municipal_report(
+        entity="京都府第3町",
+        year="R8",
+        data=[books[2025].path, books[2026].path],
+        budgets=budgets,
+        out=tmp_path / "reports",
+        progress=lambda msg: None,
+    )
     assert folder.name == "京都府第3町_R8"
     wb = openpyxl.load_workbook(folder / "表.xlsx", read_only=True)
     rows = list(wb["目標別の得点"].iter_rows(values_only=True))
@@ -178,7 +192,10 @@ def test_municipal_report_runs_for_a_member_town_without_insurer_number(books, t
 
 # --- spelling: the loader's result does not change ------------------------------------------------------------
 
-_FULL = str.maketrans("0123456789()ABCDEFGHIJKLMNOPQRSTUVWXYZ.", "０１２３４５６７８９（）ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ．")
+_FULL = str.maketrans(
+    "0123456789()ABCDEFGHIJKLMNOPQRSTUVWXYZ.",
+    "０１２３４５６７８９（）ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ．",
+)
 _HALF = {v: k for k, v in zip("0123456789()ｱｲｳ", "０１２３４５６７８９（）アイウ")}  # half-width katakana too
 
 
@@ -198,6 +215,7 @@ def spellings(draw):
         if len(text) > where:
             text = text[:where] + space + text[where:]
         return text + (suffix if kind == "prefix" else "")
+
     return spell
 
 
@@ -220,6 +238,7 @@ def test_heading_spelling_does_not_change_the_result(spell, canonical, tmp_path_
 
 
 # --- a column nobody described ----------------------------------------------------------------------------------
+
 
 def _add_right(source, target, heading, value=None):
     wb = openpyxl.load_workbook(source)
@@ -253,6 +272,7 @@ def test_every_layout_year_keeps_only_what_differs():
 
 
 # --- grantkit inspect ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("key", [*YEARS, "pref", "_3"])
 def test_inspect_prints_what_was_read_where(books, key, capsys):
@@ -302,6 +322,7 @@ def test_inspect_fails_with_the_error_list(books, tmp_path, capsys):
 
 # --- alternatives in the computations ---------------------------------------------------------------------------
 
+
 def test_allocation_and_what_if_count_alternatives_once(books, loaded):
     book, r = books[2026], loaded[2026]
     budget = 1_000_000_000
@@ -312,8 +333,15 @@ def test_allocation_and_what_if_count_alternatives_once(books, loaded):
     mine = alloc.set_index("entity_code").loc["26:第3町"]
     assert mine["score"] == book.expected["推進"][k]
     assert mine["basis_yen"] == budget * weights[k] // weights.sum()
-    w = gk.what_if(r.scores, "26:第3町", {}, budget, fiscal_year="R8", grant="推進",
-                   first_insured=r.attributes.set_index("entity_code")["first_insured"])
+    w = gk.what_if(
+        r.scores,
+        "26:第3町",
+        {},
+        budget,
+        fiscal_year="R8",
+        grant="推進",
+        first_insured=r.attributes.set_index("entity_code")["first_insured"],
+    )
     assert w.allocation["score"].tolist() == [book.expected["推進"][k]] * 2
     assert w.allocation["basis_yen"].iloc[0] == budget * weights[k] // weights.sum()
 

@@ -60,10 +60,44 @@ def test_cli_municipal_bundled_defaults(municipal_calls, capsys):
 
 
 def test_cli_municipal_own_data(municipal_calls, tmp_path):
-    assert main(["report", "--level", "市町村", "--entity", "020011", "--year", "令和7年度", "--data", "r6.xlsx",
-                 "--data", "r7.xlsx", "--out", str(tmp_path)]) == 0
-    assert main(["report", "--level", "市町村", "--entity", "020011", "--year", "R7", "--data", "r7.xlsx",
-                 "--budgets", "mine.csv"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--level",
+                "市町村",
+                "--entity",
+                "020011",
+                "--year",
+                "令和7年度",
+                "--data",
+                "r6.xlsx",
+                "--data",
+                "r7.xlsx",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "report",
+                "--level",
+                "市町村",
+                "--entity",
+                "020011",
+                "--year",
+                "R7",
+                "--data",
+                "r7.xlsx",
+                "--budgets",
+                "mine.csv",
+            ]
+        )
+        == 0
+    )
     assert main(["report", "--level", "市町村", "--entity", "020011", "--year", "R7", "--budgets", "mine.csv"]) == 0
     own, own_budgets, bundled_data = municipal_calls
     assert own["data"] == ["r6.xlsx", "r7.xlsx"] and own["year"] == "令和7年度" and own["out"] == tmp_path

@@ -25,6 +25,7 @@ TINY_BUDGET = {"推進": 1_000_000, "支援": 500_000}
 
 # ---------------------------------------------------------------- municipal_grant
 
+
 def test_municipal_grant_hand_case():
     scores, attrs = tiny_table()
     z = m.zero_items(scores, entity="甲町", fiscal_year=R7)  # 推進 2ア (20), 支援 1ア (15)
@@ -48,8 +49,10 @@ def test_municipal_grant_hand_case():
     # 推進 乙 55×2000 = 110,000 of 255,000: 431,372.5 → 431 千円 (now 50,000 / 195,000: 256,410.3 → 256)
     assert g.loc["推進", ["basis_thousand_yen", "whatif_thousand_yen"]].tolist() == [256, 431]
     # all three 基準額 together: 205 + 256 + 538 = 999 千円 of 1,000; 106 + 121 + 272 = 499 of 500
-    each = [m.municipal_grant(scores, attrs, TINY_BUDGET, entity=n, fiscal_year=R7).set_index("grant")
-            for n in ("甲町", "乙町", "丙村")]
+    each = [
+        m.municipal_grant(scores, attrs, TINY_BUDGET, entity=n, fiscal_year=R7).set_index("grant")
+        for n in ("甲町", "乙町", "丙村")
+    ]
     assert [e.at["推進", "basis_thousand_yen"] for e in each] == [205, 256, 538]
     assert [e.at["支援", "basis_thousand_yen"] for e in each] == [106, 121, 272]
 
@@ -67,8 +70,9 @@ def test_municipal_grant_whole_table(synth):
     basis = {g: 0 for g in GRANTS}
     for code in at.index:
         zero = m.zero_items(data.scores, entity=code, fiscal_year=R7)
-        out = m.municipal_grant(data.scores, data.attributes, budgets, entity=code, fiscal_year=R7,
-                                zero=zero).set_index("grant")
+        out = m.municipal_grant(
+            data.scores, data.attributes, budgets, entity=code, fiscal_year=R7, zero=zero
+        ).set_index("grant")
         for grant, budget in budgets.items():
             row, w, W = out.loc[grant], weight[grant][code], whole[grant]
             assert row["basis_thousand_yen"] == budget * w // W // 1000
@@ -97,8 +101,9 @@ def test_municipal_grant_without_items_to_add(sample):
     empty = m.zero_items(sample.scores, entity="つばきの森市", fiscal_year="R7", min_share=1.0)  # 0 点の自分がいる
     assert empty.empty
     for zero in (None, empty):
-        g = m.municipal_grant(sample.scores, sample.attributes, budgets, entity="つばきの森市", fiscal_year="R7",
-                              zero=zero)
+        g = m.municipal_grant(
+            sample.scores, sample.attributes, budgets, entity="つばきの森市", fiscal_year="R7", zero=zero
+        )
         assert (g["whatif_points"] == 0).all() and (g["whatif_gain_thousand_yen"] == 0).all()
         assert (g["whatif_thousand_yen"] == g["basis_thousand_yen"]).all()
         assert "plan_thousand_yen" not in g.columns
@@ -108,7 +113,9 @@ def test_municipal_grant_without_items_to_add(sample):
 def test_municipal_grant_refuses_budgets_that_leave_out_or_misname_a_grant():
     """A budget for 推進 alone used to give the 推進 row alone, silently; a misspelt grant was skipped."""
     scores, attrs = tiny_table()
-    with pytest.raises(UnknownSelectionError, match=r"交付金「支援」の予算額がありません.*得点のある交付金: 推進、支援"):
+    with pytest.raises(
+        UnknownSelectionError, match=r"交付金「支援」の予算額がありません.*得点のある交付金: 推進、支援"
+    ):
         m.municipal_grant(scores, attrs, {"推進": 1_000_000}, entity="甲町", fiscal_year=R7)
     with pytest.raises(UnknownSelectionError, match=r"交付金「支援x」は得点の表にありません.*ある交付金: 推進、支援"):
         m.municipal_grant(scores, attrs, {**TINY_BUDGET, "支援x": 1}, entity="甲町", fiscal_year=R7)
@@ -131,8 +138,14 @@ def test_zero_items_refuses_a_share_outside_0_to_1(min_share):
 def test_municipal_grant_r6_reproduces_the_published_amount(sample, entity):
     """With the bundled 架空 budget the formula gives the 交付見込額（案） printed in the R6 sample."""
     budgets = sample.budgets("R6")
-    g = m.municipal_grant(sample.scores, sample.attributes, dict(zip(budgets["grant"], budgets["budget_yen"])),
-                          entity=entity, fiscal_year="R6", amounts=sample.amounts_of("R6")).set_index("grant")
+    g = m.municipal_grant(
+        sample.scores,
+        sample.attributes,
+        dict(zip(budgets["grant"], budgets["budget_yen"])),
+        entity=entity,
+        fiscal_year="R6",
+        amounts=sample.amounts_of("R6"),
+    ).set_index("grant")
     code = g.attrs["entity_code"]
     amounts = sample.amounts[(sample.amounts["fiscal_year"] == R6) & (sample.amounts["entity_code"] == code)]
     for grant in GRANTS:
@@ -144,7 +157,11 @@ def test_municipal_grant_r6_reproduces_the_published_amount(sample, entity):
 
 def test_municipal_grant_budget_must_be_whole_yen(sample):
     at = sample.attributes_of("R7")
-    for bad, says in ((float("nan"), "数値ではありません"), (None, "円の整数"), (1_000_000_000.7, "円の整数"),
-                      (True, "円の整数")):  # was a raw ValueError / TypeError, or silently 1,000,000,000 and 1 円
+    for bad, says in (
+        (float("nan"), "数値ではありません"),
+        (None, "円の整数"),
+        (1_000_000_000.7, "円の整数"),
+        (True, "円の整数"),
+    ):  # was a raw ValueError / TypeError, or silently 1,000,000,000 and 1 円
         with pytest.raises(GrantkitError, match=says):
             m.municipal_grant(sample.scores, at, {"推進": bad, "支援": 10**9}, entity="010010", fiscal_year="R7")

@@ -19,8 +19,8 @@ from grantkit import municipal as m
 from grantkit.errors import GrantkitError, UnknownSelectionError
 from grantkit.examples import example_path
 from grantkit.io.mhlw import load_mhlw
-from grantkit.report.municipal import load_municipal_data
 from grantkit.national import grant_scores, national_allocation
+from grantkit.report.municipal import load_municipal_data
 from grantkit.testing.synthetic import synthetic_budget
 
 
@@ -82,8 +82,10 @@ def test_budgets_for_one_grant_only_is_an_error(synth, tmp_path):
     """A budgets file with the 推進 row only: the report must not show 推進's money and silently drop 支援's."""
     paths, _ = synth
     one = tmp_path / "budgets.csv"
-    one.write_text("fiscal_year,grant,level,budget_yen,verified,source,note\n"
-                   "R7,推進,市町村,1000000000,false,手入力,\n", encoding="utf-8")
+    one.write_text(
+        "fiscal_year,grant,level,budget_yen,verified,source,note\nR7,推進,市町村,1000000000,false,手入力,\n",
+        encoding="utf-8",
+    )
     data = load_municipal_data([paths["R6"], paths["R7"]], one)
     with pytest.raises(UnknownSelectionError, match=r"令和7年度の市町村分の予算額がわかりません（支援）"):
         data.budgets("R7")
@@ -128,7 +130,10 @@ def test_what_the_user_types_is_normalised_and_a_miss_says_what_to_type(sample):
         assert sample.code(typed) == "020011", typed
     with pytest.raises(UnknownSelectionError, match="2 つあります"):
         sample.code("　ゆうひさき町 ")  # the spaces go, the name stays ambiguous
-    with pytest.raises(UnknownSelectionError, match="「山口県」は都道府県名です。市町村名か保険者番号を指定してください（山口県の市町村: "):
+    with pytest.raises(
+        UnknownSelectionError,
+        match="「山口県」は都道府県名です。市町村名か保険者番号を指定してください（山口県の市町村: ",
+    ):
         sample.code("山口県")
     with pytest.raises(UnknownSelectionError, match="似た名前: ゆうひさき町"):
         sample.code("ゆうひさき")

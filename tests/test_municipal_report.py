@@ -34,10 +34,15 @@ def _sheet(path, name) -> list[dict]:
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     root = tmp_path_factory.mktemp("municipal")
-    paths = {y: national_workbook(root / f"{y}.xlsx", y, "市町村", n_municipalities=N, seed=7) for y in ("R5", "R6", "R7")}
+    paths = {
+        y: national_workbook(root / f"{y}.xlsx", y, "市町村", n_municipalities=N, seed=7) for y in ("R5", "R6", "R7")
+    }
     budgets = root / "budgets.csv"
-    budgets.write_text("fiscal_year,grant,level,budget_yen,verified,source,note\n" + "".join(
-        f"R7,{g},市町村,{b},false,テスト用の架空の額,\n" for g, b in BUDGET.items()), encoding="utf-8")
+    budgets.write_text(
+        "fiscal_year,grant,level,budget_yen,verified,source,note\n"
+        + "".join(f"R7,{g},市町村,{b},false,テスト用の架空の額,\n" for g, b in BUDGET.items()),
+        encoding="utf-8",
+    )
     return root, paths, budgets
 
 
@@ -64,8 +69,14 @@ def entity(r7):
 @pytest.fixture(scope="module")
 def report(files, entity):
     root, paths, budgets = files
-    return gk.run_municipal_report(entity=entity[1], year="R7", data=[paths["R6"], paths["R7"]], budgets=budgets,
-                                   out=root / "reports", progress=lambda msg: None)
+    return gk.run_municipal_report(
+        entity=entity[1],
+        year="R7",
+        data=[paths["R6"], paths["R7"]],
+        budgets=budgets,
+        out=root / "reports",
+        progress=lambda msg: None,
+    )
 
 
 def test_leaves_agree_with_the_published_totals(r7):
@@ -80,8 +91,16 @@ def test_report_folder(report, entity, r7):
     pref = r7[0].attributes.set_index("entity_code").at[entity[0], "prefecture"]
     assert report.name == f"{pref}{entity[1]}_R7"  # the prefecture keeps towns of one name apart
     names = {p.name for p in report.iterdir()}
-    assert {"報告書.ipynb", "報告書.html", "表.xlsx", "01_目標別の得点率.png", "02_得点率の分布_推進.png",
-            "03_得点率の分布_支援.png", "04_前年度との比較.png", "05_成果指標群の推移.png"} <= names
+    assert {
+        "報告書.ipynb",
+        "報告書.html",
+        "表.xlsx",
+        "01_目標別の得点率.png",
+        "02_得点率の分布_推進.png",
+        "03_得点率の分布_支援.png",
+        "04_前年度との比較.png",
+        "05_成果指標群の推移.png",
+    } <= names
     assert not any(n.startswith(".") for n in names)
 
 
@@ -120,7 +139,9 @@ def test_allocation_sums_to_the_budget(report, r7, entity):
         assert money[grant]["予算額（円）"] == budget
         short = budget // 1000 - sum(basis.values())
         assert 0 <= short < N  # each municipality loses less than 1千円 to truncation
-        assert money[grant]["第1号被保険者1人当たり基準額（円）"] == pytest.approx(budget * weight[code] / whole / n[code])
+        assert money[grant]["第1号被保険者1人当たり基準額（円）"] == pytest.approx(
+            budget * weight[code] / whole / n[code]
+        )
         one_more = budget * (weight[code] + 8 * int(n[code])) // (whole + 8 * int(n[code]))
         assert abs(money[grant]["1点増えた場合の基準額の増分（円）"] - (one_more - budget * weight[code] // whole)) <= 1
 
@@ -149,15 +170,18 @@ def test_html_reads_as_a_report(report, entity):
         assert heading in text
     assert "架空データ" in text  # the synthetic workbooks say so in their title
     # a report, not notebook instructions: its own heading, no how-to-run text, no note on the bundled sample
-    assert re.search(rf"<h1[^>]*>{entity[1]} 令和7年度 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果", html)
+    assert re.search(
+        rf"<h1[^>]*>{entity[1]} 令和7年度 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果", html
+    )
     assert "このノートブック" not in text and "同梱のデータはすべて架空データ" not in text and "05 市町村" not in text
     assert f"{entity[1]}（保険者番号 {entity[0]}）" in text
 
 
 def test_scale_change_r5_to_r6_compares_rates_only(files, entity):
     root, paths, _ = files
-    folder = gk.run_municipal_report(entity=entity[0], year="R6", data=[paths["R5"], paths["R6"]],
-                                     out=root / "r6", progress=lambda msg: None)
+    folder = gk.run_municipal_report(
+        entity=entity[0], year="R6", data=[paths["R5"], paths["R6"]], out=root / "r6", progress=lambda msg: None
+    )
     change = {r["目標"]: r for r in _sheet(folder / "表.xlsx", "前年度からの変化")}
     total = change["合計（推進）"]
     assert total["得点の変化（点）"] is None  # raw points of R5 (another 配点) are not compared
@@ -169,7 +193,9 @@ def test_scale_change_r5_to_r6_compares_rates_only(files, entity):
 
 
 def test_command_line_ambiguous_name_lists_candidates(capsys, tmp_path):
-    assert main(["report", "--level", "市町村", "--entity", "ゆうひさき町", "--year", "R7", "--out", str(tmp_path)]) == 2
+    assert (
+        main(["report", "--level", "市町村", "--entity", "ゆうひさき町", "--year", "R7", "--out", str(tmp_path)]) == 2
+    )
     err = capsys.readouterr().err
     assert "ゆうひさき町（北海道、010031）" in err and "ゆうひさき町（青森県、020011）" in err
     assert list(tmp_path.iterdir()) == []
@@ -177,13 +203,29 @@ def test_command_line_ambiguous_name_lists_candidates(capsys, tmp_path):
 
 def test_command_line_year_without_budget_makes_the_report_and_says_what_is_missing(capsys, tmp_path, files, entity):
     _, paths, _ = files
-    assert main(["report", "--level", "市町村", "--entity", entity[0], "--year", "R7", "--data", str(paths["R7"]),
-                 "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--level",
+                "市町村",
+                "--entity",
+                entity[0],
+                "--year",
+                "R7",
+                "--data",
+                str(paths["R7"]),
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "令和7年度の市町村分の予算額がわかりません" in err and "--budgets" in err
     (folder,) = tmp_path.iterdir()
     text = _text((folder / "報告書.html").read_text(encoding="utf-8"))
-    section = text[text.index("7. 基準額"):text.index("8. 表の書き出し")]
+    section = text[text.index("7. 基準額") : text.index("8. 表の書き出し")]
     assert "令和7年度の市町村分の予算額がわかりません（推進・支援）" in section
     assert f"--entity {entity[0]} --year R7" in section and "--budgets budgets_R7.csv" in section
     assert "R7,推進,市町村,&lt;予算額（円）&gt;,false" in section or "R7,推進,市町村,<予算額（円）>,false" in section
@@ -231,11 +273,14 @@ def test_direction_names_the_goals_below_the_national_mean(report, files, entity
     rates = (per["score"] / per["max_score"]).unstack(["grant", "parent"])
     mine, mean = rates.loc[code], rates.mean()
     # 目標Ⅳ is the same items and score in both grants: the report names it once, as 共通
-    below = {f"{parent}（{'共通' if parent == '目標Ⅳ' else grant}）" for (grant, parent) in rates.columns
-             if mine[(grant, parent)] < mean[(grant, parent)]}
+    below = {
+        f"{parent}（{'共通' if parent == '目標Ⅳ' else grant}）"
+        for (grant, parent) in rates.columns
+        if mine[(grant, parent)] < mean[(grant, parent)]
+    }
     text = _text((report / "報告書.html").read_text(encoding="utf-8"))
-    section = text[:text.index("2. 目標・指標群別の得点")]
-    direction = section[section.rindex("今後の方向性"):]
+    section = text[: text.index("2. 目標・指標群別の得点")]
+    direction = section[section.rindex("今後の方向性") :]
     for goal in below:
         assert goal in direction
     if below:
@@ -311,8 +356,10 @@ def test_same_named_towns_get_their_own_folders(tmp_path):
     for entity in ("北海道ゆうひさき町", "020011"):
         assert main(["report", "--level", "市町村", "--entity", entity, "--year", "R7", "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["北海道ゆうひさき町_R7", "青森県ゆうひさき町_R7"]
-    for folder, who in (("北海道ゆうひさき町_R7", "北海道 ゆうひさき町（保険者番号 010031）"),
-                        ("青森県ゆうひさき町_R7", "青森県 ゆうひさき町（保険者番号 020011）")):
+    for folder, who in (
+        ("北海道ゆうひさき町_R7", "北海道 ゆうひさき町（保険者番号 010031）"),
+        ("青森県ゆうひさき町_R7", "青森県 ゆうひさき町（保険者番号 020011）"),
+    ):
         assert who in _text((tmp_path / folder / "報告書.html").read_text(encoding="utf-8"))
 
 
@@ -336,8 +383,14 @@ def test_municipality_missing_from_last_year_gets_a_report_without_the_change(fi
     year is left out and said so (the notebook used to stop on 「令和6年度のデータはありません」)."""
     root, paths, budgets = files
     before = _drop_row(paths["R6"], tmp_path / "R6_without.xlsx", entity[1])
-    folder = gk.run_municipal_report(entity=entity[0], year="R7", data=[before, paths["R7"]], budgets=budgets,
-                                     out=tmp_path / "reports", progress=lambda msg: None)
+    folder = gk.run_municipal_report(
+        entity=entity[0],
+        year="R7",
+        data=[before, paths["R7"]],
+        budgets=budgets,
+        out=tmp_path / "reports",
+        progress=lambda msg: None,
+    )
     names = {p.name for p in folder.iterdir()}
     assert {"報告書.html", "表.xlsx", "01_目標別の得点率.png", "05_成果指標群の推移.png"} <= names
     assert "04_前年度との比較.png" not in names
@@ -348,8 +401,14 @@ def test_municipality_missing_from_last_year_gets_a_report_without_the_change(fi
     assert "Traceback" not in text
     # the rest of the report is the one of a municipality with a previous year (same R7 figures)
     mine = {r["目標"]: r for r in _sheet(folder / "表.xlsx", "目標別の得点")}
-    full = gk.run_municipal_report(entity=entity[0], year="R7", data=[paths["R6"], paths["R7"]], budgets=budgets,
-                                   out=tmp_path / "full", progress=lambda msg: None)
+    full = gk.run_municipal_report(
+        entity=entity[0],
+        year="R7",
+        data=[paths["R6"], paths["R7"]],
+        budgets=budgets,
+        out=tmp_path / "full",
+        progress=lambda msg: None,
+    )
     assert mine == {r["目標"]: r for r in _sheet(full / "表.xlsx", "目標別の得点")}
     track = _sheet(folder / "表.xlsx", "成果指標群の推移")
     assert [r["交付年度"] for r in track] == [2025]  # R7 alone: R6 has no row of it

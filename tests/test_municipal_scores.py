@@ -32,14 +32,21 @@ from grantkit.report.municipal import load_municipal_data
 
 # ---------------------------------------------------------------- goal_totals
 
+
 def test_goal_totals_hand_case():
     scores, _ = tiny_table()
     t = m.goal_totals(scores, "R7").set_index(["entity_code", "grant", "parent"])
     expected = {  # (score, 配点)
-        ("010001", "推進", "目標Ⅰ"): (10, 30), ("010001", "推進", "目標Ⅳ"): (30, 30), ("010001", "推進", "合計"): (40, 60),
-        ("010001", "支援", "目標Ⅰ"): (5, 20), ("010001", "支援", "目標Ⅳ"): (30, 30), ("010001", "支援", "合計"): (35, 50),
-        ("010002", "推進", "合計"): (25, 60), ("010002", "支援", "合計"): (20, 50),
-        ("020001", "推進", "目標Ⅰ"): (20, 30), ("020001", "支援", "合計"): (30, 50),
+        ("010001", "推進", "目標Ⅰ"): (10, 30),
+        ("010001", "推進", "目標Ⅳ"): (30, 30),
+        ("010001", "推進", "合計"): (40, 60),
+        ("010001", "支援", "目標Ⅰ"): (5, 20),
+        ("010001", "支援", "目標Ⅳ"): (30, 30),
+        ("010001", "支援", "合計"): (35, 50),
+        ("010002", "推進", "合計"): (25, 60),
+        ("010002", "支援", "合計"): (20, 50),
+        ("020001", "推進", "目標Ⅰ"): (20, 30),
+        ("020001", "支援", "合計"): (30, 50),
     }
     for key, (score, mx) in expected.items():
         assert (t.loc[key, "score"], t.loc[key, "max_score"], t.loc[key, "rate"]) == (score, mx, score / mx), key
@@ -49,7 +56,9 @@ def test_goal_totals_hand_case():
 
 def test_goal_totals_missing_leaf_is_skipped_not_zeroed():
     scores, _ = tiny_table()
-    scores.loc[(scores["entity"] == "甲町") & (scores["indicator"] == "2ア") & (scores["grant"] == "推進"), "score"] = np.nan
+    scores.loc[(scores["entity"] == "甲町") & (scores["indicator"] == "2ア") & (scores["grant"] == "推進"), "score"] = (
+        np.nan
+    )
     scores.loc[(scores["entity"] == "乙町") & (scores["parent"] == "目標Ⅳ"), "score"] = np.nan
     t = m.goal_totals(scores, R7).set_index(["entity_code", "grant", "parent"])
     assert t.loc[("010001", "推進", "目標Ⅰ"), "score"] == 10 and t.loc[("010001", "推進", "目標Ⅰ"), "max_score"] == 30
@@ -79,8 +88,9 @@ def test_goal_totals_agree_with_the_published_columns(sample, year):
     assert (rank.to_numpy() == at["rank"].to_numpy()).all()
     # per 目標: national sum and 配点 = the published statistics rows of the subtotal columns
     pub = published_rows(sample, year, "subtotal").set_index(["grant", "parent"])
-    summed = goals.groupby(["grant", "parent"]).agg(score=("score", "sum"), max_score=("max_score", "first"),
-                                                   mean_rate=("rate", "mean"))
+    summed = goals.groupby(["grant", "parent"]).agg(
+        score=("score", "sum"), max_score=("max_score", "first"), mean_rate=("rate", "mean")
+    )
     assert set(summed.index) == set(pub.index)
     for key, row in summed.iterrows():
         assert row["score"] == pytest.approx(pub.loc[key, "national_sum"]), key
@@ -90,16 +100,19 @@ def test_goal_totals_agree_with_the_published_columns(sample, year):
 
 # ---------------------------------------------------------------- goal_table
 
+
 def test_goal_table_hand_case():
     scores, _ = tiny_table()
     g = m.goal_table(scores, entity="甲町", fiscal_year=R7)
     got = g[["parent", "group", "score_推進", "max_推進", "score_支援", "max_支援", "shared"]].values.tolist()
-    assert got == [["目標Ⅰ", "体制・取組", 10, 10, 0, 15, False],
-                   ["目標Ⅰ", "活動", 0, 20, 5, 5, False],
-                   ["目標Ⅰ", "", 10, 30, 5, 20, False],
-                   ["目標Ⅳ", "成果", 30, 30, 30, 30, True],
-                   ["目標Ⅳ", "", 30, 30, 30, 30, True],
-                   ["合計", "合計", 40, 60, 35, 50, False]]
+    assert got == [
+        ["目標Ⅰ", "体制・取組", 10, 10, 0, 15, False],
+        ["目標Ⅰ", "活動", 0, 20, 5, 5, False],
+        ["目標Ⅰ", "", 10, 30, 5, 20, False],
+        ["目標Ⅳ", "成果", 30, 30, 30, 30, True],
+        ["目標Ⅳ", "", 30, 30, 30, 30, True],
+        ["合計", "合計", 40, 60, 35, 50, False],
+    ]
     assert g["rate_推進"].tolist() == [1.0, 0.0, 1 / 3, 1.0, 1.0, 40 / 60]
     assert g.attrs["entity_code"] == "010001" and g.attrs["fiscal_year"] == R7
 
@@ -159,9 +172,12 @@ def test_same_named_towns_need_a_code_or_prefecture(sample):
 
 # ---------------------------------------------------------------- peer_key
 
+
 def test_peer_key_names_what_the_file_has():
-    at = pd.DataFrame({"size_class": ["小", "小", None, "大"], "depopulated": ["過疎", "非過疎", "過疎", None]},
-                      index=["1", "2", "3", "4"])
+    at = pd.DataFrame(
+        {"size_class": ["小", "小", None, "大"], "depopulated": ["過疎", "非過疎", "過疎", None]},
+        index=["1", "2", "3", "4"],
+    )
     key, name = m.peer_key(at)
     assert name == "同規模・同じ過疎区分"
     assert key.tolist()[:2] == ["小・過疎", "小・非過疎"] and key.isna().tolist() == [False, False, True, True]
@@ -182,13 +198,19 @@ def test_peer_key_of_the_samples(sample):
 
 # ---------------------------------------------------------------- goal_comparison
 
+
 def test_goal_comparison_hand_case():
     scores, attrs = tiny_table()
     c = m.goal_comparison(scores, attrs, entity="甲町", fiscal_year=R7)
     peers = "同規模・同じ過疎区分（人口1万人未満・全部過疎）"
     assert c.attrs["groups"] == {"全国": 3, "北海道内": 2, peers: 2}
-    assert c[["grant", "parent"]].values.tolist() == [["推進", "目標Ⅰ"], ["支援", "目標Ⅰ"], ["共通", "目標Ⅳ"],
-                                                      ["推進", "合計"], ["支援", "合計"]]
+    assert c[["grant", "parent"]].values.tolist() == [
+        ["推進", "目標Ⅰ"],
+        ["支援", "目標Ⅰ"],
+        ["共通", "目標Ⅳ"],
+        ["推進", "合計"],
+        ["支援", "合計"],
+    ]
     # rates: 推進 目標Ⅰ 甲 10/30 乙 25/30 丙 20/30; 支援 目標Ⅰ 5/20 20/20 15/20; 目標Ⅳ 30/30 0/30 15/30;
     # 推進 合計 40/60 25/60 35/60; 支援 合計 35/50 20/50 30/50. 北海道 = 甲 + 乙 = the peers here.
     assert c["rate"].tolist() == pytest.approx([1 / 3, 1 / 4, 1.0, 2 / 3, 0.7])
@@ -215,8 +237,11 @@ def test_goal_comparison_means_recomputed(sample, entity):
     assert set(c.loc[c["parent"] != "目標Ⅳ", "grant"]) == set(GRANTS)
     assert c["parent"].iloc[-1] == "合計" and len(c) == 3 * 2 + 1 + 2
     same_size = (at["size_class"] == at.at[code, "size_class"]) & (at["depopulated"] == at.at[code, "depopulated"])
-    groups = {"全国": at.index, f"{at.at[code, 'prefecture']}内": at.index[at["prefecture"] == at.at[code, "prefecture"]],
-              f"同規模・同じ過疎区分（{at.at[code, 'size_class']}・{at.at[code, 'depopulated']}）": at.index[same_size]}
+    groups = {
+        "全国": at.index,
+        f"{at.at[code, 'prefecture']}内": at.index[at["prefecture"] == at.at[code, "prefecture"]],
+        f"同規模・同じ過疎区分（{at.at[code, 'size_class']}・{at.at[code, 'depopulated']}）": at.index[same_size],
+    }
     assert c.attrs["groups"] == {k: len(v) for k, v in groups.items()}
     for _, row in c.iterrows():
         column = ("推進" if row["grant"] == "共通" else row["grant"], row["parent"])
@@ -232,6 +257,7 @@ def test_goal_comparison_means_recomputed(sample, entity):
 
 
 # ---------------------------------------------------------------- peer_table
+
 
 def test_peer_table_hand_case_and_ties():
     scores, attrs = tiny_table()
@@ -265,14 +291,22 @@ def test_peer_table_ranks_agree_with_rank_among(sample, entity, year):
     peer_name = "同じ過疎区分" if year == R6 else "同規模・同じ過疎区分"
     totals = leaf_sums(sample.scores, year, by=("grant",))
     rate = (totals["score"] / totals["max_score"]).unstack("grant")
-    groups = [("全国", None, at.index),
-              (f"{at.at[code, 'prefecture']}内", "prefecture", at.index[at["prefecture"] == at.at[code, "prefecture"]]),
-              (f"{peer_name}（{peer[code]}）", peer, at.index[peer == peer[code]])]
+    groups = [
+        ("全国", None, at.index),
+        (f"{at.at[code, 'prefecture']}内", "prefecture", at.index[at["prefecture"] == at.at[code, "prefecture"]]),
+        (f"{peer_name}（{peer[code]}）", peer, at.index[peer == peer[code]]),
+    ]
     assert p[["grant", "comparison"]].values.tolist() == [[g, label] for g in GRANTS for label, _, _ in groups]
     for (_, row), (label, within, members) in zip(p.iterrows(), groups * 2):
         leaves = sample.scores_of(year)
-        ref = rank_among(leaves[leaves["grant"] == row["grant"]], entity=code, fiscal_year=year, grant=row["grant"],
-                         attributes=at.reset_index(), within=within).iloc[0]
+        ref = rank_among(
+            leaves[leaves["grant"] == row["grant"]],
+            entity=code,
+            fiscal_year=year,
+            grant=row["grant"],
+            attributes=at.reset_index(),
+            within=within,
+        ).iloc[0]
         assert (row["rank"], row["n"]) == (ref["rank"], ref["n"]), label
         assert row["percentile"] == pytest.approx(ref["percentile"]) and 0 <= row["percentile"] <= 100
         assert row["n"] == len(members)
@@ -284,6 +318,7 @@ def test_peer_table_ranks_agree_with_rank_among(sample, entity, year):
 
 # ---------------------------------------------------------------- zero_items
 
+
 def test_zero_items_hand_case():
     scores, _ = tiny_table()
     # 甲: 0 in 推進 2ア (乙, 丙 scored: 2/3) and 支援 1ア (2/3); by 配点 20 before 15
@@ -293,7 +328,8 @@ def test_zero_items_hand_case():
     # 乙: 0 in 目標Ⅳ Ⅳ1, which counts in both grants: listed once as 共通
     z = m.zero_items(scores, entity="乙町", fiscal_year=R7)
     assert z[["grant", "parent", "group", "indicator", "max_score"]].values.tolist() == [
-        ["共通", "目標Ⅳ", "成果", "Ⅳ1", 30.0]]
+        ["共通", "目標Ⅳ", "成果", "Ⅳ1", 30.0]
+    ]
     assert m.zero_items(scores, entity="甲町", fiscal_year=R7, min_share=0.7).empty  # 2/3 < 0.7
 
 
@@ -305,8 +341,11 @@ def test_zero_items_are_exactly_the_scored_elsewhere_zeros(sample, entity, min_s
     rows = sample.scores_of(R7)
     share = rows.assign(scored=rows["score"] > 0).groupby(["grant", "indicator"])["scored"].mean()
     mine = rows[rows["entity_code"] == code].set_index(["grant", "indicator"])
-    wanted = {(("共通" if mine.at[k, "parent"] == "目標Ⅳ" else k[0]), k[1]) for k in mine.index
-              if mine.at[k, "score"] == 0 and share[k] >= min_share}
+    wanted = {
+        (("共通" if mine.at[k, "parent"] == "目標Ⅳ" else k[0]), k[1])
+        for k in mine.index
+        if mine.at[k, "score"] == 0 and share[k] >= min_share
+    }
     assert set(zip(z["grant"], z["indicator"])) == wanted and len(z) == len(wanted)
     for _, row in z.iterrows():
         key = ("推進" if row["grant"] == "共通" else row["grant"], row["indicator"])
@@ -320,6 +359,7 @@ def test_zero_items_are_exactly_the_scored_elsewhere_zeros(sample, entity, min_s
 
 # ---------------------------------------------------------------- year_change
 
+
 @pytest.mark.parametrize("which", ["sample", "synth"])
 def test_year_change_same_scale(sample, synth, which):
     data = sample if which == "sample" else synth[1]
@@ -328,15 +368,22 @@ def test_year_change_same_scale(sample, synth, which):
     y = m.year_change(scores, entity=code, base="R6", target="R7")
     assert y.attrs["scale_changed"] is False and not y["scale_changed"].any()
     assert (y.attrs["entity_code"], y.attrs["base"], y.attrs["target"]) == (code, R6, R7)
-    assert y[["grant", "parent"]].values.tolist() == [[g, p] for p in ("目標Ⅰ", "目標Ⅱ", "目標Ⅲ") for g in GRANTS] + \
-        [["共通", "目標Ⅳ"], ["推進", "合計"], ["支援", "合計"]]
+    assert y[["grant", "parent"]].values.tolist() == [[g, p] for p in ("目標Ⅰ", "目標Ⅱ", "目標Ⅲ") for g in GRANTS] + [
+        ["共通", "目標Ⅳ"],
+        ["推進", "合計"],
+        ["支援", "合計"],
+    ]
     tables = {yr: m.goal_table(scores, entity=code, fiscal_year=yr) for yr in ("R6", "R7")}
-    national = {yr: (lambda s: (s["score"] / s["max_score"]).groupby(level=["grant", "parent"]).mean())(
-        leaf_sums(scores, yr)) for yr in (R6, R7)}
+    national = {
+        yr: (lambda s: (s["score"] / s["max_score"]).groupby(level=["grant", "parent"]).mean())(leaf_sums(scores, yr))
+        for yr in (R6, R7)
+    }
     for _, row in y.iterrows():
         grant = "推進" if row["grant"] == "共通" else row["grant"]
-        sub = {yr: t[(t["parent"] == row["parent"]) & (t["group"] == ("合計" if row["parent"] == "合計" else ""))].iloc[0]
-               for yr, t in tables.items()}
+        sub = {
+            yr: t[(t["parent"] == row["parent"]) & (t["group"] == ("合計" if row["parent"] == "合計" else ""))].iloc[0]
+            for yr, t in tables.items()
+        }
         assert row["rate_base"] == pytest.approx(sub["R6"][f"rate_{grant}"])
         assert row["rate_target"] == pytest.approx(sub["R7"][f"rate_{grant}"])
         assert row["rate_change_pt"] == pytest.approx((sub["R7"][f"rate_{grant}"] - sub["R6"][f"rate_{grant}"]) * 100)
@@ -370,6 +417,7 @@ def test_year_change_r5_to_r6_compares_rates_only(synth):
 
 
 # ---------------------------------------------------------------- outcome_track
+
 
 def test_outcome_track_over_the_years(synth):
     _, data = synth
@@ -411,7 +459,11 @@ def test_overall_standing_of_the_bundled_sample():
         rank, prev = 1 + int((now > now[code]).sum()), 1 + int((before > before[code]).sum())
         row = got.loc[grant]
         assert (row["score"], row["national_mean"], row["rank"], row["n"]) == (
-            pytest.approx(now[code]), pytest.approx(now.mean()), rank, len(now))
+            pytest.approx(now[code]),
+            pytest.approx(now.mean()),
+            rank,
+            len(now),
+        )
         assert (row["prev_rank"], row["rank_change"]) == (prev, prev - rank)
     total = got.loc["両交付金"]
     assert (total["score"], total["max_score"], total["rank"], total["n"]) == (582, 800, 92, 300)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from grantkit import compare_years, example_path, load_utilization, utilization
-
 from grantkit.present.narrative import describe_change, describe_utilization
 
 
@@ -26,7 +25,10 @@ def test_movers_and_position(example):
     assert "最も伸びたのはⅢ「管内の市町村における評価指標の達成状況による評価」（0%→69%、+68.8ポイント）" in text
     assert "最も下がったのはⅡ(2)②「介護予防事業に関する研修、アドバイザー派遣」（100%→87%、-13.3ポイント）" in text
     # 470/730 − 638/730 = −23.0 pt; 611/741 − 584.3/741 = +3.6 pt.
-    assert "平成30年度は全国平均（87.4%）を23.0ポイント下回っていたが、令和元年度は全国平均（78.9%）を3.6ポイント上回っている。" in text
+    assert (
+        "平成30年度は全国平均（87.4%）を23.0ポイント下回っていたが、令和元年度は全国平均（78.9%）を3.6ポイント上回っている。"
+        in text
+    )
     assert "配点が変わった指標が10件" in text  # all leaves but Ⅱ(2)① and Ⅱ(9) changed their maximum
 
 
@@ -36,9 +38,22 @@ def test_fall_reads_as_a_fall(example):
 
 
 def _two_years(scores_base, scores_target):
-    rows = [{"fiscal_year": y, "level": "市町村", "grant": "推進", "entity_code": "352012", "entity": "下関市",
-             "indicator": f"({i + 1})", "indicator_name": "", "parent": "", "score": float(s), "max_score": 10.0}
-            for y, scores in ((2022, scores_base), (2023, scores_target)) for i, s in enumerate(scores)]
+    rows = [
+        {
+            "fiscal_year": y,
+            "level": "市町村",
+            "grant": "推進",
+            "entity_code": "352012",
+            "entity": "下関市",
+            "indicator": f"({i + 1})",
+            "indicator_name": "",
+            "parent": "",
+            "score": float(s),
+            "max_score": 10.0,
+        }
+        for y, scores in ((2022, scores_base), (2023, scores_target))
+        for i, s in enumerate(scores)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -66,7 +81,15 @@ def test_utilization_finding_as_in_seed(seed000_text):
 
 
 def test_utilization_when_used():
-    util = utilization(pd.DataFrame({"fiscal_year": [2020], "allocation_thousand_yen": [10000],
-                                     "planned_thousand_yen": [9800], "spent_thousand_yen": [9500]}))
+    util = utilization(
+        pd.DataFrame(
+            {
+                "fiscal_year": [2020],
+                "allocation_thousand_yen": [10000],
+                "planned_thousand_yen": [9800],
+                "spent_thousand_yen": [9500],
+            }
+        )
+    )
     text = describe_utilization(util)
     assert "有効活用できていない" not in text and "おおむね活用されている" in text

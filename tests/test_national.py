@@ -9,19 +9,30 @@ import pandas as pd
 import pytest
 
 from grantkit import load_mhlw, national_allocation
-
 from grantkit.compare import rank_among
-
-from grantkit.national import grant_scores, grant_totals, group_means, national_rates, peer_means, prefecture_means
-
-from grantkit.testing.synthetic import national_workbook
 from grantkit.errors import GrantkitError, UnknownSelectionError
-from grantkit.national import size_class_bounds
+from grantkit.national import (
+    grant_scores,
+    grant_totals,
+    group_means,
+    national_rates,
+    peer_means,
+    prefecture_means,
+    size_class_bounds,
+)
+from grantkit.testing.synthetic import national_workbook
 
-ATTRS = pd.DataFrame({"entity_code": ["010001", "010002", "350001"], "entity": ["甲町", "乙村", "丙市"],
-                      "prefecture_code": ["01", "01", "35"], "prefecture": ["北海道", "北海道", "山口県"],
-                      "first_insured": [1000, 3000, 2000], "size_class": ["小", "小", "大"],
-                      "depopulated": ["過疎", "非過疎", "非過疎"]})
+ATTRS = pd.DataFrame(
+    {
+        "entity_code": ["010001", "010002", "350001"],
+        "entity": ["甲町", "乙村", "丙市"],
+        "prefecture_code": ["01", "01", "35"],
+        "prefecture": ["北海道", "北海道", "山口県"],
+        "first_insured": [1000, 3000, 2000],
+        "size_class": ["小", "小", "大"],
+        "depopulated": ["過疎", "非過疎", "非過疎"],
+    }
+)
 
 
 def tidy(scores: dict[str, list[float]], maxima: list[float]) -> pd.DataFrame:
@@ -30,9 +41,20 @@ def tidy(scores: dict[str, list[float]], maxima: list[float]) -> pd.DataFrame:
     for code, values in scores.items():
         name = ATTRS.set_index("entity_code").loc[code, "entity"]
         for k, (v, m) in enumerate(zip(values, maxima)):
-            rows.append({"fiscal_year": 2025, "level": "市町村", "grant": "推進", "entity_code": code, "entity": name,
-                         "indicator": f"Ⅰ{k + 1}", "indicator_name": "", "parent": "目標Ⅰ", "score": v,
-                         "max_score": m})
+            rows.append(
+                {
+                    "fiscal_year": 2025,
+                    "level": "市町村",
+                    "grant": "推進",
+                    "entity_code": code,
+                    "entity": name,
+                    "indicator": f"Ⅰ{k + 1}",
+                    "indicator_name": "",
+                    "parent": "目標Ⅰ",
+                    "score": v,
+                    "max_score": m,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -61,12 +83,14 @@ def test_budgets_naming_no_grant_or_an_unknown_grant_are_refused():
 
 
 def test_confirmed_is_capped_by_needs_and_eligibility_excludes():
-    needs = pd.DataFrame({"entity_code": ["010001", "010002", "350001"], "grant": "推進",
-                          "needs_thousand_yen": [2_500, 4_000, np.nan]})
+    needs = pd.DataFrame(
+        {"entity_code": ["010001", "010002", "350001"], "grant": "推進", "needs_thousand_yen": [2_500, 4_000, np.nan]}
+    )
     out = national_allocation(grant_totals(TABLE), ATTRS, {"推進": 14_000_000}, needs=needs)
     assert out["confirmed_thousand_yen"].tolist() == [2_500, 3_000, 8_000]  # min(案, 所要見込額); no need given → 案
-    only = national_allocation(grant_totals(TABLE), ATTRS, {"推進": 14_000_000},
-                               eligible={"推進": ["010001", "350001"]})
+    only = national_allocation(
+        grant_totals(TABLE), ATTRS, {"推進": 14_000_000}, eligible={"推進": ["010001", "350001"]}
+    )
     # 乙村 excluded: weights 30,000 and 80,000 (Σ 110,000) share the whole budget
     assert only["basis_yen"].tolist() == [14_000_000 * 30 // 110, 0, 14_000_000 * 80 // 110]
 
@@ -135,19 +159,42 @@ def test_same_named_towns_need_the_prefecture(r7):
 
 # --- levels: a workbook read whole holds 市町村 and 都道府県 rows -----------------------------------------
 
-PREF_ATTRS = pd.DataFrame({"level": "都道府県", "entity_code": ["01", "35"], "entity": ["北海道", "山口県"],
-                           "prefecture_code": ["01", "35"], "prefecture": ["北海道", "山口県"],
-                           "first_insured": [1_500_000, 400_000], "size_class": None, "depopulated": None})
+PREF_ATTRS = pd.DataFrame(
+    {
+        "level": "都道府県",
+        "entity_code": ["01", "35"],
+        "entity": ["北海道", "山口県"],
+        "prefecture_code": ["01", "35"],
+        "prefecture": ["北海道", "山口県"],
+        "first_insured": [1_500_000, 400_000],
+        "size_class": None,
+        "depopulated": None,
+    }
+)
 BOTH_ATTRS = pd.concat([ATTRS.assign(level="市町村"), PREF_ATTRS], ignore_index=True)
 
 
 def prefecture_rows(scores: dict[str, list[float]], maxima: list[float]) -> pd.DataFrame:
     """Two 推進 leaves per prefecture, same shape as ``tidy``."""
     names = PREF_ATTRS.set_index("entity_code")["entity"]
-    return pd.DataFrame([{"fiscal_year": 2025, "level": "都道府県", "grant": "推進", "entity_code": code,
-                          "entity": names[code], "indicator": f"Ⅰ{k + 1}", "indicator_name": "", "parent": "目標Ⅰ",
-                          "score": v, "max_score": m}
-                         for code, values in scores.items() for k, (v, m) in enumerate(zip(values, maxima))])
+    return pd.DataFrame(
+        [
+            {
+                "fiscal_year": 2025,
+                "level": "都道府県",
+                "grant": "推進",
+                "entity_code": code,
+                "entity": names[code],
+                "indicator": f"Ⅰ{k + 1}",
+                "indicator_name": "",
+                "parent": "目標Ⅰ",
+                "score": v,
+                "max_score": m,
+            }
+            for code, values in scores.items()
+            for k, (v, m) in enumerate(zip(values, maxima))
+        ]
+    )
 
 
 # 北海道 totals 60 of 100 (rate 0.6), 山口県 20 of 100 (0.2): far from the municipalities' rates, so mixing shows
@@ -156,8 +203,13 @@ MIXED = pd.concat([TABLE, prefecture_rows({"01": [50, 10], "35": [10, 10]}, [50,
 
 def test_grant_totals_keep_the_levels_apart():
     tot = grant_totals(MIXED)
-    assert sorted(zip(tot["level"], tot["entity_code"])) == [("市町村", "010001"), ("市町村", "010002"),
-                                                             ("市町村", "350001"), ("都道府県", "01"), ("都道府県", "35")]
+    assert sorted(zip(tot["level"], tot["entity_code"])) == [
+        ("市町村", "010001"),
+        ("市町村", "010002"),
+        ("市町村", "350001"),
+        ("都道府県", "01"),
+        ("都道府県", "35"),
+    ]
     prefs = grant_totals(MIXED, level="都道府県")
     assert prefs.set_index("entity_code")["score_rate"].to_dict() == {"01": 0.6, "35": 0.2}
 
@@ -174,7 +226,11 @@ def test_municipal_views_default_to_municipalities_when_both_levels_are_present(
     assert pm.loc["35", "n"] == 1 and pm.loc["35", "mean_rate"] == pytest.approx(0.5)
     # peers: the municipalities' three groups only, no group of prefectures without 規模区分
     peers = peer_means(tot, BOTH_ATTRS)
-    assert sorted(zip(peers["size_class"], peers["depopulated"])) == [("大", "非過疎"), ("小", "過疎"), ("小", "非過疎")]
+    assert sorted(zip(peers["size_class"], peers["depopulated"])) == [
+        ("大", "非過疎"),
+        ("小", "過疎"),
+        ("小", "非過疎"),
+    ]
     assert peers["n"].sum() == 3
 
 
@@ -186,8 +242,11 @@ def test_prefecture_level_on_request():
     assert out["yen_per_first_insured"].tolist() == pytest.approx([750_000 / 1_500_000, 250_000 / 400_000])
     assert out.attrs["level"] == "都道府県"
     assert national_rates(tot, grant="推進", level="都道府県").to_dict() == {"01": 0.6, "35": 0.2}
-    assert national_rates(tot, grant="推進", level="市町村").to_dict() == {"010001": 30 / 80, "010002": 10 / 80,
-                                                                        "350001": 0.5}
+    assert national_rates(tot, grant="推進", level="市町村").to_dict() == {
+        "010001": 30 / 80,
+        "010002": 10 / 80,
+        "350001": 0.5,
+    }
     with pytest.raises(GrantkitError, match="市町村分"):
         national_allocation(tot, BOTH_ATTRS, {"推進": 1_000_000}, level="都道府県", eligible={"推進": ["01"]})
 
@@ -229,11 +288,19 @@ def test_grant_scores_carry_the_level():
     at = BOTH_ATTRS.assign(score_推進=[30.0, 10.0, 40.0, 60.0, 20.0])
     both = grant_scores(at)
     assert both[["level", "entity_code", "score"]].values.tolist() == [
-        ["市町村", "010001", 30.0], ["市町村", "010002", 10.0], ["市町村", "350001", 40.0],
-        ["都道府県", "01", 60.0], ["都道府県", "35", 20.0]]
+        ["市町村", "010001", 30.0],
+        ["市町村", "010002", 10.0],
+        ["市町村", "350001", 40.0],
+        ["都道府県", "01", 60.0],
+        ["都道府県", "35", 20.0],
+    ]
     assert grant_scores(at, level="都道府県")["entity_code"].tolist() == ["01", "35"]
     # the published totals of both levels give the same municipal allocation as the leaves
-    assert national_allocation(both, at, {"推進": 14_000_000})["basis_yen"].tolist() == [3_000_000, 3_000_000, 8_000_000]
+    assert national_allocation(both, at, {"推進": 14_000_000})["basis_yen"].tolist() == [
+        3_000_000,
+        3_000_000,
+        8_000_000,
+    ]
 
 
 def test_whole_workbook_views_equal_the_views_of_the_municipal_sheet(tmp_path):
@@ -242,8 +309,9 @@ def test_whole_workbook_views_equal_the_views_of_the_municipal_sheet(tmp_path):
     assert set(both.scores["level"]) == {"市町村", "都道府県"}
     budgets = {"推進": 500_000_000, "支援": 900_000_000}
     mixed, municipal = grant_totals(both.scores), grant_totals(alone.scores)
-    pd.testing.assert_frame_equal(national_allocation(mixed, both.attributes, budgets),
-                                  national_allocation(municipal, alone.attributes, budgets))
+    pd.testing.assert_frame_equal(
+        national_allocation(mixed, both.attributes, budgets), national_allocation(municipal, alone.attributes, budgets)
+    )
     pd.testing.assert_frame_equal(peer_means(mixed, both.attributes), peer_means(municipal, alone.attributes))
     pm = prefecture_means(mixed, both.attributes)
     # n per prefecture = its municipalities, counted independently from the attributes
@@ -253,6 +321,7 @@ def test_whole_workbook_views_equal_the_views_of_the_municipal_sheet(tmp_path):
 
 
 # --- peer groups in a meaningful order ------------------------------------------------------------------
+
 
 def test_size_class_bounds():
     assert size_class_bounds("人口1万人未満") == (0, 10_000)
@@ -274,14 +343,21 @@ def test_peer_groups_in_population_and_depopulation_order():
     at = pd.DataFrame({"entity_code": codes, "size_class": [s for s, _ in pairs], "depopulated": [d for _, d in pairs]})
     tot = pd.DataFrame({"level": "市町村", "grant": "推進", "entity_code": codes, "score": 1.0, "score_rate": 0.5})
     out = peer_means(tot, at)
-    expected_sizes = ["人口1万人未満", "人口1万人以上5万人未満", "人口5万人以上10万人未満", "人口10万人以上", "政令指定都市"]
+    expected_sizes = [
+        "人口1万人未満",
+        "人口1万人以上5万人未満",
+        "人口5万人以上10万人未満",
+        "人口10万人以上",
+        "政令指定都市",
+    ]
     expected_depop = ["非過疎", "みなし過疎", "一部過疎", "全部過疎"]
     assert list(zip(out["size_class"], out["depopulated"])) == [(s, d) for s in expected_sizes for d in expected_depop]
 
 
 def test_depopulated_order_puts_unknown_then_missing_last():
-    at = pd.DataFrame({"entity_code": ["1", "2", "3", "4", "5"],
-                       "depopulated": ["過疎", None, "全部過疎", "非過疎", "みなし過疎"]})
+    at = pd.DataFrame(
+        {"entity_code": ["1", "2", "3", "4", "5"], "depopulated": ["過疎", None, "全部過疎", "非過疎", "みなし過疎"]}
+    )
     tot = pd.DataFrame({"grant": "推進", "entity_code": ["1", "2", "3", "4", "5"], "score": 1.0, "score_rate": 0.5})
     out = group_means(tot, at, "depopulated")
     assert out["depopulated"].tolist()[:4] == ["非過疎", "みなし過疎", "全部過疎", "過疎"]
@@ -292,8 +368,12 @@ def test_views_refuse_mixed_years():
     """Two years in one table would count each town twice; 得点 of R7 with 属性 of R6 would weight by last
     year's 第1号被保険者数. Both are refused with a message naming the years, never computed."""
     two_years = grant_totals(pd.concat([TABLE, TABLE.assign(fiscal_year=2024)], ignore_index=True))
-    views = [lambda t, a: national_allocation(t, a, {"推進": 14_000_000}), prefecture_means, peer_means,
-             lambda t, a: group_means(t, a, "prefecture")]
+    views = [
+        lambda t, a: national_allocation(t, a, {"推進": 14_000_000}),
+        prefecture_means,
+        peer_means,
+        lambda t, a: group_means(t, a, "prefecture"),
+    ]
     for view in views:
         with pytest.raises(UnknownSelectionError, match="令和6年度、令和7年度"):
             view(two_years, ATTRS)

@@ -53,7 +53,9 @@ def _code_problems(source: str) -> list[str]:
 
 def _is_literal(node: ast.expr | None) -> bool:
     """A constant, or a list of constants (papermill passes both as they are)."""
-    return isinstance(node, ast.Constant) or (isinstance(node, ast.List) and all(isinstance(e, ast.Constant) for e in node.elts))
+    return isinstance(node, ast.Constant) or (
+        isinstance(node, ast.List) and all(isinstance(e, ast.Constant) for e in node.elts)
+    )
 
 
 def problems(doc: dict) -> list[str]:
@@ -95,8 +97,11 @@ def _doc(nb) -> dict:
 
 def _good() -> nbformat.NotebookNode:
     params = new_code_cell('ENTITY: str = "山口県"  # 対象', metadata={"tags": ["parameters"]}, execution_count=1)
-    call = new_code_cell("import grantkit as gk\ngk.era_label(2019)", execution_count=2,
-                         outputs=[new_output("execute_result", {"text/plain": "'R1'"}, execution_count=2)])
+    call = new_code_cell(
+        "import grantkit as gk\ngk.era_label(2019)",
+        execution_count=2,
+        outputs=[new_output("execute_result", {"text/plain": "'R1'"}, execution_count=2)],
+    )
     return new_notebook(cells=[new_markdown_cell("# 題名\n\n一文目。二文目。"), params, call])
 
 
@@ -134,11 +139,22 @@ def _break(rule: str) -> nbformat.NotebookNode:
     return nb
 
 
-RULES = ["not executed", "executed out of order", "an error output", "a stderr output",
-         "output shows an absolute path", "output shows a memory address", "output shows a timestamp",
-         "source shows an absolute path", "0 cells tagged parameters", "2 cells tagged parameters",
-         "a parameters cell with something other than typed literals", "a function or class definition",
-         "an import from outside grantkit", "the first cell is not a markdown title"]
+RULES = [
+    "not executed",
+    "executed out of order",
+    "an error output",
+    "a stderr output",
+    "output shows an absolute path",
+    "output shows a memory address",
+    "output shows a timestamp",
+    "source shows an absolute path",
+    "0 cells tagged parameters",
+    "2 cells tagged parameters",
+    "a parameters cell with something other than typed literals",
+    "a function or class definition",
+    "an import from outside grantkit",
+    "the first cell is not a markdown title",
+]
 
 
 def test_there_are_notebooks():

@@ -22,9 +22,13 @@ from grantkit.plot.trend import trend_panels
 
 def _table(n: int) -> pd.DataFrame:
     rng = np.random.default_rng(n)
-    table = pd.DataFrame({"entity_code": [f"{k:06d}" for k in range(n)],
-                          "entity": [f"しおかぜがわの森町{k}" for k in range(n)],
-                          "rate_推進": rng.uniform(0.1, 0.95, n)})
+    table = pd.DataFrame(
+        {
+            "entity_code": [f"{k:06d}" for k in range(n)],
+            "entity": [f"しおかぜがわの森町{k}" for k in range(n)],
+            "rate_推進": rng.uniform(0.1, 0.95, n),
+        }
+    )
     table.attrs.update(prefecture="北海道", fiscal_year=2026, national_mean={"推進": 0.6})
     return table
 
@@ -53,8 +57,11 @@ def test_bars_split_into_equal_pages_without_overlapping_names(n):
 
 
 def test_rate_panels_one_per_goal():
-    rows = [{"grant": "推進", "parent": p, "entity_code": str(k), "rate": (k % 10) / 10, "in_prefecture": k < 5}
-            for p in ("目標Ⅰ", "目標Ⅱ", "目標Ⅲ", "目標Ⅳ", "合計") for k in range(40)]
+    rows = [
+        {"grant": "推進", "parent": p, "entity_code": str(k), "rate": (k % 10) / 10, "in_prefecture": k < 5}
+        for p in ("目標Ⅰ", "目標Ⅱ", "目標Ⅲ", "目標Ⅳ", "合計")
+        for k in range(40)
+    ]
     rates = pd.DataFrame(rows)
     thresholds = pd.DataFrame({"grant": ["推進"], "parent": ["合計"], "threshold": [0.2]})
     fig, axes = rate_panels(rates, grant="推進", thresholds=thresholds)
@@ -65,9 +72,21 @@ def test_rate_panels_one_per_goal():
 
 
 def test_trend_panels_mark_the_break():
-    rows = [{"fiscal_year": y, "grant": "推進", "parent": p, "rate": 0.5, "national_mean_rate": 0.6,
-             "prefecture_mean_rate": np.nan, "rank": 3, "n": 10, "scale_break": y == 2024}
-            for y in (2023, 2024, 2025) for p in ("合計", *(("目標Ⅰ", "目標Ⅱ") if y > 2023 else ("(1)",)))]
+    rows = [
+        {
+            "fiscal_year": y,
+            "grant": "推進",
+            "parent": p,
+            "rate": 0.5,
+            "national_mean_rate": 0.6,
+            "prefecture_mean_rate": np.nan,
+            "rank": 3,
+            "n": 10,
+            "scale_break": y == 2024,
+        }
+        for y in (2023, 2024, 2025)
+        for p in ("合計", *(("目標Ⅰ", "目標Ⅱ") if y > 2023 else ("(1)",)))
+    ]
     fig, axes = trend_panels(pd.DataFrame(rows), grant="推進", entity="甲町")
     visible = [ax for ax in axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == ["推進の合計", "目標Ⅰ", "目標Ⅱ"]  # the newest year's 目標
@@ -79,10 +98,18 @@ def test_trend_panels_mark_the_break():
 
 
 def test_group_chart_names_in_the_legend():
-    trend = pd.DataFrame({"fiscal_year": [2024, 2025] * 3, "entity_code": ["1", "1", "2", "2", "3", "3"],
-                          "entity": ["甲町", "甲町", "乙村", "乙村", "丙市", "丙市"],
-                          "total": [500.0, 520, 430, 470, 610, 600], "max_score": 800.0,
-                          "rank": [10, 8, 40, 30, 2, 3], "n": 50, "national_mean": [480.0, 490.0] * 3})
+    trend = pd.DataFrame(
+        {
+            "fiscal_year": [2024, 2025] * 3,
+            "entity_code": ["1", "1", "2", "2", "3", "3"],
+            "entity": ["甲町", "甲町", "乙村", "乙村", "丙市", "丙市"],
+            "total": [500.0, 520, 430, 470, 610, 600],
+            "max_score": 800.0,
+            "rank": [10, 8, 40, 30, 2, 3],
+            "n": 50,
+            "national_mean": [480.0, 490.0] * 3,
+        }
+    )
     fig, ax = group_trend_chart(trend)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["甲町（8位/50）", "乙村（30位/50）", "丙市（3位/50）", "全国平均（480.0 → 490.0）"]

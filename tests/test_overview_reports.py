@@ -13,9 +13,9 @@ import pytest
 
 from grantkit.cli import main
 from grantkit.examples import example_path
-from grantkit.report.group import read_entity_list
 from grantkit.io.mhlw import load_mhlw
 from grantkit.present.overview_tables import column_label
+from grantkit.report.group import read_entity_list
 
 R7 = example_path("mhlw_sample_R7.xlsx")
 LEVEL = "市町村"
@@ -80,11 +80,17 @@ def test_unknown_prefecture_is_one_clear_error(tmp_path, capsys):
     assert "「ほげ県」の市町村は令和7年度の評価結果にありません" in err and "北海道" in err
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["report", "--prefecture", "北海道"], "--year を指定"),
-    (["report", "--prefecture", "北海道", "--year", "R7", "--entity", "つばきの森市"], "--entity・--entities は使いません"),
-    (["report", "--entity", "山口県", "--entity", "広島県", "--base", "H30", "--target", "R1"], "--level 市町村"),
-])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["report", "--prefecture", "北海道"], "--year を指定"),
+        (
+            ["report", "--prefecture", "北海道", "--year", "R7", "--entity", "つばきの森市"],
+            "--entity・--entities は使いません",
+        ),
+        (["report", "--entity", "山口県", "--entity", "広島県", "--base", "H30", "--target", "R1"], "--level 市町村"),
+    ],
+)
 def test_argument_mistakes(argv, expected, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(argv)
@@ -96,8 +102,24 @@ def test_group_report_from_a_list_file(tmp_path, r7):
     listing = tmp_path / "団体.txt"
     listing.write_text("# 比較する団体\nつばきの森市\n\n020011\n", encoding="utf-8")
     assert read_entity_list(listing) == ["つばきの森市", "020011"]
-    assert main(["report", "--level", "市町村", "--entity", "北海道ゆうひさき町", "--entities", str(listing),
-                 "--year", "R7", "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--level",
+                "市町村",
+                "--entity",
+                "北海道ゆうひさき町",
+                "--entities",
+                str(listing),
+                "--year",
+                "R7",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     [folder] = tmp_path.glob("団体比較_R7_*")
     assert folder.name.startswith("団体比較_R7_ゆうひさき町・つばきの森市ほか1団体_")
     page = (folder / "報告書.html").read_text(encoding="utf-8")
@@ -107,8 +129,9 @@ def test_group_report_from_a_list_file(tmp_path, r7):
     summary = _sheet(workbook, "概要")
     at = r7.attributes.set_index("entity_code")
     assert summary[column_label("entity")].tolist() == ["ゆうひさき町", "つばきの森市", "ゆうひさき町"]
-    for code, rank, pref_rank in zip(summary[column_label("entity_code")], summary[column_label("rank")],
-                                     summary[column_label("prefecture_rank")]):
+    for code, rank, pref_rank in zip(
+        summary[column_label("entity_code")], summary[column_label("rank")], summary[column_label("prefecture_rank")]
+    ):
         me = at.loc[code]
         assert rank == 1 + int((at["total"] > me["total"]).sum())
         same = at[at["prefecture"] == me["prefecture"]]
@@ -119,8 +142,9 @@ def test_group_report_from_a_list_file(tmp_path, r7):
 def test_empty_list_file_is_an_error(tmp_path, capsys):
     listing = tmp_path / "空.txt"
     listing.write_text("# なし\n\n", encoding="utf-8")
-    assert main(["report", "--level", "市町村", "--entities", str(listing), "--year", "R7",
-                 "--out", str(tmp_path)]) == 2
+    assert (
+        main(["report", "--level", "市町村", "--entities", str(listing), "--year", "R7", "--out", str(tmp_path)]) == 2
+    )
     assert "団体の一覧が空です" in capsys.readouterr().err
 
 
@@ -130,16 +154,25 @@ def test_municipal_report_shows_the_trend_with_three_years(tmp_path):
     from grantkit.report.municipal import run_municipal_report
     from grantkit.testing.synthetic import national_workbook
 
-    paths = [national_workbook(tmp_path / f"{y}.xlsx", y, "市町村", n_municipalities=60, items_per_group=2)
-             for y in ("R5", "R6", "R7")]
-    folder = run_municipal_report(entity="つばきの森市", year="R7", data=paths, out=tmp_path / "out",
-                                  budgets=example_path("budgets_synthetic.csv"), progress=lambda msg: None)
+    paths = [
+        national_workbook(tmp_path / f"{y}.xlsx", y, "市町村", n_municipalities=60, items_per_group=2)
+        for y in ("R5", "R6", "R7")
+    ]
+    folder = run_municipal_report(
+        entity="つばきの森市",
+        year="R7",
+        data=paths,
+        out=tmp_path / "out",
+        budgets=example_path("budgets_synthetic.csv"),
+        progress=lambda msg: None,
+    )
     assert (folder / "04_推移_推進.png").exists()
     sheet = _sheet(folder / "表.xlsx", "全年度の推移")
     total = sheet[(sheet[column_label("grant")] == "推進") & (sheet[column_label("parent")] == "合計")]
     maxima = {2023: 1355, 2024: 400, 2025: 400}
-    for year, rate, brk in zip(total[column_label("fiscal_year")], total[column_label("rate")],
-                               total[column_label("scale_break")]):
+    for year, rate, brk in zip(
+        total[column_label("fiscal_year")], total[column_label("rate")], total[column_label("scale_break")]
+    ):
         at = load_mhlw(paths[year - 2023]).attributes.set_index("entity")
         assert rate == pytest.approx(at.loc["つばきの森市", "score_推進"] / maxima[year])
         assert brk == ("はい" if year == 2024 else "いいえ")  # yes/no cells read as in the HTML
@@ -151,8 +184,24 @@ def test_prefecture_score_report_over_three_years(tmp_path):
     r2 = [line.replace("R1,", "R2,", 1) for line in text.splitlines()[1:] if line.startswith("R1,")]
     data = tmp_path / "three.csv"
     data.write_text(text.rstrip("\n") + "\n" + "\n".join(r2) + "\n", encoding="utf-8")
-    assert main(["report", "--entity", "山口県", "--base", "H30", "--target", "R2", "--data", str(data),
-                 "--out", str(tmp_path / "out")]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--entity",
+                "山口県",
+                "--base",
+                "H30",
+                "--target",
+                "R2",
+                "--data",
+                str(data),
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 0
+    )
     folder = tmp_path / "out" / "山口県_H30-R2"
     assert (folder / "01_全年度の推移.png").exists()
     sheet = _sheet(folder / "表.xlsx", "全年度の推移")
@@ -178,4 +227,4 @@ def test_group_folders_never_collide(r7_data):
     assert folder(codes[2::-1])[-8:] == first[-8:]
     same_names = folder([codes[0], codes[1], codes[4]])
     assert same_names.rsplit("_", 1)[0] == first.rsplit("_", 1)[0] and same_names != first
-    assert len({folder(codes[k:k + 3]) for k in range(0, 30, 3)}) == 10
+    assert len({folder(codes[k : k + 3]) for k in range(0, 30, 3)}) == 10

@@ -24,8 +24,11 @@ SHIPPED = ("data", "report/templates")
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(REPO)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
     (built,) = out.glob("grantkit-*.whl")
     return built
 
@@ -54,11 +57,22 @@ def test_installed_package_writes_the_report_from_an_empty_folder(installed, tmp
     empty = tmp_path / "empty"
     empty.mkdir()
     env = os.environ | {"PYTHONPATH": str(installed)}
-    where = subprocess.run([sys.executable, "-c", "import grantkit; print(grantkit.__file__)"], cwd=empty, env=env,
-                           capture_output=True, text=True, check=True).stdout
+    where = subprocess.run(
+        [sys.executable, "-c", "import grantkit; print(grantkit.__file__)"],
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert Path(where.strip()).is_relative_to(installed)  # not the clone's grantkit
-    run = subprocess.run([sys.executable, "-m", "grantkit.cli", "report", "--entity", "山口県", "--base", "H30",
-                          "--target", "R1"], cwd=empty, env=env, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "grantkit.cli", "report", "--entity", "山口県", "--base", "H30", "--target", "R1"],
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     folder = empty / "reports" / "山口県_H30-R1"
     assert {"報告書.html", "報告書.ipynb", "表.xlsx"} <= {p.name for p in folder.iterdir()}

@@ -46,12 +46,16 @@ def test_year_bars_equal_the_rates(tables):
     bars = [p for p in ax.patches]
     n = len(tables["cmp"])
     base = [b.get_width() for b in bars[:n]]
-    target = [b.get_width() for b in bars[n:2 * n]]
+    target = [b.get_width() for b in bars[n : 2 * n]]
     assert base == pytest.approx((tables["cmp"]["rate_base"] * 100).tolist())
     assert target == pytest.approx((tables["cmp"]["rate_target"] * 100).tolist())
     labels = [t.get_text() for t in ax.get_yticklabels()]
     # code and a short name (the seed names the indicators), wrapped; subtotal and total by code
-    assert labels[0] == "Ⅰ データ分析等を\n踏まえた地域課題の把握と支援計画＊" and labels[-1] == "合計＊" and "Ⅱ計＊" in labels
+    assert (
+        labels[0] == "Ⅰ データ分析等を\n踏まえた地域課題の把握と支援計画＊"
+        and labels[-1] == "合計＊"
+        and "Ⅱ計＊" in labels
+    )
     assert "Ⅱ(8) 介護人材の確保＊" in labels
     assert {"64%", "82%", "83%", "89%"} <= set(_texts(ax))
     # every value label as the tables print it (四捨五入), and clear of the national tick of its own bar
@@ -106,7 +110,9 @@ def test_titles_name_the_entity_and_year(tables):
     assert plot.national_gap(tables["avg"])[1].get_title().startswith("山口県と全国平均の得点率の差（R1）")
     assert plot.profile_chart(tables["cmp"])[1].get_title().startswith("山口県の区分別の得点率（H30・R1）")
     assert plot.money_chart(tables["util"])[1].get_title() == "山口県の交付金の配分額と事業費（H30・R1、千円）"
-    assert plot.projects_chart(tables["projects"])[1].get_title() == "山口県の交付金を活用した事業（対象事業別、H30・R1）"
+    assert (
+        plot.projects_chart(tables["projects"])[1].get_title() == "山口県の交付金を活用した事業（対象事業別、H30・R1）"
+    )
     # the category chart: Ⅰ, Ⅱ計, Ⅲ and 合計 as bars (no radar)
     _, ax = plot.profile_chart(tables["cmp"])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Ⅰ＊", "Ⅱ計＊", "Ⅲ＊", "合計＊"]
@@ -173,16 +179,23 @@ def _missing_glyphs(fig) -> list[str]:
 def test_every_figure_renders_without_missing_glyphs(tables):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        figs = [plot.year_comparison(tables["cmp"], source="出典: テスト")[0],
-                plot.national_gap(tables["avg"])[0],
-                plot.profile_chart(tables["cmp"])[0],
-                plot.money_chart(tables["util"])[0], plot.projects_chart(tables["projects"])[0],
-                plot.prefecture_map(pd.Series({"35": 0.8}))[0]]
+        figs = [
+            plot.year_comparison(tables["cmp"], source="出典: テスト")[0],
+            plot.national_gap(tables["avg"])[0],
+            plot.profile_chart(tables["cmp"])[0],
+            plot.money_chart(tables["util"])[0],
+            plot.projects_chart(tables["projects"])[0],
+            plot.prefecture_map(pd.Series({"35": 0.8}))[0],
+        ]
         missing = {i: _missing_glyphs(fig) for i, fig in enumerate(figs)}
     assert all(m == [] for m in missing.values()), missing
     assert not [str(w.message) for w in caught if "Glyph" in str(w.message)]
-    japanese = [t.get_text() for fig in figs for t in fig.findobj(matplotlib.text.Text)
-                if any("\u3040" <= ch <= "\u9fff" for ch in t.get_text())]
+    japanese = [
+        t.get_text()
+        for fig in figs
+        for t in fig.findobj(matplotlib.text.Text)
+        if any("\u3040" <= ch <= "\u9fff" for ch in t.get_text())
+    ]
     assert len(japanese) >= len(figs)  # the check looked at Japanese text in every figure, not at empty figures
 
 

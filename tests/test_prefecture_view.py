@@ -14,7 +14,6 @@ import pytest
 
 from grantkit.errors import UnknownSelectionError
 from grantkit.io.mhlw import load_mhlw
-from grantkit.report.municipal import load_municipal_data
 from grantkit.prefecture_view import (
     below_threshold,
     low_score_thresholds,
@@ -23,6 +22,7 @@ from grantkit.prefecture_view import (
     peer_context,
     support_items,
 )
+from grantkit.report.municipal import load_municipal_data
 from grantkit.testing.synthetic import national_workbook
 
 N = 400
@@ -32,8 +32,10 @@ R8 = 2026
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("prefview")
-    return {"R7": national_workbook(folder / "R7.xlsx", "R7", "市町村", n_municipalities=N - 9, items_per_group=2),
-            "R8": national_workbook(folder / "R8.xlsx", "R8", "市町村", n_municipalities=N, items_per_group=2)}
+    return {
+        "R7": national_workbook(folder / "R7.xlsx", "R7", "市町村", n_municipalities=N - 9, items_per_group=2),
+        "R8": national_workbook(folder / "R8.xlsx", "R8", "市町村", n_municipalities=N, items_per_group=2),
+    }
 
 
 @pytest.fixture(scope="module")

@@ -36,8 +36,21 @@ def test_core_dependencies_named_by_the_mission_are_declared():
     declared = {_name(d) for d in PYPROJECT["project"]["dependencies"]}
     for extra in PYPROJECT["project"]["optional-dependencies"].values():
         declared |= {_name(d) for d in extra}
-    for pkg in ["pandas", "matplotlib", "matplotlib-fontja", "openpyxl", "defusedxml", "python-calamine",
-                "pandera", "jupyterlab", "nbval", "papermill", "nbconvert", "pytest", "hypothesis"]:
+    for pkg in [
+        "pandas",
+        "matplotlib",
+        "matplotlib-fontja",
+        "openpyxl",
+        "defusedxml",
+        "python-calamine",
+        "pandera",
+        "jupyterlab",
+        "nbval",
+        "papermill",
+        "nbconvert",
+        "pytest",
+        "hypothesis",
+    ]:
         assert pkg in declared, pkg
     core = {_name(d) for d in PYPROJECT["project"]["dependencies"]}
     assert "defusedxml" in core, "defusedxml is a hard dependency"
@@ -64,6 +77,6 @@ def test_license_is_an_spdx_string_with_a_setuptools_that_reads_it():
 
 def test_first_run_says_what_it_does_and_lab_takes_options():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
-    install = makefile[makefile.index("$(STAMP): pyproject.toml"):makefile.index("setup: $(STAMP)")]
+    install = makefile[makefile.index("$(STAMP): pyproject.toml") : makefile.index("setup: $(STAMP)")]
     assert "初回のみ環境を準備しています" in install.splitlines()[1]  # said before the silent install
     assert re.search(r"^\t\$\(BIN\)/jupyter lab \$\(LAB_ARGS\)$", makefile, re.M)

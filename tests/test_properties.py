@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grantkit import prefecture_allocation, score_rates, what_if
-
 from grantkit.allocation import grant_amount, municipal_allocation
 
 FAST = settings(max_examples=60, deadline=None)
@@ -46,8 +45,12 @@ def test_allocation_monotone_in_score(scores, budget):
 
 
 @FAST
-@given(st.lists(st.tuples(points, st.integers(min_value=1, max_value=500_000)), min_size=2, max_size=60)
-       .filter(lambda v: sum(s * k for s, k in v) > 0), budgets)
+@given(
+    st.lists(st.tuples(points, st.integers(min_value=1, max_value=500_000)), min_size=2, max_size=60).filter(
+        lambda v: sum(s * k for s, k in v) > 0
+    ),
+    budgets,
+)
 def test_municipal_allocation_sums_and_is_monotone_at_equal_insured(rows, budget):
     scores = _series([s for s, _ in rows])
     insured = pd.Series([k for _, k in rows], index=scores.index)
@@ -62,9 +65,20 @@ def _table(draw_scores: list[tuple[float, float]]) -> pd.DataFrame:
     rows = []
     for i, (score, extra) in enumerate(draw_scores):
         mx = score + extra
-        rows.append({"fiscal_year": 2023, "level": "都道府県", "grant": "推進", "entity_code": "35", "entity": "山口県",
-                     "indicator": f"Ⅱ({i + 1})" if i % 2 else f"Ⅰ({i + 1})", "indicator_name": "",
-                     "parent": "Ⅱ" if i % 2 else "", "score": score, "max_score": mx if mx > 0 else 1.0})
+        rows.append(
+            {
+                "fiscal_year": 2023,
+                "level": "都道府県",
+                "grant": "推進",
+                "entity_code": "35",
+                "entity": "山口県",
+                "indicator": f"Ⅱ({i + 1})" if i % 2 else f"Ⅰ({i + 1})",
+                "indicator_name": "",
+                "parent": "Ⅱ" if i % 2 else "",
+                "score": score,
+                "max_score": mx if mx > 0 else 1.0,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -9,9 +9,7 @@ import pandas as pd
 import pytest
 
 from grantkit import score_rates
-
 from grantkit.present.format import format_rate, score_table
-
 from grantkit.rates import display_code
 
 # Seed 000 p.3, copied as printed: (entity rate, national rate) per printed row and year.
@@ -21,8 +19,10 @@ PRINTED_RATES = {
     2019: {"Ⅰ": ("89%", "93.7%"), "Ⅱ計": ("83%", "78.5%"), "Ⅲ": ("69%", "62.0%"), "合計": ("82%", "78.9%")},
 }
 # Seed 000 p.3 totals as printed: (score, max, national average).
-PRINTED_TOTALS = {2018: {"Ⅱ計": (320, 530, 456), "合計": (470, 730, 638)},
-                  2019: {"Ⅱ計": (462, 555, 435.4), "合計": (611, 741, 584.3)}}
+PRINTED_TOTALS = {
+    2018: {"Ⅱ計": (320, 530, 456), "合計": (470, 730, 638)},
+    2019: {"Ⅱ計": (462, 555, 435.4), "合計": (611, 741, 584.3)},
+}
 # The one printed figure that does not follow from the printed average (see test below and grantkit/data/SOURCES.md §3).
 KNOWN_MISMATCH = (2018, "Ⅲ")
 
@@ -33,8 +33,9 @@ def rates(example):
 
 
 def _row(rates, year, entity, code):
-    sel = rates[(rates.fiscal_year == year) & (rates.entity == entity)
-                & (display_code(rates.indicator, rates.row_kind) == code)]
+    sel = rates[
+        (rates.fiscal_year == year) & (rates.entity == entity) & (display_code(rates.indicator, rates.row_kind) == code)
+    ]
     assert len(sel) == 1, (year, entity, code)
     return sel.iloc[0]
 
@@ -99,10 +100,28 @@ def test_score_table_scores_as_printed(rates):
 def test_order_subtotal_after_last_leaf_and_total_last(rates):
     part = rates[(rates.fiscal_year == 2018) & (rates.entity == "山口県")]
     codes = display_code(part.indicator, part.row_kind).tolist()
-    assert codes == ["Ⅰ", "Ⅱ(1)", "Ⅱ(2)①", "Ⅱ(2)②", "Ⅱ(3)", "Ⅱ(4)", "Ⅱ(5)", "Ⅱ(6)", "Ⅱ(7)", "Ⅱ(8)", "Ⅱ(9)",
-                     "Ⅱ計", "Ⅲ", "合計"]
+    assert codes == [
+        "Ⅰ",
+        "Ⅱ(1)",
+        "Ⅱ(2)①",
+        "Ⅱ(2)②",
+        "Ⅱ(3)",
+        "Ⅱ(4)",
+        "Ⅱ(5)",
+        "Ⅱ(6)",
+        "Ⅱ(7)",
+        "Ⅱ(8)",
+        "Ⅱ(9)",
+        "Ⅱ計",
+        "Ⅲ",
+        "合計",
+    ]
     sub = part[part.row_kind == "subtotal"].iloc[0]
-    assert (sub.indicator, sub.parent, sub.indicator_name) == ("Ⅱ", "", "自立支援・重度化防止、保険給付適正化事業等に係る支援")
+    assert (sub.indicator, sub.parent, sub.indicator_name) == (
+        "Ⅱ",
+        "",
+        "自立支援・重度化防止、保険給付適正化事業等に係る支援",
+    )
     assert part[part.row_kind == "total"].iloc[0].indicator_name == "合計"
 
 
@@ -117,9 +136,20 @@ def _two_grants() -> pd.DataFrame:
     rows = []
     for grant, scores in (("推進", [80, 60, 50, 40]), ("支援", [70, 90, 30, 40])):
         for goal, s in zip(["目標Ⅰ", "目標Ⅱ", "目標Ⅲ", "目標Ⅳ"], scores):
-            rows.append({"fiscal_year": 2024, "level": "市町村", "grant": grant, "entity_code": "352012",
-                         "entity": "下関市", "indicator": goal, "indicator_name": "", "parent": "",
-                         "score": float(s), "max_score": 100.0})
+            rows.append(
+                {
+                    "fiscal_year": 2024,
+                    "level": "市町村",
+                    "grant": grant,
+                    "entity_code": "352012",
+                    "entity": "下関市",
+                    "indicator": goal,
+                    "indicator_name": "",
+                    "parent": "",
+                    "score": float(s),
+                    "max_score": 100.0,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -160,9 +190,22 @@ def test_display_code():
 
 
 def test_score_table_keeps_one_year_indicators_in_order():
-    rows = [{"fiscal_year": y, "level": "市町村", "grant": "推進", "entity_code": "352012", "entity": "下関市",
-             "indicator": i, "indicator_name": f"名{i}", "parent": "", "score": 1.0, "max_score": 2.0}
-            for y, codes in ((2022, ["(1)", "(2)"]), (2023, ["(1)", "(3)"])) for i in codes]
+    rows = [
+        {
+            "fiscal_year": y,
+            "level": "市町村",
+            "grant": "推進",
+            "entity_code": "352012",
+            "entity": "下関市",
+            "indicator": i,
+            "indicator_name": f"名{i}",
+            "parent": "",
+            "score": 1.0,
+            "max_score": 2.0,
+        }
+        for y, codes in ((2022, ["(1)", "(2)"]), (2023, ["(1)", "(3)"]))
+        for i in codes
+    ]
     t = score_table(score_rates(pd.DataFrame(rows)), entity="下関市")
     assert t.index.tolist() == ["(1)", "(2)", "(3)", "合計"]
     assert t.loc["(2)", "R5 得点"] == "" and t.loc["(2)", "R4 得点"] == "1 ／ 2"

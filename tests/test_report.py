@@ -15,14 +15,20 @@ from grantkit.examples import example_path
 SYNTH_HEADER = "fiscal_year,level,grant,entity_code,entity,indicator,indicator_name,parent,score,max_score"
 # 広島県 (架空の得点) and 全国平均, R1 and R2, indicators unlike the seed's: A, B(1), B(2), C in R2 only.
 SYNTH_ROWS = [
-    "R1,都道府県,推進,34,広島県,A,指標A,,30,50", "R1,都道府県,推進,34,広島県,B(1),指標B1,B,10,20",
+    "R1,都道府県,推進,34,広島県,A,指標A,,30,50",
+    "R1,都道府県,推進,34,広島県,B(1),指標B1,B,10,20",
     "R1,都道府県,推進,34,広島県,B(2),指標B2,B,5,30",
-    "R1,都道府県,推進,00,全国平均,A,指標A,,40,50", "R1,都道府県,推進,00,全国平均,B(1),指標B1,B,12,20",
+    "R1,都道府県,推進,00,全国平均,A,指標A,,40,50",
+    "R1,都道府県,推進,00,全国平均,B(1),指標B1,B,12,20",
     "R1,都道府県,推進,00,全国平均,B(2),指標B2,B,15,30",
-    "R2,都道府県,推進,34,広島県,A,指標A,,45,60", "R2,都道府県,推進,34,広島県,B(1),指標B1,B,18,20",
-    "R2,都道府県,推進,34,広島県,B(2),指標B2,B,21,30", "R2,都道府県,推進,34,広島県,C,指標C,,6,10",
-    "R2,都道府県,推進,00,全国平均,A,指標A,,42,60", "R2,都道府県,推進,00,全国平均,B(1),指標B1,B,14,20",
-    "R2,都道府県,推進,00,全国平均,B(2),指標B2,B,18,30", "R2,都道府県,推進,00,全国平均,C,指標C,,5,10",
+    "R2,都道府県,推進,34,広島県,A,指標A,,45,60",
+    "R2,都道府県,推進,34,広島県,B(1),指標B1,B,18,20",
+    "R2,都道府県,推進,34,広島県,B(2),指標B2,B,21,30",
+    "R2,都道府県,推進,34,広島県,C,指標C,,6,10",
+    "R2,都道府県,推進,00,全国平均,A,指標A,,42,60",
+    "R2,都道府県,推進,00,全国平均,B(1),指標B1,B,14,20",
+    "R2,都道府県,推進,00,全国平均,B(2),指標B2,B,18,30",
+    "R2,都道府県,推進,00,全国平均,C,指標C,,5,10",
 ]
 
 
@@ -46,16 +52,31 @@ def synthetic_report(tmp_path_factory):
     data.write_text("\n".join([SYNTH_HEADER, *SYNTH_ROWS]) + "\n", encoding="utf-8")
     utilization = root / "hiroshima_utilization.csv"
     utilization.write_text(SYNTH_UTILIZATION, encoding="utf-8")
-    folder = run_report(entity="広島県", base="R1", target="令和2年度", data=data, out=root / "reports",
-                        utilization=utilization, budgets=example_path("budgets.csv"), progress=lambda msg: None)
+    folder = run_report(
+        entity="広島県",
+        base="R1",
+        target="令和2年度",
+        data=data,
+        out=root / "reports",
+        utilization=utilization,
+        budgets=example_path("budgets.csv"),
+        progress=lambda msg: None,
+    )
     return folder
 
 
 def test_synthetic_report_folder(synthetic_report):
     assert synthetic_report.name == "広島県_R1-R2"
     names = {p.name for p in synthetic_report.iterdir()}
-    assert {"報告書.ipynb", "報告書.html", "表.xlsx", "01_年度比較.png", "02_全国平均との差.png",
-            "03_区分別得点率.png", "04_配分額と事業費.png"} <= names
+    assert {
+        "報告書.ipynb",
+        "報告書.html",
+        "表.xlsx",
+        "01_年度比較.png",
+        "02_全国平均との差.png",
+        "03_区分別得点率.png",
+        "04_配分額と事業費.png",
+    } <= names
     assert "05_活用事業.png" not in names  # no project list given: no project chart
     assert not any(n.startswith(".") for n in names)  # nothing left over from the temporary folder
 
@@ -120,18 +141,28 @@ def test_synthetic_report_excel(synthetic_report):
     assert rates.cell(2, headers.index("得点率（比較年度）") + 1).number_format == "0%"
     assert rates.cell(2, headers.index("全国平均得点率（比較年度）") + 1).number_format == "0.0%"
     assert rates.cell(2, headers.index("得点率の変化（ポイント）") + 1).number_format == "+0.0;-0.0;±0.0"
-    assert {rates.cell(r, headers.index("配点の変更") + 1).value for r in range(2, rates.max_row + 1)} <= {"あり", "なし"}
+    assert {rates.cell(r, headers.index("配点の変更") + 1).value for r in range(2, rates.max_row + 1)} <= {
+        "あり",
+        "なし",
+    }
     # the 得点表 sheet as printed, its plain numbers (全国平均) stored as numbers
     printed = wb["得点表"]
     head = [c.value for c in printed[1]]
     averages = [printed.cell(r, head.index("R2 全国平均") + 1).value for r in range(2, printed.max_row + 1)]
     assert all(isinstance(v, (int, float)) for v in averages if v is not None) and any(averages)
     # the score table as numbers (the 得点表 sheet is text as printed): R2 total 90 of 120, national 79
-    numbers = [dict(zip([c.value for c in wb["得点表（数値）"][1]], row))
-               for row in wb["得点表（数値）"].iter_rows(min_row=2, values_only=True)]
+    numbers = [
+        dict(zip([c.value for c in wb["得点表（数値）"][1]], row))
+        for row in wb["得点表（数値）"].iter_rows(min_row=2, values_only=True)
+    ]
     total = next(r for r in numbers if r["年度"] == "R2" and r["指標"] == "合計")
     assert (total["交付年度"], total["行の種類"], total["得点"], total["配点"], total["全国平均の得点"]) == (
-        2020, "合計", 90, 120, 79)
+        2020,
+        "合計",
+        90,
+        120,
+        79,
+    )
     assert total["得点率"] == pytest.approx(90 / 120)
     assert {r["行の種類"] for r in numbers} == {"明細", "小計", "合計"}
 
@@ -146,10 +177,24 @@ def bundled_report(tmp_path_factory):
 def test_bundled_report_shows_seed_figures(bundled_report):
     folder = bundled_report
     text = _text((folder / "報告書.html").read_text(encoding="utf-8"))
-    for printed in ["470 ／ 730", "611 ／ 741", "（64%）", "（87.4%）", "（82%）", "（78.9%）", "（83%）", "（93.9%）",
-                    "22,248", "15,680", "14,875", "11,080", "10,395", "国事業廃止に伴い廃止",
-                    "平成30年度から令和元年度にかけて、山口県の得点率は合計64%から82%と伸びている。",
-                    "交付金を有効活用できていない"]:
+    for printed in [
+        "470 ／ 730",
+        "611 ／ 741",
+        "（64%）",
+        "（87.4%）",
+        "（82%）",
+        "（78.9%）",
+        "（83%）",
+        "（93.9%）",
+        "22,248",
+        "15,680",
+        "14,875",
+        "11,080",
+        "10,395",
+        "国事業廃止に伴い廃止",
+        "平成30年度から令和元年度にかけて、山口県の得点率は合計64%から82%と伸びている。",
+        "交付金を有効活用できていない",
+    ]:
         assert printed in text, printed
     assert len(list(folder.glob("*.png"))) == 5
 
@@ -158,8 +203,14 @@ def test_unknown_entity_or_year_lists_what_exists(tmp_path, capsys):
     assert main(["report", "--entity", "広島県", "--base", "H30", "--target", "R1", "--out", str(tmp_path)]) == 2
     assert "ある団体: 山口県" in capsys.readouterr().err
     with pytest.raises(UnknownSelectionError, match="ある年度: 平成30年度、令和元年度"):
-        run_report(entity="山口県", base="H30", target="R3", data=example_path("yamaguchi_scores.csv"), out=tmp_path,
-                   progress=lambda msg: None)
+        run_report(
+            entity="山口県",
+            base="H30",
+            target="R3",
+            data=example_path("yamaguchi_scores.csv"),
+            out=tmp_path,
+            progress=lambda msg: None,
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -167,13 +218,19 @@ def test_report_data_keeps_only_the_entity_grant_and_years(tmp_path):
     from grantkit.report.prefecture import load_report_data
 
     util = tmp_path / "u.csv"
-    util.write_text(SYNTH_UTILIZATION + "R1,都道府県,推進,35,山口県,99999,1,1\nR2,都道府県,支援,34,広島県,11000,5000,4000\n"
-                    "H30,都道府県,推進,34,広島県,100,50,50\n", encoding="utf-8")
+    util.write_text(
+        SYNTH_UTILIZATION + "R1,都道府県,推進,35,山口県,99999,1,1\nR2,都道府県,支援,34,広島県,11000,5000,4000\n"
+        "H30,都道府県,推進,34,広島県,100,50,50\n",
+        encoding="utf-8",
+    )
     scores = tmp_path / "s.csv"
     scores.write_text("\n".join([SYNTH_HEADER, *SYNTH_ROWS]) + "\n", encoding="utf-8")
     data = load_report_data(scores, util, budgets=example_path("budgets.csv"), entity="広島県", years=["R1", "R2"])
     # 山口県's 99,999千円 is not 広島県's R1 amount, the 支援 row not its 推進 amount, H30 not one of the two years
-    assert data.utilization[["fiscal_year", "allocation_thousand_yen"]].values.tolist() == [[2019, 14290], [2020, 24239]]
+    assert data.utilization[["fiscal_year", "allocation_thousand_yen"]].values.tolist() == [
+        [2019, 14290],
+        [2020, 24239],
+    ]
     assert "活用状況: 広島県・推進・令和元年度・令和2年度以外の 3 行はこの報告書では使っていません" in data.summary()
     assert data.grant_name == "保険者機能強化推進交付金"
 
@@ -191,23 +248,59 @@ def test_both_grants_need_grant_and_missing_score_is_refused(tmp_path, capsys):
     both = [*SYNTH_ROWS, *(r.replace(",推進,", ",支援,") for r in SYNTH_ROWS)]
     data = tmp_path / "both.csv"
     data.write_text("\n".join([SYNTH_HEADER, *both]) + "\n", encoding="utf-8")
-    args = ["report", "--entity", "広島県", "--base", "R1", "--target", "R2", "--data", str(data), "--out", str(tmp_path / "o")]
+    args = [
+        "report",
+        "--entity",
+        "広島県",
+        "--base",
+        "R1",
+        "--target",
+        "R2",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "o"),
+    ]
     assert main(args) == 2
     assert "--grant" in capsys.readouterr().err
-    folder = run_report(entity="広島県", base="R1", target="R2", data=data, out=tmp_path / "o", grant="支援",
-                        budgets=example_path("budgets.csv"), progress=lambda msg: None)
+    folder = run_report(
+        entity="広島県",
+        base="R1",
+        target="R2",
+        data=data,
+        out=tmp_path / "o",
+        grant="支援",
+        budgets=example_path("budgets.csv"),
+        progress=lambda msg: None,
+    )
     assert folder.name == "広島県_R1-R2_支援"
     html = _text((folder / "報告書.html").read_text(encoding="utf-8"))
     assert "広島県（介護保険保険者努力支援交付金）" in html
     # both grants in R2 only: an R1-only pair needs no --grant, and its title and folder name no grant
     later = tmp_path / "later.csv"
-    later.write_text("\n".join([SYNTH_HEADER, *SYNTH_ROWS, *(r.replace(",推進,", ",支援,") for r in SYNTH_ROWS[6:]),
-                                *(r.replace("R1,", "H30,") for r in SYNTH_ROWS[:6])]) + "\n", encoding="utf-8")
-    assert run_report(entity="広島県", base="H30", target="R1", data=later, out=tmp_path / "o",
-                      progress=lambda msg: None).name == "広島県_H30-R1"
+    later.write_text(
+        "\n".join(
+            [
+                SYNTH_HEADER,
+                *SYNTH_ROWS,
+                *(r.replace(",推進,", ",支援,") for r in SYNTH_ROWS[6:]),
+                *(r.replace("R1,", "H30,") for r in SYNTH_ROWS[:6]),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert (
+        run_report(
+            entity="広島県", base="H30", target="R1", data=later, out=tmp_path / "o", progress=lambda msg: None
+        ).name
+        == "広島県_H30-R1"
+    )
     blank = tmp_path / "blank.csv"
-    blank.write_text("\n".join([SYNTH_HEADER, *SYNTH_ROWS[:-5], SYNTH_ROWS[-5].replace(",6,10", ",－,10"),
-                                *SYNTH_ROWS[-4:]]) + "\n", encoding="utf-8")
+    blank.write_text(
+        "\n".join([SYNTH_HEADER, *SYNTH_ROWS[:-5], SYNTH_ROWS[-5].replace(",6,10", ",－,10"), *SYNTH_ROWS[-4:]]) + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(UnknownSelectionError, match="得点が空欄・「－」の指標があります（R2 広島県 C）"):
         run_report(entity="広島県", base="R1", target="R2", data=blank, out=tmp_path / "o", progress=lambda msg: None)
 
@@ -221,8 +314,10 @@ def test_prefecture_report_refuses_what_it_cannot_compute(tmp_path):
         path.write_text("\n".join([SYNTH_HEADER, *rows]) + "\n", encoding="utf-8")
         return load_scores(path)
 
-    towns = [r.replace("都道府県", "市町村").replace(",34,広島県,", ",342076,福山市,").replace(",00,", ",000000,")
-             for r in SYNTH_ROWS]
+    towns = [
+        r.replace("都道府県", "市町村").replace(",34,広島県,", ",342076,福山市,").replace(",00,", ",000000,")
+        for r in SYNTH_ROWS
+    ]
     with pytest.raises(UnknownSelectionError, match="「福山市」は市町村です"):
         check_selection(table(towns), entity="福山市", base="R1", target="R2")
     no_national = [r for r in SYNTH_ROWS if "全国平均" not in r]

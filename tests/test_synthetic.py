@@ -9,10 +9,8 @@ import openpyxl
 import pytest
 
 from grantkit import example_path, load_mhlw
-
-from grantkit.testing.synthetic import national_workbook
 from grantkit.io.mhlw import supported_years
-from grantkit.testing.synthetic import FULL_SIZE, score_columns, synthetic_budget
+from grantkit.testing.synthetic import FULL_SIZE, national_workbook, score_columns, synthetic_budget
 
 N = 60
 
@@ -72,7 +70,12 @@ def test_entities_realistic_with_one_same_named_pair(tmp_path):
     names = Counter(a["entity"])
     (twin,) = [n for n, c in names.items() if c > 1]
     assert a.loc[a["entity"] == twin, "prefecture"].nunique() == 2
-    assert set(a["size_class"]) <= {"人口1万人未満", "人口1万人以上5万人未満", "人口5万人以上10万人未満", "人口10万人以上"}
+    assert set(a["size_class"]) <= {
+        "人口1万人未満",
+        "人口1万人以上5万人未満",
+        "人口5万人以上10万人未満",
+        "人口10万人以上",
+    }
     assert set(a["depopulated"]) <= {"非過疎", "全部過疎", "一部過疎", "みなし過疎"}
     assert a["entity_code"].str.fullmatch(r"\d{6}").all() and a["entity_code"].str.startswith("01").any()
     assert (a["first_insured"] < a["population"]).all()

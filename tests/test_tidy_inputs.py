@@ -107,7 +107,10 @@ def test_repeated_problems_are_one_line_with_row_ranges(tmp_path):
         read_scores(path, cache=False)
     lines = str(info.value).splitlines()
     assert len(info.value.problems) == 30
-    assert lines == ["scores.csv に 30 件の問題があります", "  2〜31行目 列「score」: 'abc' は数値ではありません（30 件）"]
+    assert lines == [
+        "scores.csv に 30 件の問題があります",
+        "  2〜31行目 列「score」: 'abc' は数値ではありません（30 件）",
+    ]
 
 
 def test_ragged_rows_are_grouped(tmp_path):
@@ -117,11 +120,14 @@ def test_ragged_rows_are_grouped(tmp_path):
     assert str(info.value).splitlines()[1:] == ["  6〜10行目: 列の数が見出し（10 列）と合いません（5 件）"]
 
 
-@pytest.mark.parametrize(("argv", "files"), [
-    (["--data", "a.xlsx", "b.xlsx"], ["a.xlsx", "b.xlsx"]),
-    (["--data", "a.xlsx", "--data", "b.xlsx"], ["a.xlsx", "b.xlsx"]),
-    (["--data", "a.xlsx", "--data", "b.xlsx", "c.xlsx"], ["a.xlsx", "b.xlsx", "c.xlsx"]),
-])
+@pytest.mark.parametrize(
+    ("argv", "files"),
+    [
+        (["--data", "a.xlsx", "b.xlsx"], ["a.xlsx", "b.xlsx"]),
+        (["--data", "a.xlsx", "--data", "b.xlsx"], ["a.xlsx", "b.xlsx"]),
+        (["--data", "a.xlsx", "--data", "b.xlsx", "c.xlsx"], ["a.xlsx", "b.xlsx", "c.xlsx"]),
+    ],
+)
 def test_data_takes_several_files_after_one_flag(argv, files):
     args = build_parser().parse_args(["report", "--level", "市町村", "--entity", "x", "--year", "R7", *argv])
     assert args.data == files

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from grantkit.present.narrative import trend_sentence
 from grantkit.report.municipal import load_municipal_data
 from grantkit.testing.synthetic import national_workbook
-from grantkit.present.narrative import trend_sentence
 from grantkit.trend import scale_breaks, trend_table
 
 N = 90
@@ -23,8 +23,9 @@ YEARS = {"R5": 2023, "R6": 2024, "R7": 2025, "R8": 2026}
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("trend")
-    return {y: national_workbook(folder / f"{y}.xlsx", y, "市町村", n_municipalities=N, items_per_group=2)
-            for y in YEARS}
+    return {
+        y: national_workbook(folder / f"{y}.xlsx", y, "市町村", n_municipalities=N, items_per_group=2) for y in YEARS
+    }
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +47,16 @@ def _expected_totals(data, code: str, grant: str) -> pd.DataFrame:
         rates = at[f"score_{grant}"] / max_score
         mine = at[at["entity_code"] == code].iloc[0]
         same_pref = at["prefecture"] == mine["prefecture"]
-        rows.append({"fiscal_year": year, "rate": mine[f"score_{grant}"] / max_score,
-                     "rank": 1 + int((at[f"score_{grant}"] > mine[f"score_{grant}"]).sum()), "n": len(at),
-                     "national_mean_rate": rates.mean(), "prefecture_mean_rate": rates[same_pref].mean()})
+        rows.append(
+            {
+                "fiscal_year": year,
+                "rate": mine[f"score_{grant}"] / max_score,
+                "rank": 1 + int((at[f"score_{grant}"] > mine[f"score_{grant}"]).sum()),
+                "n": len(at),
+                "national_mean_rate": rates.mean(),
+                "prefecture_mean_rate": rates[same_pref].mean(),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -150,6 +158,7 @@ def test_prefecture_score_table_over_three_years(three_year_csv):
     assert total["scale_break"].tolist() == [False, True, False]  # 配点 730 → 741 → 741
     assert np.isnan(total.loc["R1", "score_change"])
     assert total.loc["R2", "score_change"] == pytest.approx(
-        raw.loc[(raw["fiscal_year"] == "R2") & (raw["entity"] == "山口県"), "score"].sum() - 611)
+        raw.loc[(raw["fiscal_year"] == "R2") & (raw["entity"] == "山口県"), "score"].sum() - 611
+    )
     assert total["rank"].isna().all()  # one prefecture in the table: no rank
     assert "順位" not in trend_sentence(trend, entity="山口県")

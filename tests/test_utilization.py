@@ -8,11 +8,15 @@ import pandas as pd
 import pytest
 
 from grantkit import (
-    UnknownSelectionError, ValidationError, example_path, load_budgets, load_projects, load_utilization, utilization,
+    UnknownSelectionError,
+    ValidationError,
+    example_path,
+    load_budgets,
+    load_projects,
+    load_utilization,
+    utilization,
 )
-
 from grantkit.funding import UnverifiedBudgetWarning, budget_for, project_summary, project_table
-
 from grantkit.present.format import format_rate
 
 
@@ -55,17 +59,26 @@ def _write(tmp_path, name, text):
 
 
 def test_load_utilization_lists_every_problem(tmp_path):
-    path = _write(tmp_path, "u.csv",
-                  "fiscal_year,level,grant,entity_code,entity,allocation_thousand_yen,planned_thousand_yen,spent_thousand_yen\n"
-                  "H30,都道府県,推進,35,山口県,abc,100,50\n"
-                  "X9,都道府県,推進,35,山口県,100,-5,\n"
-                  "R1,県,推進,35,山口県,,100,1.5\n")
+    path = _write(
+        tmp_path,
+        "u.csv",
+        "fiscal_year,level,grant,entity_code,entity,allocation_thousand_yen,planned_thousand_yen,spent_thousand_yen\n"
+        "H30,都道府県,推進,35,山口県,abc,100,50\n"
+        "X9,都道府県,推進,35,山口県,100,-5,\n"
+        "R1,県,推進,35,山口県,,100,1.5\n",
+    )
     with pytest.raises(ValidationError) as err:
         load_utilization(path)
     text = str(err.value)
     rows_cols = {(p.row, p.column) for p in err.value.problems}
-    assert rows_cols == {(2, "allocation_thousand_yen"), (3, "fiscal_year"), (3, "planned_thousand_yen"),
-                         (4, "level"), (4, "allocation_thousand_yen"), (4, "spent_thousand_yen")}
+    assert rows_cols == {
+        (2, "allocation_thousand_yen"),
+        (3, "fiscal_year"),
+        (3, "planned_thousand_yen"),
+        (4, "level"),
+        (4, "allocation_thousand_yen"),
+        (4, "spent_thousand_yen"),
+    }
     assert "'abc' は数値ではありません" in text
 
 
@@ -108,22 +121,32 @@ def test_project_summary_counts(projects):
 
 
 def test_load_projects_problems(tmp_path):
-    path = _write(tmp_path, "p.csv",
-                  "fiscal_year,entity_code,entity,category_no,category,project,status,end_reason\n"
-                  "H30,35,山口県,2,現状分析,事業A,実施,\n"
-                  "H30,35,山口県,2,現状分析,事業A,実施,\n"
-                  "R1,35,山口県,x,現状分析,事業B,中止,\n"
-                  "R1,35,山口県,2,現状分析,事業C,実施,単年度事業\n")
+    path = _write(
+        tmp_path,
+        "p.csv",
+        "fiscal_year,entity_code,entity,category_no,category,project,status,end_reason\n"
+        "H30,35,山口県,2,現状分析,事業A,実施,\n"
+        "H30,35,山口県,2,現状分析,事業A,実施,\n"
+        "R1,35,山口県,x,現状分析,事業B,中止,\n"
+        "R1,35,山口県,2,現状分析,事業C,実施,単年度事業\n",
+    )
     with pytest.raises(ValidationError) as err:
         load_projects(path)
     assert {(p.row, p.column) for p in err.value.problems} == {
-        (3, "project"), (4, "status"), (4, "category_no"), (5, "end_reason")}
+        (3, "project"),
+        (4, "status"),
+        (4, "category_no"),
+        (5, "end_reason"),
+    }
 
 
 def test_entity_code_restored(tmp_path):
-    path = _write(tmp_path, "p.csv",
-                  "fiscal_year,entity_code,entity,category_no,category,project,status,end_reason\n"
-                  "R1,1,北海道,2,現状分析,事業A,実施,\nR1,12345,札幌市,2,現状分析,事業A,実施,\n")
+    path = _write(
+        tmp_path,
+        "p.csv",
+        "fiscal_year,entity_code,entity,category_no,category,project,status,end_reason\n"
+        "R1,1,北海道,2,現状分析,事業A,実施,\nR1,12345,札幌市,2,現状分析,事業A,実施,\n",
+    )
     assert load_projects(path).entity_code.tolist() == ["01", "012345"]
 
 
@@ -143,10 +166,13 @@ def test_budgets(recwarn):
 
 
 def test_duplicate_utilization_rows_are_refused(tmp_path):
-    path = _write(tmp_path, "u.csv",
-                  "fiscal_year,level,grant,entity_code,entity,allocation_thousand_yen,planned_thousand_yen,spent_thousand_yen\n"
-                  "R1,都道府県,推進,35,山口県,22248,11080,\n"
-                  "令和元年度,都道府県,推進,35,山口県,22248,11080,\n")
+    path = _write(
+        tmp_path,
+        "u.csv",
+        "fiscal_year,level,grant,entity_code,entity,allocation_thousand_yen,planned_thousand_yen,spent_thousand_yen\n"
+        "R1,都道府県,推進,35,山口県,22248,11080,\n"
+        "令和元年度,都道府県,推進,35,山口県,22248,11080,\n",
+    )
     with pytest.raises(ValidationError) as err:
         load_utilization(path)
     assert [(p.row, p.column) for p in err.value.problems] == [(3, "fiscal_year")]
@@ -156,6 +182,11 @@ def test_a_column_nobody_reads_is_an_error_and_projects_may_name_their_grant(tmp
     head = "fiscal_year,entity_code,entity,category_no,category,project,status,end_reason"
     with pytest.raises(ValidationError, match="列「備考」はこのファイルの列ではありません"):
         load_projects(_write(tmp_path, "p.csv", head + ",備考\nR1,35,山口県,2,現状分析,事業A,実施,,メモ\n"))
-    p = load_projects(_write(tmp_path, "g.csv", head + ",grant\nR2,35,山口県,2,現状分析,事業A,実施,,支援\n"
-                                                      "R2,35,山口県,2,現状分析,事業B,実施,,\n"))
+    p = load_projects(
+        _write(
+            tmp_path,
+            "g.csv",
+            head + ",grant\nR2,35,山口県,2,現状分析,事業A,実施,,支援\nR2,35,山口県,2,現状分析,事業B,実施,,\n",
+        )
+    )
     assert p["grant"].tolist() == ["支援", ""]

@@ -42,7 +42,7 @@ def build(out: Path, entity: str = "山口県") -> Path:
             shown = code.removeprefix(parent) if parent else code
             sub = shown.rstrip("①②③④⑤⑥⑦⑧⑨")
             if parent and sub != shown and sub == last_sub:
-                shown = "  " + shown[len(sub):]
+                shown = "  " + shown[len(sub) :]
             last_sub = sub
             ws.write_string(r, 0, shown)
             ws.write_string(r, 1, row["label"].removeprefix(code).strip() if not code.endswith(("計", "合計")) else "")

@@ -30,8 +30,9 @@ def main(out: Path) -> None:
     }
     demo = pd.Series({code: 0.5 + int(code) / 100 for code in PREFECTURES}, dtype="float64")
     figures["map_demo"] = plot.prefecture_map(demo, highlight="35", title="地図の表示例（架空の値）")
-    figures["distribution_demo"] = plot.distribution(demo.rename(index=PREFECTURES), highlight="山口県",
-                                                     title="分布の表示例（架空の値）")
+    figures["distribution_demo"] = plot.distribution(
+        demo.rename(index=PREFECTURES), highlight="山口県", title="分布の表示例（架空の値）"
+    )
     for name, (fig, _) in figures.items():
         plot.save_figure(fig, out / f"{name}.png", svg=False)
         print(out / f"{name}.png")

@@ -47,7 +47,10 @@ def _read_scores(path: Path, sheet: str | None) -> Loaded:
         if header_row(rows) is not None:  # the CSV's columns, saved from Excel
             return read_scores_rows(rows, path, name)
         return read_scores_xlsx(path, sheet=name, book=book)
-    raise InputFileError(path, "暗号化された Excel ファイルか、古い形式（.xls）です。Excel で開いて .xlsx 形式（パスワードなし）で保存し直してください")
+    raise InputFileError(
+        path,
+        "暗号化された Excel ファイルか、古い形式（.xls）です。Excel で開いて .xlsx 形式（パスワードなし）で保存し直してください",
+    )
 
 
 def load_scores(path: str | Path, *, sheet: str | None = None, cache: bool = True) -> pd.DataFrame:

@@ -138,8 +138,7 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def cached(read: Callable[[], T], path: str | Path, loader: str, options: dict[str, Any], *,
-           use: bool = True) -> T:
+def cached(read: Callable[[], T], path: str | Path, loader: str, options: dict[str, Any], *, use: bool = True) -> T:
     """``read()`` through the cache: the stored result for these bytes, loader and options, else ``read()``
     stored for next time. ``loader`` names the reader (e.g. "load_mhlw"); ``options`` are its arguments that
     change the result (JSON-serialisable). With ``use=False`` or the cache off, just ``read()``.
@@ -159,8 +158,9 @@ def cached(read: Callable[[], T], path: str | Path, loader: str, options: dict[s
         digest = sha256(path)
     except OSError:
         return read()  # the reader says what is wrong with the file
-    key = hashlib.sha256(json.dumps([loader, options, path.name, digest, code_digest()], sort_keys=True,
-                                    ensure_ascii=False).encode()).hexdigest()
+    key = hashlib.sha256(
+        json.dumps([loader, options, path.name, digest, code_digest()], sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
     entry = cache_dir() / key
     if entry.is_dir():
         try:
@@ -225,8 +225,14 @@ def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     for c in text:
         table = table.append_column(c, _dictionary(np.asarray(df[c].array, dtype=object)))
     pq.write_table(table, path, compression="lz4", write_page_checksum=True, row_group_size=max(len(df), 1))
-    return {"columns": list(df.columns), "dtypes": [str(t) for t in df.dtypes], "text": text,
-            "index": str(df.index.dtype), "rows": len(df), "bytes": path.stat().st_size}
+    return {
+        "columns": list(df.columns),
+        "dtypes": [str(t) for t in df.dtypes],
+        "text": text,
+        "index": str(df.index.dtype),
+        "rows": len(df),
+        "bytes": path.stat().st_size,
+    }
 
 
 def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
@@ -244,8 +250,9 @@ def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
         codes = column.indices.fill_null(len(values) - 1).to_numpy().astype(np.intp)  # take is 3x faster on intp
         columns[c] = _strings(values.take(codes))
     # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
-    df = pd.DataFrame({c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index,
-                      copy=False)
+    df = pd.DataFrame(
+        {c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index, copy=False
+    )
     for column, want in zip(df.columns, info["dtypes"]):
         if want == "object" and str(df[column].dtype) != "object":
             df[column] = df[column].astype(object)
@@ -327,8 +334,12 @@ def _encode(value: Any, frames: list[pd.DataFrame]) -> Any:
         cls = type(value)
         if not cls.__module__.startswith("grantkit."):
             raise _Unsupported(cls.__name__)
-        return {"dataclass": [f"{cls.__module__}:{cls.__qualname__}",
-                              {f.name: _encode(getattr(value, f.name), frames) for f in dataclasses.fields(value)}]}
+        return {
+            "dataclass": [
+                f"{cls.__module__}:{cls.__qualname__}",
+                {f.name: _encode(getattr(value, f.name), frames) for f in dataclasses.fields(value)},
+            ]
+        }
     import numpy as np
 
     if isinstance(value, np.generic) and isinstance(value.item(), (bool, int, float)):
@@ -341,7 +352,7 @@ def _decode(data: Any, frames: list[pd.DataFrame]) -> Any:
         return data
     if isinstance(data, list):
         return [_decode(v, frames) for v in data]
-    (tag, body), = data.items()
+    ((tag, body),) = data.items()
     if tag == "frame":
         return frames[body]
     if tag == "int":

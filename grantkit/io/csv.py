@@ -77,8 +77,11 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
     ([5.0], ['1行目（「得点表」）は見出しの上の表題として読み飛ばしました'])
     """
     src = report.source
-    filled = ~np.logical_and.reduce([_blank(cells[c]) for c in cells.columns]) if len(cells.columns) else \
-        np.zeros(len(cells), dtype=bool)
+    filled = (
+        ~np.logical_and.reduce([_blank(cells[c]) for c in cells.columns])
+        if len(cells.columns)
+        else np.zeros(len(cells), dtype=bool)
+    )
     cells, lines = cells[filled].reset_index(drop=True), np.asarray(lines)[filled]
     widths = None if widths is None else np.asarray(widths)[filled]
     if not len(cells):
@@ -92,21 +95,31 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
         title = " ".join(str(v).strip() for v in top[k] if str(v).strip())
         report.notes.append(f"{lines[k]}行目（「{title}」）は見出しの上の表題として読み飛ばしました")
     header_line = int(lines[head])
-    body, lines = cells.iloc[head + 1:].reset_index(drop=True), lines[head + 1:]
+    body, lines = cells.iloc[head + 1 :].reset_index(drop=True), lines[head + 1 :]
     width = max((j + 1 for j, h in enumerate(header) if h), default=0)  # a header's trailing blank cells are no column
     problems: list[Problem] = []
     ragged = np.zeros(len(body), dtype=bool)  # cells beyond the header's own cells, or fewer cells than its columns
     for j in range(len(header), len(cells.columns)):
         ragged |= ~_blank(body[j])
     if widths is not None:
-        ragged |= widths[head + 1:] < width
+        ragged |= widths[head + 1 :] < width
     if ragged.any() and found is None:
-        raise ValidationError(src, [Problem(
-            f"{header_line}行目（{', '.join(h for h in header if h) or '空'}）を見出しとして読みましたが、得点表の列名がなく、"
-            f"{int(ragged.sum())} 行で列の数が見出し（{width} 列）と合いません。見出し行（{', '.join(REQUIRED)}）が最初の行に"
-            "なるよう、表題などの行を削除してください", src, report.sheet)])
-    problems += [Problem(f"列の数が見出し（{width} 列）と合いません", src, report.sheet, int(lines[i]))
-                 for i in np.flatnonzero(ragged)]
+        raise ValidationError(
+            src,
+            [
+                Problem(
+                    f"{header_line}行目（{', '.join(h for h in header if h) or '空'}）を見出しとして読みましたが、得点表の列名がなく、"
+                    f"{int(ragged.sum())} 行で列の数が見出し（{width} 列）と合いません。見出し行（{', '.join(REQUIRED)}）が最初の行に"
+                    "なるよう、表題などの行を削除してください",
+                    src,
+                    report.sheet,
+                )
+            ],
+        )
+    problems += [
+        Problem(f"列の数が見出し（{width} 列）と合いません", src, report.sheet, int(lines[i]))
+        for i in np.flatnonzero(ragged)
+    ]
     keep, dropped = [], []
     for j in range(min(len(header), len(cells.columns))):
         name = header[j]
@@ -115,15 +128,31 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
             dropped.append(f"{j + 1}列目" + (f"（{name}）" if name else ""))
         elif empty:
             first = int(lines[np.flatnonzero(~_blank(body[j]) & ~ragged)[0]])
-            problems.append(Problem(f"{j + 1}列目に見出しがありませんが、値があります（{first}行目など）。"
-                                    "列名を付けるか、その列を削除してください", src, report.sheet, None, name or None))
+            problems.append(
+                Problem(
+                    f"{j + 1}列目に見出しがありませんが、値があります（{first}行目など）。"
+                    "列名を付けるか、その列を削除してください",
+                    src,
+                    report.sheet,
+                    None,
+                    name or None,
+                )
+            )
         else:
             keep.append(j)
     names = [header[j] for j in keep]
     for name in dict.fromkeys(n for n in names if names.count(n) > 1):
         where = "・".join(f"{j + 1}列目" for j in keep if header[j] == name)
-        problems.append(Problem(f"列「{name}」が {names.count(name)} 回あります（{where}）。どちらの値を使うか決められないため、"
-                                "片方を削除するか、列名を直してください", src, report.sheet, None, name))
+        problems.append(
+            Problem(
+                f"列「{name}」が {names.count(name)} 回あります（{where}）。どちらの値を使うか決められないため、"
+                "片方を削除するか、列名を直してください",
+                src,
+                report.sheet,
+                None,
+                name,
+            )
+        )
     if problems:
         raise ValidationError(src, problems)
     if dropped:
@@ -166,8 +195,13 @@ def _split_fast(data: bytes) -> tuple[pd.DataFrame, np.ndarray, None] | None:
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),  # else raises
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, text), null_values=[],
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, text),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
     records = data.count(b"\n") + (not data.endswith(b"\n"))

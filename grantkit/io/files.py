@@ -69,7 +69,10 @@ def read_text(path: Path) -> tuple[str, str]:
     """
     data = Path(path).read_bytes()
     if b"\x00" in data[:4096]:
-        raise InputFileError(path, "テキストファイルではありません（NUL バイトを含みます）。UTF-16 の CSV は UTF-8 で保存し直してください")
+        raise InputFileError(
+            path,
+            "テキストファイルではありません（NUL バイトを含みます）。UTF-16 の CSV は UTF-8 で保存し直してください",
+        )
     errors = []
     for enc in ENCODINGS:
         try:
@@ -77,8 +80,13 @@ def read_text(path: Path) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             errors.append((enc, exc))
             continue
-        return text, ("utf-8-bom" if enc == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else
-                      "utf-8" if enc == "utf-8-sig" else enc)
+        return text, (
+            "utf-8-bom"
+            if enc == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf")
+            else "utf-8"
+            if enc == "utf-8-sig"
+            else enc
+        )
     enc, exc = errors[0]
     line = data[: exc.start].count(b"\n") + 1
     raise InputFileError(

@@ -55,8 +55,11 @@ def read_scores_xlsx(path: str | Path, *, sheet: str | None = None, book: Workbo
     # the code and name columns are the two left of the first year block (a sheet may start further right)
     left = blocks[0][0] - 2
     if left < 0:
-        raise InputFileError(path, f"シート「{sheet_name}」: 見出し「{blocks[0][1]}{lay['entity_header_suffix']}」の左に"
-                                   "指標コードと指標名の2列がありません")
+        raise InputFileError(
+            path,
+            f"シート「{sheet_name}」: 見出し「{blocks[0][1]}{lay['entity_header_suffix']}」の左に"
+            "指標コードと指標名の2列がありません",
+        )
     rows = [r[left:] for r in rows]
     blocks = [(c - left, who, year) for c, who, year in blocks]
     entity = blocks[0][1]
@@ -65,7 +68,9 @@ def read_scores_xlsx(path: str | Path, *, sheet: str | None = None, book: Workbo
         raise InputFileError(path, f"見出し「{entity}{lay['entity_header_suffix']}」の団体名が都道府県名ではありません")
     title = " ".join(" ".join(r) for r in rows[:head])
     if lay["grant_in_title"] not in title.replace(" ", ""):
-        raise InputFileError(path, f"表題に「{lay['grant_in_title']}」が見当たりません（この形式は推進交付金の都道府県分の表です）")
+        raise InputFileError(
+            path, f"表題に「{lay['grant_in_title']}」が見当たりません（この形式は推進交付金の都道府県分の表です）"
+        )
     records, printed, problems = [], [], []
     group = group_name = ""
     last_leaf: str | None = None
@@ -94,11 +99,26 @@ def read_scores_xlsx(path: str | Path, *, sheet: str | None = None, book: Workbo
         for b, (col, who, year) in enumerate(blocks):
             score, max_score = _split(row[col], lay["score_separator"])
             nat = row[col + 1]
-            for e, (ent, ent_code, value) in enumerate(((who, code, score), (NATIONAL, NATIONAL_CODE[PREFECTURE], nat))):
-                records.append({"fiscal_year": year, "level": lay["level"], "grant": PROMOTION, "entity_code": ent_code,
-                                "entity": ent, "indicator": label, "indicator_name": name, "parent": parent,
-                                "parent_name": group_name if parent else "", "score": value, "max_score": max_score,
-                                "_line": line, "_order": (b, e, line)})
+            for e, (ent, ent_code, value) in enumerate(
+                ((who, code, score), (NATIONAL, NATIONAL_CODE[PREFECTURE], nat))
+            ):
+                records.append(
+                    {
+                        "fiscal_year": year,
+                        "level": lay["level"],
+                        "grant": PROMOTION,
+                        "entity_code": ent_code,
+                        "entity": ent,
+                        "indicator": label,
+                        "indicator_name": name,
+                        "parent": parent,
+                        "parent_name": group_name if parent else "",
+                        "score": value,
+                        "max_score": max_score,
+                        "_line": line,
+                        "_order": (b, e, line),
+                    }
+                )
         last_leaf = label
     raw = pd.DataFrame(sorted(records, key=lambda r: r.pop("_order")))
     if raw.empty:
@@ -136,8 +156,9 @@ def _is_rate_row(row: list[str], blocks) -> bool:
     return not row[0] and any(cells) and all(_RATE.match(c.replace(" ", "")) for c in cells if c)
 
 
-def _check_printed(table: pd.DataFrame, printed, blocks, path: Path, sheet: str, report: LoadReport,
-                   left: int = 0) -> list[Problem]:
+def _check_printed(
+    table: pd.DataFrame, printed, blocks, path: Path, sheet: str, report: LoadReport, left: int = 0
+) -> list[Problem]:
     """Printed subtotals and totals must equal the leaf sums (error); printed rates are compared at printed
     precision (a difference is a note: official tables round the averages they print). ``left``: columns cut
     off the left of the sheet, so that a problem names the column the user sees."""
@@ -158,22 +179,39 @@ def _check_printed(table: pd.DataFrame, printed, blocks, path: Path, sheet: str,
                     try:
                         want = [parse_number(score), parse_number(max_score) if max_score else None]
                     except ValueError:
-                        problems.append(Problem(f"印字された{label} '{row[cell_col]}' は「得点 ／ 配点」の数値として"
-                                                f"読めません（{year}、{ent}）", path.name, sheet, line,
-                                                _col_name(cell_col + left), row[cell_col]))
+                        problems.append(
+                            Problem(
+                                f"印字された{label} '{row[cell_col]}' は「得点 ／ 配点」の数値として"
+                                f"読めません（{year}、{ent}）",
+                                path.name,
+                                sheet,
+                                line,
+                                _col_name(cell_col + left),
+                                row[cell_col],
+                            )
+                        )
                         continue
                     have = [g["score"], g["max_score"] if max_score else None]
                     if any(w is not None and abs(w - h) > 0.05 for w, h in zip(want, have)):
-                        problems.append(Problem(f"印字された{label} '{row[cell_col]}' が指標の合計 "
-                                                f"{g['score']:g} ／ {g['max_score']:g} と一致しません（{year}、{ent}）",
-                                                path.name, sheet, line, _col_name(cell_col + left), row[cell_col]))
+                        problems.append(
+                            Problem(
+                                f"印字された{label} '{row[cell_col]}' が指標の合計 "
+                                f"{g['score']:g} ／ {g['max_score']:g} と一致しません（{year}、{ent}）",
+                                path.name,
+                                sheet,
+                                line,
+                                _col_name(cell_col + left),
+                                row[cell_col],
+                            )
+                        )
                 else:
                     digits = len(_RATE.match(row[cell_col].replace(" ", "")).group(1).partition(".")[2])
                     shown = float(_RATE.match(row[cell_col].replace(" ", "")).group(1))
-                    if abs(round(g["score_rate"] * 100, digits) - shown) > 10 ** -digits / 2 + 1e-9:
+                    if abs(round(g["score_rate"] * 100, digits) - shown) > 10**-digits / 2 + 1e-9:
                         report.notes.append(
                             f"{line}行目 {label} {year} {ent}: 印字の得点率 {shown}% は得点 {g['score']:g} ／ 配点 "
-                            f"{g['max_score']:g}（{g['score_rate']:.1%}）と合いません（印字された得点が端数処理されている可能性）")
+                            f"{g['max_score']:g}（{g['score_rate']:.1%}）と合いません（印字された得点が端数処理されている可能性）"
+                        )
     return problems
 
 

@@ -37,8 +37,11 @@ def check_workbook(path: str | Path) -> None:
     path = Path(path)
     kind = file_kind(path)
     if kind == "ole":
-        raise InputFileError(path, "暗号化された Excel ファイル（パスワード付き）か、古い形式（.xls）です。"
-                                   "Excel で開き、パスワードを外して .xlsx 形式で保存し直してください")
+        raise InputFileError(
+            path,
+            "暗号化された Excel ファイル（パスワード付き）か、古い形式（.xls）です。"
+            "Excel で開き、パスワードを外して .xlsx 形式で保存し直してください",
+        )
     if kind != "xlsx":
         raise InputFileError(path, "Excel（.xlsx）ファイルではありません（中身がテキストです）")
     try:
@@ -46,8 +49,11 @@ def check_workbook(path: str | Path) -> None:
             infos = zf.infolist()
             declared = sum(i.file_size for i in infos)
             if declared > MAX_TOTAL_BYTES:
-                raise InputFileError(path, f"展開後の大きさが {declared:,} バイトと大きすぎます（上限 {MAX_TOTAL_BYTES:,}）。"
-                                           "圧縮爆弾の可能性があるため読み込みません")
+                raise InputFileError(
+                    path,
+                    f"展開後の大きさが {declared:,} バイトと大きすぎます（上限 {MAX_TOTAL_BYTES:,}）。"
+                    "圧縮爆弾の可能性があるため読み込みません",
+                )
             if "[Content_Types].xml" not in {i.filename for i in infos}:
                 raise InputFileError(path, "Excel ブックの構成（[Content_Types].xml）がありません")
             total = 0
@@ -68,12 +74,18 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: in
         while chunk := part.read(_CHUNK):
             total += len(chunk)
             if total > MAX_TOTAL_BYTES:
-                raise InputFileError(path, f"展開後の大きさが上限 {MAX_TOTAL_BYTES:,} バイトを超えました。"
-                                           "圧縮爆弾の可能性があるため読み込みません")
+                raise InputFileError(
+                    path,
+                    f"展開後の大きさが上限 {MAX_TOTAL_BYTES:,} バイトを超えました。"
+                    "圧縮爆弾の可能性があるため読み込みません",
+                )
             if is_xml:
                 if _FORBIDDEN.search(chunk) or _FORBIDDEN.search(tail + chunk[:16]):  # a mark split between chunks
-                    raise InputFileError(path, f"部品 {info.filename} に DTD／実体宣言（<!DOCTYPE・<!ENTITY）があります。"
-                                               "XML 爆弾や外部実体参照の可能性があるため読み込みません")
+                    raise InputFileError(
+                        path,
+                        f"部品 {info.filename} に DTD／実体宣言（<!DOCTYPE・<!ENTITY）があります。"
+                        "XML 爆弾や外部実体参照の可能性があるため読み込みません",
+                    )
                 tail = chunk[-16:]
     return total
 

@@ -22,7 +22,20 @@ from .trend import trend_panels
 from .years import year_comparison
 
 __all__ = [
-    "distribution", "goal_chart", "group_trend_chart", "money_chart", "municipality_bars", "national_gap",
-    "outcome_chart", "page_count", "prefecture_map", "profile_chart", "projects_chart", "rate_panels",
-    "save_figure", "setup_japanese", "trend_panels", "year_comparison",
+    "distribution",
+    "goal_chart",
+    "group_trend_chart",
+    "money_chart",
+    "municipality_bars",
+    "national_gap",
+    "outcome_chart",
+    "page_count",
+    "prefecture_map",
+    "profile_chart",
+    "projects_chart",
+    "rate_panels",
+    "save_figure",
+    "setup_japanese",
+    "trend_panels",
+    "year_comparison",
 ]

@@ -12,9 +12,16 @@ from ..present.format import format_figure
 from .style import ENTITY, GREY, NATIONAL_DARK, SIZE, new_axes, source_note
 
 
-def distribution(values: pd.Series, *, highlight: str, ax: Axes | None = None, title: str | None = None,
-                 xlabel: str | None = None, source: str | None = None,
-                 name: str | None = None) -> tuple[Figure, Axes]:
+def distribution(
+    values: pd.Series,
+    *,
+    highlight: str,
+    ax: Axes | None = None,
+    title: str | None = None,
+    xlabel: str | None = None,
+    source: str | None = None,
+    name: str | None = None,
+) -> tuple[Figure, Axes]:
     """Histogram of a value per entity (rates as fractions are shown in %), the highlighted entity marked,
     mean and median drawn. ``values`` is indexed by entity name or code; ``highlight`` is one of them and
     ``name`` the text shown for it (default ``highlight``: pass the 団体名 when the index is codes).
@@ -37,8 +44,9 @@ def distribution(values: pd.Series, *, highlight: str, ax: Axes | None = None, t
     shown = str(highlight) if name is None else name
     ax.axvline(me, color=ENTITY, linewidth=2.6, label=f"{shown} {shown_value(me)}")
     # no bold: IPAexGothic has no bold face (matplotlib would log a findfont warning to stderr)
-    ax.annotate(shown, xy=(me, ax.get_ylim()[1] * 0.92), xytext=(6, 0), textcoords="offset points",
-                color=ENTITY, fontsize=10)
+    ax.annotate(
+        shown, xy=(me, ax.get_ylim()[1] * 0.92), xytext=(6, 0), textcoords="offset points", color=ENTITY, fontsize=10
+    )
     ax.set_xlabel(xlabel or ("得点率（%）" if scale == 100.0 else "値"))
     ax.set_ylabel("団体数")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 2.5 団体

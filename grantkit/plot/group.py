@@ -15,8 +15,7 @@ from .style import NATIONAL_DARK, new_axes, source_note
 PALETTE = ("#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#777777", "#8C564B", "#7B3FA0", "#1B9E9E")
 
 
-def group_trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None,
-                      source: str | None = None) -> tuple[Figure, Axes]:
+def group_trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None, source: str | None = None) -> tuple[Figure, Axes]:
     """Lines of the combined total (推進・支援合計) per year for each entity, the national mean dashed; the names
     in a legend below the chart (never on the lines, so they cannot overlap). Takes ``group_trend(...)``."""
     codes = list(dict.fromkeys(trend["entity_code"]))
@@ -27,13 +26,25 @@ def group_trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None,
         part = trend[trend["entity_code"] == code].sort_values("fiscal_year")
         colour = PALETTE[k % len(PALETTE)]
         style = "-o" if k < len(PALETTE) else "--o"
-        ax.plot(part["fiscal_year"].map(x), part["total"].astype("float64"), style, color=colour, linewidth=1.8,
-                markersize=5,
-                label=f"{part['entity'].iloc[0]}（{int(part['rank'].iloc[-1])}位/{int(part['n'].iloc[-1])}）")
+        ax.plot(
+            part["fiscal_year"].map(x),
+            part["total"].astype("float64"),
+            style,
+            color=colour,
+            linewidth=1.8,
+            markersize=5,
+            label=f"{part['entity'].iloc[0]}（{int(part['rank'].iloc[-1])}位/{int(part['n'].iloc[-1])}）",
+        )
     national = trend.drop_duplicates("fiscal_year").sort_values("fiscal_year")
     means = " → ".join(f"{v:.1f}" for v in national["national_mean"])  # in the legend: no label on the lines
-    ax.plot(national["fiscal_year"].map(x), national["national_mean"], "--s", color=NATIONAL_DARK, linewidth=2.2,
-            label=f"全国平均（{means}）")
+    ax.plot(
+        national["fiscal_year"].map(x),
+        national["national_mean"],
+        "--s",
+        color=NATIONAL_DARK,
+        linewidth=2.2,
+        label=f"全国平均（{means}）",
+    )
     ax.set_xticks(range(len(years)), [era_label(y) for y in years])
     ax.set_xlim(-0.4, len(years) - 0.6)
     top = float(np.nanmax(trend["max_score"].astype("float64")))

@@ -25,9 +25,16 @@ def _tiles() -> list[tuple[str, int, int]]:
     return [(r["code"], int(r["col"]), int(r["row"])) for r in csv.DictReader(text.splitlines())]
 
 
-def prefecture_map(values: pd.Series, *, highlight: str | None = None, ax: Axes | None = None,
-                   title: str = "都道府県別の得点率", label: str = "得点率（%）", cmap: str = "cividis",
-                   source: str | None = None) -> tuple[Figure, Axes]:
+def prefecture_map(
+    values: pd.Series,
+    *,
+    highlight: str | None = None,
+    ax: Axes | None = None,
+    title: str = "都道府県別の得点率",
+    label: str = "得点率（%）",
+    cmap: str = "cividis",
+    source: str | None = None,
+) -> tuple[Figure, Axes]:
     """Colour each prefecture (indexed by code "01".."47") by its value; rates (≤1) are shown in %.
 
     Prefectures without a value are drawn in light grey with 「データなし」 in the legend text.
@@ -44,16 +51,22 @@ def prefecture_map(values: pd.Series, *, highlight: str | None = None, ax: Axes 
         val = v.get(code, np.nan)
         face = "#EEEEEE" if np.isnan(val) else colours(norm(val))
         edge, width = (ENTITY, 3.0) if code == highlight else ("white", 1.0)
-        ax.add_patch(Rectangle((col, -row), 0.95, 0.95, facecolor=face, edgecolor=edge, linewidth=width,
-                               gid=f"pref-{code}"))
+        ax.add_patch(
+            Rectangle((col, -row), 0.95, 0.95, facecolor=face, edgecolor=edge, linewidth=width, gid=f"pref-{code}")
+        )
         dark = not np.isnan(val) and norm(val) < 0.5
         name = PREFECTURES[code].removesuffix("県").removesuffix("府") if code != "01" else "北海道"
         name = "東京" if code == "13" else name
-        ax.text(col + 0.475, -row + 0.6, name, ha="center", va="center", fontsize=7,
-                color="white" if dark else "black")
-        ax.text(col + 0.475, -row + 0.3, "－" if np.isnan(val) else format_figure(val, "whole"),
-                ha="center", va="center",
-                fontsize=7, color="white" if dark else "black")
+        ax.text(col + 0.475, -row + 0.6, name, ha="center", va="center", fontsize=7, color="white" if dark else "black")
+        ax.text(
+            col + 0.475,
+            -row + 0.3,
+            "－" if np.isnan(val) else format_figure(val, "whole"),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if dark else "black",
+        )
     ax.set_xlim(-0.3, 13.3)
     ax.set_ylim(-12.3, 1.3)
     ax.set_aspect("equal")

@@ -8,13 +8,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ..present.format import format_figure
 from ..eras import era_label
+from ..present.format import format_figure
 from .style import ENTITY, PLANNED, SIZE, SPENT, new_axes, source_note
 
-SERIES = (("allocation_thousand_yen", "評価指標による配分額", ENTITY),
-          ("planned_thousand_yen", "所用見込額", PLANNED),
-          ("spent_thousand_yen", "実績額", SPENT))
+SERIES = (
+    ("allocation_thousand_yen", "評価指標による配分額", ENTITY),
+    ("planned_thousand_yen", "所用見込額", PLANNED),
+    ("spent_thousand_yen", "実績額", SPENT),
+)
 
 
 def money_chart(util: pd.DataFrame, *, ax: Axes | None = None, source: str | None = None) -> tuple[Figure, Axes]:
@@ -31,13 +33,26 @@ def money_chart(util: pd.DataFrame, *, ax: Axes | None = None, source: str | Non
         pos = x + (k - 1) * w
         ax.bar(pos, np.nan_to_num(values), width=w, color=colour, label=name)
         for p, v in zip(pos, values):
-            ax.text(p, (v if not np.isnan(v) else 0) + top * 0.01, "未確定" if np.isnan(v) else format_figure(v, "count"),
-                    ha="center", va="bottom", fontsize=8, color="#333333" if not np.isnan(v) else "#AA0000")
+            ax.text(
+                p,
+                (v if not np.isnan(v) else 0) + top * 0.01,
+                "未確定" if np.isnan(v) else format_figure(v, "count"),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color="#333333" if not np.isnan(v) else "#AA0000",
+            )
     for xi, (_, r) in zip(x, util.iterrows()):
         used = r["spent_share"] if not pd.isna(r["spent_share"]) else r["planned_share"]
         basis = "実績" if not pd.isna(r["spent_share"]) else "見込"
         if not pd.isna(used):
-            ax.text(xi, top * 1.1, f"配分額のうち未使用 {format_figure(1 - used, 'rate')}（{basis}ベース）", ha="center", fontsize=9)
+            ax.text(
+                xi,
+                top * 1.1,
+                f"配分額のうち未使用 {format_figure(1 - used, 'rate')}（{basis}ベース）",
+                ha="center",
+                fontsize=9,
+            )
     ax.set_xticks(x, [era_label(int(y)) for y in util["fiscal_year"]])
     ax.set_ylim(0, top * 1.22)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))

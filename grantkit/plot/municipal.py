@@ -7,9 +7,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..present.format import format_figure
 from ..eras import era_label
 from ..labels import goal_label
+from ..present.format import format_figure
 from .style import ENTITY, ENTITY_LIGHT, NATIONAL_DARK, SIZE, SPENT, WIDE, new_axes, source_note
 
 # marker per comparison group, in the order goal_comparison gives them (全国, 都道府県内, 同規模…)
@@ -17,8 +17,9 @@ from .style import ENTITY, ENTITY_LIGHT, NATIONAL_DARK, SIZE, SPENT, WIDE, new_a
 MARKERS = (("|", NATIONAL_DARK, 150), ("D", SPENT, 40), ("o", "#333333", 40))
 
 
-def goal_chart(comparison: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
-               source: str | None = None) -> tuple[Figure, Axes]:
+def goal_chart(
+    comparison: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None, source: str | None = None
+) -> tuple[Figure, Axes]:
     """Bars of the municipality's rate per 目標 and grant total; markers for the mean rate of all
     municipalities, of those in its prefecture and of its peers. Takes ``goal_comparison(...)``.
     """
@@ -30,37 +31,58 @@ def goal_chart(comparison: pd.DataFrame, *, ax: Axes | None = None, title: str |
     for yi, v in zip(y, comparison["rate"]):
         if not pd.isna(v):
             ax.text(1.5, yi, format_figure(v, "rate"), va="center", ha="left", fontsize=9, color="#003f63")
-    offsets = (0.2, 0.0, -0.2)[:len(groups)] if len(groups) > 1 else (0.0,)
+    offsets = (0.2, 0.0, -0.2)[: len(groups)] if len(groups) > 1 else (0.0,)
     for col, (marker, colour, size), dy in zip(groups, MARKERS, offsets):
-        ax.scatter(comparison[col].astype("float64") * 100, y + dy, marker=marker, s=size, color=colour, zorder=3,
-                   linewidths=2.2 if marker == "|" else 0.8, edgecolors="white" if marker != "|" else None,
-                   label=f"{col.removeprefix('mean_rate_')}の平均")
+        ax.scatter(
+            comparison[col].astype("float64") * 100,
+            y + dy,
+            marker=marker,
+            s=size,
+            color=colour,
+            zorder=3,
+            linewidths=2.2 if marker == "|" else 0.8,
+            edgecolors="white" if marker != "|" else None,
+            label=f"{col.removeprefix('mean_rate_')}の平均",
+        )
     labels = [goal_label(p, g) for p, g in zip(comparison["parent"], comparison["grant"])]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel("得点率（%）")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=2, fontsize=9, frameon=False)
     year, entity = comparison.attrs.get("fiscal_year"), comparison.attrs.get("entity", "")
-    ax.set_title(title or f"{entity}の目標別の得点率{'（' + era_label(year) + '）' if year else ''}"
-                 "\n目標Ⅳ（成果指標群）は両交付金に同じ得点が入る", fontsize=11)
+    ax.set_title(
+        title
+        or f"{entity}の目標別の得点率{'（' + era_label(year) + '）' if year else ''}"
+        "\n目標Ⅳ（成果指標群）は両交付金に同じ得点が入る",
+        fontsize=11,
+    )
     source_note(fig, source)
     return fig, ax
 
 
-def outcome_chart(track: pd.DataFrame, *, entity: str, ax: Axes | None = None,
-                  source: str | None = None) -> tuple[Figure, Axes]:
+def outcome_chart(
+    track: pd.DataFrame, *, entity: str, ax: Axes | None = None, source: str | None = None
+) -> tuple[Figure, Axes]:
     """目標Ⅳ (成果指標群) rate per year, the municipality against the national mean. Takes ``outcome_track``."""
     fig, ax = new_axes(ax, SIZE)
     years = [era_label(int(y)) for y in track["fiscal_year"]]
     x = np.arange(len(track))
-    for col, colour, label, style in (("rate", ENTITY, entity, "-o"),
-                                      ("national_mean_rate", NATIONAL_DARK, "全国平均", "--s")):
+    for col, colour, label, style in (
+        ("rate", ENTITY, entity, "-o"),
+        ("national_mean_rate", NATIONAL_DARK, "全国平均", "--s"),
+    ):
         values = track[col].astype("float64").to_numpy() * 100
         ax.plot(x, values, style, color=colour, linewidth=2.2, markersize=7, label=label)
         for xi, v, r in zip(x, values, track[col]):
-            ax.annotate(format_figure(r, "rate"), (xi, v), textcoords="offset points", xytext=(0, 8), ha="center",
-                        fontsize=9,
-                        color=colour)
+            ax.annotate(
+                format_figure(r, "rate"),
+                (xi, v),
+                textcoords="offset points",
+                xytext=(0, 8),
+                ha="center",
+                fontsize=9,
+                color=colour,
+            )
     ax.set_xticks(x, years)
     ax.set_xlim(-0.5, len(track) - 0.5)
     ax.set_ylim(0, 105)

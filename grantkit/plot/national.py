@@ -7,14 +7,15 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..present.format import format_figure
 from ..eras import era_label
+from ..present.format import format_figure
 from ..rates import display_code
 from .style import ENTITY, NATIONAL_DARK, SIZE, indicator_label, new_axes, source_note
 
 
-def national_gap(comparison: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
-                 source: str | None = None) -> tuple[Figure, Axes]:
+def national_gap(
+    comparison: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None, source: str | None = None
+) -> tuple[Figure, Axes]:
     """Bars of (entity rate − national rate) in points per indicator, sorted, above in blue, below in orange.
 
     Takes ``compare_to_average(...)``; leaves only (code and short name), the total shown in the title with
@@ -27,11 +28,18 @@ def national_gap(comparison: pd.DataFrame, *, ax: Axes | None = None, title: str
     ax.barh(y, values, color=[ENTITY if v >= 0 else NATIONAL_DARK for v in values], height=0.6)
     span = max(5.0, float(np.nanmax(np.abs(values))) if len(values) else 5.0)
     for yi, v in zip(y, values):
-        ax.text(v + (0.02 * span if v >= 0 else -0.02 * span), yi, format_figure(v, "change", unit=False),
-                va="center", ha="left" if v >= 0 else "right", fontsize=8)
+        ax.text(
+            v + (0.02 * span if v >= 0 else -0.02 * span),
+            yi,
+            format_figure(v, "change", unit=False),
+            va="center",
+            ha="left" if v >= 0 else "right",
+            fontsize=8,
+        )
     names = data["indicator_name"] if "indicator_name" in data.columns else [""] * len(data)
-    ax.set_yticks(y, [indicator_label(display_code(i, "leaf"), n) for i, n in zip(data["indicator"], names)],
-                  fontsize=9)
+    ax.set_yticks(
+        y, [indicator_label(display_code(i, "leaf"), n) for i, n in zip(data["indicator"], names)], fontsize=9
+    )
     ax.set_xlim(-span * 1.3, span * 1.3)
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_xlabel("全国平均との差（得点率、ポイント）")

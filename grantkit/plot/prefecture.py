@@ -42,9 +42,16 @@ def page_rows(n: int, per_page: int = PER_PAGE) -> int:
     return max(1, -(-int(n) // page_count(n, per_page)))
 
 
-def municipality_bars(table: pd.DataFrame, *, grant: str, threshold: float | None, page: int = 0,
-                      per_page: int = PER_PAGE, ax: Axes | None = None,
-                      source: str | None = None) -> tuple[Figure, Axes]:
+def municipality_bars(
+    table: pd.DataFrame,
+    *,
+    grant: str,
+    threshold: float | None,
+    page: int = 0,
+    per_page: int = PER_PAGE,
+    ax: Axes | None = None,
+    source: str | None = None,
+) -> tuple[Figure, Axes]:
     """Horizontal bars of the municipalities' total rate for one grant, best first, one page (0, 1, …) of at most
     ``per_page`` rows: long lists are split evenly (``page_rows``), every page of one prefecture has the same
     size and a prefecture with few municipalities gets one short chart. The
@@ -54,7 +61,7 @@ def municipality_bars(table: pd.DataFrame, *, grant: str, threshold: float | Non
     col = f"rate_{grant}"
     ordered = table.sort_values(col, ascending=False, kind="stable").reset_index(drop=True)
     pages, rows = page_count(len(ordered), per_page), page_rows(len(ordered), per_page)
-    part = ordered.iloc[page * rows:(page + 1) * rows]
+    part = ordered.iloc[page * rows : (page + 1) * rows]
     fig, ax = new_axes(ax, (9.0, 0.24 * rows + 2.4))
     rates = part[col].astype("float64").to_numpy() * 100
     y = np.arange(rows)[::-1][: len(part)]
@@ -63,16 +70,21 @@ def municipality_bars(table: pd.DataFrame, *, grant: str, threshold: float | Non
     if low.any():
         ax.barh(y[low], rates[low], height=0.7, color=SPENT, label="基準（全国平均−2標準偏差）未満")
     for yi, v in zip(y, rates):
-        ax.text(v + 0.6, yi, f"{v:.1f}%", va="center", fontsize=8,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.4})  # lines pass behind the figure
+        ax.text(
+            v + 0.6,
+            yi,
+            f"{v:.1f}%",
+            va="center",
+            fontsize=8,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.4},
+        )  # lines pass behind the figure
     names = [f"{int(r)}. {n}" for r, n in zip(part.index + 1, part["entity"])]
     ax.set_yticks(y, names, fontsize=8)
     ax.set_ylim(-0.7, rows - 0.3)
     pref_mean = float(ordered[col].mean()) * 100
     ax.axvline(pref_mean, color=ENTITY, linestyle="--", linewidth=1.4, label=f"県内平均 {pref_mean:.1f}%")
     if threshold is not None:
-        ax.axvline(threshold * 100, color="#333333", linestyle=":", linewidth=1.6,
-                   label=f"基準 {threshold * 100:.1f}%")
+        ax.axvline(threshold * 100, color="#333333", linestyle=":", linewidth=1.6, label=f"基準 {threshold * 100:.1f}%")
     national = table.attrs.get("national_mean", {}).get(grant)
     if national is not None:
         ax.axvline(national * 100, color=NATIONAL_DARK, linewidth=1.6, label=f"全国平均 {national * 100:.1f}%")
@@ -80,15 +92,24 @@ def municipality_bars(table: pd.DataFrame, *, grant: str, threshold: float | Non
     ax.set_xlabel("合計の得点率（%）")
     year = table.attrs.get("fiscal_year")
     shown = f"{page * rows + 1}〜{page * rows + len(part)}位" + (f"（{page + 1}/{pages}）" if pages > 1 else "")
-    ax.set_title(f"{table.attrs.get('prefecture', '')}の市町村の{grant}合計の得点率"
-                 f"（{era_label(year) if year else ''}、{len(ordered)}団体中 {shown}）", fontsize=11)
+    ax.set_title(
+        f"{table.attrs.get('prefecture', '')}の市町村の{grant}合計の得点率"
+        f"（{era_label(year) if year else ''}、{len(ordered)}団体中 {shown}）",
+        fontsize=11,
+    )
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=3, fontsize=8, frameon=False)
     source_note(fig, source)
     return fig, ax
 
 
-def rate_panels(rates: pd.DataFrame, *, grant: str, thresholds: pd.DataFrame | None = None,
-                source: str | None = None, fig: Figure | None = None) -> tuple[Figure, np.ndarray]:
+def rate_panels(
+    rates: pd.DataFrame,
+    *,
+    grant: str,
+    thresholds: pd.DataFrame | None = None,
+    source: str | None = None,
+    fig: Figure | None = None,
+) -> tuple[Figure, np.ndarray]:
     """One panel per 目標 (合計 first): histogram of all municipalities' rates, the prefecture's municipalities as
     ticks under it, the national and prefecture means and the low-score threshold. Takes ``rate_distribution``
     and ``low_score_thresholds``; returns the figure and its axes (unused panels hidden)."""
@@ -114,18 +135,26 @@ def rate_panels(rates: pd.DataFrame, *, grant: str, thresholds: pd.DataFrame | N
         if thresholds is not None:
             t = thresholds[(thresholds["grant"] == grant) & (thresholds["parent"] == parent)]
             if len(t):
-                ax.axvline(float(t["threshold"].iloc[0]) * 100, color="#333333", linestyle=":", linewidth=1.5,
-                           label="基準（平均−2標準偏差）")
+                ax.axvline(
+                    float(t["threshold"].iloc[0]) * 100,
+                    color="#333333",
+                    linestyle=":",
+                    linewidth=1.5,
+                    label="基準（平均−2標準偏差）",
+                )
         ax.set_ylim(-0.12 * top, top * 1.1)
         ax.set_xlim(0, 100)
         ax.set_title(f"{grant}の合計" if parent == "合計" else parent, fontsize=11)
-    for ax in axes[len(parents):]:
+    for ax in axes[len(parents) :]:
         ax.set_visible(False)
     axes[0].set_ylabel("市町村数")
     fig.supylabel("")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower left", ncols=5, fontsize=9, frameon=False)
     year = rates.attrs.get("fiscal_year")
-    fig.suptitle(f"{rates.attrs.get('prefecture', '')}の市町村の得点率の分布（{grant}、"
-                 f"{era_label(year) if year else ''}、横軸は得点率％）", fontsize=12)
+    fig.suptitle(
+        f"{rates.attrs.get('prefecture', '')}の市町村の得点率の分布（{grant}、"
+        f"{era_label(year) if year else ''}、横軸は得点率％）",
+        fontsize=12,
+    )
     source_note(fig, source)
     return fig, axes

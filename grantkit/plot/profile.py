@@ -6,8 +6,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..present.format import ENTITY_RATE_DIGITS
 from ..eras import era_label
+from ..present.format import ENTITY_RATE_DIGITS
 from .style import CAVEAT
 from .years import year_comparison
 
@@ -29,14 +29,16 @@ def top_level(rates: pd.DataFrame) -> pd.DataFrame:
     return rates[((rates["row_kind"] == "leaf") & leaf_top) | rates["row_kind"].isin(["subtotal", "total"])]
 
 
-def profile_chart(comparison: pd.DataFrame, *, ax: Axes | None = None, source: str | None = None,
-                  digits: int = ENTITY_RATE_DIGITS) -> tuple[Figure, Axes]:
+def profile_chart(
+    comparison: pd.DataFrame, *, ax: Axes | None = None, source: str | None = None, digits: int = ENTITY_RATE_DIGITS
+) -> tuple[Figure, Axes]:
     """Bars of the rate per category (Ⅰ, Ⅱ計, Ⅲ and 合計) in both years, each year's national average as a tick:
     three or four categories read better as bars than as a radar. Takes ``compare_years(...)``.
     """
     a = comparison.attrs
     top = top_level(comparison)
     top.attrs.update(a)
-    title = (f"{a['entity']}の区分別の得点率（{era_label(a['base'])}・{era_label(a['target'])}）\n"
-             f"{CAVEAT}\n（｜は全国平均）")
+    title = (
+        f"{a['entity']}の区分別の得点率（{era_label(a['base'])}・{era_label(a['target'])}）\n{CAVEAT}\n（｜は全国平均）"
+    )
     return year_comparison(top, ax=ax, source=source, digits=digits, title=title, names=False)

@@ -14,8 +14,13 @@ from ..funding import PREFECTURE_PROJECT_CATEGORIES
 from .style import ENTITY, ENTITY_LIGHT, NATIONAL_DARK, WIDE, new_axes, source_note, wrap_label
 
 
-def projects_chart(summary: pd.DataFrame, *, ax: Axes | None = None, source: str | None = None,
-                   categories: Mapping[int, str] | None = PREFECTURE_PROJECT_CATEGORIES) -> tuple[Figure, Axes]:
+def projects_chart(
+    summary: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    source: str | None = None,
+    categories: Mapping[int, str] | None = PREFECTURE_PROJECT_CATEGORIES,
+) -> tuple[Figure, Axes]:
     """Horizontal bars per category: projects implemented each year; new and ended ones written beside.
 
     Takes ``project_summary(...)``. Every category of ``categories`` is shown, with 0 where no project was
@@ -40,8 +45,14 @@ def projects_chart(summary: pd.DataFrame, *, ax: Axes | None = None, source: str
                 extra.append(f"新規{int(new)}")
             if not pd.isna(end) and end:
                 extra.append(f"廃止{int(end)}")
-            ax.text(v + 0.05, p, f"{v}件" + (f"（{'・'.join(extra)}）" if extra else ""), va="center", fontsize=8,
-                    color=NATIONAL_DARK if extra else "#333333")
+            ax.text(
+                v + 0.05,
+                p,
+                f"{v}件" + (f"（{'・'.join(extra)}）" if extra else ""),
+                va="center",
+                fontsize=8,
+                color=NATIONAL_DARK if extra else "#333333",
+            )
     ax.set_yticks(y, [wrap_label(names[c], 15) for c in numbers], fontsize=9)
     ax.set_xlim(0, max(1, int(summary["implemented"].max())) + 2)
     ax.set_xlabel("実施事業数（件）")

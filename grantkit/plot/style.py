@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 # Okabe–Ito (colour-blind safe). The entity and the national average keep the same colours everywhere.
 ENTITY = "#0072B2"
@@ -37,7 +37,7 @@ def _is_katakana(ch: str) -> bool:
 def _cut(text: str, width: int) -> int:
     """Where to end a line of at most ``width`` characters: after the last sensible break point, else before
     a run of katakana that would be split, else at ``width``."""
-    cuts = [i + 1 for i in range(width) if text[i] in _BREAK_AFTER and text[i:i + 2] not in _NO_BREAK]
+    cuts = [i + 1 for i in range(width) if text[i] in _BREAK_AFTER and text[i : i + 2] not in _NO_BREAK]
     cuts += [i for i in range(1, width + 1) if text[i] in "（("]
     cuts = [c for c in cuts if c >= 2]
     if cuts:
@@ -95,20 +95,22 @@ def setup_japanese() -> None:
         return
     import matplotlib_fontja  # noqa: F401  (registers IPAexGothic and sets it as the default family)
 
-    plt.rcParams.update({
-        "axes.unicode_minus": False,
-        "figure.dpi": DPI,
-        "savefig.dpi": DPI,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.titlesize": 13,
-        "axes.labelsize": 11,
-        "xtick.labelsize": 10,
-        "ytick.labelsize": 10,
-        "legend.fontsize": 10,
-        "svg.hashsalt": "grantkit",
-        "svg.fonttype": "path",
-    })
+    plt.rcParams.update(
+        {
+            "axes.unicode_minus": False,
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": 13,
+            "axes.labelsize": 11,
+            "xtick.labelsize": 10,
+            "ytick.labelsize": 10,
+            "legend.fontsize": 10,
+            "svg.hashsalt": "grantkit",
+            "svg.fonttype": "path",
+        }
+    )
     _ready = True
 
 

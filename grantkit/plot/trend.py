@@ -11,12 +11,16 @@ from ..eras import era_label
 from .style import ENTITY, GREY, NATIONAL_DARK, setup_japanese, source_note
 
 TREND_SIZE = (12.0, 7.0)
-LINES = (("rate", ENTITY, "-o", "{entity}"), ("national_mean_rate", NATIONAL_DARK, "--s", "全国平均"),
-         ("prefecture_mean_rate", GREY, ":^", "県内平均"))
+LINES = (
+    ("rate", ENTITY, "-o", "{entity}"),
+    ("national_mean_rate", NATIONAL_DARK, "--s", "全国平均"),
+    ("prefecture_mean_rate", GREY, ":^", "県内平均"),
+)
 
 
-def trend_panels(trend: pd.DataFrame, *, grant: str, entity: str, source: str | None = None,
-                 fig: Figure | None = None) -> tuple[Figure, np.ndarray]:
+def trend_panels(
+    trend: pd.DataFrame, *, grant: str, entity: str, source: str | None = None, fig: Figure | None = None
+) -> tuple[Figure, np.ndarray]:
     """One panel per 目標 of the newest year (合計 first) with the rate per year of the municipality, the national
     mean and the prefecture mean; the rank under each point of the 合計 panel; a dotted line before a year whose
     scoring system changed (rates compared across it, points not). Takes ``trend_table(...)``; returns the figure
@@ -43,32 +47,64 @@ def trend_panels(trend: pd.DataFrame, *, grant: str, entity: str, source: str | 
             if rows[col].isna().all():  # e.g. no prefecture mean in a prefecture's own score table
                 continue
             values = part[col].astype("float64").to_numpy() * 100
-            ax.plot(xs, values, style, color=colour, linewidth=2 if col == "rate" else 1.4, markersize=5,
-                    label=label.format(entity=entity))
+            ax.plot(
+                xs,
+                values,
+                style,
+                color=colour,
+                linewidth=2 if col == "rate" else 1.4,
+                markersize=5,
+                label=label.format(entity=entity),
+            )
         for xi, v in zip(xs, part["rate"].astype("float64").to_numpy() * 100):
-            ax.annotate(f"{v:.0f}%", (xi, v), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8,
-                        color=ENTITY, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
+            ax.annotate(
+                f"{v:.0f}%",
+                (xi, v),
+                textcoords="offset points",
+                xytext=(0, 7),
+                ha="center",
+                fontsize=8,
+                color=ENTITY,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3},
+            )
         if parent == "合計":
             for xi, rank, n in zip(xs, part["rank"], part["n"]):
                 if pd.isna(rank):
                     continue
-                ax.annotate(f"{int(rank)}位/{int(n)}", (xi, 0), textcoords="offset points", xytext=(0, 4),
-                            ha="center", fontsize=8, color="#333333")
+                ax.annotate(
+                    f"{int(rank)}位/{int(n)}",
+                    (xi, 0),
+                    textcoords="offset points",
+                    xytext=(0, 4),
+                    ha="center",
+                    fontsize=8,
+                    color="#333333",
+                )
         for year in breaks:
             ax.axvline(x[year] - 0.5, color="#444444", linestyle=":", linewidth=1)
-            ax.text(x[year] - 0.46, 24, "配点変更", fontsize=8, color="#444444", va="bottom", ha="left",
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+            ax.text(
+                x[year] - 0.46,
+                24,
+                "配点変更",
+                fontsize=8,
+                color="#444444",
+                va="bottom",
+                ha="left",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
+            )
         ax.set_title(f"{grant}の{parent}" if parent == "合計" else parent, fontsize=11)
         ax.set_xticks(range(len(years)), [era_label(y) for y in years])
         ax.set_xlim(-0.5, len(years) - 0.5)
         ax.set_ylim(0, 112)
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    for ax in axes[len(parents):]:
+    for ax in axes[len(parents) :]:
         ax.set_visible(False)
     axes[0].set_ylabel("得点率（%）")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower left", ncols=3, fontsize=9, frameon=False)
-    fig.suptitle(f"{entity}の得点率の推移（{grant}、{era_label(years[0])}〜{era_label(years[-1])}）"
-                 + ("　点線の年度から配点（評価指標）が変わったため得点率で比較" if breaks else ""), fontsize=12)
+    fig.suptitle(
+        f"{entity}の得点率の推移（{grant}、{era_label(years[0])}〜{era_label(years[-1])}）"
+        + ("　点線の年度から配点（評価指標）が変わったため得点率で比較" if breaks else ""),
+        fontsize=12,
+    )
     source_note(fig, source)
     return fig, axes
-

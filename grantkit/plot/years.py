@@ -7,8 +7,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..present.format import ENTITY_RATE_DIGITS, format_figure
 from ..eras import era_label
+from ..present.format import ENTITY_RATE_DIGITS, format_figure
 from ..rates import display_code
 from .style import CAVEAT, ENTITY, ENTITY_LIGHT, NATIONAL, NATIONAL_DARK, WIDE, indicator_label, new_axes, source_note
 
@@ -16,9 +16,16 @@ from .style import CAVEAT, ENTITY, ENTITY_LIGHT, NATIONAL, NATIONAL_DARK, WIDE, 
 LABEL_ROOM = 7.5
 
 
-def year_comparison(comparison: pd.DataFrame, *, ax: Axes | None = None, source: str | None = None,
-                    rows: tuple[str, ...] = ("leaf", "subtotal", "total"), digits: int = ENTITY_RATE_DIGITS,
-                    title: str | None = None, names: bool = True) -> tuple[Figure, Axes]:
+def year_comparison(
+    comparison: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    source: str | None = None,
+    rows: tuple[str, ...] = ("leaf", "subtotal", "total"),
+    digits: int = ENTITY_RATE_DIGITS,
+    title: str | None = None,
+    names: bool = True,
+) -> tuple[Figure, Axes]:
     """Horizontal bars of the entity's rate per indicator in both years, with each year's national rate.
 
     Takes ``compare_years(...)`` (or the municipal ``year_change``). Bars are labelled with the code and a
@@ -32,20 +39,31 @@ def year_comparison(comparison: pd.DataFrame, *, ax: Axes | None = None, source:
     y = np.arange(len(data))[::-1]
     h = 0.38
     base, target = era_label(a["base"]), era_label(a["target"])
-    for offset, col, nat, colour, natc, year in ((h / 2, "rate_base", "national_rate_base", ENTITY_LIGHT, NATIONAL, base),
-                                                 (-h / 2, "rate_target", "national_rate_target", ENTITY, NATIONAL_DARK, target)):
+    for offset, col, nat, colour, natc, year in (
+        (h / 2, "rate_base", "national_rate_base", ENTITY_LIGHT, NATIONAL, base),
+        (-h / 2, "rate_target", "national_rate_target", ENTITY, NATIONAL_DARK, target),
+    ):
         values = data[col].astype("float64").to_numpy() * 100
         ax.barh(y + offset, np.nan_to_num(values), height=h, color=colour, label=f"{a['entity']} {year}")
         marks = data[nat].astype("float64").to_numpy() * 100
         for yi, v, m, r in zip(y + offset, values, marks, data[col]):
             if not np.isnan(v):
                 ax.text(_label_x(v, m), yi, format_figure(r, "rate", digits), va="center", fontsize=8)
-        ax.vlines(marks, y + offset - h / 2, y + offset + h / 2, colors=natc, linewidth=2.4, zorder=3,
-                  label=f"全国平均 {year}")
+        ax.vlines(
+            marks,
+            y + offset - h / 2,
+            y + offset + h / 2,
+            colors=natc,
+            linewidth=2.4,
+            zorder=3,
+            label=f"全国平均 {year}",
+        )
     codes = display_code(data["indicator"], data["row_kind"])
     named = data["indicator_name"] if names and "indicator_name" in data.columns else pd.Series([""] * len(data))
-    labels = [indicator_label(c, n if k == "leaf" else "") + ("＊" if m else "") for c, n, k, m in
-              zip(codes, named, data["row_kind"], data["max_changed"].fillna(False))]
+    labels = [
+        indicator_label(c, n if k == "leaf" else "") + ("＊" if m else "")
+        for c, n, k, m in zip(codes, named, data["row_kind"], data["max_changed"].fillna(False))
+    ]
     ax.set_yticks(y, labels, fontsize=9 if named.astype(bool).any() else 10)
     ax.set_xlim(0, 112)
     ax.set_xlabel("得点率（%）")
@@ -53,8 +71,10 @@ def year_comparison(comparison: pd.DataFrame, *, ax: Axes | None = None, source:
         fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=2, fontsize=8, frameon=False)
     else:
         ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(title or f"{a['entity']}の得点率（{base}・{target}）\n{CAVEAT}\n（＊は配点が変わった指標、｜は全国平均）",
-                 fontsize=11)
+    ax.set_title(
+        title or f"{a['entity']}の得点率（{base}・{target}）\n{CAVEAT}\n（＊は配点が変わった指標、｜は全国平均）",
+        fontsize=11,
+    )
     source_note(fig, source)
     return fig, ax
 

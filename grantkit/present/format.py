@@ -86,8 +86,20 @@ RATE_DIGITS = 1  # rates of averages and shares, and every rate of the municipal
 ENTITY_RATE_DIGITS = 0  # an entity's own rate in the prefecture report (as the printed reports do)
 CHANGE_DIGITS = 1  # differences in percentage points
 ONE_DECIMAL_DIGITS = 1  # averages of points, yen per person
-KINDS = ("rate", "points", "change", "thousand_yen", "yen", "count", "one_decimal", "two_decimal", "three_decimal",
-         "whole", "flag", "presence")
+KINDS = (
+    "rate",
+    "points",
+    "change",
+    "thousand_yen",
+    "yen",
+    "count",
+    "one_decimal",
+    "two_decimal",
+    "three_decimal",
+    "whole",
+    "flag",
+    "presence",
+)
 
 
 def format_figure(value: object, kind: str, digits: int | None = None, *, unit: bool = True) -> str:
@@ -124,8 +136,13 @@ def format_figure(value: object, kind: str, digits: int | None = None, *, unit: 
     if kind == "thousand_yen":
         text = format_thousand_yen(value)
         return text if unit else text.removesuffix("千円")
-    places = {"yen": 0, "count": 0, "whole": 0, "one_decimal": ONE_DECIMAL_DIGITS, "two_decimal": 2,
-              "three_decimal": 3}[kind] if digits is None else digits
+    places = (
+        {"yen": 0, "count": 0, "whole": 0, "one_decimal": ONE_DECIMAL_DIGITS, "two_decimal": 2, "three_decimal": 3}[
+            kind
+        ]
+        if digits is None
+        else digits
+    )
     return f"{round_half_up(float(value), places):,}"
 
 
@@ -137,8 +154,13 @@ def excel_format(kind: str, digits: int | None = None) -> str | None:
     >>> excel_format("points") is None
     True
     """
-    default = {"rate": RATE_DIGITS, "change": CHANGE_DIGITS, "one_decimal": ONE_DECIMAL_DIGITS, "two_decimal": 2,
-               "three_decimal": 3}.get(kind, 0)
+    default = {
+        "rate": RATE_DIGITS,
+        "change": CHANGE_DIGITS,
+        "one_decimal": ONE_DECIMAL_DIGITS,
+        "two_decimal": 2,
+        "three_decimal": 3,
+    }.get(kind, 0)
     places = default if digits is None else digits
     decimals = "." + "0" * places if places else ""
     if kind == "rate":
@@ -150,8 +172,14 @@ def excel_format(kind: str, digits: int | None = None) -> str | None:
     return None
 
 
-def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | None = None,
-                grant: str | None = None, rate_rows: str = "top") -> pd.DataFrame:
+def score_table(
+    rates: pd.DataFrame,
+    *,
+    entity: str,
+    years: list[int | str] | None = None,
+    grant: str | None = None,
+    rate_rows: str = "top",
+) -> pd.DataFrame:
     """The seed-000 score table: per year 「得点 ／ 配点」, 全国平均 and both rates in parentheses.
 
     ``rates`` is the output of ``score_rates`` (a tidy table is passed through it first). Entity rates print with 0 digits, national rates with 1,
@@ -179,8 +207,9 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
     info = own_rows.drop_duplicates("code", keep="last").set_index("code")
     shown = {c: rate_rows == "all" or info.at[c, "parent"] == "" for c in order}
     table = pd.DataFrame(index=pd.Index(order, name="code"))
-    table["label"] = [f"{c} {info.at[c, 'indicator_name']}".strip() if info.at[c, "row_kind"] == "leaf" else c
-                      for c in order]
+    table["label"] = [
+        f"{c} {info.at[c, 'indicator_name']}".strip() if info.at[c, "row_kind"] == "leaf" else c for c in order
+    ]
 
     def cells(rows: pd.DataFrame, fmt: Callable[[pd.Series], str], rate: bool = False) -> list[str]:
         return [fmt(rows.loc[c]) if c in rows.index and (shown[c] or not rate) else "" for c in order]
@@ -196,8 +225,9 @@ def score_table(rates: pd.DataFrame, *, entity: str, years: list[int | str] | No
     return table
 
 
-def score_numbers(rates: pd.DataFrame, *, entity: str, years: list[int | str] | None = None,
-                  grant: str | None = None) -> pd.DataFrame:
+def score_numbers(
+    rates: pd.DataFrame, *, entity: str, years: list[int | str] | None = None, grant: str | None = None
+) -> pd.DataFrame:
     """The figures of ``score_table`` as numbers, for Excel: per year and indicator (leaves, subtotals, total)
     the entity's and the national average's score, 配点 and rate.
 
@@ -214,7 +244,9 @@ def score_numbers(rates: pd.DataFrame, *, entity: str, years: list[int | str] | 
     part = rates[rates["level"].eq(sel.level) & rates["grant"].eq(sel.grant) & rates["fiscal_year"].isin(sel.years)]
     part = part.assign(code=display_code(part["indicator"], part["row_kind"]))
     keys = ["fiscal_year", "code"]
-    own = part.loc[part["entity"] == sel.entity, [*keys, "indicator_name", "row_kind", "score", "max_score", "score_rate"]]
+    own = part.loc[
+        part["entity"] == sel.entity, [*keys, "indicator_name", "row_kind", "score", "max_score", "score_rate"]
+    ]
     nat = part.loc[part["entity"] == sel.national, [*keys, "score", "score_rate"]]
     nat = nat.rename(columns={"score": "national_score", "score_rate": "national_rate"})
     return own.merge(nat, on=keys, how="left").reset_index(drop=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..compare import top_leaves
-from .format import format_figure, format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
 from ..domain import GRANTS, TOTAL
 from ..eras import era_label, era_label_long
 from ..labels import goal_label
+from .format import format_figure, format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
 
 
 def _direction(before: str, after: str, values: tuple[float, float]) -> str:
@@ -42,8 +42,11 @@ def describe_change(comparison: pd.DataFrame, *, top: int = 1, digits: int = 0, 
     total = comparison[comparison["row_kind"] == "total"].iloc[0]
     rb, rt = format_rate(total["rate_base"], digits), format_rate(total["rate_target"], digits)
     way = _direction(rb, rt, (total["rate_base"], total["rate_target"]))
-    first = {"up": f"合計{rb}から{rt}と伸びている。", "down": f"合計{rb}から{rt}と下がっている。",
-             "flat": f"合計{rb}で横ばいである。"}[way]
+    first = {
+        "up": f"合計{rb}から{rt}と伸びている。",
+        "down": f"合計{rb}から{rt}と下がっている。",
+        "flat": f"合計{rb}で横ばいである。",
+    }[way]
     lines = [f"{base}から{target}にかけて、{entity}の得点率は{first}"]
     lines.append(_movers(comparison, top, digits))
     lines.append(_position(total, base, target, national_digits))
@@ -55,8 +58,11 @@ def describe_change(comparison: pd.DataFrame, *, top: int = 1, digits: int = 0, 
 
 def _movers(comparison: pd.DataFrame, top: int, digits: int) -> str:
     def phrase(rows: pd.DataFrame) -> str:
-        return "、".join(f"{_name(r)}（{format_rate(r['rate_base'], digits)}→{format_rate(r['rate_target'], digits)}、"
-                        f"{format_points_change(r['rate_change_pt'])}）" for _, r in rows.iterrows())
+        return "、".join(
+            f"{_name(r)}（{format_rate(r['rate_base'], digits)}→{format_rate(r['rate_target'], digits)}、"
+            f"{format_points_change(r['rate_change_pt'])}）"
+            for _, r in rows.iterrows()
+        )
 
     printed = comparison["rate_change_pt"].map(lambda x: x if pd.isna(x) else float(round_half_up(x, 1)))
     moved = comparison.assign(printed=printed)
@@ -64,7 +70,9 @@ def _movers(comparison: pd.DataFrame, top: int, digits: int) -> str:
     downs = top_leaves(moved[moved["printed"] < 0], "rate_change_pt", top, largest=False)
     if not len(ups) and not len(downs):
         return "指標別の得点率に変化はない。"
-    up_label, down_label = ("最も伸びたのは", "最も下がったのは") if top == 1 else ("伸び幅が大きいのは", "下げ幅が大きいのは")
+    up_label, down_label = (
+        ("最も伸びたのは", "最も下がったのは") if top == 1 else ("伸び幅が大きいのは", "下げ幅が大きいのは")
+    )
     up = f"指標別に{up_label}{phrase(ups)}" if len(ups) else "得点率が伸びた指標はなく"
     down = f"{down_label}{phrase(downs)}である。" if len(downs) else "得点率が下がった指標はない。"
     return f"{up}、{down}"
@@ -83,8 +91,13 @@ def _position(total: pd.Series, base: str, target: str, digits: int) -> str:
         return f"{year}{'も' if also else 'は'}全国平均（{format_rate(national, digits)}）{rel}{tail}"
 
     gb, gt = total["gap_base_pt"], total["gap_target_pt"]
-    same = not pd.isna(gb) and not pd.isna(gt) and (round_half_up(gb, 1) > 0) == (round_half_up(gt, 1) > 0) \
-        and round_half_up(gb, 1) != 0 and round_half_up(gt, 1) != 0
+    same = (
+        not pd.isna(gb)
+        and not pd.isna(gt)
+        and (round_half_up(gb, 1) > 0) == (round_half_up(gt, 1) > 0)
+        and round_half_up(gb, 1) != 0
+        and round_half_up(gt, 1) != 0
+    )
     b = clause(base, gb, total["national_rate_base"], True, False)
     t = clause(target, gt, total["national_rate_target"], False, same)
     lead = "合計の得点率を全国平均と比べると、"
@@ -106,18 +119,29 @@ def describe_utilization(util: pd.DataFrame) -> str:
     threshold = util.attrs.get("threshold", 0.8)
     lines = []
     for _, r in util.iterrows():
-        parts = [f"所用見込額{_amount(r['planned_thousand_yen'], r['planned_share'])}",
-                 f"実績額{_amount(r['spent_thousand_yen'], r['spent_share'])}"]
-        lines.append(f"{era_label_long(int(r['fiscal_year']))}は、配分額"
-                     f"{format_thousand_yen(int(r['allocation_thousand_yen']) * 1000)}に対し、{'、'.join(parts)}である。")
+        parts = [
+            f"所用見込額{_amount(r['planned_thousand_yen'], r['planned_share'])}",
+            f"実績額{_amount(r['spent_thousand_yen'], r['spent_share'])}",
+        ]
+        lines.append(
+            f"{era_label_long(int(r['fiscal_year']))}は、配分額"
+            f"{format_thousand_yen(int(r['allocation_thousand_yen']) * 1000)}に対し、{'、'.join(parts)}である。"
+        )
     flagged = util[util["underused"]]
-    low = [label for label, col in (("所用見込額", "planned_share"), ("実績額", "spent_share"))
-           if (flagged[col] < threshold).any()]
+    low = [
+        label
+        for label, col in (("所用見込額", "planned_share"), ("実績額", "spent_share"))
+        if (flagged[col] < threshold).any()
+    ]
     if low:
-        lines.append(f"交付金の配分額に対して、事業実施に係る{'及び'.join(low)}が少なく、交付金を有効活用できていない。"
-                     "交付金の活用方法を検討する必要がある。")
+        lines.append(
+            f"交付金の配分額に対して、事業実施に係る{'及び'.join(low)}が少なく、交付金を有効活用できていない。"
+            "交付金の活用方法を検討する必要がある。"
+        )
     elif len(util):
-        lines.append(f"所用見込額・実績額はいずれも配分額の{format_rate(threshold)}以上で、交付金はおおむね活用されている。")
+        lines.append(
+            f"所用見込額・実績額はいずれも配分額の{format_rate(threshold)}以上で、交付金はおおむね活用されている。"
+        )
     return "\n".join(lines)
 
 
@@ -137,11 +161,20 @@ def _self_name(entity: str) -> str:
     return "本" + name[-1] if name and name[-1] in "市町村区" else "当該保険者"
 
 
-def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFrame, *, entity: str,
-                       fiscal_year: int | str, previous_goal: pd.DataFrame | None = None,
-                       scale_changed: bool = False, money: pd.DataFrame | None = None,
-                       comparison: pd.DataFrame | None = None, change: pd.DataFrame | None = None,
-                       standing: pd.DataFrame | None = None) -> dict[str, str]:
+def describe_municipal(
+    goal: pd.DataFrame,
+    peers: pd.DataFrame,
+    zero: pd.DataFrame,
+    *,
+    entity: str,
+    fiscal_year: int | str,
+    previous_goal: pd.DataFrame | None = None,
+    scale_changed: bool = False,
+    money: pd.DataFrame | None = None,
+    comparison: pd.DataFrame | None = None,
+    change: pd.DataFrame | None = None,
+    standing: pd.DataFrame | None = None,
+) -> dict[str, str]:
     """The three sections of a municipal council report (議会・委員会報告) drafted from
     ``goal_table``, ``peer_table`` and ``zero_items``: 報告趣旨, 評価結果, 今後の方向性.
 
@@ -153,34 +186,46 @@ def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFra
     year (``change``: ``year_change``) and the items other municipalities score but this one does not.
     """
     year = era_label_long(fiscal_year)
-    purpose = (f"{year}保険者機能強化推進交付金及び介護保険保険者努力支援交付金について、国から評価結果が示されたため、"
-               f"{entity}の評価結果を報告するもの。")
+    purpose = (
+        f"{year}保険者機能強化推進交付金及び介護保険保険者努力支援交付金について、国から評価結果が示されたため、"
+        f"{entity}の評価結果を報告するもの。"
+    )
     total = goal[goal["parent"] == "合計"].iloc[0]
     ranks = None if standing is None else standing.set_index("grant")
     results = []
     if ranks is not None and "両交付金" in ranks.index:
         r = ranks.loc["両交付金"]
-        results.append(f"両交付金の合計は{format_points(r['score'])}点（{format_points(r['max_score'])}点満点、"
-                       f"得点率{format_rate(r['rate'], 1)}）で、全国平均（{format_figure(r['national_mean'], 'one_decimal', 2)}点）"
-                       f"{'以上' if r['score'] >= r['national_mean'] else '未満'}、全国{int(r['n']):,}市町村中{int(r['rank']):,}位"
-                       f"{_previous_rank(r)}。")
+        results.append(
+            f"両交付金の合計は{format_points(r['score'])}点（{format_points(r['max_score'])}点満点、"
+            f"得点率{format_rate(r['rate'], 1)}）で、全国平均（{format_figure(r['national_mean'], 'one_decimal', 2)}点）"
+            f"{'以上' if r['score'] >= r['national_mean'] else '未満'}、全国{int(r['n']):,}市町村中{int(r['rank']):,}位"
+            f"{_previous_rank(r)}。"
+        )
     for grant, full in (("推進", "保険者機能強化推進交付金"), ("支援", "介護保険保険者努力支援交付金")):
         if pd.isna(total[f"score_{grant}"]):
             continue
         nat = peers[(peers["grant"] == grant) & (peers["comparison"] == "全国")]
-        line = (f"{full}は{format_points(total[f'score_{grant}'])}点（配点{format_points(total[f'max_{grant}'])}点、"
-                f"得点率{format_rate(total[f'rate_{grant}'], 1)}）")
+        line = (
+            f"{full}は{format_points(total[f'score_{grant}'])}点（配点{format_points(total[f'max_{grant}'])}点、"
+            f"得点率{format_rate(total[f'rate_{grant}'], 1)}）"
+        )
         if len(nat):
             r = nat.iloc[0]
-            line += (f"で、全国平均（{format_rate(r['mean_rate'], 1)}）を{abs(round_half_up(r['diff_pt'], 1))}ポイント"
-                     f"{'上回り' if r['diff_pt'] >= 0 else '下回り'}、全国{r['n']:,}市町村中{r['rank']:,}位")
+            line += (
+                f"で、全国平均（{format_rate(r['mean_rate'], 1)}）を{abs(round_half_up(r['diff_pt'], 1))}ポイント"
+                f"{'上回り' if r['diff_pt'] >= 0 else '下回り'}、全国{r['n']:,}市町村中{r['rank']:,}位"
+            )
             if ranks is not None and grant in ranks.index:
                 line += _previous_rank(ranks.loc[grant])
         if previous_goal is not None:
             prev = previous_goal[previous_goal["parent"] == "合計"].iloc[0][f"rate_{grant}"]
             if not pd.isna(prev):
                 change_pt = round_half_up((total[f"rate_{grant}"] - prev) * 100, 1)
-                moved = "と同水準" if change_pt == 0 else f"から{abs(change_pt)}ポイント{'上昇' if change_pt > 0 else '低下'}"
+                moved = (
+                    "と同水準"
+                    if change_pt == 0
+                    else f"から{abs(change_pt)}ポイント{'上昇' if change_pt > 0 else '低下'}"
+                )
                 line += f"。前年度の得点率（{format_rate(prev, 1)}）{moved}した"
         results.append(line + "。")
     if scale_changed:
@@ -188,11 +233,16 @@ def describe_municipal(goal: pd.DataFrame, peers: pd.DataFrame, zero: pd.DataFra
     shared = goal[(goal["shared"]) & (goal["group"] == "")]
     if len(shared):
         s = shared.iloc[0]
-        results.append(f"成果指標群（目標Ⅳ）は{format_points(s['score_推進'])}点（得点率{format_rate(s['rate_推進'], 1)}）で、"
-                       "両交付金に同じ得点が計上される。")
+        results.append(
+            f"成果指標群（目標Ⅳ）は{format_points(s['score_推進'])}点（得点率{format_rate(s['rate_推進'], 1)}）で、"
+            "両交付金に同じ得点が計上される。"
+        )
     if money is not None and len(money):
-        amounts = "、".join(f"{'推進交付金' if r['grant'] == '推進' else '支援交付金'}"
-                           f"{format_thousand_yen(int(r['basis_thousand_yen']) * 1000)}" for _, r in money.iterrows())
+        amounts = "、".join(
+            f"{'推進交付金' if r['grant'] == '推進' else '支援交付金'}"
+            f"{format_thousand_yen(int(r['basis_thousand_yen']) * 1000)}"
+            for _, r in money.iterrows()
+        )
         results.append(f"評価結果と第1号被保険者数から算定される基準額（試算）は、{amounts}である。")
     direction = _directions(comparison, change, zero, _self_name(entity))
     return {"報告趣旨": purpose, "評価結果": "\n".join(results), "今後の方向性": direction}
@@ -207,8 +257,9 @@ def _previous_rank(row: pd.Series) -> str:
     return f"（前年度{int(row['prev_rank']):,}位{way}）"
 
 
-def _directions(comparison: pd.DataFrame | None, change: pd.DataFrame | None, zero: pd.DataFrame,
-                self_name: str) -> str:
+def _directions(
+    comparison: pd.DataFrame | None, change: pd.DataFrame | None, zero: pd.DataFrame, self_name: str
+) -> str:
     """今後の方向性 from the figures: 目標 below the national (or only the peer) mean, the two largest falls,
     the zero-score items; a strength is named when nothing is below."""
     lines = []
@@ -222,30 +273,53 @@ def _directions(comparison: pd.DataFrame | None, change: pd.DataFrame | None, ze
 
         below = goals[goals["rate"] < goals[national]]
         if len(below):
-            listed = "、".join(f"{name(r)}（{format_rate(r['rate'], 1)}、全国平均{format_rate(r[national], 1)}）"
-                              for _, r in below.iterrows())
-            lines.append(f"全国平均を下回っている{listed}について、指標ごとの得点状況を確認し、重点的に取組の改善を図る。")
-        peer_only = goals.iloc[0:0] if peer is None else goals[(goals["rate"] >= goals[national])
-                                                               & (goals["rate"] < goals[peer])]
+            listed = "、".join(
+                f"{name(r)}（{format_rate(r['rate'], 1)}、全国平均{format_rate(r[national], 1)}）"
+                for _, r in below.iterrows()
+            )
+            lines.append(
+                f"全国平均を下回っている{listed}について、指標ごとの得点状況を確認し、重点的に取組の改善を図る。"
+            )
+        peer_only = (
+            goals.iloc[0:0]
+            if peer is None
+            else goals[(goals["rate"] >= goals[national]) & (goals["rate"] < goals[peer])]
+        )
         if len(peer_only):
-            lines.append(f"全国平均は上回るものの、{peer.removeprefix('mean_rate_')}の平均を下回る"
-                         f"{'、'.join(name(r) for _, r in peer_only.iterrows())}も、同規模団体の取組を参考に向上を図る。")
+            lines.append(
+                f"全国平均は上回るものの、{peer.removeprefix('mean_rate_')}の平均を下回る"
+                f"{'、'.join(name(r) for _, r in peer_only.iterrows())}も、同規模団体の取組を参考に向上を図る。"
+            )
         if not len(below) and not len(peer_only):
             best = goals.assign(gap=goals["rate"] - goals[national]).sort_values("gap", ascending=False).iloc[0]
-            lines.append(f"すべての目標で全国平均{'・同規模団体の平均' if peer else ''}以上であり、特に{name(best)}"
-                         f"（全国平均との差{format_figure((best['rate'] - best[national]) * 100, 'change')}）の取組を維持する。")
+            lines.append(
+                f"すべての目標で全国平均{'・同規模団体の平均' if peer else ''}以上であり、特に{name(best)}"
+                f"（全国平均との差{format_figure((best['rate'] - best[national]) * 100, 'change')}）の取組を維持する。"
+            )
     if change is not None and len(change):
-        falls = change[(change["parent"] != "合計") & (change["rate_change_pt"].map(
-            lambda x: not pd.isna(x) and round_half_up(x, 1) < 0))].sort_values("rate_change_pt").head(2)
+        falls = (
+            change[
+                (change["parent"] != "合計")
+                & (change["rate_change_pt"].map(lambda x: not pd.isna(x) and round_half_up(x, 1) < 0))
+            ]
+            .sort_values("rate_change_pt")
+            .head(2)
+        )
         if len(falls):
-            listed = "、".join(f"{goal_label(r['parent'], r['grant'])}（{format_figure(r['rate_change_pt'], 'change')}）"
-                              for _, r in falls.iterrows())
+            listed = "、".join(
+                f"{goal_label(r['parent'], r['grant'])}（{format_figure(r['rate_change_pt'], 'change')}）"
+                for _, r in falls.iterrows()
+            )
             lines.append(f"前年度から得点率の下げ幅が大きい{listed}は、下がった指標とその理由を確認する。")
     if len(zero):
-        names = "、".join(f"{r['indicator']}「{r['indicator_name']}」" if r.get("indicator_name") else str(r["indicator"])
-                         for _, r in zero.head(3).iterrows())
-        lines.append(f"多くの市町村が得点している一方で{self_name}が得点できていない項目（{len(zero)}件、例: {names}）について、"
-                     "取組の状況を確認し、改善を図る。")
+        names = "、".join(
+            f"{r['indicator']}「{r['indicator_name']}」" if r.get("indicator_name") else str(r["indicator"])
+            for _, r in zero.head(3).iterrows()
+        )
+        lines.append(
+            f"多くの市町村が得点している一方で{self_name}が得点できていない項目（{len(zero)}件、例: {names}）について、"
+            "取組の状況を確認し、改善を図る。"
+        )
     elif not lines:
         lines.append("多くの市町村が得点している項目はおおむね得点できている。引き続き取組の質の向上を図る。")
     return "\n".join(lines)
@@ -277,12 +351,14 @@ def average_rounding_note(rates: pd.DataFrame, *, years: list[int]) -> str:
         shown = nat[nat["parent"] == ""]  # the rows whose rate the score table prints
         r = (shown if len(shown) else nat).sort_values("max_score", kind="stable").iloc[0]
         low, high = r["score"] - 0.5, r["score"] + 0.5
-        notes.append(f"※{era_label_long(year)}の全国平均の得点は整数に丸めて公表されているため、その得点から計算した全国平均の"
-                     "得点率は、公表資料の得点率（丸める前の得点による）と異なることがあります。差が最も大きくなりうるのは"
-                     f"配点の小さい指標で、例えば {r['indicator']} は {format_points(r['score'])} ／ "
-                     f"{format_points(r['max_score'])} 点 = {format_rate(r['score_rate'], 1)}ですが、丸める前の得点は "
-                     f"{format_points(low)} 点以上 {format_points(high)} 点未満で、得点率では "
-                     f"{format_rate(low / r['max_score'], 1)}以上 {format_rate(high / r['max_score'], 1)}未満です。")
+        notes.append(
+            f"※{era_label_long(year)}の全国平均の得点は整数に丸めて公表されているため、その得点から計算した全国平均の"
+            "得点率は、公表資料の得点率（丸める前の得点による）と異なることがあります。差が最も大きくなりうるのは"
+            f"配点の小さい指標で、例えば {r['indicator']} は {format_points(r['score'])} ／ "
+            f"{format_points(r['max_score'])} 点 = {format_rate(r['score_rate'], 1)}ですが、丸める前の得点は "
+            f"{format_points(low)} 点以上 {format_points(high)} 点未満で、得点率では "
+            f"{format_rate(low / r['max_score'], 1)}以上 {format_rate(high / r['max_score'], 1)}未満です。"
+        )
     return "\n".join(notes)
 
 
@@ -295,17 +371,23 @@ def describe_allocation(summary: pd.DataFrame) -> str:
         year = era_label_long(int(r["fiscal_year"]))
         if pd.isna(r["official_thousand_yen"]):
             if not pd.isna(r["computed_thousand_yen"]):
-                lines.append(f"{year}の基準額は、得点{format_points(r['score'])}点・全国平均{format_points(r['national_average'])}点"
-                             f"から{format_thousand_yen(int(r['computed_thousand_yen']) * 1000)}と算定される。")
+                lines.append(
+                    f"{year}の基準額は、得点{format_points(r['score'])}点・全国平均{format_points(r['national_average'])}点"
+                    f"から{format_thousand_yen(int(r['computed_thousand_yen']) * 1000)}と算定される。"
+                )
             continue
         official = format_thousand_yen(int(r["official_thousand_yen"]) * 1000)
         if r["matches_official"]:
-            lines.append(f"{year}の配分額{official}は、得点{format_points(r['score'])}点・全国平均"
-                         f"{format_points(r['national_average'])}点・予算額{int(r['budget_yen']) // 100_000_000}億円から算定した額と一致する。")
+            lines.append(
+                f"{year}の配分額{official}は、得点{format_points(r['score'])}点・全国平均"
+                f"{format_points(r['national_average'])}点・予算額{int(r['budget_yen']) // 100_000_000}億円から算定した額と一致する。"
+            )
         else:
-            lines.append(f"{year}の配分額{official}から逆算した全国平均は{r['implied_average_low']:.3f}点超"
-                         f"{r['implied_average_high']:.3f}点以下で、公表された全国平均{format_points(r['national_average'])}点"
-                         f"（端数処理後の値）から算定した{format_thousand_yen(int(r['computed_thousand_yen']) * 1000)}とはわずかに異なる。")
+            lines.append(
+                f"{year}の配分額{official}から逆算した全国平均は{r['implied_average_low']:.3f}点超"
+                f"{r['implied_average_high']:.3f}点以下で、公表された全国平均{format_points(r['national_average'])}点"
+                f"（端数処理後の値）から算定した{format_thousand_yen(int(r['computed_thousand_yen']) * 1000)}とはわずかに異なる。"
+            )
     return "\n".join(lines)
 
 
@@ -327,12 +409,14 @@ def trend_sentence(trend: pd.DataFrame, *, entity: str) -> str:
         a, b = rows.iloc[0], rows.iloc[-1]
         change = (b["rate"] - a["rate"]) * 100
         word = "上昇しました" if change > 0.05 else "低下しました" if change < -0.05 else "ほぼ横ばいでした"
-        text = (f"{grant}: {entity}の合計得点率は{era_label(int(a['fiscal_year']))}の{format_rate(a['rate'])}から"
-                f"{era_label(int(b['fiscal_year']))}の{format_rate(b['rate'])}へ{word}（{format_points_change(change)}）。"
-                f"全国平均との差は{format_points_change((a['rate'] - a['national_mean_rate']) * 100)}から"
-                f"{format_points_change((b['rate'] - b['national_mean_rate']) * 100)}"
-                + (f"、順位は{int(a['rank'])}位/{int(a['n'])}から{int(b['rank'])}位/{int(b['n'])}" if ranked else "")
-                + "です。")
+        text = (
+            f"{grant}: {entity}の合計得点率は{era_label(int(a['fiscal_year']))}の{format_rate(a['rate'])}から"
+            f"{era_label(int(b['fiscal_year']))}の{format_rate(b['rate'])}へ{word}（{format_points_change(change)}）。"
+            f"全国平均との差は{format_points_change((a['rate'] - a['national_mean_rate']) * 100)}から"
+            f"{format_points_change((b['rate'] - b['national_mean_rate']) * 100)}"
+            + (f"、順位は{int(a['rank'])}位/{int(a['n'])}から{int(b['rank'])}位/{int(b['n'])}" if ranked else "")
+            + "です。"
+        )
         crossed = rows["scale_break"].iloc[1:].astype(bool)
         if crossed.any():
             years = "・".join(era_label_long(int(y)) for y in rows.loc[crossed[crossed].index, "fiscal_year"])

@@ -30,24 +30,40 @@ def column_label(column: str) -> str:
     return f"{grant} {goal + ' ' if goal else ''}{'得点率' if goal else _WORDS[kind]}"
 
 
-def overview_view(table: pd.DataFrame | None, *, drop: tuple[str, ...] = ("entity_code", "level"),
-          top: int | None = None) -> pd.DataFrame | None:
+def overview_view(
+    table: pd.DataFrame | None, *, drop: tuple[str, ...] = ("entity_code", "level"), top: int | None = None
+) -> pd.DataFrame | None:
     """The table formatted for reading (rates in %, points as printed, counts with separators), Japanese
     headers; ``top`` keeps the first rows. None stays None."""
     if table is None:
         return None
     part = table if top is None else table.head(top)
     percent = set(table.attrs.get("percent", ()))
-    temporary = {c: f"{c}_rate" for c in part.columns  # names readable formats as rates
-                 if (c in percent and not c.endswith("_rate")) or (_PER_GRANT.match(c) and c.startswith("rate_"))}
-    points = {c: part[c].map(lambda v: "" if pd.isna(v) else format_points_change(v).removesuffix("ポイント"))
-              for c in part.columns if c.endswith("_pt") and pd.api.types.is_numeric_dtype(part[c])}
-    plain = {c: part[c].map(lambda v: "" if pd.isna(v) else f"{v:,.1f}") for c in ("diff", "national_mean", "lost")
-             if c in part.columns and pd.api.types.is_numeric_dtype(part[c])}
-    plain |= {c: part[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}") for c in part.columns
-              if c.startswith("std_") and pd.api.types.is_numeric_dtype(part[c])}
-    plain |= {c: part[c].map(lambda v: "" if pd.isna(v) else format_figure(v, "yen")) for c in part.columns
-              if "_yen_per_" in c and pd.api.types.is_numeric_dtype(part[c])}
+    temporary = {
+        c: f"{c}_rate"
+        for c in part.columns  # names readable formats as rates
+        if (c in percent and not c.endswith("_rate")) or (_PER_GRANT.match(c) and c.startswith("rate_"))
+    }
+    points = {
+        c: part[c].map(lambda v: "" if pd.isna(v) else format_points_change(v).removesuffix("ポイント"))
+        for c in part.columns
+        if c.endswith("_pt") and pd.api.types.is_numeric_dtype(part[c])
+    }
+    plain = {
+        c: part[c].map(lambda v: "" if pd.isna(v) else f"{v:,.1f}")
+        for c in ("diff", "national_mean", "lost")
+        if c in part.columns and pd.api.types.is_numeric_dtype(part[c])
+    }
+    plain |= {
+        c: part[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+        for c in part.columns
+        if c.startswith("std_") and pd.api.types.is_numeric_dtype(part[c])
+    }
+    plain |= {
+        c: part[c].map(lambda v: "" if pd.isna(v) else format_figure(v, "yen"))
+        for c in part.columns
+        if "_yen_per_" in c and pd.api.types.is_numeric_dtype(part[c])
+    }
     formatted = readable(part.assign(**points, **plain).rename(columns=temporary), drop=drop)
     headers = {temporary.get(c, c): column_label(c) for c in part.columns}
     return formatted.rename(columns=headers).reset_index(drop=True)
@@ -57,9 +73,14 @@ def overview_excel(table: pd.DataFrame | None) -> pd.DataFrame | None:
     """The table with Japanese headers and numbers kept; ``attrs["percent"]`` lists the headers to show as %."""
     if table is None:
         return None
-    percent = [column_label(c) for c in table.columns
-               if c in table.attrs.get("percent", ()) or c == "rate" or c.endswith(("_rate", "_share"))
-               or (_PER_GRANT.match(c) and _PER_GRANT.match(c).group(1) == "rate")]
+    percent = [
+        column_label(c)
+        for c in table.columns
+        if c in table.attrs.get("percent", ())
+        or c == "rate"
+        or c.endswith(("_rate", "_share"))
+        or (_PER_GRANT.match(c) and _PER_GRANT.match(c).group(1) == "rate")
+    ]
     out = table.rename(columns={c: column_label(c) for c in table.columns})
     out.attrs = {"percent": percent}
     return out

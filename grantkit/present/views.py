@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .format import format_figure, format_points, format_points_change, format_rate, readable
 from ..domain import GRANTS, SUBTOTAL_SUFFIX, TOTAL
 from ..eras import era_label
 from ..labels import goal_label, label, with_labels
 from ..rates import display_code
+from .format import format_figure, format_points, format_points_change, format_rate, readable
 
 
 @dataclass(frozen=True)
@@ -65,17 +65,19 @@ def comparison_view(comparison: pd.DataFrame, *, names: bool = False) -> pd.Data
     """
     a = comparison.attrs
     b, t = era_label(a["base"]), era_label(a["target"])
-    view = pd.DataFrame({
-        "指標": display_code(comparison["indicator"], comparison["row_kind"]),
-        **({"指標名": comparison["indicator_name"]} if names else {}),
-        f"{b} 得点率": comparison["rate_base"].map(format_rate),
-        f"{t} 得点率": comparison["rate_target"].map(format_rate),
-        "変化": comparison["rate_change_pt"].map(format_points_change),
-        f"{b} 全国平均との差": comparison["gap_base_pt"].map(format_points_change),
-        f"{t} 全国平均との差": comparison["gap_target_pt"].map(format_points_change),
-        "配点の変更": comparison["max_changed"].map(lambda v: format_figure(v, "presence")),
-        "データ": comparison["presence"],
-    })
+    view = pd.DataFrame(
+        {
+            "指標": display_code(comparison["indicator"], comparison["row_kind"]),
+            **({"指標名": comparison["indicator_name"]} if names else {}),
+            f"{b} 得点率": comparison["rate_base"].map(format_rate),
+            f"{t} 得点率": comparison["rate_target"].map(format_rate),
+            "変化": comparison["rate_change_pt"].map(format_points_change),
+            f"{b} 全国平均との差": comparison["gap_base_pt"].map(format_points_change),
+            f"{t} 全国平均との差": comparison["gap_target_pt"].map(format_points_change),
+            "配点の変更": comparison["max_changed"].map(lambda v: format_figure(v, "presence")),
+            "データ": comparison["presence"],
+        }
+    )
     return view.set_index("指標")
 
 
@@ -87,17 +89,20 @@ def average_view(versus: pd.DataFrame) -> pd.DataFrame:
     >>> v.loc["合計"].tolist()
     ['合計', '611', '584.3', '741', '82%', '78.9%', '+3.6ポイント']
     """
-    view = pd.DataFrame({
-        "indicator": display_code(versus["indicator"], versus["row_kind"]),
-        "indicator_name": versus["indicator_name"].where(versus["row_kind"] == "leaf",
-                                                         display_code(versus["indicator"], versus["row_kind"])),
-        "score": versus["score"].map(format_points),
-        "national_average": versus["national_average"].map(format_points),
-        "max_score": versus["max_score"].map(format_points),
-        "rate": versus["rate"].map(format_rate),
-        "national_rate": versus["national_rate"].map(lambda x: format_rate(x, 1)),
-        "diff_rate_pt": versus["diff_rate_pt"].map(format_points_change),
-    })
+    view = pd.DataFrame(
+        {
+            "indicator": display_code(versus["indicator"], versus["row_kind"]),
+            "indicator_name": versus["indicator_name"].where(
+                versus["row_kind"] == "leaf", display_code(versus["indicator"], versus["row_kind"])
+            ),
+            "score": versus["score"].map(format_points),
+            "national_average": versus["national_average"].map(format_points),
+            "max_score": versus["max_score"].map(format_points),
+            "rate": versus["rate"].map(format_rate),
+            "national_rate": versus["national_rate"].map(lambda x: format_rate(x, 1)),
+            "diff_rate_pt": versus["diff_rate_pt"].map(format_points_change),
+        }
+    )
     return with_labels(view).set_index(label("indicator"))
 
 
@@ -110,13 +115,16 @@ def allocation_view(summary: pd.DataFrame) -> pd.DataFrame:
     >>> allocation_view(s).loc["R1"].tolist()
     ['611', '584.3', '584.300', '584.321']
     """
+
     def implied(x: float) -> str:
         return "" if pd.isna(x) else format_figure(x, "three_decimal")
 
-    shown = summary.assign(score=summary["score"].map(format_points),
-                           national_average=summary["national_average"].map(format_points),
-                           implied_average_low=summary["implied_average_low"].map(implied),
-                           implied_average_high=summary["implied_average_high"].map(implied))
+    shown = summary.assign(
+        score=summary["score"].map(format_points),
+        national_average=summary["national_average"].map(format_points),
+        implied_average_low=summary["implied_average_low"].map(implied),
+        implied_average_high=summary["implied_average_high"].map(implied),
+    )
     return by_year(shown)
 
 
@@ -142,6 +150,7 @@ def project_view(table: pd.DataFrame) -> pd.DataFrame:
 
 # --- the municipal report (grantkit.municipal) ------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Sections:
     """Drafted report sections (見出し → sentences), shown as headed paragraphs.
@@ -153,8 +162,11 @@ class Sections:
     parts: dict[str, str]
 
     def _repr_html_(self) -> str:
-        body = "".join(f"<h4>{html.escape(head)}</h4>" + Prose(text)._repr_html_().removeprefix(
-            '<div class="grantkit-prose">').removesuffix("</div>") for head, text in self.parts.items())
+        body = "".join(
+            f"<h4>{html.escape(head)}</h4>"
+            + Prose(text)._repr_html_().removeprefix('<div class="grantkit-prose">').removesuffix("</div>")
+            for head, text in self.parts.items()
+        )
         return f'<div class="grantkit-prose">{body}</div>'
 
     def __repr__(self) -> str:
@@ -229,14 +241,20 @@ def goal_comparison_view(comparison: pd.DataFrame, *, numbers: bool = False) -> 
     """
     cells = _Cells(numbers)
     groups = [c for c in comparison.columns if c.startswith("mean_rate_")]
-    view = pd.DataFrame({"目標": _goal_label(comparison["parent"], comparison["grant"]),
-                         "得点": cells.points(comparison["score"]), "配点": cells.points(comparison["max_score"]),
-                         "得点率": cells.rate(comparison["rate"], "得点率")})
+    view = pd.DataFrame(
+        {
+            "目標": _goal_label(comparison["parent"], comparison["grant"]),
+            "得点": cells.points(comparison["score"]),
+            "配点": cells.points(comparison["max_score"]),
+            "得点率": cells.rate(comparison["rate"], "得点率"),
+        }
+    )
     for col in groups:
         name = f"{col.removeprefix('mean_rate_')}の平均得点率"
         view[name] = cells.rate(comparison[col], name)
-    view["全国平均との差（ポイント）"] = cells.change((comparison["rate"] - comparison[groups[0]]) * 100,
-                                                 "全国平均との差（ポイント）")
+    view["全国平均との差（ポイント）"] = cells.change(
+        (comparison["rate"] - comparison[groups[0]]) * 100, "全国平均との差（ポイント）"
+    )
     return cells.done(view, "目標")
 
 
@@ -249,10 +267,15 @@ def peer_view(peers: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     ['60.0%', '55.0%', '+5.0', '312位／1,741', '82']
     """
     cells = _Cells(numbers)
-    view = pd.DataFrame({"交付金": peers["grant"], "比べる相手": peers["comparison"],
-                         "得点率": cells.rate(peers["entity_rate"], "得点率"),
-                         "平均得点率": cells.rate(peers["mean_rate"], "平均得点率"),
-                         "差（ポイント）": cells.change(peers["diff_pt"], "差（ポイント）")})
+    view = pd.DataFrame(
+        {
+            "交付金": peers["grant"],
+            "比べる相手": peers["comparison"],
+            "得点率": cells.rate(peers["entity_rate"], "得点率"),
+            "平均得点率": cells.rate(peers["mean_rate"], "平均得点率"),
+            "差（ポイント）": cells.change(peers["diff_pt"], "差（ポイント）"),
+        }
+    )
     if numbers:
         view["順位"], view["団体数"] = peers["rank"], peers["n"]
     else:
@@ -276,13 +299,17 @@ def change_view(change: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     points = cells.change(change["score_change"].where(~change["scale_changed"]), "得点の変化（点）")
     if not numbers:
         points = points.where(~change["scale_changed"], "配点が異なり比較不可")
-    view = pd.DataFrame({"目標": _goal_label(change["parent"], change["grant"]),
-                         f"{b} 得点率": cells.rate(change["rate_base"], f"{b} 得点率"),
-                         f"{t} 得点率": cells.rate(change["rate_target"], f"{t} 得点率"),
-                         "得点率の変化（ポイント）": cells.change(change["rate_change_pt"], "得点率の変化（ポイント）"),
-                         "得点の変化（点）": points,
-                         f"{b} 全国平均得点率": cells.rate(change["national_rate_base"], f"{b} 全国平均得点率"),
-                         f"{t} 全国平均得点率": cells.rate(change["national_rate_target"], f"{t} 全国平均得点率")})
+    view = pd.DataFrame(
+        {
+            "目標": _goal_label(change["parent"], change["grant"]),
+            f"{b} 得点率": cells.rate(change["rate_base"], f"{b} 得点率"),
+            f"{t} 得点率": cells.rate(change["rate_target"], f"{t} 得点率"),
+            "得点率の変化（ポイント）": cells.change(change["rate_change_pt"], "得点率の変化（ポイント）"),
+            "得点の変化（点）": points,
+            f"{b} 全国平均得点率": cells.rate(change["national_rate_base"], f"{b} 全国平均得点率"),
+            f"{t} 全国平均得点率": cells.rate(change["national_rate_target"], f"{t} 全国平均得点率"),
+        }
+    )
     return cells.done(view, "目標")
 
 
@@ -296,10 +323,17 @@ def zero_view(zero: pd.DataFrame, top: int | None = 15, *, numbers: bool = False
     """
     cells = _Cells(numbers)
     shown = zero if top is None else zero.head(top)
-    view = pd.DataFrame({"指標": shown["indicator"], "交付金": shown["grant"], "目標": shown["parent"],
-                         "指標群": shown.get("group", ""), "指標名": shown["indicator_name"],
-                         "配点": cells.points(shown["max_score"]),
-                         "得点した市町村の割合": cells.rate(shown["share_scored"], "得点した市町村の割合")})
+    view = pd.DataFrame(
+        {
+            "指標": shown["indicator"],
+            "交付金": shown["grant"],
+            "目標": shown["parent"],
+            "指標群": shown.get("group", ""),
+            "指標名": shown["indicator_name"],
+            "配点": cells.points(shown["max_score"]),
+            "得点した市町村の割合": cells.rate(shown["share_scored"], "得点した市町村の割合"),
+        }
+    )
     return cells.done(view, "指標")
 
 
@@ -324,9 +358,14 @@ def standing_view(standing: pd.DataFrame, *, numbers: bool = False) -> pd.DataFr
     ['582', '800', '72.8%', '502.34', '92位／300', '34位／300', '58位下降']
     """
     cells = _Cells(numbers)
-    view = pd.DataFrame({"交付金": standing["grant"].map(lambda g: "両交付金の合計" if g == "両交付金" else g),
-                         "得点": cells.points(standing["score"]), "満点": cells.points(standing["max_score"]),
-                         "得点率": cells.rate(standing["rate"], "得点率")})
+    view = pd.DataFrame(
+        {
+            "交付金": standing["grant"].map(lambda g: "両交付金の合計" if g == "両交付金" else g),
+            "得点": cells.points(standing["score"]),
+            "満点": cells.points(standing["max_score"]),
+            "得点率": cells.rate(standing["rate"], "得点率"),
+        }
+    )
     if numbers:
         cells.kinds["全国平均（点）"] = "two_decimal"
         view["全国平均（点）"] = standing["national_mean"]
@@ -338,8 +377,9 @@ def standing_view(standing: pd.DataFrame, *, numbers: bool = False) -> pd.DataFr
         view["全国平均（点）"] = standing["national_mean"].map(lambda x: format_figure(x, "one_decimal", 2))
         view["順位"] = [f"{r:,}位／{n:,}" for r, n in zip(standing["rank"], standing["n"])]
         if "prev_rank" in standing.columns:
-            view["前年度の順位"] = [f"{r:,}位／{n:,}" if not pd.isna(r) else "－"
-                               for r, n in zip(standing["prev_rank"], standing["prev_n"])]
+            view["前年度の順位"] = [
+                f"{r:,}位／{n:,}" if not pd.isna(r) else "－" for r, n in zip(standing["prev_rank"], standing["prev_n"])
+            ]
             view["順位の変化"] = standing["rank_change"].map(_rank_move)
     return cells.done(view, "交付金")
 

@@ -28,7 +28,21 @@ from .prefecture import (
 from .prefecture_municipalities import PrefectureOverview, prefecture_overview, run_prefecture_report
 
 __all__ = [
-    "MunicipalData", "PrefectureOverview", "ReportData", "allocation_summary", "group_tables", "inline_figures", "kernel_config",
-    "load_municipal_data", "load_report_data", "prefecture_overview", "report_folder_name", "run_group_report",
-    "run_municipal_report", "run_prefecture_report", "run_report", "save_report_figure", "write_report_tables",
+    "MunicipalData",
+    "PrefectureOverview",
+    "ReportData",
+    "allocation_summary",
+    "group_tables",
+    "inline_figures",
+    "kernel_config",
+    "load_municipal_data",
+    "load_report_data",
+    "prefecture_overview",
+    "report_folder_name",
+    "run_group_report",
+    "run_municipal_report",
+    "run_prefecture_report",
+    "run_report",
+    "save_report_figure",
+    "write_report_tables",
 ]

@@ -31,7 +31,6 @@ from ..group import (
     recover_items,
 )
 from ..municipal import reused_totals
-from ..present.overview_tables import overview_excel
 
 AMOUNT_YEAR = 2024
 TEMPLATE = template_path("group_report.ipynb")
@@ -49,7 +48,9 @@ def read_entity_list(path: str | Path) -> list[str]:
     lines = [line.strip() for line in text.splitlines()]
     names = [line for line in lines if line and not line.startswith("#")]
     if not names:
-        raise GrantkitError(f"{Path(path).name}: 団体の一覧が空です。1行に1団体（団体名・都道府県名＋団体名・保険者番号）を書いてください")
+        raise GrantkitError(
+            f"{Path(path).name}: 団体の一覧が空です。1行に1団体（団体名・都道府県名＋団体名・保険者番号）を書いてください"
+        )
     return names
 
 
@@ -80,28 +81,65 @@ def _group_tables(data: object, entities: Sequence[str], *, year: int | str) -> 
     amounts = amount_table(data, fiscal_year=AMOUNT_YEAR) if AMOUNT_YEAR in data.years else None
     mine = None if amounts is None else group_amounts(amounts, codes)
     recover = recover_items(data, codes, fiscal_year=y)
-    summary = ranks[["entity_code", "entity", "prefecture", "first_insured", "size_class", "depopulated", "total",
-                     "national_mean", "diff", "rank", "n", "peer_rank", "peer_n", "prefecture_rank",
-                     "prefecture_n"]].copy()
+    summary = ranks[
+        [
+            "entity_code",
+            "entity",
+            "prefecture",
+            "first_insured",
+            "size_class",
+            "depopulated",
+            "total",
+            "national_mean",
+            "diff",
+            "rank",
+            "n",
+            "peer_rank",
+            "peer_n",
+            "prefecture_rank",
+            "prefecture_n",
+        ]
+    ].copy()
     flagged = goals[goals["flag"] != ""]
     flagged = flagged.assign(text=flagged["grant"] + flagged["parent"] + "（" + flagged["flag"] + "）")
     summary["goal_flags"] = summary["entity_code"].map(flagged.groupby("entity_code")["text"].agg("・".join))
-    summary["n_recover"] = summary["entity_code"].map(
-        recover[recover["rule"] == recover.attrs["rules"][0]].groupby("entity_code").size()).fillna(0).astype("int64")
+    summary["n_recover"] = (
+        summary["entity_code"]
+        .map(recover[recover["rule"] == recover.attrs["rules"][0]].groupby("entity_code").size())
+        .fillna(0)
+        .astype("int64")
+    )
     if mine is not None:
         for grant in ("推進", "支援"):
             per = mine[mine["grant"] == grant].set_index("entity_code")
             summary[f"final_share_{grant}"] = summary["entity_code"].map(per["final_share"])
             summary[f"final_yen_per_first_insured_{grant}"] = summary["entity_code"].map(
-                per["final_yen_per_first_insured"])
+                per["final_yen_per_first_insured"]
+            )
         summary.attrs["percent"] = ["final_share_推進", "final_share_支援"]
-    rules = pd.DataFrame({"rule": [*recover.attrs["rules"], goals.attrs["rule"],
-                                   "順位: 推進・支援合計の高い順（同点は同順位）。全国・同規模（規模区分×過疎。R6 は過疎だけ）・県内の3通り",
-                                   ("消化率: R6 確定額 ÷ 交付見込額（案）。1人当たり: 確定額 ÷ 第1号被保険者数。全国の値は"
-                                   "Σ確定額 ÷ Σ第1号被保険者数")]})
-    return {"概要": summary, "順位と合計": ranks, "推移": group_trend(data, codes), "目標別": goals,
-            "R6交付額": mine, "案を下回った市町村（全国）": None if amounts is None else amounts[amounts["below_plan"]],
-            "取り戻す指標": recover, "ルール": rules}
+    rules = pd.DataFrame(
+        {
+            "rule": [
+                *recover.attrs["rules"],
+                goals.attrs["rule"],
+                "順位: 推進・支援合計の高い順（同点は同順位）。全国・同規模（規模区分×過疎。R6 は過疎だけ）・県内の3通り",
+                (
+                    "消化率: R6 確定額 ÷ 交付見込額（案）。1人当たり: 確定額 ÷ 第1号被保険者数。全国の値は"
+                    "Σ確定額 ÷ Σ第1号被保険者数"
+                ),
+            ]
+        }
+    )
+    return {
+        "概要": summary,
+        "順位と合計": ranks,
+        "推移": group_trend(data, codes),
+        "目標別": goals,
+        "R6交付額": mine,
+        "案を下回った市町村（全国）": None if amounts is None else amounts[amounts["below_plan"]],
+        "取り戻す指標": recover,
+        "ルール": rules,
+    }
 
 
 def group_folder_name(codes: Sequence[str], names: Sequence[str], *, year: int | str) -> str:
@@ -118,8 +156,14 @@ def group_folder_name(codes: Sequence[str], names: Sequence[str], *, year: int |
     return f"団体比較_{era_label(to_fiscal_year(year))}_{'・'.join(names[:2])}{rest}_{digest}"
 
 
-def run_group_report(*, entities: Sequence[str], year: int | str, data: Sequence[str | Path],
-                     out: str | Path = "reports", progress: Callable[[str], None] | None = None) -> Path:
+def run_group_report(
+    *,
+    entities: Sequence[str],
+    year: int | str,
+    data: Sequence[str | Path],
+    out: str | Path = "reports",
+    progress: Callable[[str], None] | None = None,
+) -> Path:
     """Run the group template for the entities and 交付年度; return the report folder (see the module)."""
     from .municipal import load_municipal_data
     from .prefecture import execute_report
@@ -130,12 +174,17 @@ def run_group_report(*, entities: Sequence[str], year: int | str, data: Sequence
     loaded = load_municipal_data(paths)
     y = to_fiscal_year(year)
     if y not in loaded.years:
-        raise GrantkitError(f"{era_label_long(y)}の評価結果がありません（ある年度: "
-                            f"{'、'.join(era_label_long(v) for v in loaded.years)}）")
+        raise GrantkitError(
+            f"{era_label_long(y)}の評価結果がありません（ある年度: "
+            f"{'、'.join(era_label_long(v) for v in loaded.years)}）"
+        )
     codes = check_entities(loaded, entities, year=y)
     names, prefectures = entity_names(loaded, codes, fiscal_year=y)
     params = {"ENTITIES": list(entities), "YEAR": era_label(y), "DATA": paths}
-    title = (f"{'・'.join(p + n for p, n in zip(prefectures, names))}の評価結果の比較 {era_label_long(y)}"
-             "（保険者機能強化推進交付金・介護保険保険者努力支援交付金）")
-    return execute_report(TEMPLATE, params, Path(out), group_folder_name(codes, names, year=y), title, say,
-                          progress is None)
+    title = (
+        f"{'・'.join(p + n for p, n in zip(prefectures, names))}の評価結果の比較 {era_label_long(y)}"
+        "（保険者機能強化推進交付金・介護保険保険者努力支援交付金）"
+    )
+    return execute_report(
+        TEMPLATE, params, Path(out), group_folder_name(codes, names, year=y), title, say, progress is None
+    )

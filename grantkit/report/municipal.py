@@ -18,7 +18,8 @@ import pandas as pd
 
 from ..allocation import implied_budget
 from ..compare import Selection, equal_mask, resolve_selection, rows_where
-from ..eras import era_label, era_label_long, fiscal_year as to_fiscal_year
+from ..eras import era_label, era_label_long
+from ..eras import fiscal_year as to_fiscal_year
 from ..errors import GrantkitError, Problem, UnknownSelectionError
 from ..examples import template_path
 from ..prefectures import prefecture_of
@@ -49,7 +50,8 @@ class MunicipalData:
     sources: list[str] = field(default_factory=list)
     load_reports: dict[int, LoadReport] = field(default_factory=dict)
     _selections: dict[tuple[str, tuple[int, ...] | None], tuple[pd.DataFrame, Selection]] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def years(self) -> list[int]:
@@ -86,20 +88,28 @@ class MunicipalData:
         """Why the report has no change from last year (a sentence), or "" when it has one."""
         before = to_fiscal_year(year) - 1
         if before not in self.years:
-            return (f"前年度（{era_label_long(before)}）の全国の評価結果のファイルがありません。そのファイルも読み込むと"
-                    "（ノートブックでは DATA、コマンドでは --data に加える）比較できます")
+            return (
+                f"前年度（{era_label_long(before)}）の全国の評価結果のファイルがありません。そのファイルも読み込むと"
+                "（ノートブックでは DATA、コマンドでは --data に加える）比較できます"
+            )
         if self.previous_year(year, entity) is None:
             sel = self._select(entity)
-            return (f"{era_label_long(before)}の全国の評価結果に{sel.entity}（保険者番号 {sel.entity_code}）の得点が"
-                    "ありません（新設・合併などで前年度の評価を受けていない保険者）")
+            return (
+                f"{era_label_long(before)}の全国の評価結果に{sel.entity}（保険者番号 {sel.entity_code}）の得点が"
+                "ありません（新設・合併などで前年度の評価を受けていない保険者）"
+            )
         return ""
 
     def excluded_rows(self, entity: str) -> list[Problem]:
         """The rows of the workbooks left out on loading (広域連合・一部事務組合 rows without score …) whose
         団体名 is ``entity``."""
         wanted = normalize_text(entity)
-        return [p for _, r in sorted(self.load_reports.items()) for p in r.exclusions
-                if p.value is not None and normalize_text(str(p.value)) == wanted]
+        return [
+            p
+            for _, r in sorted(self.load_reports.items())
+            for p in r.exclusions
+            if p.value is not None and normalize_text(str(p.value)) == wanted
+        ]
 
     def _select(self, entity: str, years: list[int] | None = None) -> Selection:
         """``resolve_selection`` on the 推進 rows; an insurer that is in a workbook without score (a 広域連合
@@ -114,17 +124,22 @@ class MunicipalData:
         return found
 
     def _resolve(self, entity: str, years: list[int] | None) -> Selection:
-        scores = self.scores if years is None else rows_where(self.scores,
-                                                              self.scores["fiscal_year"].isin(years).to_numpy())
+        scores = (
+            self.scores if years is None else rows_where(self.scores, self.scores["fiscal_year"].isin(years).to_numpy())
+        )
         try:  # a name is looked up among the municipalities of the years asked (a town of that name may come and go)
-            return resolve_selection(scores if len(scores) else self.scores, entity=entity, grant=GRANTS[0], years=years)
+            return resolve_selection(
+                scores if len(scores) else self.scores, entity=entity, grant=GRANTS[0], years=years
+            )
         except UnknownSelectionError:
             excluded = self.excluded_rows(entity)
             names = set(self.scores["entity"].astype(str).map(normalize_text))
             if not excluded or normalize_text(entity) in names:
                 raise
-            where = "、".join(f"{p.file}（シート「{p.sheet}」）の{p.row}行目" if p.sheet else f"{p.file}の{p.row}行目"
-                             for p in excluded)
+            where = "、".join(
+                f"{p.file}（シート「{p.sheet}」）の{p.row}行目" if p.sheet else f"{p.file}の{p.row}行目"
+                for p in excluded
+            )
             raise UnknownSelectionError(
                 f"「{entity}」は {where}にありますが、{excluded[0].message}のため、この保険者自身の評価結果（得点）は"
                 "ありません。報告書は得点のある市町村ごとに作ります。構成市町村の名前か保険者番号を指定してください"
@@ -159,7 +174,7 @@ class MunicipalData:
         return self._known_budgets(to_fiscal_year(year))
 
     def budget_gap(self, year: int | str, entity: str | None = None) -> str:
-        """"" when every grant scored in ``year`` has a budget; else what is missing and the ``--budgets`` line
+        """ "" when every grant scored in ``year`` has a budget; else what is missing and the ``--budgets`` line
         to add (the report is still made; its 基準額 section shows this instead of amounts)."""
         y = to_fiscal_year(year)
         known = set(self._known_budgets(y)["grant"])
@@ -168,29 +183,51 @@ class MunicipalData:
         if not missing:
             return ""
         who = "<団体名>" if entity is None else self.code(entity, y)
-        example = "".join(f"\n{era_label(y)},{g},{LEVEL},<予算額（円）>,false,<出典（公表資料の名前）>," for g in missing)
-        return (f"{era_label_long(y)}の市町村分の予算額がわかりません（{'・'.join(missing)}）。基準額を計算するには、"
-                f"その年度の予算額を書いた CSV を --budgets に指定してください（ノートブックでは BUDGETS）:\n"
-                f"grantkit report --level {LEVEL} --entity {who} --year {era_label(y)} --data <全国の評価結果>… "
-                f"--budgets budgets_{era_label(y)}.csv\n"
-                f"CSV の中身（level は {LEVEL}、verified は公表資料で確かめた額なら true）:\n"
-                f"fiscal_year,grant,level,budget_yen,verified,source,note{example}")
+        example = "".join(
+            f"\n{era_label(y)},{g},{LEVEL},<予算額（円）>,false,<出典（公表資料の名前）>," for g in missing
+        )
+        return (
+            f"{era_label_long(y)}の市町村分の予算額がわかりません（{'・'.join(missing)}）。基準額を計算するには、"
+            f"その年度の予算額を書いた CSV を --budgets に指定してください（ノートブックでは BUDGETS）:\n"
+            f"grantkit report --level {LEVEL} --entity {who} --year {era_label(y)} --data <全国の評価結果>… "
+            f"--budgets budgets_{era_label(y)}.csv\n"
+            f"CSV の中身（level は {LEVEL}、verified は公表資料で確かめた額なら true）:\n"
+            f"fiscal_year,grant,level,budget_yen,verified,source,note{example}"
+        )
 
     def _known_budgets(self, y: int) -> pd.DataFrame:
         rows = []
         published = self.amounts_of(y)
         for grant in GRANTS:
-            known = None if self.budget_rows is None else self.budget_rows[
-                (self.budget_rows["fiscal_year"] == y) & (self.budget_rows["grant"] == grant)
-                & (self.budget_rows["level"] == LEVEL)]
+            known = (
+                None
+                if self.budget_rows is None
+                else self.budget_rows[
+                    (self.budget_rows["fiscal_year"] == y)
+                    & (self.budget_rows["grant"] == grant)
+                    & (self.budget_rows["level"] == LEVEL)
+                ]
+            )
             if known is not None and len(known):
                 r = known.iloc[0]
-                rows.append({"grant": grant, "budget_yen": int(r["budget_yen"]), "verified": bool(r["verified"]),
-                             "source": str(r["source"])})
+                rows.append(
+                    {
+                        "grant": grant,
+                        "budget_yen": int(r["budget_yen"]),
+                        "verified": bool(r["verified"]),
+                        "source": str(r["source"]),
+                    }
+                )
             elif published is not None and (published["grant"] == grant).any():
                 implied = self._implied_budget(y, grant, published)
-                rows.append({"grant": grant, "budget_yen": implied["budget_yen"], "verified": False,
-                             "source": implied["source"]})
+                rows.append(
+                    {
+                        "grant": grant,
+                        "budget_yen": implied["budget_yen"],
+                        "verified": False,
+                        "source": implied["source"],
+                    }
+                )
         return pd.DataFrame(rows, columns=["grant", "budget_yen", "verified", "source"])
 
     def _implied_budget(self, year: int, grant: str, published: pd.DataFrame) -> dict[str, object]:
@@ -199,13 +236,21 @@ class MunicipalData:
         plan = published.loc[published["grant"] == grant, ["entity_code", "plan_thousand_yen"]]
         at = self.attributes_of(year)
         weights = plan.merge(at[["entity_code", f"score_{grant}", "first_insured"]], on="entity_code", how="left")
-        budget = implied_budget(weights["plan_thousand_yen"].tolist(),
-                                (weights[f"score_{grant}"] * weights["first_insured"]).fillna(0).tolist())
+        budget = implied_budget(
+            weights["plan_thousand_yen"].tolist(),
+            (weights[f"score_{grant}"] * weights["first_insured"]).fillna(0).tolist(),
+        )
         if budget is not None:
-            return {"budget_yen": budget, "source": f"公表の交付見込額（案）{len(plan):,} 団体分をすべて再現する最小の額として逆算"}
+            return {
+                "budget_yen": budget,
+                "source": f"公表の交付見込額（案）{len(plan):,} 団体分をすべて再現する最小の額として逆算",
+            }
         total = int(plan["plan_thousand_yen"].sum()) * 1000
-        return {"budget_yen": total, "source": "公表の交付見込額（案）の合計から逆算（どの予算額でも全団体の額は再現できず、"
-                                               "千円未満切捨て分だけ小さい合計を使用）"}
+        return {
+            "budget_yen": total,
+            "source": "公表の交付見込額（案）の合計から逆算（どの予算額でも全団体の額は再現できず、"
+            "千円未満切捨て分だけ小さい合計を使用）",
+        }
 
     def code(self, entity: str, year: int | str | None = None) -> str:
         """The 保険者番号 of a municipality given by name, 「都道府県名＋団体名」 or code (ambiguity is an error;
@@ -266,10 +311,14 @@ def load_municipal_data(data: str | Path | Sequence[str | Path], budgets: str | 
         attributes=pd.concat([stamp(r.attributes, y) for r, y in zip(loaded, years)], ignore_index=True),
         statistics=pd.concat([r.statistics for r in loaded], ignore_index=True),
         amounts=pd.concat(amounts, ignore_index=True) if amounts else None,
-        fictitious=any(r.fictitious for r in loaded), files=[p.name for p in paths],
-        sources=[f"{r.report.summary()}（{era_label_long(y)}{'、架空データ' if r.fictitious else ''}）。{r.row_set}"
-                 for r, y in zip(loaded, years)],
-        load_reports={y: r.report for r, y in zip(loaded, years)})
+        fictitious=any(r.fictitious for r in loaded),
+        files=[p.name for p in paths],
+        sources=[
+            f"{r.report.summary()}（{era_label_long(y)}{'、架空データ' if r.fictitious else ''}）。{r.row_set}"
+            for r, y in zip(loaded, years)
+        ],
+        load_reports={y: r.report for r, y in zip(loaded, years)},
+    )
     if budgets:
         out.budget_rows = load_budgets(budgets)
         out.sources.append(f"{Path(budgets).name}: 予算額 {len(out.budget_rows)} 行")
@@ -281,13 +330,22 @@ def check_municipal_selection(data: MunicipalData, *, entity: str, year: int | s
     municipalities with their prefecture and 保険者番号). A missing budget is no error: the report says so."""
     y = to_fiscal_year(year)
     if y not in data.years:
-        raise UnknownSelectionError(f"{era_label_long(y)}の評価結果がありません（ある年度: "
-                                    f"{'、'.join(era_label_long(v) for v in data.years)}）。--data にその年度のファイルを加えてください")
+        raise UnknownSelectionError(
+            f"{era_label_long(y)}の評価結果がありません（ある年度: "
+            f"{'、'.join(era_label_long(v) for v in data.years)}）。--data にその年度のファイルを加えてください"
+        )
     return data._select(entity, years=[y]).entity
 
 
-def run_municipal_report(*, entity: str, year: int | str, data: Sequence[str | Path], out: str | Path = "reports",
-                         budgets: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
+def run_municipal_report(
+    *,
+    entity: str,
+    year: int | str,
+    data: Sequence[str | Path],
+    out: str | Path = "reports",
+    budgets: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
     """Run the municipal report notebook for one municipality and 交付年度; return the report folder
     (``<out>/<都道府県名><団体名>_<年度>``, e.g. 青森県ゆうひさき町_R7, written atomically; see
     ``MunicipalData.folder_name``)."""
@@ -302,8 +360,13 @@ def run_municipal_report(*, entity: str, year: int | str, data: Sequence[str | P
     gap = loaded.budget_gap(year, code)
     if gap:
         say(f"注意: {gap.splitlines()[0].split('。')[0]}。報告書の「基準額」の節に、加える --budgets の内容を書きます")
-    params: Mapping[str, object] = {"ENTITY": code, "YEAR": era_label(to_fiscal_year(year)), "DATA": paths,
-                                    "BUDGETS": "" if budgets is None else str(Path(budgets).resolve())}
+    params: Mapping[str, object] = {
+        "ENTITY": code,
+        "YEAR": era_label(to_fiscal_year(year)),
+        "DATA": paths,
+        "BUDGETS": "" if budgets is None else str(Path(budgets).resolve()),
+    }
     title = f"{name} {era_label_long(year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果"
-    return execute_report(TEMPLATE, dict(params), Path(out), loaded.folder_name(code, year), title,
-                          say, progress is None)
+    return execute_report(
+        TEMPLATE, dict(params), Path(out), loaded.folder_name(code, year), title, say, progress is None
+    )

@@ -18,12 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..allocation import allocation_from_average, implied_average
-from ..present.format import ENTITY_RATE_DIGITS
 from ..compare import Selection, compare_to_average, compare_years, resolve_selection
-from ..eras import era_label, era_label_long, fiscal_year as to_fiscal_year
+from ..eras import era_label, era_label_long
+from ..eras import fiscal_year as to_fiscal_year
 from ..errors import GrantkitError, UnknownSelectionError
 from ..examples import template_path
 from ..labels import GRANT_NAMES
+from ..present.format import ENTITY_RATE_DIGITS
 from ..rates import score_rates
 from ..schema import NATIONAL
 
@@ -34,8 +35,9 @@ EXCEL_NAME = "表.xlsx"
 RATE_COLUMNS = ("rate", "rate_base", "rate_target", "national_rate_base", "national_rate_target")
 
 
-def allocation_summary(scores: pd.DataFrame, *, entity: str, budgets: Mapping[int, int],
-                       official: pd.DataFrame | None = None) -> pd.DataFrame:
+def allocation_summary(
+    scores: pd.DataFrame, *, entity: str, budgets: Mapping[int, int], official: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per year: the entity's total, the national average total, the budget, the 基準額 computed from them
     (budget × score / (47 × average), floored to 千円), the official 配分額 when given, and the national
     averages the official amount implies.
@@ -53,9 +55,16 @@ def allocation_summary(scores: pd.DataFrame, *, entity: str, budgets: Mapping[in
         score = float(mine.iloc[0])
         average = float(nat.iloc[0]) if len(nat) else float("nan")
         budget = budgets.get(year)
-        row = {"fiscal_year": year, "score": score, "national_average": average,
-               "budget_yen": budget, "computed_thousand_yen": None, "official_thousand_yen": None,
-               "implied_average_low": None, "implied_average_high": None}
+        row = {
+            "fiscal_year": year,
+            "score": score,
+            "national_average": average,
+            "budget_yen": budget,
+            "computed_thousand_yen": None,
+            "official_thousand_yen": None,
+            "implied_average_low": None,
+            "implied_average_high": None,
+        }
         if budget is not None and average == average:
             row["computed_thousand_yen"] = allocation_from_average(score, average, budget) // 1000
         if official is not None and budget is not None:
@@ -122,8 +131,10 @@ class ReportData:
         if rows.empty:
             return ""
         years = "、".join(era_label_long(int(y)) for y in rows["fiscal_year"])
-        return (f"{years}の予算額は未確認の値です（{self.budget_file} の verified が false）。その年度の基準額は"
-                "参考値で、公表資料で予算額を確かめてから使ってください。")
+        return (
+            f"{years}の予算額は未確認の値です（{self.budget_file} の verified が false）。その年度の基準額は"
+            "参考値で、公表資料で予算額を確かめてから使ってください。"
+        )
 
     def _budget_rows(self, grant: str | None) -> pd.DataFrame:
         if self.budgets is None:
@@ -136,15 +147,23 @@ class ReportData:
         return "\n".join(self.sources)
 
 
-def load_report_data(data: str | Path, utilization: str | Path = "", projects: str | Path = "",
-                     budgets: str | Path = "", *, entity: str | None = None, years: list[int | str] | None = None,
-                     grant: str | None = None) -> ReportData:
+def load_report_data(
+    data: str | Path,
+    utilization: str | Path = "",
+    projects: str | Path = "",
+    budgets: str | Path = "",
+    *,
+    entity: str | None = None,
+    years: list[int | str] | None = None,
+    grant: str | None = None,
+) -> ReportData:
     """Read the files of a report; an empty path means the file is not available (its section says so).
 
     With ``entity`` (and ``years``, ``grant``) the tables keep only that entity's grant and years (scores keep
     every entity of them, for the national average); what is set aside is counted in ``summary()``.
     """
-    from ..funding import load_budgets, load_projects, load_utilization, utilization as shares
+    from ..funding import load_budgets, load_projects, load_utilization
+    from ..funding import utilization as shares
     from ..io import read_scores
 
     loaded = read_scores(data)
@@ -169,20 +188,36 @@ def _narrow(data: ReportData, entity: str, years: list[int | str] | None, grant:
     data.grant = sel.grant
     years_text = "・".join(era_label_long(y) for y in sel.years)
     s, u, p = data.scores, data.utilization, data.projects
-    kept = {"scores": ("得点表", f"{sel.level}・{sel.grant}・{years_text}",
-                       s["fiscal_year"].isin(sel.years) & s["grant"].eq(sel.grant) & s["level"].eq(sel.level))}
+    kept = {
+        "scores": (
+            "得点表",
+            f"{sel.level}・{sel.grant}・{years_text}",
+            s["fiscal_year"].isin(sel.years) & s["grant"].eq(sel.grant) & s["level"].eq(sel.level),
+        )
+    }
     if u is not None:
-        kept["utilization"] = ("活用状況", f"{sel.entity}・{sel.grant}・{years_text}",
-                               u["fiscal_year"].isin(sel.years) & u["entity_code"].eq(sel.entity_code)
-                               & u["grant"].eq(sel.grant) & u["level"].eq(sel.level))
+        kept["utilization"] = (
+            "活用状況",
+            f"{sel.entity}・{sel.grant}・{years_text}",
+            u["fiscal_year"].isin(sel.years)
+            & u["entity_code"].eq(sel.entity_code)
+            & u["grant"].eq(sel.grant)
+            & u["level"].eq(sel.level),
+        )
     if p is not None:
-        kept["projects"] = ("事業一覧", f"{sel.entity}・{years_text}（交付金の列があれば{sel.grant}）",
-                            p["fiscal_year"].isin(sel.years) & p["entity_code"].eq(sel.entity_code)
-                            & (p["grant"].eq(sel.grant) | p["grant"].eq("")))
+        kept["projects"] = (
+            "事業一覧",
+            f"{sel.entity}・{years_text}（交付金の列があれば{sel.grant}）",
+            p["fiscal_year"].isin(sel.years)
+            & p["entity_code"].eq(sel.entity_code)
+            & (p["grant"].eq(sel.grant) | p["grant"].eq("")),
+        )
     for attribute, (name, scope, keep) in kept.items():
         if (~keep).any():
-            data.sources.append(f"{name}: {scope}以外の {int((~keep).sum())} 行はこの報告書では使っていません"
-                                "（ファイルには残っています）")
+            data.sources.append(
+                f"{name}: {scope}以外の {int((~keep).sum())} 行はこの報告書では使っていません"
+                "（ファイルには残っています）"
+            )
         setattr(data, attribute, getattr(data, attribute)[keep].reset_index(drop=True))
 
 
@@ -219,8 +254,9 @@ def figure_title(fig: object) -> str:
     return " ".join(" ".join(t.split("\n")) for t in titles)
 
 
-def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | None], *,
-                        entity_rate_digits: int = ENTITY_RATE_DIGITS) -> Path | None:
+def write_report_tables(
+    output_dir: str, tables: Mapping[str, pd.DataFrame | None], *, entity_rate_digits: int = ENTITY_RATE_DIGITS
+) -> Path | None:
     """Write the report's tables (those present) as one Excel workbook in the report folder.
 
     Each cell shows the figure as the HTML does: a table's ``attrs["kinds"]`` (the municipal views with
@@ -231,11 +267,19 @@ def write_report_tables(output_dir: str, tables: Mapping[str, pd.DataFrame | Non
         return None
     from .render import write_tables_xlsx
 
-    present = {k: _for_excel(v.reset_index() if v.index.name or v.index.nlevels > 1 else v)
-               for k, v in tables.items() if v is not None}
+    present = {
+        k: _for_excel(v.reset_index() if v.index.name or v.index.nlevels > 1 else v)
+        for k, v in tables.items()
+        if v is not None
+    }
     kinds = {c: k for v in tables.values() if v is not None for c, k in v.attrs.get("kinds", {}).items()}
-    return write_tables_xlsx(present, Path(output_dir) / EXCEL_NAME, percent_columns=RATE_COLUMNS, kinds=kinds,
-                             entity_rate_digits=entity_rate_digits)
+    return write_tables_xlsx(
+        present,
+        Path(output_dir) / EXCEL_NAME,
+        percent_columns=RATE_COLUMNS,
+        kinds=kinds,
+        entity_rate_digits=entity_rate_digits,
+    )
 
 
 def _for_excel(table: pd.DataFrame) -> pd.DataFrame:
@@ -256,48 +300,75 @@ def report_folder_name(entity: str, base: int | str, target: int | str) -> str:
     return f"{entity}_{era_label(to_fiscal_year(base))}-{era_label(to_fiscal_year(target))}"
 
 
-def check_selection(scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str,
-                    grant: str | None = None) -> Selection:
+def check_selection(
+    scores: pd.DataFrame, *, entity: str, base: int | str, target: int | str, grant: str | None = None
+) -> Selection:
     """Raise ``UnknownSelectionError`` (listing what exists) unless entity, grant and two different years are
     in the table, the base year first, and no score the report sums is missing; return the selection."""
     if to_fiscal_year(base) == to_fiscal_year(target):
-        raise UnknownSelectionError(f"基準年度と比較年度が同じです（{era_label_long(base)}）。別の2か年を指定してください")
+        raise UnknownSelectionError(
+            f"基準年度と比較年度が同じです（{era_label_long(base)}）。別の2か年を指定してください"
+        )
     if to_fiscal_year(base) > to_fiscal_year(target):  # the report reads 「基準年度から比較年度にかけて」
         held = sorted(int(y) for y in scores["fiscal_year"].dropna().unique())
         b, t = to_fiscal_year(target), to_fiscal_year(base)
         if b not in held or t not in held:  # suggest only years the data has
             b, t = (held[-2], held[-1]) if len(held) > 1 else (None, None)
-        hint = (f"--base {era_label(b)} --target {era_label(t)} のように前の年度を基準年度にしてください"
-                if b is not None else "2か年のデータが必要です")
-        raise UnknownSelectionError(f"基準年度（{era_label_long(base)}）が比較年度（{era_label_long(target)}）より後です。"
-                                    f"{hint}（データにある年度: {'、'.join(era_label(y) for y in held) or 'なし'}）")
+        hint = (
+            f"--base {era_label(b)} --target {era_label(t)} のように前の年度を基準年度にしてください"
+            if b is not None
+            else "2か年のデータが必要です"
+        )
+        raise UnknownSelectionError(
+            f"基準年度（{era_label_long(base)}）が比較年度（{era_label_long(target)}）より後です。"
+            f"{hint}（データにある年度: {'、'.join(era_label(y) for y in held) or 'なし'}）"
+        )
     sel = resolve_selection(scores, entity=entity, years=[base, target], grant=grant)
     if sel.level != "都道府県":
-        raise UnknownSelectionError(f"「{sel.entity}」は{sel.level}です。この報告書は都道府県分（得点表の2か年比較）です。"
-                                    "市町村の報告書は全国の評価結果から --level 市町村 で作ります")
-    block = scores[scores["fiscal_year"].isin(sel.years) & scores["grant"].eq(sel.grant) & scores["level"].eq(sel.level)]
+        raise UnknownSelectionError(
+            f"「{sel.entity}」は{sel.level}です。この報告書は都道府県分（得点表の2か年比較）です。"
+            "市町村の報告書は全国の評価結果から --level 市町村 で作ります"
+        )
+    block = scores[
+        scores["fiscal_year"].isin(sel.years) & scores["grant"].eq(sel.grant) & scores["level"].eq(sel.level)
+    ]
     national = block[block["entity"] == NATIONAL]
     lacking = [y for y in sel.years if not national["fiscal_year"].eq(y).any()]
     if lacking:
-        raise UnknownSelectionError(f"{'・'.join(era_label_long(y) for y in lacking)}の{NATIONAL}の行がありません（団体名「"
-                                    f"{NATIONAL}」、コード 00）。全国平均との比較と基準額に必要です")
+        raise UnknownSelectionError(
+            f"{'・'.join(era_label_long(y) for y in lacking)}の{NATIONAL}の行がありません（団体名「"
+            f"{NATIONAL}」、コード 00）。全国平均との比較と基準額に必要です"
+        )
     used = pd.concat([block[block["entity_code"] == sel.entity_code], national])
     for column, what in (("score", "得点"), ("max_score", "配点")):
         missing = used[used[column].isna()]
         if len(missing):
-            cells = "、".join(f"{era_label(int(y))} {e} {i}" for y, e, i in
-                             zip(missing["fiscal_year"], missing["entity"], missing["indicator"]))
-            raise UnknownSelectionError(f"{what}が空欄・「－」の指標があります（{cells}）。合計・得点率・基準額が計算"
-                                        f"できないため報告書を作れません{'。0点なら 0 と入力してください' if column == 'score' else ''}")
+            cells = "、".join(
+                f"{era_label(int(y))} {e} {i}"
+                for y, e, i in zip(missing["fiscal_year"], missing["entity"], missing["indicator"])
+            )
+            raise UnknownSelectionError(
+                f"{what}が空欄・「－」の指標があります（{cells}）。合計・得点率・基準額が計算"
+                f"できないため報告書を作れません{'。0点なら 0 と入力してください' if column == 'score' else ''}"
+            )
     compare_years(scores, base, target, entity=sel.entity, grant=sel.grant)
     compare_to_average(scores, entity=sel.entity, fiscal_year=target, grant=sel.grant)
     return sel
 
 
-def run_report(*, entity: str, base: int | str, target: int | str, data: str | Path, out: str | Path = "reports",
-               utilization: str | Path | None = None, projects: str | Path | None = None,
-               budgets: str | Path | None = None, grant: str | None = None,
-               progress: Callable[[str], None] | None = None) -> Path:
+def run_report(
+    *,
+    entity: str,
+    base: int | str,
+    target: int | str,
+    data: str | Path,
+    out: str | Path = "reports",
+    utilization: str | Path | None = None,
+    projects: str | Path | None = None,
+    budgets: str | Path | None = None,
+    grant: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
     """Write the prefecture report (HTML, Excel, PNG) of one entity, grant and pair of years.
 
     Takes the score table ``data`` (CSV or xlsx), the entity, the base and target years (2018, "H30", "平成30年度")
@@ -320,17 +391,31 @@ def run_report(*, entity: str, base: int | str, target: int | str, data: str | P
     scores = load_scores(data)
     sel = check_selection(scores, entity=entity, base=base, target=target, grant=grant)
     name = sel.entity
-    params = {"ENTITY": name, "BASE_YEAR": era_label(to_fiscal_year(base)), "TARGET_YEAR": era_label(to_fiscal_year(target)),
-              "GRANT": grant or "", "DATA": str(data), "UTILIZATION": _optional(utilization),
-              "PROJECTS": _optional(projects), "BUDGETS": _optional(budgets)}
+    params = {
+        "ENTITY": name,
+        "BASE_YEAR": era_label(to_fiscal_year(base)),
+        "TARGET_YEAR": era_label(to_fiscal_year(target)),
+        "GRANT": grant or "",
+        "DATA": str(data),
+        "UTILIZATION": _optional(utilization),
+        "PROJECTS": _optional(projects),
+        "BUDGETS": _optional(budgets),
+    }
     both = scores.loc[scores["fiscal_year"].isin(sel.years), "grant"].nunique() > 1  # named only where it tells apart
     title = f"{name} {era_label_long(base)}・{era_label_long(target)} {GRANT_NAMES[sel.grant] + 'の' if both else '交付金の'}評価と活用状況"
     folder = report_folder_name(name, base, target) + (f"_{sel.grant}" if both else "")
     return execute_report(TEMPLATE, params, Path(out), folder, title, say, progress is None)
 
 
-def execute_report(template: Path, params: dict[str, object], out: Path, folder_name: str, title: str,
-                   say: Callable[[str], None], bar: bool = True) -> Path:
+def execute_report(
+    template: Path,
+    params: dict[str, object],
+    out: Path,
+    folder_name: str,
+    title: str,
+    say: Callable[[str], None],
+    bar: bool = True,
+) -> Path:
     """Execute a report notebook with papermill into ``out/folder_name`` (built in a temporary folder and
     moved into place), add the HTML page without code; return the folder. ``bar``: papermill's progress
     bar when stderr is a terminal."""
@@ -339,8 +424,10 @@ def execute_report(template: Path, params: dict[str, object], out: Path, folder_
     from .render import atomic_directory, safe_join
 
     if not template.exists():
-        raise GrantkitError(f"報告書のひな形 {template.name} が見つかりません。grantkit をリポジトリから "
-                            "pip install -e . で入れてください")
+        raise GrantkitError(
+            f"報告書のひな形 {template.name} が見つかりません。grantkit をリポジトリから "
+            "pip install -e . で入れてください"
+        )
     if out.exists() and not out.is_dir():
         raise GrantkitError(f"出力先 {out} はファイルです。報告書を書き出すフォルダを --out に指定してください")
     folder = safe_join(out, folder_name)
@@ -352,9 +439,16 @@ def execute_report(template: Path, params: dict[str, object], out: Path, folder_
         say("[2/4] 報告書ノートブックを実行中")
         try:
             with inline_figures():
-                papermill.execute_notebook(str(template), str(notebook), parameters=params, kernel_name="python3",
-                                           cwd=str(tmp), progress_bar=bar and sys.stderr.isatty(),
-                                           log_output=False, config=kernel_config())
+                papermill.execute_notebook(
+                    str(template),
+                    str(notebook),
+                    parameters=params,
+                    kernel_name="python3",
+                    cwd=str(tmp),
+                    progress_bar=bar and sys.stderr.isatty(),
+                    log_output=False,
+                    config=kernel_config(),
+                )
         except papermill.PapermillExecutionError as exc:
             raise GrantkitError(f"報告書の作成に失敗しました（{exc.ename}: {exc.evalue}）") from None
         say("[3/4] HTML を作成中")
@@ -384,13 +478,18 @@ def report_html(notebook: Path, title: str) -> str:
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            embed_images=True, language_code="ja")
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True, language_code="ja"
+    )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY}), enabled=True)
     page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
-    alts = [out.get("metadata", {}).get("image/png", {}).get("alt", "")
-            for cell in nb.cells if cell.cell_type == "code" and NOTEBOOK_ONLY not in cell.metadata.get("tags", [])
-            for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
+    alts = [
+        out.get("metadata", {}).get("image/png", {}).get("alt", "")
+        for cell in nb.cells
+        if cell.cell_type == "code" and NOTEBOOK_ONLY not in cell.metadata.get("tags", [])
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+    ]
     css = template_path("report.css").read_text(encoding="utf-8")
     return offline_page(page.replace("</head>", f"<style>\n{css}</style>\n</head>", 1), alts)
 
@@ -415,13 +514,19 @@ def offline_page(page: str, alts: list[str]) -> str:
         comment.extract()
     for tag in soup.find_all(["script", "link"]):
         url = tag.get("src") or tag.get("href") or ""
-        if "://" in url or url.startswith("//") or "mathjax" in (tag.get("type") or "").lower() \
-                or "MathJax" in tag.get_text() or (tag.name == "script" and "://" in tag.get_text()):
+        if (
+            "://" in url
+            or url.startswith("//")
+            or "mathjax" in (tag.get("type") or "").lower()
+            or "MathJax" in tag.get_text()
+            or (tag.name == "script" and "://" in tag.get_text())
+        ):
             tag.decompose()
     for style in soup.find_all("style"):  # comments citing where a colour came from are URLs too
         if style.string and "://" in style.string:
-            style.string = re.sub(r"/\*.*?\*/", lambda m: "" if "://" in m.group(0) else m.group(0), style.string,
-                                  flags=re.S)
+            style.string = re.sub(
+                r"/\*.*?\*/", lambda m: "" if "://" in m.group(0) else m.group(0), style.string, flags=re.S
+            )
     for td in soup.find_all("td"):  # names and reasons read from the left; figures stay right-aligned
         if _TEXT_CELL.match(td.get_text(strip=True)):
             td["class"] = [*td.get("class", []), "grantkit-text"]
@@ -434,8 +539,11 @@ def offline_page(page: str, alts: list[str]) -> str:
             continue
         top, names = rows[0].find_all("th"), [th.get_text() for th in rows[1].find_all("th")]
         # the second row holds only the index names, under the first row's empty leading cells
-        if len(names) == len(top) and not rows[1].find_all("td") and all(
-                not name.strip() or not th.get_text(strip=True) for th, name in zip(top, names)):
+        if (
+            len(names) == len(top)
+            and not rows[1].find_all("td")
+            and all(not name.strip() or not th.get_text(strip=True) for th, name in zip(top, names))
+        ):
             for th, name in zip(top, names):
                 if name.strip():
                     th.string = name

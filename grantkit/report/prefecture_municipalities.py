@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..present.format import format_points_change, format_rate
 from ..eras import era_label, era_label_long
 from ..eras import fiscal_year as to_fiscal_year
 from ..errors import UnknownSelectionError
@@ -33,6 +32,7 @@ from ..prefecture_view import (
     support_items,
 )
 from ..prefectures import PREFECTURES
+from ..present.format import format_points_change, format_rate
 from ..schema import GRANTS
 from ..text import normalize_text
 
@@ -71,18 +71,24 @@ class PrefectureOverview:
     def summary(self) -> str:
         """Sentences for the head of the report: how many municipalities, the means, who is below the threshold."""
         n = self.table.attrs["n_prefecture"]
-        lines = [(f"{self.prefecture}の市町村 {n} 団体（全国 {self.table.attrs['n']:,} 団体中）の"
-                 f"{era_label_long(self.fiscal_year)}の評価結果です。計算に使った行: {self.row_set}")]
+        lines = [
+            (
+                f"{self.prefecture}の市町村 {n} 団体（全国 {self.table.attrs['n']:,} 団体中）の"
+                f"{era_label_long(self.fiscal_year)}の評価結果です。計算に使った行: {self.row_set}"
+            )
+        ]
         for grant in self.grants:
             mine = float(self.table[f"rate_{grant}"].mean())
             national = self.table.attrs["national_mean"][grant]
             low = self.below[self.below["grant"] == grant]
             threshold = self.threshold(grant)
             names = "、".join(low["entity"].astype(str))
-            lines.append(f"{grant}: 県内平均の合計得点率は {format_rate(mine, 1)}（全国平均 {format_rate(national, 1)}、差 "
-                         f"{format_points_change((mine - national) * 100)}）。基準（全国平均−2標準偏差）"
-                         f"{format_rate(threshold, 1) if threshold is not None else '－'}を下回る市町村は "
-                         f"{len(low)} 団体" + (f"（{names}）" if names else "") + "です。")
+            lines.append(
+                f"{grant}: 県内平均の合計得点率は {format_rate(mine, 1)}（全国平均 {format_rate(national, 1)}、差 "
+                f"{format_points_change((mine - national) * 100)}）。基準（全国平均−2標準偏差）"
+                f"{format_rate(threshold, 1) if threshold is not None else '－'}を下回る市町村は "
+                f"{len(low)} 団体" + (f"（{names}）" if names else "") + "です。"
+            )
         return "\n".join(lines)
 
 
@@ -101,14 +107,26 @@ def _prefecture_overview(data: object, *, prefecture: str, year: int | str) -> P
     table = municipality_table(scores, attributes, prefecture=pref, fiscal_year=y)
     thresholds = low_score_thresholds(scores, statistics, fiscal_year=y)
     previous = y - 1 if y - 1 in data.years else None
-    change = None if previous is None else municipality_change(data.scores, data.attributes, prefecture=pref,
-                                                               fiscal_year=y, previous=previous)
+    change = (
+        None
+        if previous is None
+        else municipality_change(data.scores, data.attributes, prefecture=pref, fiscal_year=y, previous=previous)
+    )
     row_set = str(statistics["row_set"].iloc[0]) if "row_set" in statistics.columns and len(statistics) else ""
-    return PrefectureOverview(pref, y, previous, table, thresholds, below_threshold(table, thresholds),
-                              support_items(scores, attributes, prefecture=pref, fiscal_year=y), change,
-                              peer_context(scores, attributes, prefecture=pref, fiscal_year=y),
-                              rate_distribution(scores, attributes, prefecture=pref, fiscal_year=y),
-                              group_rates(scores, attributes, prefecture=pref, fiscal_year=y), row_set)
+    return PrefectureOverview(
+        pref,
+        y,
+        previous,
+        table,
+        thresholds,
+        below_threshold(table, thresholds),
+        support_items(scores, attributes, prefecture=pref, fiscal_year=y),
+        change,
+        peer_context(scores, attributes, prefecture=pref, fiscal_year=y),
+        rate_distribution(scores, attributes, prefecture=pref, fiscal_year=y),
+        group_rates(scores, attributes, prefecture=pref, fiscal_year=y),
+        row_set,
+    )
 
 
 def check_prefecture_selection(data: object, *, prefecture: str, year: int | str) -> str:
@@ -116,16 +134,20 @@ def check_prefecture_selection(data: object, *, prefecture: str, year: int | str
     are. 「北海道」「東京都」 and names without 都・道・府・県 (「鳥取」) are accepted."""
     y = to_fiscal_year(year)
     if y not in data.years:
-        raise UnknownSelectionError(f"{era_label_long(y)}の評価結果がありません（ある年度: "
-                                    f"{'、'.join(era_label_long(v) for v in data.years)}）。--data にその年度のファイルを加えてください")
+        raise UnknownSelectionError(
+            f"{era_label_long(y)}の評価結果がありません（ある年度: "
+            f"{'、'.join(era_label_long(v) for v in data.years)}）。--data にその年度のファイルを加えてください"
+        )
     present = list(dict.fromkeys(data.attributes_of(y)["prefecture"].dropna().astype(str)))
     wanted = normalize_text(prefecture)
     for name in present:
         if wanted in (normalize_text(name), _stem(normalize_text(name))):
             return name
     known = "都道府県名" if wanted in {normalize_text(p) for p in PREFECTURES.values()} else "都道府県名の書き方"
-    raise UnknownSelectionError(f"「{prefecture}」の市町村は{era_label_long(y)}の評価結果にありません（{known}を確かめて"
-                                f"ください。ある都道府県: {'、'.join(present)}）")
+    raise UnknownSelectionError(
+        f"「{prefecture}」の市町村は{era_label_long(y)}の評価結果にありません（{known}を確かめて"
+        f"ください。ある都道府県: {'、'.join(present)}）"
+    )
 
 
 def _stem(name: str) -> str:
@@ -133,8 +155,14 @@ def _stem(name: str) -> str:
     return name[:-1] if len(name) > 2 and name[-1] in "都道府県" else name
 
 
-def run_prefecture_report(*, prefecture: str, year: int | str, data: Sequence[str | Path], out: str | Path = "reports",
-                          progress: Callable[[str], None] | None = None) -> Path:
+def run_prefecture_report(
+    *,
+    prefecture: str,
+    year: int | str,
+    data: Sequence[str | Path],
+    out: str | Path = "reports",
+    progress: Callable[[str], None] | None = None,
+) -> Path:
     """Write the report on one prefecture's municipalities in one 交付年度 (HTML, Excel, PNG).
 
     Takes the national result workbooks (one per 交付年度; the previous year, when given, adds the changes), the

@@ -23,8 +23,8 @@ import pandas as pd
 
 from ..errors import GrantkitError
 from ..io.files import atomic_write, umask  # noqa: F401  (atomic_write: re-exported)
-from ..present.format import RATE_DIGITS, column_kind, excel_format, format_figure, rate_digits
 from ..labels import label
+from ..present.format import RATE_DIGITS, column_kind, excel_format, format_figure, rate_digits
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -100,8 +100,9 @@ def atomic_directory(final: str | Path) -> Iterator[Path]:
 def write_csv(df: pd.DataFrame, path: str | Path, *, labels: bool = False) -> Path:
     """Write UTF-8 CSV with BOM (Excel opens it directly), text cells neutralised, atomically."""
     out = df.rename(columns=label) if labels else df
-    out = out.apply(lambda col: col.map(neutralize) if col.dtype == object or pd.api.types.is_string_dtype(col)
-                    else col)
+    out = out.apply(
+        lambda col: col.map(neutralize) if col.dtype == object or pd.api.types.is_string_dtype(col) else col
+    )
     with atomic_write(path) as tmp:
         out.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     return Path(path)
@@ -117,9 +118,16 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return s
 
 
-def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *, labels: bool = True,
-                      thousand_yen_columns: tuple[str, ...] = (), percent_columns: tuple[str, ...] = (),
-                      kinds: Mapping[str, str] | None = None, entity_rate_digits: int = RATE_DIGITS) -> Path:
+def write_tables_xlsx(
+    tables: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    labels: bool = True,
+    thousand_yen_columns: tuple[str, ...] = (),
+    percent_columns: tuple[str, ...] = (),
+    kinds: Mapping[str, str] | None = None,
+    entity_rate_digits: int = RATE_DIGITS,
+) -> Path:
     """Write one sheet per table: Japanese headers, numbers as numbers shown as the report prints them.
 
     Each column's kind of figure (``present.format.column_kind``, or ``kinds``, ``thousand_yen_columns``,
@@ -133,8 +141,15 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *, l
 
     kinds = dict(kinds or {})
     with atomic_write(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                            "strings_to_urls": False, "nan_inf_to_errors": False})
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+                "nan_inf_to_errors": False,
+            },
+        )
         wb.set_properties({"created": _FIXED_DATE})
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
         formats: dict[str, object] = {}
@@ -144,15 +159,29 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *, l
             for j, col in enumerate(df.columns):
                 title = label(col) if labels else str(col)
                 ws.write_string(0, j, title, head)
-                kind = kinds.get(col) or ("thousand_yen" if col in thousand_yen_columns else
-                                          "rate" if col in percent_columns else column_kind(str(col), df[col]))
-                spec = excel_format(kind, rate_digits(str(col), entity_rate_digits) if kind == "rate" else None) \
-                    if kind else None
+                kind = kinds.get(col) or (
+                    "thousand_yen"
+                    if col in thousand_yen_columns
+                    else "rate"
+                    if col in percent_columns
+                    else column_kind(str(col), df[col])
+                )
+                spec = (
+                    excel_format(kind, rate_digits(str(col), entity_rate_digits) if kind == "rate" else None)
+                    if kind
+                    else None
+                )
                 fmt = formats.setdefault(spec, wb.add_format({"num_format": spec})) if spec else None
                 width = max([len(title) * 2] + [len(str(v)) * 2 for v in df[col].head(200)])
                 ws.set_column(j, j, min(max(width, 8), 60), fmt)
-                _write_column(ws, j, df[col], fmt, flag="presence" if kind == "presence" else "flag",
-                              numeric_text=not _is_code(str(col)))
+                _write_column(
+                    ws,
+                    j,
+                    df[col],
+                    fmt,
+                    flag="presence" if kind == "presence" else "flag",
+                    numeric_text=not _is_code(str(col)),
+                )
             ws.freeze_panes(1, 0)
         wb.close()
     return Path(path)
@@ -166,8 +195,9 @@ def _is_code(column: str) -> bool:
     return any(word in column for word in _CODE_WORDS)
 
 
-def _write_column(ws: object, j: int, values: pd.Series, fmt: object, *, flag: str = "flag",
-                  numeric_text: bool = True) -> None:
+def _write_column(
+    ws: object, j: int, values: pd.Series, fmt: object, *, flag: str = "flag", numeric_text: bool = True
+) -> None:
     for i, v in enumerate(values.tolist(), start=1):
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             continue

@@ -23,18 +23,93 @@ from ..io.mhlw import Layout, layout, supported_years
 from ..prefectures import PREFECTURES
 
 # Approximate number of 市区町村 per prefecture (sums to 1,741): where synthetic towns are placed.
-MUNICIPALITIES_PER_PREFECTURE = (179, 40, 33, 35, 25, 35, 59, 44, 25, 35, 63, 54, 62, 33, 30, 15, 19, 17, 27, 77, 42,
-                                 35, 54, 29, 19, 26, 43, 41, 39, 30, 19, 19, 27, 23, 19, 24, 17, 20, 34, 60, 20, 21,
-                                 45, 18, 26, 43, 41)
+MUNICIPALITIES_PER_PREFECTURE = (
+    179,
+    40,
+    33,
+    35,
+    25,
+    35,
+    59,
+    44,
+    25,
+    35,
+    63,
+    54,
+    62,
+    33,
+    30,
+    15,
+    19,
+    17,
+    27,
+    77,
+    42,
+    35,
+    54,
+    29,
+    19,
+    26,
+    43,
+    41,
+    39,
+    30,
+    19,
+    19,
+    27,
+    23,
+    19,
+    24,
+    17,
+    20,
+    34,
+    60,
+    20,
+    21,
+    45,
+    18,
+    26,
+    43,
+    41,
+)
 FULL_SIZE = {"n_municipalities": 1741, "n_unions": 38, "items_per_group": 42}
 """Arguments giving the real size: 1,779 rows (1,741 scored) × about 1,560 columns."""
 SYNTHETIC_BUDGET_YEN = {"推進": 9_500_000_000, "支援": 19_000_000_000}
 """架空の市町村分予算額 for 1,741 municipalities (scaled to the sample size), used for the R6 amounts."""
 PRE_R6_MAX = {"推進": 1355.0, "支援": 830.0}
 _GOAL_SHARE = (0.3, 0.5, 0.2)
-_STEMS = ("あおば", "あさひ", "いずみ", "うみべ", "おおぞら", "かえで", "かすみ", "きよさと", "こまち", "さくら", "しらかば",
-          "すずらん", "たかね", "つばき", "ときわ", "なぎさ", "はるか", "ひかり", "ふたば", "ほたる", "みずほ", "みどり",
-          "みなと", "もみじ", "やまと", "ゆうひ", "わかば", "ことぶき", "しおかぜ", "せせらぎ")
+_STEMS = (
+    "あおば",
+    "あさひ",
+    "いずみ",
+    "うみべ",
+    "おおぞら",
+    "かえで",
+    "かすみ",
+    "きよさと",
+    "こまち",
+    "さくら",
+    "しらかば",
+    "すずらん",
+    "たかね",
+    "つばき",
+    "ときわ",
+    "なぎさ",
+    "はるか",
+    "ひかり",
+    "ふたば",
+    "ほたる",
+    "みずほ",
+    "みどり",
+    "みなと",
+    "もみじ",
+    "やまと",
+    "ゆうひ",
+    "わかば",
+    "ことぶき",
+    "しおかぜ",
+    "せせらぎ",
+)
 _TAILS = ("", "の", "が", "ざわ", "だい", "はら", "がわ", "やま", "さき", "おか", "の森", "の里")
 _BRANCHES = "アイウエオカキク"
 _CIRCLED = "①②③④⑤"
@@ -87,8 +162,10 @@ def score_columns(fiscal_year: int | str, level: str = "市町村", items_per_gr
                         spec += [(group, str(i), _BRANCHES[b] if nb > 1 else "", s) for s in subs or [""]]
             points = 100.0 if lay.groups else PRE_R6_MAX[grant] * _GOAL_SHARE[g]
             maxima = _split(points, rng.integers(1, 5, len(spec)))
-            cols += [Column(grant, goal, grp, i, f"{goal}の評価指標{i}（架空）", b, s, m)
-                     for (grp, i, b, s), m in zip(spec, maxima)]
+            cols += [
+                Column(grant, goal, grp, i, f"{goal}の評価指標{i}（架空）", b, s, m)
+                for (grp, i, b, s), m in zip(spec, maxima)
+            ]
     return cols
 
 
@@ -123,10 +200,19 @@ def _entities(n: int, n_unions: int, seed: int) -> list[dict]:
         for k in range(per[p]):
             pop = int(np.clip(np.exp(rng.normal(10.0, 1.45)), 180, 3_700_000))
             kind = "市" if pop >= 50_000 else ("村" if pop < 5_000 and rng.random() < 0.4 else "町")
-            out.append({"prefecture_code": pref_code, "insurer_code": f"{pref_code}{2 * k + 1:03d}{(p + k) % 10}",
-                        "prefecture": pref, "entity": names[used % len(names)] + kind, "population": pop,
-                        "first_insured": int(pop * rng.uniform(0.22, 0.45)), "size_class": _size_class(pop),
-                        "depopulated": _depopulated(pop, rng), "union": False})
+            out.append(
+                {
+                    "prefecture_code": pref_code,
+                    "insurer_code": f"{pref_code}{2 * k + 1:03d}{(p + k) % 10}",
+                    "prefecture": pref,
+                    "entity": names[used % len(names)] + kind,
+                    "population": pop,
+                    "first_insured": int(pop * rng.uniform(0.22, 0.45)),
+                    "size_class": _size_class(pop),
+                    "depopulated": _depopulated(pop, rng),
+                    "union": False,
+                }
+            )
             used += 1
     towns = [e for e in out if e["entity"].endswith("町")]
     other = next((e for e in towns if e["prefecture_code"] != towns[0]["prefecture_code"]), None) if towns else None
@@ -135,15 +221,28 @@ def _entities(n: int, n_unions: int, seed: int) -> list[dict]:
     for u in range(n_unions):
         pref_code = list(PREFECTURES)[(u * 7 + 3) % 47]
         stem = _STEMS[u % len(_STEMS)]
-        out.append({"prefecture_code": pref_code, "insurer_code": f"{pref_code}9{u:02d}{u % 10}",
-                    "prefecture": PREFECTURES[pref_code],
-                    "entity": f"{stem}地区介護保険広域連合" if u % 2 == 0 else f"{stem}郡介護保険事務組合",
-                    "population": None, "first_insured": None, "size_class": None, "depopulated": None, "union": True})
+        out.append(
+            {
+                "prefecture_code": pref_code,
+                "insurer_code": f"{pref_code}9{u:02d}{u % 10}",
+                "prefecture": PREFECTURES[pref_code],
+                "entity": f"{stem}地区介護保険広域連合" if u % 2 == 0 else f"{stem}郡介護保険事務組合",
+                "population": None,
+                "first_insured": None,
+                "size_class": None,
+                "depopulated": None,
+                "union": True,
+            }
+        )
     return sorted(out, key=lambda e: e["insurer_code"])
 
 
 def _size_class(population: int) -> str:
-    for limit, label in ((10_000, "人口1万人未満"), (50_000, "人口1万人以上5万人未満"), (100_000, "人口5万人以上10万人未満")):
+    for limit, label in (
+        (10_000, "人口1万人未満"),
+        (50_000, "人口1万人以上5万人未満"),
+        (100_000, "人口5万人以上10万人未満"),
+    ):
         if population < limit:
             return label
     return "人口10万人以上"
@@ -161,8 +260,17 @@ def _prefecture_entities() -> list[dict]:
     out = []
     for code, name in PREFECTURES.items():
         pop = int(np.exp(rng.normal(14.3, 0.6)))
-        out.append({"prefecture_code": code, "insurer_code": code, "prefecture": name, "entity": name,
-                    "population": pop, "first_insured": int(pop * 0.3), "union": False})
+        out.append(
+            {
+                "prefecture_code": code,
+                "insurer_code": code,
+                "prefecture": name,
+                "entity": name,
+                "population": pop,
+                "first_insured": int(pop * 0.3),
+                "union": False,
+            }
+        )
     return out
 
 
@@ -188,7 +296,6 @@ def _scores(cols: list[Column], ents: list[dict], year: int, seed: int) -> np.nd
     return scores
 
 
-
 def synthetic_budget(grant: str, n_municipalities: int) -> int:
     """The 架空の市町村分予算額 (yen) behind the synthetic R6 amounts, scaled to the number of municipalities.
 
@@ -198,9 +305,16 @@ def synthetic_budget(grant: str, n_municipalities: int) -> int:
     return SYNTHETIC_BUDGET_YEN[grant] * n_municipalities // 1741
 
 
-def national_workbook(path: str | Path, fiscal_year: int | str, level: str | None = None, *,
-                      n_municipalities: int = 300, n_unions: int = 3, items_per_group: int = 4,
-                      seed: int = 0) -> Path:
+def national_workbook(
+    path: str | Path,
+    fiscal_year: int | str,
+    level: str | None = None,
+    *,
+    n_municipalities: int = 300,
+    n_unions: int = 3,
+    items_per_group: int = 4,
+    seed: int = 0,
+) -> Path:
     """Write a synthetic national result workbook for one 交付年度 and return its path.
 
     ``level`` "市町村" or "都道府県" writes that sheet only (as MHLW publishes them); None writes both sheets.
@@ -216,8 +330,10 @@ def national_workbook(path: str | Path, fiscal_year: int | str, level: str | Non
 
     lay = layout(fiscal_year)
     levels = [level] if level else ["市町村", "都道府県"]
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     wb.set_properties({"title": "架空データ（grantkit.synthetic）", "created": datetime(2000, 1, 1)})
     for lv in levels:
         key = "sheet_municipal" if lv == "市町村" else "sheet_prefecture"
@@ -231,10 +347,30 @@ def national_workbook(path: str | Path, fiscal_year: int | str, level: str | Non
     return Path(path)
 
 
-_LEADING = ("serial_no", "prefecture_code", "insurer_code", "prefecture", "entity", "population", "first_insured",
-            "size_class", "depopulated", "prev_total", "prev_rank")
-_STAT_ROWS = ("stat_max", "stat_sum", "stat_mean", "stat_item_mean", "stat_mean_rate", "stat_median", "stat_std",
-              "stat_n", "stat_rate")
+_LEADING = (
+    "serial_no",
+    "prefecture_code",
+    "insurer_code",
+    "prefecture",
+    "entity",
+    "population",
+    "first_insured",
+    "size_class",
+    "depopulated",
+    "prev_total",
+    "prev_rank",
+)
+_STAT_ROWS = (
+    "stat_max",
+    "stat_sum",
+    "stat_mean",
+    "stat_item_mean",
+    "stat_mean_rate",
+    "stat_median",
+    "stat_std",
+    "stat_n",
+    "stat_rate",
+)
 
 
 class _Sheet:
@@ -244,8 +380,11 @@ class _Sheet:
         cols = score_columns(lay.year, level, items_per_group)
         self.ws, self.lay, self.level, self.cols, self.ents = ws, lay, level, cols, ents
         hd = lay.headings
-        self.lead = [k for k in _LEADING if hd[k] and (level == "市町村" or k not in ("insurer_code", "entity",
-                                                                                    "size_class", "depopulated"))]
+        self.lead = [
+            k
+            for k in _LEADING
+            if hd[k] and (level == "市町村" or k not in ("insurer_code", "entity", "size_class", "depopulated"))
+        ]
         self.scored = np.array([not e["union"] for e in ents])
         plan: list[tuple] = [("lead", k) for k in self.lead]
         grants = list(lay.grants().values())
@@ -312,8 +451,12 @@ class _Sheet:
     def write(self) -> None:
         lay, ws = self.lay, self.ws
         tag = "市町村分" if self.level == "市町村" else "都道府県分"
-        ws.write_string(0, 0, f"【架空データ】{era_label_long(lay.year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金 "
-                              f"{lay.printed['title_marker']}（{tag}）※実在の団体・得点ではありません")
+        ws.write_string(
+            0,
+            0,
+            f"【架空データ】{era_label_long(lay.year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金 "
+            f"{lay.printed['title_marker']}（{tag}）※実在の団体・得点ではありません",
+        )
         self._header()
         self._statistics(1 + lay.depth)
         self._rows(1 + lay.depth + len(_STAT_ROWS))
@@ -383,11 +526,17 @@ class _Sheet:
                 if p[0] not in ("leaf", "goal_total", "grant_total", "total"):
                     continue
                 v, mx = valid[:, j], self.maxima[j]
-                value = {"stat_max": mx, "stat_sum": v.sum(), "stat_mean": round(v.mean(), 2),
-                         "stat_item_mean": round(v[v > 0].mean(), 2) if (v > 0).any() else 0.0,
-                         "stat_mean_rate": round(v.mean() / mx, 4), "stat_median": float(np.median(v)),
-                         "stat_std": round(float(v.std(ddof=1)), 2), "stat_n": float((v > 0).sum()),
-                         "stat_rate": round(float((v > 0).sum()) / n, 4)}[key]
+                value = {
+                    "stat_max": mx,
+                    "stat_sum": v.sum(),
+                    "stat_mean": round(v.mean(), 2),
+                    "stat_item_mean": round(v[v > 0].mean(), 2) if (v > 0).any() else 0.0,
+                    "stat_mean_rate": round(v.mean() / mx, 4),
+                    "stat_median": float(np.median(v)),
+                    "stat_std": round(float(v.std(ddof=1)), 2),
+                    "stat_n": float((v > 0).sum()),
+                    "stat_rate": round(float((v > 0).sum()) / n, 4),
+                }[key]
                 ws.write_number(first_row + s, j, float(value))
 
     def _rows(self, first_row: int) -> None:
@@ -400,10 +549,13 @@ class _Sheet:
             row = first_row + r
             scored = not e["union"]
             for j, key in enumerate(self.lead):
-                value = {"serial_no": r + 1, "prefecture_code": int(e["prefecture_code"]),
-                         "insurer_code": int(e["insurer_code"]),
-                         "prev_total": self.prev[k_scored] if scored else None,
-                         "prev_rank": prev_rank[k_scored] if scored else None}.get(key, e.get(key))
+                value = {
+                    "serial_no": r + 1,
+                    "prefecture_code": int(e["prefecture_code"]),
+                    "insurer_code": int(e["insurer_code"]),
+                    "prev_total": self.prev[k_scored] if scored else None,
+                    "prev_rank": prev_rank[k_scored] if scored else None,
+                }.get(key, e.get(key))
                 if isinstance(value, str):
                     write_string(row, j, value)
                 elif value is not None:

@@ -16,16 +16,45 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import MergedCell
 
 from grantkit import GrantkitError, example_path, load_mhlw, read_scores
-
 from grantkit.testing.synthetic import national_workbook
 
 # 60 examples in CI; GRANTKIT_FUZZ_EXAMPLES=2000 for a deeper run on a workstation
-FUZZ = settings(max_examples=int(os.environ.get("GRANTKIT_FUZZ_EXAMPLES", "60")), deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=int(os.environ.get("GRANTKIT_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=8)
-values = st.one_of(st.none(), text, st.integers(-50, 1000), st.floats(-1e4, 1e4, allow_nan=False), st.booleans(),
-                   st.sampled_from(["=1+1", "－", "-", "1,234", "合計", "Ⅱ計", "（83%）", "10 ／ 30", "R1", "\u3000",
-                                    "#N/A", "配点", "平均点", "通し番号", "山口県評点", "全国平均", "目標Ⅰ", "ア", "1"]))
+values = st.one_of(
+    st.none(),
+    text,
+    st.integers(-50, 1000),
+    st.floats(-1e4, 1e4, allow_nan=False),
+    st.booleans(),
+    st.sampled_from(
+        [
+            "=1+1",
+            "－",
+            "-",
+            "1,234",
+            "合計",
+            "Ⅱ計",
+            "（83%）",
+            "10 ／ 30",
+            "R1",
+            "\u3000",
+            "#N/A",
+            "配点",
+            "平均点",
+            "通し番号",
+            "山口県評点",
+            "全国平均",
+            "目標Ⅰ",
+            "ア",
+            "1",
+        ]
+    ),
+)
 
 
 def edits(max_row: int, max_col: int):
@@ -127,11 +156,18 @@ def test_seed_workbook_with_a_shifted_table_reads_the_same(tmp_path, seed, down,
 
 @pytest.fixture(scope="module")
 def national(tmp_path_factory):
-    path = national_workbook(tmp_path_factory.mktemp("national") / "r7.xlsx", "R7", "市町村", n_municipalities=8,
-                             n_unions=2, items_per_group=1)
+    path = national_workbook(
+        tmp_path_factory.mktemp("national") / "r7.xlsx",
+        "R7",
+        "市町村",
+        n_municipalities=8,
+        n_unions=2,
+        items_per_group=1,
+    )
     ws = openpyxl.load_workbook(path).active
-    rows = {str(ws.cell(r, 3).value).zfill(6): r for r in range(1, ws.max_row + 1)
-            if str(ws.cell(r, 1).value).isdigit()}  # 通し番号 → the row of each 保険者番号
+    rows = {
+        str(ws.cell(r, 3).value).zfill(6): r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).isdigit()
+    }  # 通し番号 → the row of each 保険者番号
     base = load_mhlw(path)
     first_data = min(rows.values())
     return path.read_bytes(), base, rows, first_data, ws.max_row, ws.max_column

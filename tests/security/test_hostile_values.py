@@ -10,12 +10,25 @@ from hypothesis import strategies as st
 
 from grantkit import GrantkitError, read_scores
 
-HEADER = ["fiscal_year", "level", "grant", "entity_code", "entity", "indicator", "indicator_name", "parent",
-          "score", "max_score"]
+HEADER = [
+    "fiscal_year",
+    "level",
+    "grant",
+    "entity_code",
+    "entity",
+    "indicator",
+    "indicator_name",
+    "parent",
+    "score",
+    "max_score",
+]
 VALID = ["R1", "都道府県", "推進", "35", "山口県", "Ⅰ", "指標", "", "94", "106"]
-cell = st.one_of(st.text(max_size=12), st.sampled_from(["=1+1", "－", "1,234", "R1", "令和元年度", "\u3000", "NaN",
-                                                       "-5", "1e309", "０", "@x", "\ufeff"]),
-                 st.integers(-10**6, 10**6).map(str), st.floats(allow_nan=True).map(str))
+cell = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["=1+1", "－", "1,234", "R1", "令和元年度", "\u3000", "NaN", "-5", "1e309", "０", "@x", "\ufeff"]),
+    st.integers(-(10**6), 10**6).map(str),
+    st.floats(allow_nan=True).map(str),
+)
 
 
 def _write(path, rows, header=HEADER):
@@ -27,8 +40,7 @@ def _write(path, rows, header=HEADER):
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(broken=st.lists(st.lists(cell, min_size=10, max_size=10), max_size=4),
-       shift=st.integers(0, 2))
+@given(broken=st.lists(st.lists(cell, min_size=10, max_size=10), max_size=4), shift=st.integers(0, 2))
 def test_fuzzed_csv_only_raises_grantkit_errors_and_keeps_valid_rows(tmp_path, broken, shift):
     path = tmp_path / "fuzz.csv"
     header = HEADER if shift == 0 else ([""] * shift + HEADER)[: len(HEADER)]
@@ -41,4 +53,9 @@ def test_fuzzed_csv_only_raises_grantkit_errors_and_keeps_valid_rows(tmp_path, b
     assert report.rows_read == report.rows_kept + len(report.exclusions) == len(table)
     first = table.iloc[0]
     assert (first.fiscal_year, first.entity_code, first.indicator, first.score, first.max_score) == (
-        2019, "35", "Ⅰ", 94.0, 106.0)
+        2019,
+        "35",
+        "Ⅰ",
+        94.0,
+        106.0,
+    )

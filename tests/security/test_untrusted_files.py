@@ -14,16 +14,25 @@ from grantkit.io.workbook import read_sheet
 
 XLSX = example_path("yamaguchi_scores.xlsx")
 
-BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-                  + b"".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'.encode()
-                             for i in range(1, 10))
-                  + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-                    b"<si><t>&lol9;</t></si></sst>")
-QUADRATIC = (b'<?xml version="1.0"?><!DOCTYPE q [<!ENTITY a "' + b"x" * 50_000 + b'">]>'
-             b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
-             + b"&a;" * 50_000 + b"</t></si></sst>")
-EXTERNAL = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&e;</t></si></sst>')
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'.encode()
+        for i in range(1, 10)
+    )
+    + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+    b"<si><t>&lol9;</t></si></sst>"
+)
+QUADRATIC = (
+    b'<?xml version="1.0"?><!DOCTYPE q [<!ENTITY a "' + b"x" * 50_000 + b'">]>'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+    + b"&a;" * 50_000
+    + b"</t></si></sst>"
+)
+EXTERNAL = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&e;</t></si></sst>'
+)
 
 
 def _replace_part(tmp_path, part: str, payload: bytes, name="hostile.xlsx"):
@@ -83,8 +92,8 @@ def test_zip_bomb_with_lying_directory_is_stopped_while_streaming(tmp_path, monk
     # Make the central directory claim the big part is tiny (a lying zip).
     data = bytearray(path.read_bytes())
     at = data.rfind(b"xl/media/zeros.xml") - 46  # its central-directory entry (46-byte header before the name)
-    assert data[at:at + 4] == b"PK\x01\x02"
-    data[at + 24:at + 28] = (100).to_bytes(4, "little")  # uncompressed size in the central directory
+    assert data[at : at + 4] == b"PK\x01\x02"
+    data[at + 24 : at + 28] = (100).to_bytes(4, "little")  # uncompressed size in the central directory
     path.write_bytes(bytes(data))
     with pytest.raises(InputFileError):
         read_sheet(path)
@@ -133,9 +142,13 @@ def test_not_a_workbook_zip(tmp_path):
 
 def _hostile_files(tmp_path):
     """One file (or path) of each kind an email attachment can be that no loader can read, built here."""
-    files = {"empty.csv": b"", "encrypted.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504,
-             "cut.xlsx": XLSX.read_bytes()[:3000], "utf16.csv": "年度,団体\n".encode("utf-16"),
-             "junk.bin": bytes(range(256)) * 8}
+    files = {
+        "empty.csv": b"",
+        "encrypted.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504,
+        "cut.xlsx": XLSX.read_bytes()[:3000],
+        "utf16.csv": "年度,団体\n".encode("utf-16"),
+        "junk.bin": bytes(range(256)) * 8,
+    }
     paths = {}
     for name, content in files.items():
         paths[name] = tmp_path / name
@@ -156,8 +169,13 @@ def test_every_refusal_is_a_grantkit_error(tmp_path):
     pandas/zip/XML/Unicode exception, never a table."""
     from grantkit import load_budgets, load_mhlw, load_projects, load_utilization
 
-    loaders = {"load_scores": load_scores, "load_mhlw": load_mhlw, "load_utilization": load_utilization,
-               "load_projects": load_projects, "load_budgets": load_budgets}
+    loaders = {
+        "load_scores": load_scores,
+        "load_mhlw": load_mhlw,
+        "load_utilization": load_utilization,
+        "load_projects": load_projects,
+        "load_budgets": load_budgets,
+    }
     refused = []
     for name, path in _hostile_files(tmp_path).items():
         for loader_name, loader in loaders.items():

@@ -30,5 +30,10 @@ def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     """
     from ..cache import cached
 
-    return cached(lambda: read_mhlw(path, level=level, strict=strict), path, "load_mhlw",
-                  {"level": level, "strict": strict}, use=cache)
+    return cached(
+        lambda: read_mhlw(path, level=level, strict=strict),
+        path,
+        "load_mhlw",
+        {"level": level, "strict": strict},
+        use=cache,
+    )

@@ -143,12 +143,22 @@ def locate(rows: list[list[object]], ctx: Ctx) -> Block:
     """Find the header block, the statistics rows and the first data row, and name every column."""
     lay = ctx.lay
     grant_heads = [c for c in ("grant_推進", "grant_支援") if lay.spellings[c]]
-    h = next((i for i, r in enumerate(rows[:30]) for v in r if isinstance(v, str) and v
-              and any(lay.is_(c, heading_key(v)) for c in grant_heads)), None)
+    h = next(
+        (
+            i
+            for i, r in enumerate(rows[:30])
+            for v in r
+            if isinstance(v, str) and v and any(lay.is_(c, heading_key(v)) for c in grant_heads)
+        ),
+        None,
+    )
     if h is None:
         raise ctx.error(f"交付金名の見出し「{'」「'.join(lay.printed[c] for c in grant_heads)}」が見つかりません")
-    first_grant = next(j for j, v in enumerate(rows[h]) if isinstance(v, str) and v
-                       and any(lay.is_(c, heading_key(v)) for c in grant_heads))
+    first_grant = next(
+        j
+        for j, v in enumerate(rows[h])
+        if isinstance(v, str) and v and any(lay.is_(c, heading_key(v)) for c in grant_heads)
+    )
     lead, extra, printed = _leading(rows, h, first_grant, ctx)
     stat_keys = [k for k in STATS if lay.spellings[k]]
     key_col = lead.get("serial_no")
@@ -166,13 +176,19 @@ def locate(rows: list[list[object]], ctx: Ctx) -> Block:
             first_data = i
             break
         elif depth is not None and labels:
-            raise ctx.error(f"{i + 1}行目「{labels[0]}」は統計行（{'・'.join(lay.printed[k] for k in stat_keys)}）"
-                            "でもデータ行でもありません")
+            raise ctx.error(
+                f"{i + 1}行目「{labels[0]}」は統計行（{'・'.join(lay.printed[k] for k in stat_keys)}）"
+                "でもデータ行でもありません"
+            )
     if first_data is None:
-        raise ctx.error("データ行が見つかりません" + (f"（{lay.printed['serial_no']}が数値の行）" if key_col is not None else ""))
+        raise ctx.error(
+            "データ行が見つかりません" + (f"（{lay.printed['serial_no']}が数値の行）" if key_col is not None else "")
+        )
     if depth != lay.depth:
-        raise ctx.error(f"見出しが {depth} 行ありますが、様式では {lay.depth} 行です"
-                        f"（{'・'.join(k for k in lay.levels)}。{HEADINGS_FILE} の header_ の行）")
+        raise ctx.error(
+            f"見出しが {depth} 行ありますが、様式では {lay.depth} 行です"
+            f"（{'・'.join(k for k in lay.levels)}。{HEADINGS_FILE} の header_ の行）"
+        )
     if "stat_max" not in stat_rows:
         raise ctx.error(f"統計行「{lay.printed['stat_max']}」がありません")
     head = [[text(v) for v in rows[h + r]] for r in range(depth)]
@@ -181,8 +197,9 @@ def locate(rows: list[list[object]], ctx: Ctx) -> Block:
     return Block(h, depth, stat_rows, first_data, cols)
 
 
-def _leading(rows: list[list[object]], h: int, first_grant: int, ctx: Ctx
-             ) -> tuple[dict[str, int], dict[int, str], dict[int, str]]:
+def _leading(
+    rows: list[list[object]], h: int, first_grant: int, ctx: Ctx
+) -> tuple[dict[str, int], dict[int, str], dict[int, str]]:
     """Leading columns (left of the first 交付金名) by meaning; unknown headings → extra attributes."""
     lay = ctx.lay
     wanted = [k for k in LEADING if lay.spellings[k] and (ctx.level == "市町村" or k not in MUNICIPAL_ONLY)]
@@ -203,14 +220,20 @@ def _leading(rows: list[list[object]], h: int, first_grant: int, ctx: Ctx
             lead[found] = j
     missing = [k for k in REQUIRED[ctx.level] if k not in lead]
     if missing:
-        raise ctx.error("見出し「" + "」「".join(lay.printed[k] for k in missing) + "」がありません（交付金名より左の列: "
-                        + ("、".join(label(v, j) for j, v in extra.items()) or "なし") + f"。別の書き方なら {HEADINGS_FILE} "
-                        "のその行に「|」で足してください）")
+        raise ctx.error(
+            "見出し「"
+            + "」「".join(lay.printed[k] for k in missing)
+            + "」がありません（交付金名より左の列: "
+            + ("、".join(label(v, j) for j, v in extra.items()) or "なし")
+            + f"。別の書き方なら {HEADINGS_FILE} "
+            "のその行に「|」で足してください）"
+        )
     return lead, extra, printed
 
 
-def _classify(head: list[list[str]], lead: dict[str, int], extra: dict[int, str], first_grant: int, ctx: Ctx,
-              h: int) -> Columns:
+def _classify(
+    head: list[list[str]], lead: dict[str, int], extra: dict[int, str], first_grant: int, ctx: Ctx, h: int
+) -> Columns:
     """Sort the columns right of the leading ones into leaves, subtotals, totals, rank and amounts."""
     lay = ctx.lay
     grants = lay.grants()
@@ -254,8 +277,10 @@ def _classify(head: list[list[str]], lead: dict[str, int], extra: dict[int, str]
 
 
 def _unknown(cell: str, i: int, j: int, lay: Layout) -> str:
-    return (f"{i + 1}行目 {column_letter(j)}列の見出し「{cell}」は様式にありません（近い見出し: 「{lay.nearest(heading_key(cell))}」）。"
-            f"この列を読むなら {HEADINGS_FILE}（目標・指標群なら {GOALS_FILE}）に行を足してください")
+    return (
+        f"{i + 1}行目 {column_letter(j)}列の見出し「{cell}」は様式にありません（近い見出し: 「{lay.nearest(heading_key(cell))}」）。"
+        f"この列を読むなら {HEADINGS_FILE}（目標・指標群なら {GOALS_FILE}）に行を足してください"
+    )
 
 
 def _special(keys: list[str], lay: Layout) -> tuple[str, str] | None:
@@ -306,7 +331,9 @@ def _subtotal(kind: str, key: str, state: dict[str, str], j: int, ctx: Ctx) -> S
     else:  # 「（ⅰ）計」 printed under its 目標: the 目標 of the leaves before it
         goal = (lay.code_of(heading_key(state.get("goal", "")), "goals") or (None,))[0]
     if goal is None:
-        raise ctx.error(f"{column_letter(j)}列の小計「{key}」の目標 {mark} は様式にありません（{'・'.join(lay.goals)}）")
+        raise ctx.error(
+            f"{column_letter(j)}列の小計「{key}」の目標 {mark} は様式にありません（{'・'.join(lay.goals)}）"
+        )
     group = ""
     if kind == "group":
         group = next((c for c, ps in lay.groups.items() if any(p.startswith(m.group("group")) for p in ps)), "")

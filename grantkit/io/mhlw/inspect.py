@@ -10,7 +10,13 @@ from ...errors import GrantkitError, ValidationError
 from .layout import HEADINGS_FILE, layout
 from .load import MhlwResult, read_mhlw
 
-_KINDS = {"group": "指標群の小計", "goal": "目標の小計", "grant": "交付金の合計", "total": "推進・支援合計", "rank": "順位"}
+_KINDS = {
+    "group": "指標群の小計",
+    "goal": "目標の小計",
+    "grant": "交付金の合計",
+    "total": "推進・支援合計",
+    "rank": "順位",
+}
 
 
 def describe(result: MhlwResult) -> str:
@@ -24,11 +30,16 @@ def describe(result: MhlwResult) -> str:
     """
     rep, cols = result.report, result.columns
     depth = layout(result.layout).depth
-    lines = [f"■ {rep.source}",
-             f"交付年度: {era_label_long(result.layout)}（様式: {HEADINGS_FILE} の {result.layout} 列）",
-             f"シート: {rep.sheet}",
-             (f"見出しの行: {result.header_row}〜{result.header_row + depth - 1}行目（{depth} 行）、"
-              f"最初のデータ行: {result.first_data_row}行目"), "左側の列（見出し → 読み方）:"]
+    lines = [
+        f"■ {rep.source}",
+        f"交付年度: {era_label_long(result.layout)}（様式: {HEADINGS_FILE} の {result.layout} 列）",
+        f"シート: {rep.sheet}",
+        (
+            f"見出しの行: {result.header_row}〜{result.header_row + depth - 1}行目（{depth} 行）、"
+            f"最初のデータ行: {result.first_data_row}行目"
+        ),
+        "左側の列（見出し → 読み方）:",
+    ]
     lead = cols[cols["kind"].isin(["lead", "extra"])]
     lines += [f"  {c}列「{h}」→ {a}" for c, h, a in zip(lead["sheet_column"], lead["heading"], lead["read_as"])]
     leaves = cols[cols["kind"] == "leaf"]
@@ -41,8 +52,10 @@ def describe(result: MhlwResult) -> str:
     subs = cols[cols["kind"].isin(list(_KINDS))]
     counts = Counter(subs["kind"])
     lines.append("小計・合計の列: " + "、".join(f"{_KINDS[k]} {counts[k]}" for k in _KINDS if counts[k]))
-    lines += [f"  {c}列 {a}" + (f"（{g}）" if g else "") for c, a, g in
-              zip(subs["sheet_column"], subs["read_as"], subs["grant"])]
+    lines += [
+        f"  {c}列 {a}" + (f"（{g}）" if g else "")
+        for c, a, g in zip(subs["sheet_column"], subs["read_as"], subs["grant"])
+    ]
     lines.append(f"択一（いずれか高い方を数える項目）: {len(result.alternatives) or 'なし'}")
     lines += [f"  {a}" for a in result.alternatives]
     lines.append(f"行: 読込 {rep.rows_read} = 採用 {rep.rows_kept} + 除外 {len(rep.exclusions)}")
@@ -56,8 +69,10 @@ def describe(result: MhlwResult) -> str:
     lines += [f"  注: {n}" for n in rep.notes if not n.startswith(said) and n not in result.checks]
     extras = cols[cols["kind"] == "extra"]
     if len(extras):
-        lines.append("様式にない左側の列は追加の属性（extras）として保持しました: "
-                     + "、".join(f"「{h}」" for h in extras["heading"]))
+        lines.append(
+            "様式にない左側の列は追加の属性（extras）として保持しました: "
+            + "、".join(f"「{h}」" for h in extras["heading"])
+        )
     return "\n".join(lines)
 
 

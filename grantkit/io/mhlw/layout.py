@@ -25,15 +25,35 @@ from ...text import normalize_text
 HEADINGS_FILE = "grantkit/io/layouts/mhlw_headings.csv"
 GOALS_FILE = "grantkit/io/layouts/mhlw_goals.csv"
 HEADER_LEVELS = ("grant", "goal", "group", "item", "name", "branch", "sub_branch")
-LEADING = ("serial_no", "prefecture_code", "insurer_code", "prefecture", "entity", "population", "first_insured",
-           "size_class", "depopulated", "prev_total", "prev_rank")
+LEADING = (
+    "serial_no",
+    "prefecture_code",
+    "insurer_code",
+    "prefecture",
+    "entity",
+    "population",
+    "first_insured",
+    "size_class",
+    "depopulated",
+    "prev_total",
+    "prev_rank",
+)
 MUNICIPAL_ONLY = ("insurer_code", "entity", "size_class", "depopulated")
 REQUIRED = {"市町村": ("prefecture", "entity", "first_insured"), "都道府県": ("prefecture",)}
 """The leading columns some computation needs: the names identify a row, 第1号被保険者数 weights the municipal
 allocation. Every other leading column is optional (the prefecture sheet has no 人口)."""
-STATS = {"stat_max": "max_score", "stat_sum": "national_sum", "stat_mean": "mean", "stat_item_mean": "item_mean",
-         "stat_mean_rate": "mean_rate", "stat_median": "median", "stat_std": "std", "stat_n": "n_applicable",
-         "stat_n_prefecture": "n_applicable", "stat_rate": "applicable_rate"}
+STATS = {
+    "stat_max": "max_score",
+    "stat_sum": "national_sum",
+    "stat_mean": "mean",
+    "stat_item_mean": "item_mean",
+    "stat_mean_rate": "mean_rate",
+    "stat_median": "median",
+    "stat_std": "std",
+    "stat_n": "n_applicable",
+    "stat_n_prefecture": "n_applicable",
+    "stat_rate": "applicable_rate",
+}
 _SPACE = re.compile(r"\s+")
 
 
@@ -90,8 +110,9 @@ class Layout:
         exact = [c for c in candidates if self.spellings[c] and key in self.spellings[c]]
         if exact:
             return exact[0]
-        best = [(len(s), c) for c in candidates if self.match[c] == "prefix" for s in self.spellings[c]
-                if key.startswith(s)]
+        best = [
+            (len(s), c) for c in candidates if self.match[c] == "prefix" for s in self.spellings[c] if key.startswith(s)
+        ]
         return max(best)[1] if best else None
 
     def code_of(self, key: str, table: str) -> tuple[str, str] | None:
@@ -103,7 +124,7 @@ class Layout:
         for code, prefixes in getattr(self, table).items():
             for p in prefixes:
                 if key.startswith(p):
-                    return code, key[len(p):]
+                    return code, key[len(p) :]
         return None
 
     def nearest(self, key: str) -> str:
@@ -154,9 +175,11 @@ def layout(year: int | str) -> Layout:
     """
     y = to_fiscal_year(year)
     if y not in supported_years():
-        raise GrantkitError(f"{era_label_long(y)}の全国集計の様式は未対応です（対応: "
-                            f"{'、'.join(era_label_long(v) for v in supported_years())}）。"
-                            f"{HEADINGS_FILE} と {GOALS_FILE} に列を追加してください")
+        raise GrantkitError(
+            f"{era_label_long(y)}の全国集計の様式は未対応です（対応: "
+            f"{'、'.join(era_label_long(v) for v in supported_years())}）。"
+            f"{HEADINGS_FILE} と {GOALS_FILE} に列を追加してください"
+        )
     spellings, match, printed = {}, {}, {}
     for r in _rows("mhlw_headings.csv"):
         text = _cell(r, y)
@@ -179,8 +202,14 @@ def sheet_names(level: str) -> set[str]:
     {'全国集計(市町村)'}
     """
     key = "sheet_municipal" if level == "市町村" else "sheet_prefecture"
-    return {heading_key(s) for r in _rows("mhlw_headings.csv") if r["canonical"] == key
-            for c in r if (c == "common" or c.isdigit()) and r[c] not in ("", "-") for s in r[c].split("|")}
+    return {
+        heading_key(s)
+        for r in _rows("mhlw_headings.csv")
+        if r["canonical"] == key
+        for c in r
+        if (c == "common" or c.isdigit()) and r[c] not in ("", "-")
+        for s in r[c].split("|")
+    }
 
 
 def printed_sheet_names(level: str) -> list[str]:

@@ -22,10 +22,19 @@ from .extract import Block, Columns, Ctx, column_letter, locate
 from .layout import heading_key, layout, printed_sheet_names, sheet_names
 
 _TITLE_YEAR = re.compile(r"(令和|平成)(元|\d{1,2})年度")
-_READ_AS = {"serial_no": "通し番号", "prefecture_code": "都道府県番号", "insurer_code": "保険者番号",
-            "prefecture": "都道府県名", "entity": "市町村名", "population": "人口", "first_insured": "第1号被保険者数",
-            "size_class": "規模区分", "depopulated": "過疎地域", "prev_total": "前年度の合計得点（今年度の得点には使わない）",
-            "prev_rank": "前年度の順位（今年度の順位には使わない）"}
+_READ_AS = {
+    "serial_no": "通し番号",
+    "prefecture_code": "都道府県番号",
+    "insurer_code": "保険者番号",
+    "prefecture": "都道府県名",
+    "entity": "市町村名",
+    "population": "人口",
+    "first_insured": "第1号被保険者数",
+    "size_class": "規模区分",
+    "depopulated": "過疎地域",
+    "prev_total": "前年度の合計得点（今年度の得点には使わない）",
+    "prev_rank": "前年度の順位（今年度の順位には使わない）",
+}
 
 
 @dataclass
@@ -95,8 +104,13 @@ def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     path = Path(path)
     book = Workbook(path)  # checked once (zip bombs, DTD/ENTITY), then each sheet parsed by calamine
     names = book.names
-    wanted = [(lv, s) for lv in ("市町村", "都道府県") if level in (None, lv) for s in names
-              if heading_key(s) in sheet_names(lv)]
+    wanted = [
+        (lv, s)
+        for lv in ("市町村", "都道府県")
+        if level in (None, lv)
+        for s in names
+        if heading_key(s) in sheet_names(lv)
+    ]
     if not wanted:
         expected = "」「".join(n for lv in LEVELS if level in (None, lv) for n in printed_sheet_names(lv))
         raise InputFileError(path, f"全国集計のシート「{expected}」がありません（あるシート: {'、'.join(names)}）")
@@ -107,19 +121,39 @@ def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
 def _combine(results: list[MhlwResult]) -> MhlwResult:
     """Both levels of one workbook in one result (tables stacked; each keeps its ``level``)."""
     first = results[0]
-    report = LoadReport(source=first.report.source, sheet="、".join(r.report.sheet or "" for r in results),
-                        sha256=first.report.sha256, rows_read=sum(r.report.rows_read for r in results),
-                        rows_kept=sum(r.report.rows_kept for r in results),
-                        exclusions=[p for r in results for p in r.report.exclusions],
-                        coerced=[p for r in results for p in r.report.coerced],
-                        notes=[n for r in results for n in r.report.notes])
-    stack = lambda name: pd.concat([getattr(r, name) for r in results], ignore_index=True)
+    report = LoadReport(
+        source=first.report.source,
+        sheet="、".join(r.report.sheet or "" for r in results),
+        sha256=first.report.sha256,
+        rows_read=sum(r.report.rows_read for r in results),
+        rows_kept=sum(r.report.rows_kept for r in results),
+        exclusions=[p for r in results for p in r.report.exclusions],
+        coerced=[p for r in results for p in r.report.coerced],
+        notes=[n for r in results for n in r.report.notes],
+    )
+
+    def stack(name: str) -> pd.DataFrame:
+        return pd.concat([getattr(r, name) for r in results], ignore_index=True)
+
     amounts = [r.amounts for r in results if r.amounts is not None]
-    return MhlwResult(stack("scores"), stack("attributes"), stack("statistics"), amounts[0] if amounts else None,
-                      report, first.layout, "、".join(r.level for r in results), " / ".join(r.row_set for r in results),
-                      first.sha256, [c for r in results for c in r.checks], first.title, stack("extras"),
-                      stack("columns"), [a for r in results for a in r.alternatives], first.header_row,
-                      first.first_data_row)
+    return MhlwResult(
+        stack("scores"),
+        stack("attributes"),
+        stack("statistics"),
+        amounts[0] if amounts else None,
+        report,
+        first.layout,
+        "、".join(r.level for r in results),
+        " / ".join(r.row_set for r in results),
+        first.sha256,
+        [c for r in results for c in r.checks],
+        first.title,
+        stack("extras"),
+        stack("columns"),
+        [a for r in results for a in r.alternatives],
+        first.header_row,
+        first.first_data_row,
+    )
 
 
 def _read_level(path: Path, rows: list[list[object]], sheet: str, level: str, strict: bool) -> MhlwResult:
@@ -149,12 +183,17 @@ def _title_year(rows: list[list[object]], path: Path, sheet: str) -> int:
             if m:
                 year = to_fiscal_year(m.group(0))
                 if named and year not in named:
-                    raise InputFileError(path, f"シート「{sheet}」: 表題は{m.group(0)}、ファイル名は"
-                                               f"{era_label_long(named[0])}です。どちらの年度の評価結果か確かめてください"
-                                               "（年度は表題から読みます）")
+                    raise InputFileError(
+                        path,
+                        f"シート「{sheet}」: 表題は{m.group(0)}、ファイル名は"
+                        f"{era_label_long(named[0])}です。どちらの年度の評価結果か確かめてください"
+                        "（年度は表題から読みます）",
+                    )
                 return year
     hint = f"。ファイル名は{era_label_long(named[0])}ですが、年度は表題から読みます" if named else ""
-    raise InputFileError(path, f"シート「{sheet}」: 表題の行に「令和N年度」が見つかりません（全国集計の様式ではないようです{hint}）")
+    raise InputFileError(
+        path, f"シート「{sheet}」: 表題の行に「令和N年度」が見つかりません（全国集計の様式ではないようです{hint}）"
+    )
 
 
 def _tidy(rows: list[list[object]], block: Block, ctx: Ctx, strict: bool) -> MhlwResult:
@@ -175,14 +214,20 @@ def _tidy(rows: list[list[object]], block: Block, ctx: Ctx, strict: bool) -> Mhl
     scores = tidy.matrix(kept, idx, numbers, ctx, heads, report, problems)
     published = tidy.matrix(kept, sub_idx, numbers, ctx, sub_heads, report, problems)
     stats = tidy.statistics_rows(rows, block, idx + sub_idx, heads + sub_heads, ctx, problems)
-    max_score, sub_max = stats["max_score"][: len(idx)], stats["max_score"][len(idx):]
+    max_score, sub_max = stats["max_score"][: len(idx)], stats["max_score"][len(idx) :]
     stat_row = block.stat_rows["stat_max"] + 1
     if np.isnan(max_score).any():
         bad = [heads[k] for k in np.flatnonzero(np.isnan(max_score))[:10]]
         problems.append(ctx.problem(f"配点がありません: {'、'.join(bad)}", stat_row))
     for i, k in np.argwhere((scores > max_score[None, :] + 1e-9) | (scores < 0))[:50]:
-        problems.append(ctx.problem(f"得点 {scores[i, k]:g} が 0〜配点 {max_score[k]:g} の範囲にありません",
-                                    numbers[i], tidy.label(heads[k], idx[k]), scores[i, k]))
+        problems.append(
+            ctx.problem(
+                f"得点 {scores[i, k]:g} が 0〜配点 {max_score[k]:g} の範囲にありません",
+                numbers[i],
+                tidy.label(heads[k], idx[k]),
+                scores[i, k],
+            )
+        )
     if cols.blank:
         filled = tidy.matrix(kept, cols.blank, numbers, ctx, ["（見出しなし）"] * len(cols.blank), LoadReport(""), [])
         for k in np.flatnonzero(~np.isnan(filled).all(axis=0))[:10]:
@@ -190,8 +235,9 @@ def _tidy(rows: list[list[object]], block: Block, ctx: Ctx, strict: bool) -> Mhl
     printed_leaves = len(cols.items)
     scores, max_score, lines = checks.shared_goal(scores, max_score, cols, ctx, problems, numbers)
     found = checks.find_alternatives(scores, max_score, published, sub_max, cols)
-    lines += checks.check_subtotals(scores, max_score, published, sub_max, cols, ctx, strict, problems, report,
-                                    numbers, stat_row)
+    lines += checks.check_subtotals(
+        scores, max_score, published, sub_max, cols, ctx, strict, problems, report, numbers, stat_row
+    )
     attrs = tidy.attributes(kept, numbers, cols, published, ctx, problems, report)
     amounts = tidy.amounts(kept, numbers, cols, attrs, ctx, report, problems)
     if problems:
@@ -200,17 +246,35 @@ def _tidy(rows: list[list[object]], block: Block, ctx: Ctx, strict: bool) -> Mhl
     row_set = _row_set(attrs, report, level)
     table = tidy.long(scores, meta, attrs, lay.year, level, max_score)
     values = np.concatenate([scores[:, :printed_leaves], published], axis=1)
-    statistics = tidy.statistics(meta.iloc[:printed_leaves], cols, stats, values, ctx, row_set, lines, report,
-                                 checks.TOLERANCE)
+    statistics = tidy.statistics(
+        meta.iloc[:printed_leaves], cols, stats, values, ctx, row_set, lines, report, checks.TOLERANCE
+    )
     if found:
         report.notes.append("択一（いずれか高い方）として読んだ項目: " + "、".join(found))
     if cols.extra:
-        report.notes.append("様式にない左側の列を追加の属性として保持: "
-                            + "、".join(f"「{h}」（{column_letter(j)}列）" for j, h in cols.extra.items()))
+        report.notes.append(
+            "様式にない左側の列を追加の属性として保持: "
+            + "、".join(f"「{h}」（{column_letter(j)}列）" for j, h in cols.extra.items())
+        )
     report.notes.append(row_set)
-    return MhlwResult(table, attrs, statistics, amounts, report, lay.year, level, row_set, report.sha256 or "",
-                      lines, "", tidy.extras(kept, cols, attrs), _columns(cols, lay.printed), found,
-                      block.header + 1, block.first_data + 1)
+    return MhlwResult(
+        table,
+        attrs,
+        statistics,
+        amounts,
+        report,
+        lay.year,
+        level,
+        row_set,
+        report.sha256 or "",
+        lines,
+        "",
+        tidy.extras(kept, cols, attrs),
+        _columns(cols, lay.printed),
+        found,
+        block.header + 1,
+        block.first_data + 1,
+    )
 
 
 def _row_set(attrs: pd.DataFrame, report: LoadReport, level: str) -> str:
@@ -220,8 +284,10 @@ def _row_set(attrs: pd.DataFrame, report: LoadReport, level: str) -> str:
     if level == "市町村":
         without = int((attrs["insurer_code"] == "").sum())
         line += f"うち保険者番号のない市町村（広域連合の構成市町村） {without:,} 団体。"
-    return (line + f"除外 {len(report.exclusions)} 行: 広域連合・一部事務組合など得点のない行）。"
-            "平均・順位・分布はこの集合で計算")
+    return (
+        line + f"除外 {len(report.exclusions)} 行: 広域連合・一部事務組合など得点のない行）。"
+        "平均・順位・分布はこの集合で計算"
+    )
 
 
 def _columns(cols: Columns, printed: dict[str, str]) -> pd.DataFrame:
@@ -229,15 +295,29 @@ def _columns(cols: Columns, printed: dict[str, str]) -> pd.DataFrame:
     goal_name: the 目標 as this grant names it, heading: a leading column's heading as printed)."""
     rows = [(j, "lead", _READ_AS.get(k, k), "", "", "", "", "") for k, j in cols.lead.items()]
     rows += [(j, "extra", "追加の属性（様式にない見出し）", "", "", "", "", "") for j, h in cols.extra.items()]
-    rows += [(it.col, "leaf", "得点" + ("（択一）" if it.alternative else ""), it.grant, it.goal, it.group, it.code,
-              it.goal_name) for it in cols.items if it.col >= 0]
+    rows += [
+        (
+            it.col,
+            "leaf",
+            "得点" + ("（択一）" if it.alternative else ""),
+            it.grant,
+            it.goal,
+            it.group,
+            it.code,
+            it.goal_name,
+        )
+        for it in cols.items
+        if it.col >= 0
+    ]
     names = {"group": "指標群の小計", "goal": "目標の小計", "grant": "交付金の合計"}
-    rows += [(s.col, s.kind, f"{names[s.kind]}「{s.label}」", s.grant, s.goal, s.group, "", "")
-             for s in cols.subtotals]
-    rows += [(j, k, {"total": "推進・支援合計（今年度）", "rank": "順位（今年度）"}[k], "", "", "", "", "")
-             for k, j in cols.special.items()]
-    rows += [(j, "amount", f"{printed['amount_' + kind]}（{g}）", g, "", "", "", "")
-             for (kind, g), j in cols.amounts.items()]
+    rows += [(s.col, s.kind, f"{names[s.kind]}「{s.label}」", s.grant, s.goal, s.group, "", "") for s in cols.subtotals]
+    rows += [
+        (j, k, {"total": "推進・支援合計（今年度）", "rank": "順位（今年度）"}[k], "", "", "", "", "")
+        for k, j in cols.special.items()
+    ]
+    rows += [
+        (j, "amount", f"{printed['amount_' + kind]}（{g}）", g, "", "", "", "") for (kind, g), j in cols.amounts.items()
+    ]
     rows.sort()
     out = pd.DataFrame(rows, columns=["col", "kind", "read_as", "grant", "goal", "group", "indicator", "goal_name"])
     out.insert(0, "sheet_column", [column_letter(j) for j in out["col"]])

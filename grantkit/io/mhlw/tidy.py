@@ -34,8 +34,9 @@ def score_headings(cols: Columns) -> dict[int, str]:
     return out | {s.col: s.label for s in cols.subtotals}
 
 
-def split_rows(rows: list[list[object]], block: Block, ctx: Ctx, report: LoadReport, problems: list[Problem]
-               ) -> tuple[list[list[object]], list[int]]:
+def split_rows(
+    rows: list[list[object]], block: Block, ctx: Ctx, report: LoadReport, problems: list[Problem]
+) -> tuple[list[list[object]], list[int]]:
     """The scored rows and their sheet row numbers; every other non-blank row is listed as an exclusion."""
     cols, lay = block.cols, ctx.lay
     total_col = cols.special["total"]
@@ -55,22 +56,37 @@ def split_rows(rows: list[list[object]], block: Block, ctx: Ctx, report: LoadRep
             continue
         scored = [j for j, v in zip(score_cols, score_cells(r)) if v != "" and has_value(v)]
         if scored:  # a town whose 合計 is missing, not a 広域連合: excluding it would change every mean and rank
-            problems.append(ctx.problem(
-                f"{lay.printed['total']}がありませんが、得点のある列が {len(scored)} 列あります（"
-                f"{'、'.join(label(score_cols[j], j) for j in scored[:3])}{' など' if len(scored) > 3 else ''}）。"
-                "広域連合など得点のない行として除外すると平均・順位・配分が変わるため読めません", i + 1,
-                label(lay.printed["total"], total_col), r[total_col]))
+            problems.append(
+                ctx.problem(
+                    f"{lay.printed['total']}がありませんが、得点のある列が {len(scored)} 列あります（"
+                    f"{'、'.join(label(score_cols[j], j) for j in scored[:3])}{' など' if len(scored) > 3 else ''}）。"
+                    "広域連合など得点のない行として除外すると平均・順位・配分が変わるため読めません",
+                    i + 1,
+                    label(lay.printed["total"], total_col),
+                    r[total_col],
+                )
+            )
             continue
         name = text(r[name_col])
-        reason = ("合計の得点がない行（広域連合・一部事務組合など。得点は構成市町村が持つ）" if name
-                  else "団体名も合計の得点もない行（注記など）")
+        reason = (
+            "合計の得点がない行（広域連合・一部事務組合など。得点は構成市町村が持つ）"
+            if name
+            else "団体名も合計の得点もない行（注記など）"
+        )
         report.exclusions.append(ctx.problem(reason, i + 1, lay.printed["total"], name or text(r[0])))
     report.rows_kept = len(kept)
     return kept, numbers
 
 
-def matrix(rows: list[list[object]], idx: list[int], numbers: list[int], ctx: Ctx, headings: list[str],
-           report: LoadReport, problems: list[Problem]) -> np.ndarray:
+def matrix(
+    rows: list[list[object]],
+    idx: list[int],
+    numbers: list[int],
+    ctx: Ctx,
+    headings: list[str],
+    report: LoadReport,
+    problems: list[Problem],
+) -> np.ndarray:
     """Cells of ``rows`` at columns ``idx`` as floats; 「－」 etc. → NaN (listed as coerced), text → problem.
     One C-level conversion when every cell is a number (picked by ``itemgetter``, no object array of the whole
     sheet), cell by cell only otherwise."""
@@ -91,22 +107,32 @@ def matrix(rows: list[list[object]], idx: list[int], numbers: list[int], ctx: Ct
             problems.append(ctx.problem(f"'{text(v)}' は数値ではありません", numbers[i], label(headings[k], idx[k]), v))
             continue
         if x is None:
-            report.coerced.append(ctx.problem("空欄・「－」を欠損として読みました", numbers[i], label(headings[k], idx[k]), v))
+            report.coerced.append(
+                ctx.problem("空欄・「－」を欠損として読みました", numbers[i], label(headings[k], idx[k]), v)
+            )
         else:
             out[i, k] = x
     return out
 
 
-def statistics_rows(rows: list[list[object]], block: Block, idx: list[int], heads: list[str], ctx: Ctx,
-                    problems: list[Problem]) -> dict[str, np.ndarray]:
+def statistics_rows(
+    rows: list[list[object]], block: Block, idx: list[int], heads: list[str], ctx: Ctx, problems: list[Problem]
+) -> dict[str, np.ndarray]:
     """The printed statistics rows (配点, 平均点 …) at columns ``idx``; a blank cell (項目平均 of a subtotal) is NaN."""
     lines = [rows[i] for i in block.stat_rows.values()]
     values = matrix(lines, idx, [i + 1 for i in block.stat_rows.values()], ctx, heads, LoadReport(source=""), problems)
     return {STATS[k]: values[n] for n, k in enumerate(block.stat_rows)}
 
 
-def attributes(kept: list[list[object]], numbers: list[int], cols: Columns, published: np.ndarray, ctx: Ctx,
-               problems: list[Problem], report: LoadReport) -> pd.DataFrame:
+def attributes(
+    kept: list[list[object]],
+    numbers: list[int],
+    cols: Columns,
+    published: np.ndarray,
+    ctx: Ctx,
+    problems: list[Problem],
+    report: LoadReport,
+) -> pd.DataFrame:
     """One row per scored entity: codes as fixed-width strings, this year's 合計/順位 from the last columns.
 
     Numbers written as text (「28,567」, full-width digits) are read as numbers, blanks and 「－」 are missing and
@@ -128,8 +154,11 @@ def attributes(kept: list[list[object]], numbers: list[int], cols: Columns, publ
             try:
                 x = v if is_number(v) else parse_number(v)
             except ValueError:
-                problems.append(ctx.problem(f"'{text(v)}' は数値ではありません（「－」などの欠損の印なら欠損として読みます）",
-                                            n, where, v))
+                problems.append(
+                    ctx.problem(
+                        f"'{text(v)}' は数値ではありません（「－」などの欠損の印なら欠損として読みます）", n, where, v
+                    )
+                )
                 continue
             if x is None:
                 report.coerced.append(ctx.problem("空欄・「－」を欠損として読みました", n, where, v))
@@ -158,25 +187,50 @@ def attributes(kept: list[list[object]], numbers: list[int], cols: Columns, publ
     entity = texts(name_key)
     for r, n, name in zip(kept, numbers, entity):
         if not name:
-            problems.append(ctx.problem(f"得点のある行に{lay.printed[name_key]}がありません", n,
-                                        label(lay.printed[name_key], lead[name_key]), r[lead[name_key]]))
+            problems.append(
+                ctx.problem(
+                    f"得点のある行に{lay.printed[name_key]}がありません",
+                    n,
+                    label(lay.printed[name_key], lead[name_key]),
+                    r[lead[name_key]],
+                )
+            )
     insurer = codes("insurer_code", "市町村") if level == "市町村" else [""] * len(kept)
     if level == "市町村":
         entity_code = [c or (f"{p}:{name}" if p else "") for c, p, name in zip(insurer, pref_code, entity)]
-        for r, n, c, p in zip(kept, numbers, entity_code, prefecture):
+        for n, c, p in zip(numbers, entity_code, prefecture):
             if not c:
-                problems.append(ctx.problem(f"保険者番号のない行の{lay.printed['prefecture']}「{p}」が都道府県名として読めません"
-                                            "（都道府県＋市町村名で団体を識別します）", n,
-                                            label(lay.printed["prefecture"], lead["prefecture"]), p))
+                problems.append(
+                    ctx.problem(
+                        f"保険者番号のない行の{lay.printed['prefecture']}「{p}」が都道府県名として読めません"
+                        "（都道府県＋市町村名で団体を識別します）",
+                        n,
+                        label(lay.printed["prefecture"], lead["prefecture"]),
+                        p,
+                    )
+                )
     else:
         entity_code = pref_code
-    frame = pd.DataFrame({
-        "fiscal_year": lay.year, "level": level, "entity_code": entity_code, "entity": entity,
-        "insurer_code": insurer, "serial_no": number("serial_no"), "prefecture_code": pref_code,
-        "prefecture": prefecture, "population": number("population", least=0),
-        "first_insured": number("first_insured", least=1), "size_class": texts("size_class"),
-        "depopulated": texts("depopulated"), "prev_total": number("prev_total"), "prev_rank": number("prev_rank"),
-        "total": published[:, -1], "rank": number("rank")})
+    frame = pd.DataFrame(
+        {
+            "fiscal_year": lay.year,
+            "level": level,
+            "entity_code": entity_code,
+            "entity": entity,
+            "insurer_code": insurer,
+            "serial_no": number("serial_no"),
+            "prefecture_code": pref_code,
+            "prefecture": prefecture,
+            "population": number("population", least=0),
+            "first_insured": number("first_insured", least=1),
+            "size_class": texts("size_class"),
+            "depopulated": texts("depopulated"),
+            "prev_total": number("prev_total"),
+            "prev_rank": number("prev_rank"),
+            "total": published[:, -1],
+            "rank": number("rank"),
+        }
+    )
     grants = [(s.grant, k) for k, s in enumerate(cols.subtotals) if s.kind == "grant"]
     for g, k in grants:
         frame[f"score_{g}"] = published[:, k]
@@ -194,15 +248,25 @@ def attributes(kept: list[list[object]], numbers: list[int], cols: Columns, publ
 
 def extras(kept: list[list[object]], cols: Columns, attrs: pd.DataFrame) -> pd.DataFrame:
     """Leading columns the layout does not know, long: entity_code, heading, sheet_column, value (text)."""
-    parts = [pd.DataFrame({"entity_code": attrs["entity_code"], "heading": heading, "sheet_column": column_letter(j),
-                           "value": [text(r[j]) for r in kept]}) for j, heading in cols.extra.items()]
+    parts = [
+        pd.DataFrame(
+            {
+                "entity_code": attrs["entity_code"],
+                "heading": heading,
+                "sheet_column": column_letter(j),
+                "value": [text(r[j]) for r in kept],
+            }
+        )
+        for j, heading in cols.extra.items()
+    ]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in ("entity_code", "heading", "sheet_column", "value")})
     return pd.concat(parts, ignore_index=True).astype("str")
 
 
-def long(scores: np.ndarray, meta: pd.DataFrame, attrs: pd.DataFrame, year: int, level: str,
-         max_score: np.ndarray) -> pd.DataFrame:
+def long(
+    scores: np.ndarray, meta: pd.DataFrame, attrs: pd.DataFrame, year: int, level: str, max_score: np.ndarray
+) -> pd.DataFrame:
     """The tidy leaf table: entities × leaves, built column by column (no per-cell Python).
 
     Text columns are filled by broadcasting into one preallocated object array. ``alternative`` is the indicator
@@ -220,31 +284,54 @@ def long(scores: np.ndarray, meta: pd.DataFrame, attrs: pd.DataFrame, year: int,
     def repeat(column: str) -> pd.Series:
         return spread(attrs[column].to_numpy(dtype=object), per_entity=True)
 
-    return pd.DataFrame({
-        "fiscal_year": np.full(n_ent * n_item, year, dtype="int64"),
-        "level": spread(np.array([level], dtype=object), per_entity=False),
-        "grant": tile("grant"), "entity_code": repeat("entity_code"), "entity": repeat("entity"),
-        "indicator": tile("code"), "indicator_name": tile("name"), "parent": tile("goal"),
-        "score": scores.reshape(-1), "max_score": np.tile(max_score, n_ent),
-        "parent_name": tile("goal_name"), "group": tile("group"), "group_name": tile("group_name"),
-        "alternative": tile("alternative"),
-    }, copy=False)
+    return pd.DataFrame(
+        {
+            "fiscal_year": np.full(n_ent * n_item, year, dtype="int64"),
+            "level": spread(np.array([level], dtype=object), per_entity=False),
+            "grant": tile("grant"),
+            "entity_code": repeat("entity_code"),
+            "entity": repeat("entity"),
+            "indicator": tile("code"),
+            "indicator_name": tile("name"),
+            "parent": tile("goal"),
+            "score": scores.reshape(-1),
+            "max_score": np.tile(max_score, n_ent),
+            "parent_name": tile("goal_name"),
+            "group": tile("group"),
+            "group_name": tile("group_name"),
+            "alternative": tile("alternative"),
+        },
+        copy=False,
+    )
 
 
-def statistics(meta: pd.DataFrame, cols: Columns, stats: dict[str, np.ndarray], values: np.ndarray, ctx: Ctx,
-               row_set: str, checks: list[str], report: LoadReport, tolerance: float) -> pd.DataFrame:
+def statistics(
+    meta: pd.DataFrame,
+    cols: Columns,
+    stats: dict[str, np.ndarray],
+    values: np.ndarray,
+    ctx: Ctx,
+    row_set: str,
+    checks: list[str],
+    report: LoadReport,
+    tolerance: float,
+) -> pd.DataFrame:
     """The printed statistics per printed leaf and subtotal column, with the mean and median recomputed on
     ``row_set``. ``row_kind``: leaf, group_subtotal (指標群), subtotal (目標), total (交付金・総合計)."""
     leaves = meta.rename(columns={"goal": "parent", "code": "indicator", "name": "indicator_name"})
     leaves = leaves[["grant", "parent", "group", "indicator", "indicator_name", "alternative"]].assign(row_kind="leaf")
     kind = {"group": "group_subtotal", "goal": "subtotal", "grant": "total"}
-    subs = pd.DataFrame({
-        "grant": [s.grant or "合計" for s in cols.subtotals] + ["合計"],
-        "parent": [s.goal for s in cols.subtotals] + [""],
-        "group": [s.group for s in cols.subtotals] + [""],
-        "indicator": [s.goal or "合計" for s in cols.subtotals] + ["合計"],
-        "indicator_name": [s.label for s in cols.subtotals] + [ctx.lay.printed["total"]],
-        "alternative": "", "row_kind": [kind[s.kind] for s in cols.subtotals] + ["total"]})
+    subs = pd.DataFrame(
+        {
+            "grant": [s.grant or "合計" for s in cols.subtotals] + ["合計"],
+            "parent": [s.goal for s in cols.subtotals] + [""],
+            "group": [s.group for s in cols.subtotals] + [""],
+            "indicator": [s.goal or "合計" for s in cols.subtotals] + ["合計"],
+            "indicator_name": [s.label for s in cols.subtotals] + [ctx.lay.printed["total"]],
+            "alternative": "",
+            "row_kind": [kind[s.kind] for s in cols.subtotals] + ["total"],
+        }
+    )
     out = pd.concat([leaves, subs], ignore_index=True)
     for key, v in stats.items():
         out[key] = v
@@ -256,8 +343,10 @@ def statistics(meta: pd.DataFrame, cols: Columns, stats: dict[str, np.ndarray], 
     if "mean" in out:
         diff = (out["recomputed_mean"] - out["mean"]).abs()
         off = int((diff > tolerance).sum())
-        line = (f"平均点: {ctx.level}の {len(out)} 列で統計行の平均点と再計算した平均（{row_set.split('（')[0]}）の差は最大 "
-                f"{float(diff.max()):.4f} 点")
+        line = (
+            f"平均点: {ctx.level}の {len(out)} 列で統計行の平均点と再計算した平均（{row_set.split('（')[0]}）の差は最大 "
+            f"{float(diff.max()):.4f} 点"
+        )
         if off:
             line += f"。{off} 列で {tolerance} 点を超えて違います（統計行が別の行の集合で計算されている可能性）"
             report.notes.append(line)
@@ -279,8 +368,15 @@ def column_median(values: np.ndarray) -> np.ndarray:
     return np.where(n > 0, (low + high) / 2, np.nan)
 
 
-def amounts(kept: list[list[object]], numbers: list[int], cols: Columns, attrs: pd.DataFrame, ctx: Ctx, report: LoadReport,
-            problems: list[Problem]) -> pd.DataFrame | None:
+def amounts(
+    kept: list[list[object]],
+    numbers: list[int],
+    cols: Columns,
+    attrs: pd.DataFrame,
+    ctx: Ctx,
+    report: LoadReport,
+    problems: list[Problem],
+) -> pd.DataFrame | None:
     """R6: 交付見込額（案）and 確定額 per grant (千円), one row per entity, long by grant."""
     if not cols.amounts:
         return None
