@@ -104,9 +104,11 @@ def low_score_thresholds(scores: pd.DataFrame, statistics: pd.DataFrame, *, fisc
     """The low-score threshold per grant total and 目標: published 平均得点率 − 2 × 標準偏差 ÷ 配点, with the
     population and the sample SD.
 
-    Columns: grant, parent, max_score, n, mean_rate, std_printed, std_population, std_sample, printed_kind
-    (「母標準偏差」 / 「標本標準偏差」: which the printed 標準偏差 equals, found by recomputing both from the rows),
-    threshold_population, threshold_sample, threshold (the one of ``printed_kind``), sd_used (its name).
+    Columns: grant, parent, max_score, n, mean_rate, std_printed, std_population and std_sample (the printed
+    標準偏差 as it is and converted to the other kind by √(n/(n−1))), std_population_rows and std_sample_rows (both
+    recomputed from the municipalities' scores), printed_kind (「母標準偏差」 / 「標本標準偏差」: the recomputed one the
+    printed 標準偏差 is closer to), threshold_population, threshold_sample, threshold (the one of ``printed_kind``),
+    sd_used (its name).
     """
     stats, scores = municipal_rows(_year(statistics, fiscal_year)), municipal_rows(scores)
     stats = stats[stats["row_kind"].isin(["subtotal", "total"]) & stats["grant"].isin(GRANTS)]
@@ -131,6 +133,8 @@ def low_score_thresholds(scores: pd.DataFrame, statistics: pd.DataFrame, *, fisc
             "std_printed": row.std,
             "std_population": std_pop,
             "std_sample": std_smp,
+            "std_population_rows": pop,
+            "std_sample_rows": smp,
             "printed_kind": kind,
             "threshold_population": row.mean_rate - 2 * std_pop / row.max_score,
             "threshold_sample": row.mean_rate - 2 * std_smp / row.max_score,

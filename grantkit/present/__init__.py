@@ -44,6 +44,7 @@ from .views import (
     project_view,
     prose,
     score_table_view,
+    show_all_rows,
     standing_view,
     zero_view,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "score_numbers",
     "score_table",
     "score_table_view",
+    "show_all_rows",
     "standing_view",
     "zero_view",
     # the one formatting path

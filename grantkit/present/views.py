@@ -44,6 +44,16 @@ def prose(text: str) -> Prose:
     return Prose(text)
 
 
+def show_all_rows(limit: int = 2000) -> None:
+    """Let notebooks and the HTML report show tables of up to ``limit`` rows in full (pandas cuts any table longer
+    than 60 rows to its first and last five, which a report must not do: the rows left out would be missing).
+
+    >>> show_all_rows(); pd.get_option("display.max_rows")
+    2000
+    """
+    pd.set_option("display.max_rows", limit)
+
+
 def score_table_view(table: pd.DataFrame) -> pd.DataFrame:
     """A ``score_table`` with 「Ⅰ データ分析…」 as the row heading, as the printed report has it.
 
