@@ -20,6 +20,7 @@ import numpy as np
 
 from ..eras import era_label_long
 from ..io.mhlw import Layout, layout, supported_years
+from ..io.mhlw.layout import LEADING
 from ..prefectures import PREFECTURES
 
 # Approximate number of 市区町村 per prefecture (sums to 1,741): where synthetic towns are placed.
@@ -347,19 +348,7 @@ def national_workbook(
     return Path(path)
 
 
-_LEADING = (
-    "serial_no",
-    "prefecture_code",
-    "insurer_code",
-    "prefecture",
-    "entity",
-    "population",
-    "first_insured",
-    "size_class",
-    "depopulated",
-    "prev_total",
-    "prev_rank",
-)
+_LEADING = LEADING  # the leading columns the loader knows, in its order
 _STAT_ROWS = (
     "stat_max",
     "stat_sum",
