@@ -145,8 +145,8 @@ def group_trend(data: MunicipalData, codes: Sequence[str]) -> pd.DataFrame:
 def group_goals(
     data: MunicipalData, codes: Sequence[str], *, fiscal_year: int, flag: float = FLAG_POINTS
 ) -> pd.DataFrame:
-    """Each entity's score per grant × 目標 against the national mean score, flagged 「高」/「低」 where the
-    difference is at least ``flag`` points either way.
+    """Each entity's score per grant × 目標 (and grant total) against the national mean score; a 目標 is flagged
+    「高」/「低」 where the difference is at least ``flag`` points either way (grant totals are shown, not flagged).
 
     Columns: entity_code, entity, grant, parent, score, max_score, national_mean, diff, flag.
     """
@@ -154,7 +154,8 @@ def group_goals(
     means = totals.groupby(["grant", "parent"], sort=False)["score"].mean().rename("national_mean")
     mine = totals[totals["entity_code"].isin(codes)].join(means, on=["grant", "parent"])
     mine["diff"] = mine["score"] - mine["national_mean"]
-    mine["flag"] = np.where(mine["diff"] >= flag, "高", np.where(mine["diff"] <= -flag, "低", ""))
+    goal = mine["parent"].ne(TOTAL).to_numpy(dtype=bool)  # a 100-point 目標; ±flag on a 400-point total means less
+    mine["flag"] = np.where(goal & (mine["diff"] >= flag), "高", np.where(goal & (mine["diff"] <= -flag), "低", ""))
     order = {c: i for i, c in enumerate(codes)}
     mine = mine.sort_values("entity_code", key=lambda c: c.map(order), kind="stable")
     cols = ["entity_code", "entity", "grant", "parent", "score", "max_score", "national_mean", "diff", "flag"]

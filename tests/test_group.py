@@ -107,6 +107,7 @@ def test_goals_flagged_at_20_points(data, codes):
         diff = mine - means[(row.grant, row.parent)]
         assert row.diff == pytest.approx(diff)
         assert row.flag == ("高" if diff >= 20 else "低" if diff <= -20 else "")
+    assert (got.loc[got["parent"] == "合計", "flag"] == "").all()  # a 400-point total is shown, never flagged
 
 
 def test_recover_items_from_peers(data, codes):
