@@ -87,6 +87,8 @@ LABELS: dict[str, str] = {
     "source": "出典",
     "note": "備考",
     "prefecture_code": "都道府県番号",
+    "serial_no": "通し番号",
+    "insurer_code": "保険者番号",
     "prefecture": "都道府県名",
     "population": "人口",
     "size_class": "規模区分",

@@ -9,19 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grantkit import GrantkitError, read_scores
+from grantkit.schema import REQUIRED
 
-HEADER = [
-    "fiscal_year",
-    "level",
-    "grant",
-    "entity_code",
-    "entity",
-    "indicator",
-    "indicator_name",
-    "parent",
-    "score",
-    "max_score",
-]
+HEADER = list(REQUIRED)  # the tidy format's columns
 VALID = ["R1", "都道府県", "推進", "35", "山口県", "Ⅰ", "指標", "", "94", "106"]
 cell = st.one_of(
     st.text(max_size=12),

@@ -12,6 +12,7 @@ import pandas as pd
 from ...eras import era_label_long
 from ...eras import fiscal_year as to_fiscal_year
 from ...errors import GrantkitError, InputFileError, Problem, ValidationError
+from ...labels import label
 from ...provenance import LoadReport
 from ...schema import LEVELS
 from ...text import normalize_text
@@ -22,16 +23,9 @@ from .extract import Block, Columns, Ctx, column_letter, locate
 from .layout import heading_key, layout, printed_sheet_names, sheet_names
 
 _TITLE_YEAR = re.compile(r"(令和|平成)(元|\d{1,2})年度")
+# what ``inspect`` says a leading column was read as: its display label, with last year's columns marked as such
 _READ_AS = {
-    "serial_no": "通し番号",
-    "prefecture_code": "都道府県番号",
-    "insurer_code": "保険者番号",
-    "prefecture": "都道府県名",
     "entity": "市町村名",
-    "population": "人口",
-    "first_insured": "第1号被保険者数",
-    "size_class": "規模区分",
-    "depopulated": "過疎地域",
     "prev_total": "前年度の合計得点（今年度の得点には使わない）",
     "prev_rank": "前年度の順位（今年度の順位には使わない）",
 }
@@ -293,7 +287,7 @@ def _row_set(attrs: pd.DataFrame, report: LoadReport, level: str) -> str:
 def _columns(cols: Columns, printed: dict[str, str]) -> pd.DataFrame:
     """What every column of the sheet was read as (sheet_column, kind, read_as, grant, goal, group, indicator,
     goal_name: the 目標 as this grant names it, heading: a leading column's heading as printed)."""
-    rows = [(j, "lead", _READ_AS.get(k, k), "", "", "", "", "") for k, j in cols.lead.items()]
+    rows = [(j, "lead", _READ_AS.get(k, label(k)), "", "", "", "", "") for k, j in cols.lead.items()]
     rows += [(j, "extra", "追加の属性（様式にない見出し）", "", "", "", "", "") for j, h in cols.extra.items()]
     rows += [
         (
