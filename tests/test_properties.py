@@ -131,10 +131,10 @@ def test_grant_amount_is_the_minimum_of_what_is_given(basis, expense, net):
 @given(st.lists(st.tuples(st.sampled_from(["推進", "支援", "目標Ⅰ", "1", None]), st.integers(1, 30)), max_size=12))
 def test_run_factorize_equals_pandas_factorize(runs):
     """The run-length shortcut of the municipal tables gives pandas' codes and uniques (missing → -1)."""
-    from grantkit.municipal import _factorize
+    from grantkit.rates import factorize_runs
 
     values = pd.Series([v for v, n in runs for _ in range(n)], dtype="str")
-    codes, uniques = _factorize(values)
+    codes, uniques = factorize_runs(values)
     expected_codes, expected_uniques = pd.factorize(values)
     assert codes.tolist() == expected_codes.tolist()
     assert list(uniques) == list(expected_uniques)
