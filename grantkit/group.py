@@ -120,14 +120,14 @@ def group_summary(data: MunicipalData, codes: Sequence[str], *, fiscal_year: int
 def group_trend(data: MunicipalData, codes: Sequence[str]) -> pd.DataFrame:
     """The group's combined total and national rank in every year of the data, against the national mean total.
 
-    Columns: fiscal_year, entity_code, entity, total, max_score, rank, n, national_mean, diff.
+    Columns: fiscal_year, entity_code, entity, prefecture, total, max_score, rank, n, national_mean, diff.
     """
     parts = []
     for year in data.years:
         every = combined_totals(data, year)
         mine = every[every["entity_code"].isin(codes)]
         parts.append(
-            mine[["entity_code", "entity", "total", "max_score", "rank", "n"]].assign(
+            mine[["entity_code", "entity", "prefecture", "total", "max_score", "rank", "n"]].assign(
                 fiscal_year=year, national_mean=every.attrs["national_mean"]
             )
         )
@@ -138,7 +138,18 @@ def group_trend(data: MunicipalData, codes: Sequence[str]) -> pd.DataFrame:
         ["entity_code", "fiscal_year"], key=lambda c: c.map(order) if c.name == "entity_code" else c, kind="stable"
     )
     return out[
-        ["fiscal_year", "entity_code", "entity", "total", "max_score", "rank", "n", "national_mean", "diff"]
+        [
+            "fiscal_year",
+            "entity_code",
+            "entity",
+            "prefecture",
+            "total",
+            "max_score",
+            "rank",
+            "n",
+            "national_mean",
+            "diff",
+        ]
     ].reset_index(drop=True)
 
 

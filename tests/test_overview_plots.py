@@ -114,3 +114,43 @@ def test_group_chart_names_in_the_legend():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["甲町（8位/50）", "乙村（30位/50）", "丙市（3位/50）", "全国平均（480.0 → 490.0）"]
     plt.close(fig)
+
+
+def test_group_chart_names_same_named_towns_with_their_prefecture():
+    """Two 伊達市 (北海道 and 福島県) in one group: the legend tells them apart; a unique name stays alone.
+    The national means 482.25 and 490.05 print half up (482.3, not 482.2 as Python's format would)."""
+    trend = pd.DataFrame(
+        {
+            "fiscal_year": [2024, 2025] * 3,
+            "entity_code": ["1", "1", "2", "2", "3", "3"],
+            "entity": ["伊達市", "伊達市", "伊達市", "伊達市", "丙市", "丙市"],
+            "prefecture": ["北海道"] * 2 + ["福島県"] * 2 + ["岩手県"] * 2,
+            "total": [500.0, 520, 430, 470, 610, 600],
+            "max_score": 800.0,
+            "rank": [10, 8, 40, 30, 2, 3],
+            "n": 50,
+            "national_mean": [482.25, 490.05] * 3,
+        }
+    )
+    fig, ax = group_trend_chart(trend)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [
+        "北海道伊達市（8位/50）",
+        "福島県伊達市（30位/50）",
+        "丙市（3位/50）",
+        "全国平均（482.3 → 490.1）",
+    ]
+    plt.close(fig)
+
+
+def test_overview_tables_round_half_up_like_every_other_figure():
+    """失った点 4.25 and 3.25 print 4.3 and 3.3 (四捨五入), national means 482.25 → 482.3 and SDs 0.125 → 0.13:
+    the overview tables print through present.format, not Python's half-even formatting."""
+    from grantkit.present import overview_view
+
+    table = pd.DataFrame({"entity": ["甲町", "乙村"], "lost": [4.25, 3.25], "national_mean": [482.25, 2.125]})
+    table["std_rate"] = [0.125, 0.0]
+    html = overview_view(table).to_html()
+    for printed in ("4.3", "3.3", "482.3", "2.1", "0.13"):
+        assert f">{printed}<" in html, printed
+    assert ">4.2<" not in html and ">3.2<" not in html

@@ -8,6 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..eras import era_label
+from ..present.format import format_figure, format_points
 from .style import NATIONAL_DARK, new_axes, source_note
 
 # Okabe–Ito blues, green and pink, then black, grey, brown and purple: 9 entities in colours distinct from the
@@ -22,6 +23,11 @@ def group_trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None, source: st
     fig, ax = new_axes(ax, (9.0, 5.0 + 0.25 * -(-len(codes) // 3)))
     years = sorted(int(y) for y in trend["fiscal_year"].unique())
     x = {y: i for i, y in enumerate(years)}
+    # a town's name alone is ambiguous when two entities of the group share it: then its prefecture goes first
+    names = trend.drop_duplicates("entity_code").set_index("entity_code")
+    shared = names["entity"].duplicated(keep=False)
+    where = names["prefecture"].fillna("") if "prefecture" in names else pd.Series("", index=names.index)
+    shown = names["entity"].where(~shared, where + names["entity"])
     for k, code in enumerate(codes):
         part = trend[trend["entity_code"] == code].sort_values("fiscal_year")
         colour = PALETTE[k % len(PALETTE)]
@@ -33,10 +39,12 @@ def group_trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None, source: st
             color=colour,
             linewidth=1.8,
             markersize=5,
-            label=f"{part['entity'].iloc[0]}（{int(part['rank'].iloc[-1])}位/{int(part['n'].iloc[-1])}）",
+            label=f"{shown[code]}（{int(part['rank'].iloc[-1])}位/{int(part['n'].iloc[-1])}）",
         )
     national = trend.drop_duplicates("fiscal_year").sort_values("fiscal_year")
-    means = " → ".join(f"{v:.1f}" for v in national["national_mean"])  # in the legend: no label on the lines
+    means = " → ".join(
+        format_figure(v, "one_decimal") for v in national["national_mean"]
+    )  # in the legend: no label on the lines
     ax.plot(
         national["fiscal_year"].map(x),
         national["national_mean"],
@@ -51,7 +59,7 @@ def group_trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None, source: st
     low = float(np.nanmin(np.r_[trend["total"].astype("float64"), trend["national_mean"].astype("float64")]))
     high = float(np.nanmax(np.r_[trend["total"].astype("float64"), trend["national_mean"].astype("float64")]))
     ax.set_ylim(max(0.0, low - 0.08 * top), min(top, high + 0.05 * top))
-    ax.set_ylabel(f"推進・支援合計（{top:.0f}点満点）")
+    ax.set_ylabel(f"推進・支援合計（{format_points(top)}点満点）")
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_title("合計得点の推移（括弧内は最新年度の全国順位）", fontsize=12)
     source_note(fig, source)  # at the figure's foot; the legend goes just below the axes, above the note

@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..eras import era_label
+from ..present.format import format_figure
 from .style import (
     ENTITY,
     ENTITY_LIGHT,
@@ -69,11 +70,11 @@ def municipality_bars(
     ax.barh(y[~low], rates[~low], height=0.7, color=ENTITY_LIGHT, label="得点率")
     if low.any():
         ax.barh(y[low], rates[low], height=0.7, color=SPENT, label="基準（全国平均−2標準偏差）未満")
-    for yi, v in zip(y, rates):
+    for yi, v, r in zip(y, rates, part[col].astype("float64")):
         ax.text(
             v + 0.6,
             yi,
-            f"{v:.1f}%",
+            format_figure(r, "rate"),
             va="center",
             fontsize=8,
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.4},
@@ -82,12 +83,26 @@ def municipality_bars(
     ax.set_yticks(y, names, fontsize=8)
     ax.set_ylim(-0.7, rows - 0.3)
     pref_mean = float(ordered[col].mean()) * 100
-    ax.axvline(pref_mean, color=ENTITY, linestyle="--", linewidth=1.4, label=f"県内平均 {pref_mean:.1f}%")
+    ax.axvline(
+        pref_mean,
+        color=ENTITY,
+        linestyle="--",
+        linewidth=1.4,
+        label=f"県内平均 {format_figure(pref_mean / 100, 'rate')}",
+    )
     if threshold is not None:
-        ax.axvline(threshold * 100, color="#333333", linestyle=":", linewidth=1.6, label=f"基準 {threshold * 100:.1f}%")
+        ax.axvline(
+            threshold * 100,
+            color="#333333",
+            linestyle=":",
+            linewidth=1.6,
+            label=f"基準 {format_figure(threshold, 'rate')}",
+        )
     national = table.attrs.get("national_mean", {}).get(grant)
     if national is not None:
-        ax.axvline(national * 100, color=NATIONAL_DARK, linewidth=1.6, label=f"全国平均 {national * 100:.1f}%")
+        ax.axvline(
+            national * 100, color=NATIONAL_DARK, linewidth=1.6, label=f"全国平均 {format_figure(national, 'rate')}"
+        )
     ax.set_xlim(0, 108)
     ax.set_xlabel("合計の得点率（%）")
     year = table.attrs.get("fiscal_year")

@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..eras import era_label
+from ..present.format import format_figure
 from .style import ENTITY, GREY, NATIONAL_DARK, setup_japanese, source_note
 
 TREND_SIZE = (12.0, 7.0)
@@ -56,10 +57,10 @@ def trend_panels(
                 markersize=5,
                 label=label.format(entity=entity),
             )
-        for xi, v in zip(xs, part["rate"].astype("float64").to_numpy() * 100):
+        for xi, r in zip(xs, part["rate"].astype("float64")):
             ax.annotate(
-                f"{v:.0f}%",
-                (xi, v),
+                format_figure(r, "rate", 0),
+                (xi, r * 100),
                 textcoords="offset points",
                 xytext=(0, 7),
                 ha="center",

@@ -384,8 +384,8 @@ def describe_allocation(summary: pd.DataFrame) -> str:
             )
         else:
             lines.append(
-                f"{year}の配分額{official}から逆算した全国平均は{r['implied_average_low']:.3f}点超"
-                f"{r['implied_average_high']:.3f}点以下で、公表された全国平均{format_points(r['national_average'])}点"
+                f"{year}の配分額{official}から逆算した全国平均は{format_figure(r['implied_average_low'], 'three_decimal')}点超"
+                f"{format_figure(r['implied_average_high'], 'three_decimal')}点以下で、公表された全国平均{format_points(r['national_average'])}点"
                 f"（端数処理後の値）から算定した{format_thousand_yen(int(r['computed_thousand_yen']) * 1000)}とはわずかに異なる。"
             )
     return "\n".join(lines)

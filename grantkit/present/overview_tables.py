@@ -50,12 +50,12 @@ def overview_view(
         if c.endswith("_pt") and pd.api.types.is_numeric_dtype(part[c])
     }
     plain = {
-        c: part[c].map(lambda v: "" if pd.isna(v) else f"{v:,.1f}")
+        c: part[c].map(lambda v: "" if pd.isna(v) else format_figure(v, "one_decimal"))
         for c in ("diff", "national_mean", "lost")
         if c in part.columns and pd.api.types.is_numeric_dtype(part[c])
     }
     plain |= {
-        c: part[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+        c: part[c].map(lambda v: "" if pd.isna(v) else format_figure(v, "two_decimal"))
         for c in part.columns
         if c.startswith("std_") and pd.api.types.is_numeric_dtype(part[c])
     }
