@@ -273,18 +273,20 @@ def test_direction_names_the_goals_below_the_national_mean(report, files, entity
     rates = (per["score"] / per["max_score"]).unstack(["grant", "parent"])
     mine, mean = rates.loc[code], rates.mean()
     # 目標Ⅳ is the same items and score in both grants: the report names it once, as 共通
-    below = {
-        f"{parent}（{'共通' if parent == '目標Ⅳ' else grant}）"
+    # 5 points or more below: a priority (重点的に); less: slightly below (わずかに), never called a priority
+    gap = {
+        f"{parent}（{'共通' if parent == '目標Ⅳ' else grant}）": (mean[(grant, parent)] - mine[(grant, parent)]) * 100
         for (grant, parent) in rates.columns
         if mine[(grant, parent)] < mean[(grant, parent)]
     }
     text = _text((report / "報告書.html").read_text(encoding="utf-8"))
     section = text[: text.index("2. 目標・指標群別の得点")]
     direction = section[section.rindex("今後の方向性") :]
-    for goal in below:
-        assert goal in direction
-    if below:
-        assert "全国平均を下回っている" in direction
+    sentences = direction.split("。")
+    for goal, points in gap.items():
+        said = [s for s in sentences if goal in s and "全国平均" in s]
+        assert said, goal
+        assert ("重点的に" in said[0]) == (points >= 5) and ("わずかに" in said[0]) == (points < 5), (goal, points)
     assert "成果指標群の向上に取り組む" not in direction  # no fixed sentence
 
 

@@ -16,6 +16,10 @@ from ..eras import era_label, era_label_long
 from ..labels import goal_label
 from .format import format_figure, format_points, format_points_change, format_rate, format_thousand_yen, round_half_up
 
+# a 目標 this many percentage points or more below the national mean rate is named for 重点的な改善; one closer
+# to the mean is named as slightly below, so a gap of a fraction of a point is not called a priority
+FOCUS_GAP_PT = 5.0
+
 
 def _direction(before: str, after: str, values: tuple[float, float]) -> str:
     if before == after:
@@ -272,13 +276,23 @@ def _directions(
             return goal_label(r["parent"], r["grant"])
 
         below = goals[goals["rate"] < goals[national]]
-        if len(below):
-            listed = "、".join(
+        gap = (goals[national] - goals["rate"]) * 100
+        far, near = below[gap[below.index] >= FOCUS_GAP_PT], below[gap[below.index] < FOCUS_GAP_PT]
+
+        def listed(rows: pd.DataFrame) -> str:
+            return "、".join(
                 f"{name(r)}（{format_rate(r['rate'], 1)}、全国平均{format_rate(r[national], 1)}）"
-                for _, r in below.iterrows()
+                for _, r in rows.iterrows()
             )
+
+        if len(far):
             lines.append(
-                f"全国平均を下回っている{listed}について、指標ごとの得点状況を確認し、重点的に取組の改善を図る。"
+                f"全国平均を下回っている{listed(far)}について、指標ごとの得点状況を確認し、重点的に取組の改善を図る。"
+            )
+        if len(near):
+            lines.append(
+                f"{listed(near)}は全国平均をわずかに（{format_points_change(FOCUS_GAP_PT, 0).removeprefix('+')}"
+                "未満）下回っており、得点できなかった指標を確認する。"
             )
         peer_only = (
             goals.iloc[0:0]
