@@ -153,27 +153,62 @@ def below_threshold(table: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFra
     Columns: grant, entity_code, entity, rate, threshold, gap_pt (rate − threshold, points, negative),
     below_population, below_sample (below each of the two thresholds).
     """
+    rows = [
+        _below(table, f"rate_{t.grant}", t)
+        for t in thresholds[thresholds["parent"] == TOTAL].itertuples(index=False)
+        if f"rate_{t.grant}" in table.columns
+    ]
+    if not rows:
+        return pd.DataFrame(columns=_BELOW_COLUMNS)
+    out = pd.concat(rows, ignore_index=True)
+    out = out.sort_values(["grant", "gap_pt"], kind="stable")[_BELOW_COLUMNS].reset_index(drop=True)
+    out.attrs["percent"] = ["rate", "threshold"]
+    return out
+
+
+_BELOW_COLUMNS = ["grant", "entity_code", "entity", "rate", "threshold", "gap_pt", "below_population", "below_sample"]
+
+
+def below_goal_threshold(table: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
+    """The municipalities of ``municipality_table`` whose rate in a 目標 is below that 目標's threshold (its own
+    平均得点率 − 2 × 標準偏差 ÷ 配点): a town can be above the grant's threshold and still far behind in one 目標.
+
+    目標Ⅳ is scored once for both grants, so it is listed once, as grant 「共通」.
+    Columns: grant, parent, entity_code, entity, rate, threshold, gap_pt (rate − threshold, points, negative),
+    below_population, below_sample; sorted by grant, 目標 and gap.
+    """
+    cols = ["grant", "parent", *_BELOW_COLUMNS[1:]]
     rows = []
-    for t in thresholds[thresholds["parent"] == TOTAL].itertuples(index=False):
-        col = f"rate_{t.grant}"
+    goals = thresholds[thresholds["parent"] != TOTAL]
+    goals = goals[(goals["parent"] != OUTCOME_GOAL) | ~goals.duplicated("parent")]  # 目標Ⅳ: the first grant's row
+    for t in goals.itertuples(index=False):
+        col = f"rate_{t.grant}_{t.parent}"
         if col not in table.columns:
             continue
-        part = (
-            table[["entity_code", "entity", col]]
-            .rename(columns={col: "rate"})
-            .assign(grant=t.grant, threshold=t.threshold)
-        )
-        part["below_population"] = part["rate"] < t.threshold_population
-        part["below_sample"] = part["rate"] < t.threshold_sample
-        rows.append(part[part["rate"] < t.threshold])
-    cols = ["grant", "entity_code", "entity", "rate", "threshold", "gap_pt", "below_population", "below_sample"]
+        part = _below(table, col, t).assign(parent=t.parent)
+        if t.parent == OUTCOME_GOAL:
+            part = part.assign(grant=SHARED)
+        rows.append(part)
     if not rows:
         return pd.DataFrame(columns=cols)
     out = pd.concat(rows, ignore_index=True)
-    out["gap_pt"] = (out["rate"] - out["threshold"]) * 100
-    out = out.sort_values(["grant", "gap_pt"], kind="stable")[cols].reset_index(drop=True)
+    order = {g: i for i, g in enumerate((*GRANTS, SHARED))}
+    out = out.sort_values(
+        ["grant", "parent", "gap_pt"], key=lambda c: c.map(order) if c.name == "grant" else c, kind="stable"
+    )
+    out = out[cols].reset_index(drop=True)
     out.attrs["percent"] = ["rate", "threshold"]
     return out
+
+
+def _below(table: pd.DataFrame, column: str, threshold: object) -> pd.DataFrame:
+    """The rows of ``table`` whose ``column`` is below ``threshold.threshold``, with the gap and both SD tests."""
+    part = table[["entity_code", "entity", column]].rename(columns={column: "rate"})
+    part = part.assign(grant=threshold.grant, threshold=threshold.threshold)
+    part["below_population"] = part["rate"] < threshold.threshold_population
+    part["below_sample"] = part["rate"] < threshold.threshold_sample
+    part = part[part["rate"] < threshold.threshold]
+    return part.assign(gap_pt=(part["rate"] - part["threshold"]) * 100)
 
 
 def support_items(

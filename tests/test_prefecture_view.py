@@ -188,3 +188,32 @@ def test_group_rates_from_the_leaves(r8):
         assert (row.n_prefecture, row.n_national) == (len(mine), N)
         assert row.mean_rate_prefecture == pytest.approx(mine["rate"].mean())
         assert row.median_rate_national == pytest.approx(part["rate"].median())
+
+
+def test_below_goal_threshold_from_the_leaves_and_the_statistics_rows(r8):
+    """Every (目標, municipality) below that 目標's own threshold — recomputed here from the leaves and the printed
+    subtotal statistics rows — is listed, and nothing else; 目標Ⅳ once, as 共通."""
+    from grantkit.prefecture_view import below_goal_threshold
+
+    thresholds = low_score_thresholds(r8.scores, r8.statistics, fiscal_year=R8)
+    stats = r8.statistics[r8.statistics["row_kind"] == "subtotal"]
+    n = len(r8.attributes)
+    sums = r8.scores.groupby(["grant", "parent", "entity_code"])[["score", "max_score"]].sum()
+    rates = sums["score"] / sums["max_score"]
+    found = 0
+    for pref in ("北海道", "青森県", "沖縄県"):
+        table = municipality_table(r8.scores, r8.attributes, prefecture=pref, fiscal_year=R8)
+        got = below_goal_threshold(table, thresholds)
+        members = set(r8.attributes.loc[r8.attributes["prefecture"] == pref, "entity_code"])
+        want = set()
+        for stat in stats.itertuples():
+            if stat.grant == "支援" and stat.parent == "目標Ⅳ":
+                continue  # the same items and scores as 推進's 目標Ⅳ
+            limit = stat.mean_rate - 2 * stat.std / stat.max_score  # printed SD is the sample SD
+            mine = rates.loc[(stat.grant, stat.parent)]
+            grant = "共通" if stat.parent == "目標Ⅳ" else stat.grant
+            want |= {(grant, stat.parent, c) for c, r in mine.items() if c in members and r < limit}
+        assert set(zip(got["grant"], got["parent"], got["entity_code"])) == want
+        assert (got["gap_pt"] < 0).all() and (got["rate"] < got["threshold"]).all()
+        found += len(want)
+    assert n == N and found > 0  # the case is exercised

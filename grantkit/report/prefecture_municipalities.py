@@ -22,6 +22,7 @@ from ..errors import UnknownSelectionError
 from ..examples import template_path
 from ..municipal import TOTAL, reused_totals
 from ..prefecture_view import (
+    below_goal_threshold,
     below_threshold,
     group_rates,
     low_score_thresholds,
@@ -50,6 +51,7 @@ class PrefectureOverview:
     table: pd.DataFrame
     thresholds: pd.DataFrame
     below: pd.DataFrame
+    below_goals: pd.DataFrame
     items: pd.DataFrame
     change: pd.DataFrame | None
     peers: pd.DataFrame
@@ -89,6 +91,12 @@ class PrefectureOverview:
                 f"{format_rate(threshold, 1) if threshold is not None else '－'}を下回る市町村は "
                 f"{len(low)} 団体" + (f"（{names}）" if names else "") + "です。"
             )
+        goals = self.below_goals
+        if len(goals):
+            lines.append(
+                f"目標ごとの基準を下回るのは延べ {len(goals)} 件、{goals['entity_code'].nunique()} 団体です"
+                "（合計では基準以上でも、目標で下回る市町村を含みます）。"
+            )
         return "\n".join(lines)
 
 
@@ -120,6 +128,7 @@ def _prefecture_overview(data: object, *, prefecture: str, year: int | str) -> P
         table,
         thresholds,
         below_threshold(table, thresholds),
+        below_goal_threshold(table, thresholds),
         support_items(scores, attributes, prefecture=pref, fiscal_year=y),
         change,
         peer_context(scores, attributes, prefecture=pref, fiscal_year=y),
