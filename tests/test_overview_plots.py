@@ -97,20 +97,24 @@ def test_trend_panels_mark_the_break():
     plt.close(fig)
 
 
-def test_group_chart_names_in_the_legend():
-    trend = pd.DataFrame(
+def _group_trend(names: list[str], *, national_mean: list[float]) -> pd.DataFrame:
+    """Three entities over R6–R7 as ``group_trend`` gives them (totals of 800, ranks of 50)."""
+    return pd.DataFrame(
         {
             "fiscal_year": [2024, 2025] * 3,
             "entity_code": ["1", "1", "2", "2", "3", "3"],
-            "entity": ["甲町", "甲町", "乙村", "乙村", "丙市", "丙市"],
+            "entity": [n for n in names for _ in range(2)],
             "total": [500.0, 520, 430, 470, 610, 600],
             "max_score": 800.0,
             "rank": [10, 8, 40, 30, 2, 3],
             "n": 50,
-            "national_mean": [480.0, 490.0] * 3,
+            "national_mean": national_mean * 3,
         }
     )
-    fig, ax = group_trend_chart(trend)
+
+
+def test_group_chart_names_in_the_legend():
+    fig, ax = group_trend_chart(_group_trend(["甲町", "乙村", "丙市"], national_mean=[480.0, 490.0]))
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["甲町（8位/50）", "乙村（30位/50）", "丙市（3位/50）", "全国平均（480.0 → 490.0）"]
     plt.close(fig)
@@ -119,20 +123,8 @@ def test_group_chart_names_in_the_legend():
 def test_group_chart_names_same_named_towns_with_their_prefecture():
     """Two 伊達市 (北海道 and 福島県) in one group: the legend tells them apart; a unique name stays alone.
     The national means 482.25 and 490.05 print half up (482.3, not 482.2 as Python's format would)."""
-    trend = pd.DataFrame(
-        {
-            "fiscal_year": [2024, 2025] * 3,
-            "entity_code": ["1", "1", "2", "2", "3", "3"],
-            "entity": ["伊達市", "伊達市", "伊達市", "伊達市", "丙市", "丙市"],
-            "prefecture": ["北海道"] * 2 + ["福島県"] * 2 + ["岩手県"] * 2,
-            "total": [500.0, 520, 430, 470, 610, 600],
-            "max_score": 800.0,
-            "rank": [10, 8, 40, 30, 2, 3],
-            "n": 50,
-            "national_mean": [482.25, 490.05] * 3,
-        }
-    )
-    fig, ax = group_trend_chart(trend)
+    trend = _group_trend(["伊達市", "伊達市", "丙市"], national_mean=[482.25, 490.05])
+    fig, ax = group_trend_chart(trend.assign(prefecture=["北海道"] * 2 + ["福島県"] * 2 + ["岩手県"] * 2))
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == [
         "北海道伊達市（8位/50）",

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 import pytest
+from seed_table import PRINTED_ORDER
 
 from grantkit import score_rates
 from grantkit.present.format import format_rate, score_table
@@ -100,22 +101,7 @@ def test_score_table_scores_as_printed(rates):
 def test_order_subtotal_after_last_leaf_and_total_last(rates):
     part = rates[(rates.fiscal_year == 2018) & (rates.entity == "山口県")]
     codes = display_code(part.indicator, part.row_kind).tolist()
-    assert codes == [
-        "Ⅰ",
-        "Ⅱ(1)",
-        "Ⅱ(2)①",
-        "Ⅱ(2)②",
-        "Ⅱ(3)",
-        "Ⅱ(4)",
-        "Ⅱ(5)",
-        "Ⅱ(6)",
-        "Ⅱ(7)",
-        "Ⅱ(8)",
-        "Ⅱ(9)",
-        "Ⅱ計",
-        "Ⅲ",
-        "合計",
-    ]
+    assert codes == PRINTED_ORDER
     sub = part[part.row_kind == "subtotal"].iloc[0]
     assert (sub.indicator, sub.parent, sub.indicator_name) == (
         "Ⅱ",
