@@ -393,6 +393,7 @@ def group_rates(scores: pd.DataFrame, attributes: pd.DataFrame, *, prefecture: s
         "mean_rate_national",
         "median_rate_national",
     ]
+    out.attrs.update(prefecture=prefecture, fiscal_year=int(fiscal_year))
     return out[
         [
             *keys,

@@ -47,7 +47,15 @@ def prefecture_folder(tmp_path_factory):
 
 def test_prefecture_report_writes_every_part(prefecture_folder):
     names = {p.name for p in prefecture_folder.iterdir()}
-    assert {"報告書.html", "報告書.ipynb", "表.xlsx", "01_県内の得点率_推進_1.png", "02_得点率の分布_支援.png"} <= names
+    assert {
+        "報告書.html",
+        "報告書.ipynb",
+        "表.xlsx",
+        "01_県内の得点率_推進_1.png",
+        "02_得点率の分布_支援.png",
+        "02_指標群別の得点率.png",
+    } <= names
+    assert "目標別の基準未満" in openpyxl.load_workbook(prefecture_folder / "表.xlsx", read_only=True).sheetnames
     html = (prefecture_folder / "報告書.html").read_text(encoding="utf-8")
     assert "北海道の市町村" in html and "架空データ" in html
 

@@ -14,7 +14,7 @@ from .japan_map import prefecture_map
 from .money import money_chart
 from .municipal import goal_chart, outcome_chart
 from .national import national_gap
-from .prefecture import municipality_bars, page_count, rate_panels
+from .prefecture import group_rate_chart, municipality_bars, page_count, rate_panels
 from .profile import profile_chart
 from .projects import projects_chart
 from .style import save_figure, setup_japanese
@@ -24,6 +24,7 @@ from .years import year_comparison
 __all__ = [
     "distribution",
     "goal_chart",
+    "group_rate_chart",
     "group_trend_chart",
     "money_chart",
     "municipality_bars",

@@ -173,3 +173,51 @@ def rate_panels(
     )
     source_note(fig, source)
     return fig, axes
+
+
+def group_rate_chart(groups: pd.DataFrame, *, source: str | None = None, ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """Paired bars per grant × 目標 × 指標群: the prefecture's mean rate against the national mean, each labelled
+    with its rate as the tables print it. Takes ``group_rates(...)``; one figure of a fixed width, 0.5 inch a row.
+
+    Parameters
+    ----------
+    groups : the table of ``prefecture_view.group_rates`` (its attrs name the prefecture and the year).
+    source : the 出典 line; ``ax``: draw there instead of a new figure.
+
+    Returns
+    -------
+    (fig, ax) — the rows top-down in the table's order (推進, 支援, then 目標Ⅳ as 共通).
+
+    >>> import pandas as pd
+    >>> g = pd.DataFrame({"grant": ["推進", "共通"], "parent": ["目標Ⅰ", "目標Ⅳ"], "group": ["活動", "成果"],
+    ...                   "mean_rate_prefecture": [0.7046, 0.55], "mean_rate_national": [0.7053, 0.5562]})
+    >>> fig, ax = group_rate_chart(g)
+    >>> [t.get_text() for t in ax.get_yticklabels()], sorted(t.get_text() for t in ax.texts)
+    (['推進 目標Ⅰ 活動', '共通 目標Ⅳ 成果'], ['55.0%', '55.6%', '70.5%', '70.5%'])
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    n = len(groups)
+    fig, ax = new_axes(ax, (9.0, 0.5 * n + 1.8))
+    y = np.arange(n)[::-1].astype(float)
+    height = 0.38
+    series = (
+        ("mean_rate_prefecture", f"{groups.attrs.get('prefecture', '県内')}の平均", ENTITY, height / 2),
+        ("mean_rate_national", "全国平均", GREY, -height / 2),
+    )
+    for column, name, colour, shift in series:
+        rates = groups[column].astype("float64")
+        ax.barh(y + shift, rates * 100, height=height, color=colour, label=name)
+        for yi, r in zip(y + shift, rates):
+            ax.text(r * 100 + 0.6, yi, format_figure(r, "rate"), va="center", fontsize=8)
+    ax.set_yticks(y, [f"{g} {p} {k}" for g, p, k in zip(groups["grant"], groups["parent"], groups["group"])])
+    ax.set_xlim(0, 108)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_xlabel("指標群の得点率の平均（%）")
+    year = groups.attrs.get("fiscal_year")
+    ax.set_title(
+        f"{groups.attrs.get('prefecture', '')}の市町村の指標群別の得点率（{era_label(year) if year else ''}、全国平均との比較）",
+        fontsize=11,
+    )
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", ncols=2, fontsize=9, frameon=False)
+    source_note(fig, source)
+    return fig, ax
