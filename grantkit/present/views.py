@@ -340,7 +340,8 @@ def goal_view(goal: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per row of ``goal``, indexed by 目標 and 指標群 (計 for a subtotal); per grant 得点, 配点, 得点率.
+        One row per row of ``goal``, indexed by 目標 and 指標群 (計 for a subtotal); per grant 得点, 配点,
+        得点率.
 
     Examples
     --------
@@ -375,8 +376,8 @@ def goal_comparison_view(comparison: pd.DataFrame, *, numbers: bool = False) -> 
     Returns
     -------
     pandas.DataFrame
-        One row per 目標 and grant (「目標Ⅰ（推進）」): 得点, 配点, 得点率, each group's mean rate, the gap to the
-        national mean in points.
+        One row per 目標 and grant (「目標Ⅰ（推進）」): 得点, 配点, 得点率, each group's mean rate, the gap
+        to the national mean in points.
 
     Examples
     --------
@@ -567,7 +568,8 @@ def standing_view(standing: pd.DataFrame, *, numbers: bool = False) -> pd.DataFr
     Returns
     -------
     pandas.DataFrame
-        One row per grant, indexed by 交付金: 得点, 満点, 得点率, 全国平均, 順位 and, when known, last year's rank.
+        One row per grant, indexed by 交付金: 得点, 満点, 得点率, 全国平均, 順位 and, when known, last
+        year's rank.
 
     Examples
     --------
