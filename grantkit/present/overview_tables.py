@@ -1,7 +1,7 @@
 """Tables of the overview reports (trend, the prefecture's municipalities, a group side by side) for
 people: shown in the notebook (``overview_view``: formatted text, Japanese headers) and written to Excel
-(``overview_excel``: numbers kept, Japanese headers, rates marked as %). Columns named per grant (``rate_推進``, ``rate_推進_目標Ⅰ`` …) get
-their grant and 目標 in the header; every other header comes from ``grantkit.labels``.
+(``overview_excel``: numbers kept, Japanese headers, rates marked as %). Columns named per grant (``rate_推進``,
+``rate_推進_目標Ⅰ`` …) get their grant and 目標 in the header; every other header comes from ``grantkit.labels``.
 """
 
 from __future__ import annotations
