@@ -319,8 +319,9 @@ def prefecture_allocation(
     Returns
     -------
     pandas.DataFrame
-        One row per entity; ``basis_yen`` never exceeds the exact share and sums to at most ``budget``;
-        ``attrs["remainder_yen"]`` is what truncation left (budget − Σ basis_yen).
+        One row per entity; ``basis_yen`` is the exact share floored to the yen (Σ ≤ ``budget``);
+        ``basis_thousand_yen`` is it in ``unit`` (truncated, or summing to budget // unit with largest_remainder);
+        ``attrs["remainder_yen"]`` is what truncation left.
 
     Raises
     ------

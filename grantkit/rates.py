@@ -109,8 +109,9 @@ def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Every input row (``row_kind`` "leaf") followed, per block, by its subtotals, total and combined rows;
-        ``score_rate`` = score / max_score, in [0, 1] for valid scores (missing where max_score is 0).
+        Every input row (``row_kind`` "leaf"), each group's subtotal after its last leaf, then per entity and year
+        each grant's total and the combined row; ``score_rate`` = score / max_score, in [0, 1] for valid scores
+        (NaN where max_score is 0 or missing).
 
     Examples
     --------

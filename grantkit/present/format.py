@@ -83,7 +83,8 @@ def format_points(x: float | None) -> str:
     Returns
     -------
     str
-        The score as text, or 「－」 for a missing value; never rounded.
+        The score as text (up to 10 significant digits, not rounded to a printed precision), or 「－」 for a
+        missing value.
 
     Examples
     --------
