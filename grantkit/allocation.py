@@ -135,9 +135,29 @@ class AverageInterval(NamedTuple):
 def implied_average(amount: int, score: float, budget: int, n_entities: int = 47, unit: int = UNIT) -> AverageInterval:
     """The national averages that give ``amount`` (yen, printed truncated to ``unit``) from ``score``.
 
-    From amount ≤ budget × score / (n × avg) < amount + unit. 山口県, H30: 470 points and 15,680千円
-    imply an average in (637.7144, 637.7551] — not the printed 638 (which would give 15,673千円).
+    Solves amount ≤ budget × score / (n × avg) < amount + unit for avg: 470 points and 15,680千円 of a
+    1,000,000千円 budget imply an average in (637.7144, 637.7551], not the printed 638.
 
+    Parameters
+    ----------
+    amount
+        The printed 基準額 in yen (a multiple of ``unit``).
+    score
+        The entity's total score.
+    budget
+        The budget in yen.
+    n_entities
+        The number of entities sharing it (47 prefectures).
+    unit
+        The printed unit in yen (1,000: 千円).
+
+    Returns
+    -------
+    AverageInterval
+        ``low < average <= high``: every national average that gives ``amount``.
+
+    Examples
+    --------
     >>> iv = implied_average(15_680_000, 470, 1_000_000_000)
     >>> print(iv)
     637.714 < 全国平均 ≤ 637.755
@@ -283,9 +303,33 @@ def prefecture_allocation(
     """基準額 per prefecture = budget × score / Σ scores
     (columns entity_code, entity, score, basis_yen, basis_thousand_yen).
 
-    ``scores``: a tidy score table of one year (totals are summed from the leaves; 全国平均 is left out),
-    a frame with entity and score, or a Series of totals. ``attrs["remainder_yen"]`` is what truncation left.
+    Parameters
+    ----------
+    scores
+        A tidy score table of one year and grant (totals are summed from the leaves; 全国平均 is left out),
+        a frame with entity and score, or a Series of totals indexed by entity.
+    budget
+        The 都道府県分 budget in yen.
+    rounding
+        ``"truncate"`` (the official figures: each share truncated to ``unit``) or ``"largest_remainder"``
+        (the leftover units go to the largest remainders, so the shares sum to the budget).
+    unit
+        The printed unit in yen (1,000: 千円).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per entity; ``basis_yen`` is the exact share floored to the yen (Σ ≤ ``budget``);
+        ``basis_thousand_yen`` is it in ``unit`` (truncated, or summing to budget // unit with largest_remainder);
+        ``attrs["remainder_yen"]`` is what truncation left.
+
+    Raises
+    ------
+    GrantkitError
+        For an unknown ``rounding``.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> a = prefecture_allocation(pd.Series({"A県": 600, "B県": 300, "C県": 100}), 1_000_000_999)
     >>> a.basis_thousand_yen.tolist(), a.attrs["remainder_yen"]
@@ -409,7 +453,24 @@ def marginal_value(score: float, others_total: float, budget: int) -> float:
 
 @dataclass
 class WhatIf:
-    """A what-if: the indicator changes and the entity's 基準額 before (現状) and after (変更後)."""
+    """A what-if: the indicator changes and the entity's 基準額 before (現状) and after (変更後).
+
+    Attributes
+    ----------
+    changes : pandas.DataFrame
+        One row per indicator of the entity: score_before, score_after and gain.
+    allocation : pandas.DataFrame
+        Two rows, 現状 and 変更後: total score and 基準額 (basis_yen, basis_thousand_yen).
+    method : str
+        How the other entities' total was taken, in Japanese.
+
+    Examples
+    --------
+    >>> from grantkit import example_scores, what_if
+    >>> w = what_if(example_scores(), "山口県", {"Ⅱ(1)": "max"}, 1_000_000_000, fiscal_year="R1")
+    >>> w.difference_yen == int(w.allocation.basis_yen.diff().iloc[1]) > 0
+    True
+    """
 
     changes: pd.DataFrame
     allocation: pd.DataFrame
@@ -437,8 +498,40 @@ def what_if(
 
     Other entities keep their scores. With every entity in the table their totals are used (weighted by
     ``first_insured`` for municipalities); otherwise, for prefectures, the others' total is n × 全国平均 − own
-    score (a table of a few prefectures is not the whole denominator). "max", "MAX" or "満点" means full marks.
+    score (a table of a few prefectures is not the whole denominator).
 
+    Parameters
+    ----------
+    scores
+        A tidy score table holding the entity (and 全国平均, or every entity of its level).
+    entity
+        Name or code of the entity.
+    changes
+        Indicator → new score, or "max" / "MAX" / "満点" for full marks.
+    budget
+        The budget of the entity's level and grant, in yen.
+    fiscal_year, grant, level
+        Needed only when the table holds more than one.
+    n_entities
+        The number of entities sharing the budget (47 prefectures).
+    first_insured
+        第1号被保険者数 per entity_code, for municipalities.
+
+    Returns
+    -------
+    WhatIf
+        ``changes`` (indicator, before, after), ``allocation`` (two rows: 現状 and 変更後, with score and
+        基準額) and ``method``; ``difference_yen`` is after − before.
+
+    Raises
+    ------
+    UnknownSelectionError
+        When the entity or an indicator is not in the data, or the year is ambiguous.
+    ValidationError
+        Listing every new score that is not a number in [0, 配点].
+
+    Examples
+    --------
     >>> from grantkit import example_scores
     >>> w = what_if(example_scores(), "山口県", {"Ⅱ(1)": "max"}, 1_000_000_000, fiscal_year="R1")
     >>> w.allocation[["scenario", "score", "basis_thousand_yen"]].values.tolist()

@@ -262,6 +262,30 @@ def compare_years(
     ``rate_change_pt`` = (rate_target − rate_base) × 100; ``gap_*_pt`` = (entity rate − national rate) × 100.
     Indicators present in one year only are kept, marked in ``presence``.
 
+    Parameters
+    ----------
+    scores
+        A tidy score table with the entity and 全国平均 (as from :func:`load_scores`).
+    base, target
+        The two fiscal years (2018, "H30", "令和元年度" …); they must differ.
+    entity
+        Name or code of the entity (full-width, spaces and lost leading zeros are forgiven).
+    grant, level
+        Needed only when the data holds more than one grant or level for the entity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator of either year, in the printed order; ``attrs`` records base, target, entity,
+        entity_code, grant and level.
+
+    Raises
+    ------
+    UnknownSelectionError
+        When the years are equal or the entity, a year, grant or level is not in the data.
+
+    Examples
+    --------
     >>> from grantkit import example_scores
     >>> c = compare_years(example_scores(), "H30", "R1", entity="山口県")
     >>> tot = c[c.row_kind == "total"].iloc[0]
@@ -307,6 +331,29 @@ def compare_to_average(
 
     ``diff_points`` = score − national_average; ``diff_rate_pt`` = (rate − national_rate) × 100.
 
+    Parameters
+    ----------
+    scores
+        A tidy score table with the entity and 全国平均 (as from :func:`load_scores`).
+    fiscal_year
+        The year to compare (2019, "R1" …).
+    entity
+        Name or code of the entity (full-width, spaces and lost leading zeros are forgiven).
+    grant, level
+        Needed only when the data holds more than one grant or level for the entity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator, subtotal and total of the entity that year; rates in [0, 1].
+
+    Raises
+    ------
+    UnknownSelectionError
+        When the entity, year, grant or level is not in the data.
+
+    Examples
+    --------
     >>> from grantkit import example_scores
     >>> c = compare_to_average(example_scores(), entity="山口県", fiscal_year="R1")
     >>> c.loc[c.indicator == "合計", ["score", "national_average", "max_score"]].values.tolist()
@@ -332,6 +379,20 @@ def strengths(cmp: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     """The ``n`` leaf indicators furthest above the national rate (from ``compare_to_average``); only those
     above it (fewer than ``n``, or none, when the entity is below average nearly everywhere).
 
+    Parameters
+    ----------
+    cmp
+        A table from :func:`compare_to_average`.
+    n
+        At most this many rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of ``cmp`` (leaves only) with ``diff_rate_pt`` > 0, largest first.
+
+    Examples
+    --------
     >>> from grantkit import example_scores
     >>> strengths(compare_to_average(example_scores(), entity="山口県", fiscal_year="R1"), 2).indicator.tolist()
     ['Ⅱ(2)②', 'Ⅱ(2)①']
@@ -343,6 +404,20 @@ def weaknesses(cmp: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     """The ``n`` leaf indicators furthest below the national rate (from ``compare_to_average``); only those
     below it (an indicator above the average is not a weakness).
 
+    Parameters
+    ----------
+    cmp
+        A table from :func:`compare_to_average`.
+    n
+        At most this many rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of ``cmp`` (leaves only) with ``diff_rate_pt`` < 0, furthest below first.
+
+    Examples
+    --------
     >>> from grantkit import example_scores
     >>> weaknesses(compare_to_average(example_scores(), entity="山口県", fiscal_year="R1"), 2).indicator.tolist()
     ['Ⅱ(1)', 'Ⅱ(4)']

@@ -23,6 +23,24 @@ class EraError(GrantkitError, ValueError):
 def fiscal_year(value: object) -> int:
     """Read a fiscal year written as 2019, "2019", "R1", "Ｒ１", "R01", "令和元年度", "平成30年度" or "H30".
 
+    Parameters
+    ----------
+    value
+        A Western year (int, float or text) or an era label, full-width or half-width.
+
+    Returns
+    -------
+    int
+        The Western fiscal year, always in 1989–2100.
+
+    Raises
+    ------
+    EraError
+        (a :class:`GrantkitError`) when the label cannot be read, names a year that does not exist
+        (平成32年度, R0) or falls outside 1989–2100.
+
+    Examples
+    --------
     >>> fiscal_year("令和元年度"), fiscal_year("H30"), fiscal_year("Ｒ１"), fiscal_year(2020)
     (2019, 2018, 2019, 2020)
     """
@@ -66,8 +84,20 @@ def _era_of(year: int) -> tuple[str, str, int]:
 
 
 def era_label(year: int | str) -> str:
-    """Short label: 2019 → "R1", 2018 → "H30".
+    """Short era label of a fiscal year: 2019 → "R1", 2018 → "H30".
 
+    Parameters
+    ----------
+    year
+        Anything :func:`fiscal_year` reads.
+
+    Returns
+    -------
+    str
+        Era letter and year number, no leading zero; round-trips through :func:`fiscal_year`.
+
+    Examples
+    --------
     >>> era_label(2019), era_label("平成30年度")
     ('R1', 'H30')
     """
@@ -76,8 +106,20 @@ def era_label(year: int | str) -> str:
 
 
 def era_label_long(year: int | str) -> str:
-    """Long label: 2019 → "令和元年度", 2018 → "平成30年度".
+    """Long era label of a fiscal year: 2019 → "令和元年度", 2018 → "平成30年度".
 
+    Parameters
+    ----------
+    year
+        Anything :func:`fiscal_year` reads.
+
+    Returns
+    -------
+    str
+        Era name, year (元 for the first) and 年度; round-trips through :func:`fiscal_year`.
+
+    Examples
+    --------
     >>> era_label_long(2019), era_label_long(2025)
     ('令和元年度', '令和7年度')
     """

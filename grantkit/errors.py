@@ -33,6 +33,13 @@ class GrantkitError(Exception):
 
     Its message is Japanese and says what to do; subclasses add what went wrong where.
 
+    Parameters
+    ----------
+    message
+        The Japanese message shown to the user (``str(err)``).
+
+    Examples
+    --------
     >>> from grantkit import fiscal_year
     >>> try:
     ...     fiscal_year("X1")
@@ -45,6 +52,23 @@ class GrantkitError(Exception):
 class ValidationError(GrantkitError):
     """An input has one or more problems; ``problems`` lists every one of them.
 
+    The message names the source and groups the problems by kind (at most 30 lines); none is dropped from
+    ``problems``.
+
+    Parameters
+    ----------
+    source
+        The file (or table) the problems were found in, as the user named it.
+    problems
+        Every problem found, each with its sheet, row, column and value.
+
+    Attributes
+    ----------
+    source : str
+    problems : list[Problem]
+
+    Examples
+    --------
     >>> err = ValidationError("scores.csv", [Problem("'abc' は数値ではありません", row=9, column="score")])
     >>> print(err)
     scores.csv に 1 件の問題があります
@@ -105,8 +129,21 @@ def _ranges(rows: list[int], shown: int = 8) -> str:
 class InputFileError(GrantkitError):
     """A file cannot be read at all (missing, wrong type, encrypted, unsafe, undecodable).
 
-    ``path`` is the file as the user named it; the message starts with it and says what is wrong.
+    The message starts with the path and says what is wrong.
 
+    Parameters
+    ----------
+    path
+        The file as the user named it (kept as ``str`` in ``path``).
+    message
+        What is wrong with it, in Japanese.
+
+    Attributes
+    ----------
+    path : str
+
+    Examples
+    --------
     >>> from grantkit import load_scores
     >>> try:
     ...     load_scores("no-such-file.csv")
@@ -123,6 +160,13 @@ class InputFileError(GrantkitError):
 class UnknownSelectionError(GrantkitError):
     """A requested entity, year or level is not in the data; the message lists what exists.
 
+    Parameters
+    ----------
+    message
+        What was asked for and what the data holds instead, in Japanese.
+
+    Examples
+    --------
     >>> from grantkit import compare_years, example_scores
     >>> try:
     ...     compare_years(example_scores(), entity="架空県", base="H30", target="R1")

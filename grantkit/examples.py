@@ -49,8 +49,25 @@ def data_dir() -> Path:
 
 
 def example_path(name: str) -> Path:
-    """Path of one bundled data file; raises :class:`MissingPackageFileError` when it is not shipped.
+    """Path of one bundled data file (``grantkit/data/``), found in a clone or an installed package alike.
 
+    Parameters
+    ----------
+    name
+        The file name, e.g. ``"yamaguchi_scores.csv"`` or ``"budgets.csv"``.
+
+    Returns
+    -------
+    pathlib.Path
+        A path to an existing file.
+
+    Raises
+    ------
+    MissingPackageFileError
+        When the file is not shipped (a broken installation); the message says to reinstall.
+
+    Examples
+    --------
     >>> example_path("budgets.csv").name
     'budgets.csv'
     """
@@ -69,6 +86,14 @@ def template_path(name: str) -> Path:
 def example_scores() -> pd.DataFrame:
     """The bundled 山口県 score table: H30 and R1, with the national averages, as a tidy score table.
 
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy score table (columns of ``schema.REQUIRED`` and more), read with :func:`load_scores`: one
+        row per fiscal year, entity, grant and indicator, for 山口県 and 全国平均.
+
+    Examples
+    --------
     >>> from grantkit import example_scores
     >>> s = example_scores()
     >>> s.loc[(s.entity == "山口県") & (s.fiscal_year == 2019), "score"].sum()

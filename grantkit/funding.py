@@ -162,6 +162,25 @@ class _Reader:
 def load_utilization(path: str | Path) -> pd.DataFrame:
     """Read 配分額・所用見込額・実績額 (千円) per year; an empty 実績額 is read as unknown, never 0.
 
+    Parameters
+    ----------
+    path
+        The utilisation CSV (columns ``UTILIZATION_COLUMNS``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fiscal year, level, grant and entity; amounts as nullable integers in 千円.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing, empty or not text.
+    ValidationError
+        Listing every bad cell, unknown or missing column and duplicated key with its row.
+
+    Examples
+    --------
     >>> from grantkit import example_path
     >>> u = load_utilization(example_path("utilization_yamaguchi.csv"))
     >>> u.allocation_thousand_yen.tolist(), u.spent_thousand_yen.tolist()
@@ -190,9 +209,23 @@ def load_utilization(path: str | Path) -> pd.DataFrame:
 def utilization(frame: pd.DataFrame, threshold: float = UNDERUSED_THRESHOLD) -> pd.DataFrame:
     """Add planned_share, spent_share (of the allocation), unused_thousand_yen and the flag ``underused``.
 
-    ``underused`` is True when the planned or the spent amount is below ``threshold`` × allocation
-    (山口県: H30 planned 94.9% but spent 66.3%; R1 planned 49.8%). Unknown amounts never raise the flag.
+    ``underused`` is True when the planned or the spent amount is below ``threshold`` × allocation.
+    Unknown amounts stay missing and never raise the flag.
 
+    Parameters
+    ----------
+    frame
+        A utilisation table (as from :func:`load_utilization`).
+    threshold
+        The share of the allocation below which a year is flagged (default 0.8).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``frame`` with the four columns added, one row per input row; ``attrs["threshold"]`` is set.
+
+    Examples
+    --------
     >>> u = utilization(pd.DataFrame({"fiscal_year": [2018], "allocation_thousand_yen": [15680],
     ...     "planned_thousand_yen": [14875], "spent_thousand_yen": [10395]}))
     >>> u.planned_share.round(3).tolist(), u.spent_share.round(3).tolist(), u.underused.tolist()
@@ -211,6 +244,25 @@ def utilization(frame: pd.DataFrame, threshold: float = UNDERUSED_THRESHOLD) -> 
 def load_projects(path: str | Path) -> pd.DataFrame:
     """Read the funded-project list (long: one row per year and project, status 実施・未実施・廃止).
 
+    Parameters
+    ----------
+    path
+        The projects CSV (columns ``PROJECT_COLUMNS``; ``end_reason`` and ``grant`` optional).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fiscal year, entity and project; ``end_reason`` only on 廃止 rows.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing, empty or not text.
+    ValidationError
+        Listing every bad cell, unknown or missing column and duplicated key with its row.
+
+    Examples
+    --------
     >>> from grantkit import example_path
     >>> p = load_projects(example_path("projects_yamaguchi.csv"))
     >>> p["project"].nunique(), sorted(p["status"].unique())
@@ -314,6 +366,25 @@ def project_table(projects: pd.DataFrame) -> pd.DataFrame:
 def load_budgets(path: str | Path) -> pd.DataFrame:
     """Read budgets.csv: 予算額 (yen, int) per year × grant × level, with ``verified`` and its source.
 
+    Parameters
+    ----------
+    path
+        The budgets CSV (columns ``BUDGET_COLUMNS``; ``source`` and ``note`` optional).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fiscal year, grant and level (合計 allowed for either); ``budget_yen`` int64 yen.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing, empty or not text.
+    ValidationError
+        Listing every bad cell, unknown or missing column and duplicated key with its row.
+
+    Examples
+    --------
     >>> from grantkit import example_path
     >>> b = load_budgets(example_path("budgets.csv"))
     >>> int(b.loc[(b.fiscal_year == 2019) & (b.level == "都道府県"), "budget_yen"].iloc[0])

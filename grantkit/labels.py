@@ -210,6 +210,18 @@ def goal_label(parent: str, grant: str) -> str:
 def label(column: str) -> str:
     """Japanese display label of a column (the column name itself when none is defined).
 
+    Parameters
+    ----------
+    column
+        A column name of the kit's tables.
+
+    Returns
+    -------
+    str
+        ``LABELS[column]``, or ``column`` unchanged.
+
+    Examples
+    --------
     >>> label("score_rate")
     '得点率'
     """
@@ -217,5 +229,21 @@ def label(column: str) -> str:
 
 
 def with_labels(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` with Japanese column headers, for display and export only."""
+    """A copy of ``df`` with Japanese column headers, for display and export only.
+
+    Parameters
+    ----------
+    df
+        Any table of the kit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows and values; each column renamed by :func:`label` (unknown names kept).
+
+    Examples
+    --------
+    >>> with_labels(pd.DataFrame({"entity": ["山口県"], "score": [611.0], "extra": ["x"]})).columns.tolist()
+    ['団体名', '得点', 'extra']
+    """
     return df.rename(columns={c: label(c) for c in df.columns})

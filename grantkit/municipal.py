@@ -179,10 +179,25 @@ def _goal_totals(scores: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
 def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> pd.DataFrame:
     """Score, 配点 and rate of one municipality per grant × 目標 × 指標群, with 目標 subtotals and totals.
 
-    Columns: parent (目標), group (指標群, "" for a 目標 subtotal, "合計" on the total row), then for each
-    grant ``score_推進``, ``max_推進``, ``rate_推進`` (and 支援), and ``shared`` = the row counts in both grants
-    (目標Ⅳ). Rows follow the official order of the input.
+    Parameters
+    ----------
+    scores
+        A tidy municipal score table of every municipality (as from :func:`load_mhlw`), with parent (目標).
+    entity
+        Name or code (保険者番号) of the municipality.
+    fiscal_year
+        The year (2025, "R7" …).
 
+    Returns
+    -------
+    pandas.DataFrame
+        Columns parent (目標), group (指標群, "" for a 目標 subtotal, "合計" on the total row), then per grant
+        ``score_推進``, ``max_推進``, ``rate_推進`` (and 支援), and ``shared`` (the row counts in both grants:
+        目標Ⅳ). One row per 目標 × 指標群, each 目標's subtotal after its groups, the total last; rows follow
+        the official order of the input; rates in [0, 1].
+
+    Examples
+    --------
     >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "entity_code": "000001", "entity": "甲町",
     ...     "grant": ["推進", "推進", "支援"], "indicator": ["1ア", "2ア", "1ア"], "indicator_name": "",
     ...     "parent": ["目標Ⅰ", "目標Ⅳ", "目標Ⅳ"], "group": ["活動", "成果", "成果"],
@@ -265,9 +280,26 @@ def goal_comparison(
     in its prefecture and of its peers (規模区分・過疎). 目標Ⅳ, the same in both grants, appears once (grant
     "共通").
 
-    Columns: grant, parent, score, max_score, rate, then ``mean_rate_全国``, ``mean_rate_<都道府県>内``, ... in
-    the order of ``attrs["groups"]`` (label → number of municipalities).
+    Parameters
+    ----------
+    scores
+        A tidy municipal score table of every municipality (as from :func:`load_mhlw`), with parent (目標).
+    attributes
+        One row per municipality: entity_code, prefecture, size_class (規模区分), depopulated (過疎).
+    entity
+        Name or code (保険者番号) of the municipality.
+    fiscal_year
+        The year (2025, "R7" …).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per grant × 目標 and grant total: grant, parent, score, max_score, rate, then
+        ``mean_rate_全国``, ``mean_rate_<都道府県>内``, … in the order of ``attrs["groups"]`` (label → number of
+        municipalities); rates in [0, 1].
+
+    Examples
+    --------
     >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進", "indicator": "1ア",
     ...     "entity_code": ["000001", "000002", "000003"], "entity": ["甲町", "乙町", "丙村"], "indicator_name": "",
     ...     "parent": "目標Ⅰ", "score": [8.0, 6.0, 4.0], "max_score": 10.0})
@@ -325,8 +357,25 @@ def peer_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str, f
     share of the other municipalities not scoring higher (100 = first, ties at the top included; 0 = last),
     as ``compare.rank_among``.
 
-    Columns: grant, comparison, n, entity_rate, mean_rate, diff_pt, rank, percentile.
+    Parameters
+    ----------
+    scores
+        A tidy municipal score table of every municipality (as from :func:`load_mhlw`), with parent (目標).
+    attributes
+        One row per municipality: entity_code, prefecture, size_class (規模区分), depopulated (過疎).
+    entity
+        Name or code (保険者番号) of the municipality.
+    fiscal_year
+        The year (2025, "R7" …).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per grant and comparison group: grant, comparison, n, entity_rate, mean_rate, diff_pt, rank
+        (1 ≤ rank ≤ n), percentile (0–100).
+
+    Examples
+    --------
     >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進", "indicator": "1ア",
     ...     "entity_code": ["000001", "000002", "000003"], "entity": ["甲町", "乙町", "丙村"], "indicator_name": "",
     ...     "parent": "目標Ⅰ", "score": [8.0, 6.0, 4.0], "max_score": 10.0})
@@ -373,6 +422,30 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
     The share is computed from every municipality in the table (not taken from a printed 該当率), so it
     uses the same row set as the ranks. 目標Ⅳ items appear once (grant "共通": they count in both grants).
 
+    Parameters
+    ----------
+    scores
+        A tidy municipal score table of every municipality (as from :func:`load_mhlw`), with parent (目標).
+    entity
+        Name or code (保険者番号) of the municipality.
+    fiscal_year
+        The year (2025, "R7" …).
+    min_share
+        The least share (0 to 1) of municipalities that scored on an item for it to be listed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item: grant, parent, group, indicator, indicator_name, max_score (> 0), share_scored
+        (≥ ``min_share``); largest 配点 first.
+
+    Raises
+    ------
+    GrantkitError
+        When ``min_share`` is not a number from 0 to 1.
+
+    Examples
+    --------
     >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進",
     ...     "entity_code": ["000001", "000002", "000003"] * 2, "entity": ["甲町", "乙町", "丙村"] * 2,
     ...     "indicator": ["1ア"] * 3 + ["1イ"] * 3, "indicator_name": "", "parent": "目標Ⅰ",
@@ -438,6 +511,23 @@ def year_change(scores: pd.DataFrame, *, entity: str, base: int | str, target: i
     ``scale_changed`` marks rows whose 配点 differs (e.g. R5 → R6, when the indicators were rebuilt): their
     raw points are not comparable, only rates (``score_change`` is left empty there).
 
+    Parameters
+    ----------
+    scores
+        A tidy municipal score table of every municipality (as from :func:`load_mhlw`), with parent (目標).
+    entity
+        Name or code (保険者番号) of the municipality.
+    base, target
+        The two fiscal years.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per grant × 目標 of either year and per grant total; ``rate_change_pt`` = (target − base rate)
+        × 100.
+
+    Examples
+    --------
     >>> t = pd.DataFrame({"fiscal_year": [2024, 2024, 2025, 2025], "level": "市町村", "grant": "推進",
     ...     "entity_code": ["000001", "000002"] * 2, "entity": ["甲町", "乙村"] * 2, "indicator": "1ア",
     ...     "indicator_name": "", "parent": "目標Ⅰ", "score": [5.0, 3.0, 8.0, 4.0], "max_score": 10.0})
@@ -512,11 +602,33 @@ def municipal_grant(
     """The municipality's 基準額 per grant by the municipal formula (budget × score·n / Σ score·n over all
     municipalities in the table, n = 第1号被保険者数, truncated to 千円), with what it means.
 
-    Columns: grant, score, first_insured, budget_yen, basis_thousand_yen, yen_per_first_insured,
-    one_point_yen (what one more point brings, everyone else unchanged), whatif_points (配点 of ``zero``
-    items counting in that grant: 目標Ⅳ items count in both), whatif_thousand_yen, whatif_gain_thousand_yen,
-    and ``plan_thousand_yen`` / ``final_thousand_yen`` when the workbook publishes amounts (R6).
+    Parameters
+    ----------
+    scores
+        A tidy municipal score table of every municipality (as from :func:`load_mhlw`), with parent (目標).
+    attributes
+        One row per municipality with entity_code and first_insured (第1号被保険者数).
+    budgets
+        Grant → 市町村分 budget in yen.
+    entity
+        Name or code (保険者番号) of the municipality.
+    fiscal_year
+        The year (2025, "R7" …).
+    zero
+        A :func:`zero_items` table: adds what scoring on those items would bring.
+    amounts
+        The workbook's published amounts (R6): adds plan and final figures.
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per grant: grant, score, first_insured, budget_yen, basis_thousand_yen (≤ the exact share),
+        yen_per_first_insured, one_point_yen (what one more point brings, everyone else unchanged),
+        whatif_points (配点 of ``zero`` items in that grant; 目標Ⅳ items count in both), whatif_thousand_yen,
+        whatif_gain_thousand_yen, and plan_thousand_yen / final_thousand_yen when ``amounts`` are given.
+
+    Examples
+    --------
     Weights 30 × 1,000 and 10 × 2,000: 甲町 gets 1,000,000 × 30,000 / 50,000 = 600,000 円; one more point
     gives 1,000,000 × 31,000 / 51,000 = 607,843 円 (floored), 7,843 円 more.
 

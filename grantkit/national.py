@@ -211,15 +211,34 @@ def national_allocation(
 ) -> pd.DataFrame:
     """基準額 of every entity of one level for each grant, and 円 per 第1号被保険者.
 
-    ``level`` 市町村 (the default when the tables hold both levels) uses the municipal formula
-    (score × 第1号被保険者数 weighting, ``allocation.municipal_allocation``); 都道府県 the prefecture formula
-    (score alone, ``allocation.prefecture_allocation``). ``totals``: one row per entity and grant with
-    entity_code, entity, grant, score (``grant_totals`` of the tidy table, or ``grant_scores(attributes)``).
-    ``budgets``: grant → budget of that level (市町村分 or 都道府県分) in yen. ``eligible`` / ``adjustment``:
-    per grant, as in ``allocation.municipal_allocation`` (支援 is paid only to insurers that qualify;
-    municipal only). ``needs`` (entity_code, grant, needs_thousand_yen = 所要見込額) adds
-    ``confirmed_thousand_yen`` = min(基準額（案）, 所要見込額). ``attrs["level"]`` is the level used.
+    市町村 uses the municipal formula (score × 第1号被保険者数, ``allocation.municipal_allocation``);
+    都道府県 the prefecture formula (score alone, ``allocation.prefecture_allocation``).
 
+    Parameters
+    ----------
+    totals
+        One row per entity and grant: entity_code, entity, grant, score (``grant_totals`` of the tidy table,
+        or ``grant_scores(attributes)``).
+    attributes
+        One row per entity with entity_code and first_insured (第1号被保険者数).
+    budgets
+        Grant → budget of that level (市町村分 or 都道府県分) in yen.
+    level
+        市町村 or 都道府県; default 市町村 when the tables hold both levels.
+    needs
+        entity_code, grant, needs_thousand_yen (所要見込額): adds ``confirmed_thousand_yen`` =
+        min(基準額（案）, 所要見込額).
+    eligible, adjustment
+        Per grant, as in ``allocation.municipal_allocation`` (who qualifies for 支援; municipal only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per entity and grant; each grant's basis_yen sums to at most its budget (truncation);
+        ``attrs["level"]`` is the level used.
+
+    Examples
+    --------
     >>> at = pd.DataFrame({"entity_code": ["000001", "000002"], "first_insured": [2000, 1000]})
     >>> tot = pd.DataFrame({"entity_code": ["000001", "000002"], "entity": ["甲町", "乙村"], "grant": "推進",
     ...     "score": [50.0, 100.0]})

@@ -21,6 +21,23 @@ class LoadReport:
 
     ``rows_read == rows_kept + len(exclusions)`` always holds; ``check()`` asserts it.
 
+    Attributes
+    ----------
+    source, sheet : str
+        The file as the user named it, and the sheet read (``None`` for CSV).
+    encoding, sha256 : str or None
+        The text encoding detected (CSV) and the file's SHA-256.
+    rows_read, rows_kept : int
+        Data rows read from the file, and rows kept in the table.
+    exclusions : list[Problem]
+        One per row set aside, with its row as the user sees it and the reason.
+    coerced : list[Problem]
+        One per cell read as missing (e.g. 「－」).
+    notes : list[str]
+        Anything else the reader should know, in Japanese.
+
+    Examples
+    --------
     >>> from grantkit.errors import Problem
     >>> r = LoadReport("scores.csv", rows_read=3, rows_kept=2, exclusions=[Problem("全国平均の行", row=4)])
     >>> r.check()  # 3 read = 2 kept + 1 excluded

@@ -98,6 +98,23 @@ def alternatives_once(scores: pd.DataFrame) -> pd.DataFrame:
 def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
     """The tidy leaves plus subtotal, total and combined rows, each with ``score_rate`` and ``row_kind``.
 
+    Subtotals and totals count an indicator with alternative branches once; the combined row (grant 「合計」)
+    is added only where both grants are scored for an entity and year.
+
+    Parameters
+    ----------
+    scores
+        A tidy score table (as from :func:`load_scores`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every input row (``row_kind`` "leaf"), each group's subtotal after its last leaf, then per entity and year
+        each grant's total and the combined row; ``score_rate`` = score / max_score, in [0, 1] for valid scores
+        (NaN where max_score is 0 or missing).
+
+    Examples
+    --------
     >>> from grantkit import example_scores
     >>> r = score_rates(example_scores())
     >>> tot = r[(r.entity == "山口県") & (r.row_kind == "total")]

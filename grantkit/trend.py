@@ -117,9 +117,31 @@ def trend_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity_code: 
     first year after a change of the scoring system (compare rates only), ``score_change`` (points from the
     previous year of the table) is left empty there.
 
-    ``entity_code`` is the key of the rows (``MunicipalData.code(name)``). Columns: fiscal_year, era, grant,
-    parent, score, max_score, rate, rank, n, national_mean_rate, prefecture_mean_rate, diff_pt (rate −
-    national mean, points), scale_break, score_change, rate_change_pt.
+    Parameters
+    ----------
+    scores
+        A tidy municipal score table of every municipality, one or more years.
+    attributes
+        One row per municipality with entity_code and prefecture.
+    entity_code
+        The municipality's 保険者番号 (``MunicipalData.code(name)`` finds it from a name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per grant, 目標 (合計 first) and year: fiscal_year, era, grant, parent, score, max_score, rate
+        (in [0, 1]), rank (1 ≤ rank ≤ n), n, national_mean_rate, prefecture_mean_rate, diff_pt (rate − national
+        mean, points), scale_break, score_change, rate_change_pt (empty in the first year).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"fiscal_year": [2024, 2024, 2025, 2025], "level": "市町村", "grant": "推進",
+    ...     "entity_code": ["000001", "000002"] * 2, "entity": ["甲町", "乙村"] * 2, "indicator": "1ア",
+    ...     "indicator_name": "", "parent": "目標Ⅰ", "score": [5.0, 3.0, 8.0, 4.0], "max_score": 10.0})
+    >>> at = pd.DataFrame({"entity_code": ["000001", "000002"], "prefecture": "北海道"})
+    >>> tt = trend_table(t, at, entity_code="000001")  # 甲町 5 → 8 of 10, first of two both years
+    >>> tt.loc[tt.parent == "合計", ["era", "rate", "rank", "n", "national_mean_rate"]].round(2).values.tolist()
+    [['R6', 0.5, 1, 2, 0.4], ['R7', 0.8, 1, 2, 0.6]]
     """
     years = sorted(int(y) for y in scores["fiscal_year"].unique())
     breaks = scale_breaks(scores)
@@ -156,7 +178,7 @@ def _order_key(column: pd.Series) -> pd.Series:
 
 
 def prefecture_trend(scores: pd.DataFrame, *, entity: str, grant: str | None = None) -> pd.DataFrame:
-    """The seed-form score table (one prefecture and 全国平均, any number of years) as a trend: per year, the
+    """A prefecture-report score table (one prefecture and 全国平均, any number of years) as a trend: per year, the
     entity's score, 配点 and rate for each top-level row (Ⅰ, Ⅱ, Ⅲ … and 合計 as ``parent``) against the 全国平均
     row's rate; rank and n when the table holds several entities of the level; ``scale_break`` where the 合計's
     配点 differs from the previous year of the table. Same columns as ``trend_table`` (prefecture_mean_rate

@@ -13,13 +13,32 @@ from .files import file_kind
 
 def read_scores(path: str | Path, *, sheet: str | None = None, cache: bool = True) -> Loaded:
     """Read a score table (CSV; .xlsx with the CSV's columns or in the prefecture-report layout) with its load
-    report, through the cache of parsed files (``cache=False``: always parse).
+    report, through the cache of parsed files.
 
-    Takes the file and, for a workbook, the sheet (default: the first). Returns a ``Loaded``: ``table``, the tidy
-    score rows (fiscal_year, level, grant, entity_code, entity, indicator, …, score, max_score), and ``report``, a
-    ``LoadReport`` (rows read = kept + excluded with reasons). Guarantees: a file that cannot be read raises
-    ``InputFileError``; bad rows raise one ``ValidationError`` listing every problem with its row and column.
+    Parameters
+    ----------
+    path
+        The file: CSV (UTF-8 or Shift_JIS) or .xlsx.
+    sheet
+        For a workbook, the sheet to read (default: the first).
+    cache
+        ``False`` parses the file even when an identical one was read before.
 
+    Returns
+    -------
+    Loaded
+        ``table``: the tidy score rows (fiscal_year, level, grant, entity_code, entity, indicator, …, score,
+        max_score), unique on ``schema.KEY``; ``report``: a ``LoadReport`` (rows read = kept + excluded).
+
+    Raises
+    ------
+    InputFileError
+        When the file cannot be read at all (missing, encrypted, .xls, unsafe).
+    ValidationError
+        When rows are bad: one error listing every problem with its row and column.
+
+    Examples
+    --------
     >>> from grantkit import example_path
     >>> loaded = read_scores(example_path("yamaguchi_scores.csv"))
     >>> loaded.report.rows_read == loaded.report.rows_kept == len(loaded.table)
@@ -56,8 +75,18 @@ def _read_scores(path: Path, sheet: str | None) -> Loaded:
 def load_scores(path: str | Path, *, sheet: str | None = None, cache: bool = True) -> pd.DataFrame:
     """Load a score table into the tidy DataFrame (one row per year, level, grant, entity, indicator).
 
-    The table of ``read_scores`` without its load report; the same file, sheet and errors.
+    Parameters
+    ----------
+    path, sheet, cache
+        As for :func:`read_scores`.
 
+    Returns
+    -------
+    pandas.DataFrame
+        The table of :func:`read_scores` without its load report; the same errors.
+
+    Examples
+    --------
     >>> from grantkit import load_scores, example_path
     >>> scores = load_scores(example_path("yamaguchi_scores.csv"))
     >>> sorted(scores["fiscal_year"].unique().tolist())

@@ -26,6 +26,36 @@ def distribution(
     mean and median drawn. ``values`` is indexed by entity name or code; ``highlight`` is one of them and
     ``name`` the text shown for it (default ``highlight``: pass the 団体名 when the index is codes).
     ``xlabel`` defaults to 「得点率（%）」 for rates and 「値」 for other values.
+
+    Parameters
+    ----------
+    values
+        One value per entity, indexed by name or code.
+    highlight
+        The index label marked.
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    title
+        Replaces the default title.
+    xlabel
+        Replaces the default axis label.
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+    name
+        The text shown for ``highlight``.
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        An 8 × 4.8 inch figure (or the given axes).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = distribution(pd.Series({"甲町": 0.5, "乙村": 0.7, "丙市": 0.9}), highlight="乙村")
+    >>> fig.get_size_inches().tolist(), ax.get_xlabel()
+    ([8.0, 4.8], '得点率（%）')
+    >>> plt.close(fig)
     """
     fig, ax = new_axes(ax, SIZE)
     v = values.dropna().astype("float64")

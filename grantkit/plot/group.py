@@ -18,7 +18,35 @@ PALETTE = ("#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#777777", "#8
 
 def group_trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None, source: str | None = None) -> tuple[Figure, Axes]:
     """Lines of the combined total (推進・支援合計) per year for each entity, the national mean dashed; the names
-    in a legend below the chart (never on the lines, so they cannot overlap). Takes ``group_trend(...)``."""
+    in a legend below the chart (never on the lines, so they cannot overlap). Takes ``group_trend(...)``.
+
+    Parameters
+    ----------
+    trend
+        A ``group_trend`` table: fiscal_year, entity_code, entity, total, max_score, rank, n,
+        national_mean.
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        A fixed-size figure; one line per entity and one for the national mean, each named in the
+        legend with its newest rank.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> g = pd.DataFrame({"fiscal_year": [2024, 2025] * 2, "entity_code": ["1", "1", "2", "2"],
+    ...     "entity": ["甲町", "甲町", "乙村", "乙村"], "total": [500.0, 520, 430, 470], "max_score": 800.0,
+    ...     "rank": [10, 8, 40, 30], "n": 50, "national_mean": [480.0, 490.0] * 2})
+    >>> fig, ax = group_trend_chart(g)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['甲町（8位/50）', '乙村（30位/50）', '全国平均（480.0 → 490.0）']
+    >>> plt.close(fig)
+    """
     codes = list(dict.fromkeys(trend["entity_code"]))
     fig, ax = new_axes(ax, (9.0, 5.0 + 0.25 * -(-len(codes) // 3)))
     years = sorted(int(y) for y in trend["fiscal_year"].unique())

@@ -38,6 +38,34 @@ def prefecture_map(
     """Colour each prefecture (indexed by code "01".."47") by its value; rates (≤1) are shown in %.
 
     Prefectures without a value are drawn in light grey with 「データなし」 in the legend text.
+
+    Parameters
+    ----------
+    values
+        One value per prefecture, indexed by code "01"–"47".
+    highlight
+        A code whose outline is drawn thick.
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    title, label
+        The title and the colour bar's label.
+    cmap
+        A matplotlib colour map.
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        A fixed-size tile map with one tile per prefecture (47).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = prefecture_map(pd.Series({"35": 0.82, "13": 0.75}), highlight="35")
+    >>> ax.get_title(), len(ax.patches)
+    ('都道府県別の得点率', 47)
+    >>> plt.close(fig)
     """
     import matplotlib as mpl
 

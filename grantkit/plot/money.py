@@ -23,6 +23,33 @@ def money_chart(util: pd.DataFrame, *, ax: Axes | None = None, source: str | Non
     """Grouped bars per year (千円). A missing 実績額 is written 「未確定」, never drawn as 0.
 
     Takes ``utilization(...)``; the unused share (配分額に対する未使用分) is labelled above each year.
+
+    Parameters
+    ----------
+    util
+        A :func:`grantkit.utilization` table (with entity for the title).
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        An 8 × 4.8 inch figure: per year bars of 配分額, 所用見込額 and 実績額 (a missing one at 0,
+        labelled 「未確定」).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from grantkit import utilization
+    >>> u = utilization(pd.DataFrame({"fiscal_year": [2018, 2019], "entity": "山口県",
+    ...     "allocation_thousand_yen": [15680, 22248], "planned_thousand_yen": [14875, 11080],
+    ...     "spent_thousand_yen": pd.array([10395, None], dtype="Int64")}))
+    >>> fig, ax = money_chart(u)
+    >>> [float(p.get_height()) for p in ax.patches], "未確定" in [t.get_text() for t in ax.texts]
+    ([15680.0, 22248.0, 14875.0, 11080.0, 10395.0, 0.0], True)
+    >>> plt.close(fig)
     """
     fig, ax = new_axes(ax, SIZE)
     x = np.arange(len(util))

@@ -22,6 +22,31 @@ def goal_chart(
 ) -> tuple[Figure, Axes]:
     """Bars of the municipality's rate per 目標 and grant total; markers for the mean rate of all
     municipalities, of those in its prefecture and of its peers. Takes ``goal_comparison(...)``.
+
+    Parameters
+    ----------
+    comparison
+        A :func:`grantkit.goal_comparison` table (``attrs``: entity, fiscal_year).
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    title
+        Replaces the default title.
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        A figure 9 inches wide, one bar per row of ``comparison``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> c = pd.DataFrame({"grant": "推進", "parent": ["目標Ⅰ", "合計"], "rate": [0.8, 0.7], "mean_rate_全国": [0.6, 0.6]})
+    >>> fig, ax = goal_chart(c)
+    >>> len(ax.patches), [t.get_text() for t in ax.get_yticklabels()]
+    (2, ['目標Ⅰ（推進）', '合計（推進）'])
+    >>> plt.close(fig)
     """
     groups = [c for c in comparison.columns if c.startswith("mean_rate_")]
     fig, ax = new_axes(ax, (WIDE[0], max(4.0, 0.5 * len(comparison) + 2.0)))
@@ -63,7 +88,33 @@ def goal_chart(
 def outcome_chart(
     track: pd.DataFrame, *, entity: str, ax: Axes | None = None, source: str | None = None
 ) -> tuple[Figure, Axes]:
-    """目標Ⅳ (成果指標群) rate per year, the municipality against the national mean. Takes ``outcome_track``."""
+    """目標Ⅳ (成果指標群) rate per year, the municipality against the national mean. Takes ``outcome_track``.
+
+    Parameters
+    ----------
+    track
+        An ``outcome_track`` table: fiscal_year, rate, national_mean_rate.
+    entity
+        The name in the legend and title.
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        An 8 × 4.8 inch figure with two lines (the municipality, the national mean).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> t = pd.DataFrame({"fiscal_year": [2024, 2025], "rate": [0.6, 0.8], "national_mean_rate": [0.4, 0.6]})
+    >>> fig, ax = outcome_chart(t, entity="甲町")
+    >>> len(ax.lines), ax.get_title()
+    (2, '甲町の成果指標群（目標Ⅳ）の得点率の推移（R6〜R7）')
+    >>> plt.close(fig)
+    """
     fig, ax = new_axes(ax, SIZE)
     years = [era_label(int(y)) for y in track["fiscal_year"]]
     x = np.arange(len(track))

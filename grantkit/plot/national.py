@@ -20,6 +20,31 @@ def national_gap(
 
     Takes ``compare_to_average(...)``; leaves only (code and short name), the total shown in the title with
     the entity and the year. Values are printed as the tables print them (signed, 0.1 point, 四捨五入).
+
+    Parameters
+    ----------
+    comparison
+        A :func:`grantkit.compare_to_average` table (its ``attrs`` name entity and year).
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    title
+        Replaces the default title.
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        A figure 9 inches wide, one bar per leaf indicator.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from grantkit import compare_to_average, example_scores
+    >>> fig, ax = national_gap(compare_to_average(example_scores(), entity="山口県", fiscal_year="R1"))
+    >>> len(ax.patches), ax.get_title().splitlines()[1]
+    (12, '合計 +3.6ポイント（指標別、右が全国平均より上）')
+    >>> plt.close(fig)
     """
     data = comparison[comparison["row_kind"] == "leaf"].sort_values("diff_rate_pt", kind="stable")
     fig, ax = new_axes(ax, (SIZE[0] + 1.0, max(3.6, 0.5 * len(data) + 1.6)))

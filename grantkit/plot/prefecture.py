@@ -28,6 +28,20 @@ DISTRIBUTION_SIZE = (12.0, 7.0)
 def page_count(n: int, per_page: int = PER_PAGE) -> int:
     """How many pages of at most ``per_page`` rows ``n`` municipalities fill (at least 1).
 
+    Parameters
+    ----------
+    n
+        The number of municipalities.
+    per_page
+        The most rows on one page.
+
+    Returns
+    -------
+    int
+        ceil(n / per_page), at least 1.
+
+    Examples
+    --------
     >>> page_count(179), page_count(15), page_count(0)
     (5, 1, 1)
     """
@@ -58,6 +72,39 @@ def municipality_bars(
     size and a prefecture with few municipalities gets one short chart. The
     national mean (of ``table.attrs``), the prefecture mean and ``threshold`` drawn, bars below it in another
     colour. Takes ``municipality_table(...)``.
+
+    Parameters
+    ----------
+    table
+        A ``municipality_table`` (``rate_<grant>`` per municipality; ``attrs``: prefecture,
+        fiscal_year, national_mean).
+    grant
+        The grant whose total rate is drawn.
+    threshold
+        The low-score line (a rate), or ``None``.
+    page
+        Which page (0, 1, …).
+    per_page
+        The most rows on one page.
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        A figure 9 inches wide, the same height on every page of one table.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> t = pd.DataFrame({"entity": ["甲町", "乙村", "丙市"], "rate_推進": [0.5, 0.8, 0.2]})
+    >>> t.attrs.update(prefecture="北海道", fiscal_year=2025, national_mean={"推進": 0.6})
+    >>> fig, ax = municipality_bars(t, grant="推進", threshold=0.3)
+    >>> [label.get_text() for label in ax.get_yticklabels()], len(ax.patches)
+    (['1. 乙村', '2. 甲町', '3. 丙市'], 3)
+    >>> plt.close(fig)
     """
     col = f"rate_{grant}"
     ordered = table.sort_values(col, ascending=False, kind="stable").reset_index(drop=True)
@@ -127,7 +174,36 @@ def rate_panels(
 ) -> tuple[Figure, np.ndarray]:
     """One panel per 目標 (合計 first): histogram of all municipalities' rates, the prefecture's municipalities as
     ticks under it, the national and prefecture means and the low-score threshold. Takes ``rate_distribution``
-    and ``low_score_thresholds``; returns the figure and its axes (unused panels hidden)."""
+    and ``low_score_thresholds``; returns the figure and its axes (unused panels hidden).
+
+    Parameters
+    ----------
+    rates
+        A ``rate_distribution`` table: grant, parent, rate, in_prefecture per municipality.
+    grant
+        The grant drawn.
+    thresholds
+        A ``low_score_thresholds`` table (grant, parent, threshold), or ``None``.
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+    fig
+        A figure to draw on (default: a new 12 × 7 inch figure).
+
+    Returns
+    -------
+    tuple[Figure, numpy.ndarray]
+        The figure and its axes, flattened; one visible panel per 目標, 合計 first.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rates = pd.DataFrame([{"grant": "推進", "parent": p, "rate": k / 10, "in_prefecture": k < 3}
+    ...     for p in ("合計", "目標Ⅰ", "目標Ⅱ") for k in range(10)])
+    >>> fig, axes = rate_panels(rates, grant="推進")
+    >>> fig.get_size_inches().tolist(), [ax.get_title() for ax in axes if ax.get_visible()]
+    ([12.0, 7.0], ['推進の合計', '目標Ⅰ', '目標Ⅱ'])
+    >>> plt.close(fig)
+    """
     setup_japanese()
     rows = rates[rates["grant"] == grant]
     parents = ["合計", *[p for p in dict.fromkeys(rows["parent"]) if p != "合計"]]

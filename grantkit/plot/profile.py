@@ -34,6 +34,31 @@ def profile_chart(
 ) -> tuple[Figure, Axes]:
     """Bars of the rate per category (Ⅰ, Ⅱ計, Ⅲ and 合計) in both years, each year's national average as a tick:
     three or four categories read better as bars than as a radar. Takes ``compare_years(...)``.
+
+    Parameters
+    ----------
+    comparison
+        A :func:`grantkit.compare_years` table.
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+    digits
+        Decimal places of the value labels.
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        A figure 9 inches wide, two bars per top-level category.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from grantkit import compare_years, example_scores
+    >>> fig, ax = profile_chart(compare_years(example_scores(), "H30", "R1", entity="山口県"))
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Ⅰ＊', 'Ⅱ計＊', 'Ⅲ＊', '合計＊']
+    >>> plt.close(fig)
     """
     a = comparison.attrs
     top = top_level(comparison)

@@ -25,6 +25,33 @@ def projects_chart(
 
     Takes ``project_summary(...)``. Every category of ``categories`` is shown, with 0 where no project was
     implemented (the names in the data win for their numbers); category names wrap at sensible points.
+
+    Parameters
+    ----------
+    summary
+        A ``project_summary`` table.
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+    categories
+        Number → name of every category shown (``None``: those in
+        the data).
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        A figure 9 inches wide, one row per category, one bar per year.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from grantkit import example_path, load_projects
+    >>> from grantkit.funding import project_summary
+    >>> fig, ax = projects_chart(project_summary(load_projects(example_path("projects_yamaguchi.csv"))))
+    >>> len(ax.get_yticklabels()), ax.get_title()
+    (7, '山口県の交付金を活用した事業（対象事業別、H30・R1）')
+    >>> plt.close(fig)
     """
     years = sorted(summary["fiscal_year"].unique())
     names = dict(categories or {})

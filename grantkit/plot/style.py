@@ -89,7 +89,22 @@ def indicator_label(code: str, name: object, width: int = 16, max_lines: int = 2
 
 
 def setup_japanese() -> None:
-    """Make Japanese text render (matplotlib-fontja) and minus signs ASCII; idempotent, explicit."""
+    """Make Japanese text render (matplotlib-fontja) and minus signs ASCII; idempotent, explicit.
+
+    Every chart function calls it; call it yourself before drawing your own matplotlib figures.
+
+    Returns
+    -------
+    None
+        Sets matplotlib's ``rcParams`` (font, ``axes.unicode_minus=False``, DPI, deterministic SVG) once.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> setup_japanese()
+    >>> plt.rcParams["axes.unicode_minus"], plt.rcParams["figure.dpi"] == DPI
+    (False, True)
+    """
     global _ready
     if _ready:
         return
@@ -138,7 +153,33 @@ def source_note(fig: Figure, text: str | None) -> None:
 
 
 def save_figure(fig: Figure, path: str | Path, *, svg: bool = True) -> Path:
-    """Write PNG (and SVG beside it) with no timestamps or software tags, so reruns give identical bytes."""
+    """Write PNG (and SVG beside it) with no timestamps or software tags, so reruns give identical bytes.
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    path
+        Where to write; the suffix is replaced by .png (and .svg). Each file is written atomically.
+    svg
+        ``False`` writes the PNG only.
+
+    Returns
+    -------
+    pathlib.Path
+        The PNG's path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=SIZE)
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> a, b = save_figure(fig, folder / "a.png"), save_figure(fig, folder / "b")
+    >>> b.name, a.read_bytes() == b.read_bytes(), b.with_suffix(".svg").is_file()
+    ('b.png', True, True)
+    >>> plt.close(fig)
+    """
     from ..io.files import atomic_write
 
     path = Path(path).with_suffix(".png")

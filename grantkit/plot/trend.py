@@ -26,6 +26,35 @@ def trend_panels(
     mean and the prefecture mean; the rank under each point of the 合計 panel; a dotted line before a year whose
     scoring system changed (rates compared across it, points not). Takes ``trend_table(...)``; returns the figure
     and its axes (flattened; unused panels hidden).
+
+    Parameters
+    ----------
+    trend
+        A :func:`grantkit.trend_table` (or ``prefecture_trend``) table.
+    grant
+        The grant drawn.
+    entity
+        The name in the legend and title.
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+    fig
+        A figure to draw on (default: a new one of fixed size).
+
+    Returns
+    -------
+    tuple[Figure, numpy.ndarray]
+        The figure and its axes, flattened; one visible panel per 目標 of the newest year.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> t = pd.DataFrame([{"fiscal_year": y, "grant": "推進", "parent": p, "rate": r, "national_mean_rate": 0.6,
+    ...     "prefecture_mean_rate": 0.55, "rank": 3, "n": 10, "scale_break": False}
+    ...     for y, r in ((2024, 0.5), (2025, 0.7)) for p in ("合計", "目標Ⅰ")])
+    >>> fig, axes = trend_panels(t, grant="推進", entity="甲町")
+    >>> fig.get_size_inches().tolist(), [ax.get_title() for ax in axes if ax.get_visible()]
+    ([12.0, 7.0], ['推進の合計', '目標Ⅰ'])
+    >>> plt.close(fig)
     """
     setup_japanese()
     rows = trend[trend["grant"] == grant]

@@ -32,6 +32,39 @@ def year_comparison(
     short indicator name (``names``); values are printed as the tables print them (``digits``, 四捨五入).
     Indicators whose maximum changed are marked with ＊; each year's national rate is a tick as tall as its bar,
     and a value label is moved right of a tick it would touch.
+
+    Parameters
+    ----------
+    comparison
+        A :func:`grantkit.compare_years` (or ``year_change``) table; its ``attrs`` name the entity and
+        years.
+    ax
+        Axes to draw on (the figure of fixed size is made when ``None``).
+    source
+        An 出典 note printed at the bottom right, or ``None``.
+    rows
+        The ``row_kind`` values drawn.
+    digits
+        Decimal places of the value labels.
+    title
+        Replaces the default title.
+    names
+        ``False`` labels bars with the code only.
+
+    Returns
+    -------
+    tuple[Figure, Axes]
+        A figure 9 inches wide, 0.5 inch per indicator high (at least 4), two bars per
+        indicator.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from grantkit import compare_years, example_scores
+    >>> fig, ax = year_comparison(compare_years(example_scores(), "H30", "R1", entity="山口県"))
+    >>> fig.get_size_inches().tolist(), len(ax.patches), ax.get_title().splitlines()[0]
+    ([9.0, 8.8], 28, '山口県の得点率（H30・R1）')
+    >>> plt.close(fig)
     """
     a = comparison.attrs
     data = comparison[comparison["row_kind"].isin(rows)].reset_index(drop=True)

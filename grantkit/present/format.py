@@ -27,6 +27,20 @@ def _missing(x: object) -> bool:
 def round_half_up(x: float, digits: int = 0) -> Decimal:
     """Round as reports do (四捨五入), on ``x`` to 12 significant digits (float noise removed: 0.125 → 0.13).
 
+    Parameters
+    ----------
+    x
+        The number.
+    digits
+        Decimal places kept (negative: tens, hundreds …).
+
+    Returns
+    -------
+    decimal.Decimal
+        Exactly ``digits`` decimal places; halves round away from zero.
+
+    Examples
+    --------
     >>> str(round_half_up(68.75, 0)), str(round_half_up(78.4504, 1)), str(round_half_up(0.125, 2))
     ('69', '78.5', '0.13')
     """
@@ -36,6 +50,20 @@ def round_half_up(x: float, digits: int = 0) -> Decimal:
 def format_rate(x: float | None, digits: int = 0) -> str:
     """A rate (fraction) as a printed percentage: 0.6438 → "64%", digits=1 → "64.4%".
 
+    Parameters
+    ----------
+    x
+        The rate as a fraction (0.6438), or missing.
+    digits
+        Decimal places of the percentage, rounded half up.
+
+    Returns
+    -------
+    str
+        The percentage with "%", or 「－」 for a missing value.
+
+    Examples
+    --------
     >>> format_rate(470 / 730), format_rate(169 / 180, digits=1), format_rate(float("nan"))
     ('64%', '93.9%', '－')
     """
@@ -47,6 +75,19 @@ def format_rate(x: float | None, digits: int = 0) -> str:
 def format_points(x: float | None) -> str:
     """A score as printed: whole numbers without decimals, others as given, thousands separated.
 
+    Parameters
+    ----------
+    x
+        The score (points), or missing.
+
+    Returns
+    -------
+    str
+        The score as text (up to 10 significant digits, not rounded to a printed precision), or 「－」 for a
+        missing value.
+
+    Examples
+    --------
     >>> format_points(150.0), format_points(99.3), format_points(1355), format_points(None)
     ('150', '99.3', '1,355', '－')
     """
@@ -59,6 +100,18 @@ def format_points(x: float | None) -> str:
 def format_thousand_yen(yen: int | float | None) -> str:
     """An amount in yen shown in 千円, truncated toward zero: 22,248,844 → "22,248千円".
 
+    Parameters
+    ----------
+    yen
+        The amount in yen, or missing.
+
+    Returns
+    -------
+    str
+        Thousands of yen with separators and 千円, or 「－」 for a missing value.
+
+    Examples
+    --------
     >>> format_thousand_yen(22_248_844), format_thousand_yen(-1_500), format_thousand_yen(None)
     ('22,248千円', '-1千円', '－')
     """
@@ -71,6 +124,20 @@ def format_thousand_yen(yen: int | float | None) -> str:
 def format_points_change(pt: float | None, digits: int = 1) -> str:
     """A change in percentage points with its sign: 17.9 → "+17.9ポイント".
 
+    Parameters
+    ----------
+    pt
+        The change in percentage points, or missing.
+    digits
+        Decimal places, rounded half up.
+
+    Returns
+    -------
+    str
+        "+" before a rise, "-" before a fall, "±" for zero after rounding; 「－」 for a missing value.
+
+    Examples
+    --------
     >>> format_points_change(17.87), format_points_change(-3.0, 0), format_points_change(0.0)
     ('+17.9ポイント', '-3ポイント', '±0.0ポイント')
     """
@@ -110,6 +177,29 @@ def format_figure(value: object, kind: str, digits: int | None = None, *, unit: 
     ``one_decimal`` and ``whole`` get thousands separators; ``flag`` prints はい/いいえ and ``presence`` あり/なし.
     All rounding is 四捨五入 (half up) on the printed digits; a missing value prints 「－」.
 
+    Parameters
+    ----------
+    value
+        The figure as stored.
+    kind
+        One of ``KINDS``.
+    digits
+        Overrides the kind's precision.
+    unit
+        ``False`` leaves out ポイント and 千円 (for a column whose header carries the unit).
+
+    Returns
+    -------
+    str
+        The figure as every table, chart and workbook of the kit prints it.
+
+    Raises
+    ------
+    GrantkitError
+        For a ``kind`` not in ``KINDS``.
+
+    Examples
+    --------
     >>> format_figure(0.825, "rate"), format_figure(0.825, "rate", 0), format_figure(-10.556, "change", unit=False)
     ('82.5%', '83%', '-10.6')
     >>> format_figure(76.5, "whole"), format_figure(32093.6, "yen"), format_figure(True, "flag")
@@ -147,8 +237,22 @@ def format_figure(value: object, kind: str, digits: int | None = None, *, unit: 
 
 
 def excel_format(kind: str, digits: int | None = None) -> str | None:
-    """The Excel number format that shows a figure as ``format_figure`` prints it (None: as stored).
+    """The Excel number format that shows a figure as ``format_figure`` prints it.
 
+    Parameters
+    ----------
+    kind
+        One of ``KINDS``.
+    digits
+        Overrides the kind's precision.
+
+    Returns
+    -------
+    str or None
+        An Excel number format code, or ``None`` where the value is shown as stored (points, text).
+
+    Examples
+    --------
     >>> excel_format("rate"), excel_format("rate", 0), excel_format("change"), excel_format("yen")
     ('0.0%', '0%', '+0.0;-0.0;±0.0', '#,##0')
     >>> excel_format("points") is None
@@ -180,12 +284,36 @@ def score_table(
     grant: str | None = None,
     rate_rows: str = "top",
 ) -> pd.DataFrame:
-    """The seed-000 score table: per year 「得点 ／ 配点」, 全国平均 and both rates in parentheses.
+    """The prefecture report's score table: per year 「得点 ／ 配点」, 全国平均 and both rates in parentheses.
 
-    ``rates`` is the output of ``score_rates`` (a tidy table is passed through it first). Entity rates print with 0 digits, national rates with 1,
-    as the seed does. ``rate_rows="top"`` prints rates only on top-level rows (Ⅰ, Ⅱ計, Ⅲ, 合計) like the
-    seed; ``"all"`` on every row.
+    Entity rates print with 0 digits, national rates with 1, as the printed prefecture reports do.
 
+    Parameters
+    ----------
+    rates
+        The output of ``score_rates`` (a tidy table is passed through it first), with the entity and 全国平均.
+    entity
+        Name or code of the entity.
+    years, grant
+        The years shown (default: all in the table) and the grant (needed when there are two).
+    rate_rows
+        ``"top"`` prints rates only on top-level rows (Ⅰ, Ⅱ計, Ⅲ, 合計); ``"all"`` on every row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text, indexed by the printed code, one row per indicator of any year in the official order: ``label``,
+        then per year 得点, 全国平均, 得点率, 全国平均得点率.
+
+    Raises
+    ------
+    UnknownSelectionError
+        When the entity, a year or the grant is not in the table.
+    GrantkitError
+        For a ``rate_rows`` other than "top" or "all".
+
+    Examples
+    --------
     >>> from grantkit import example_scores, score_rates
     >>> t = score_table(score_rates(example_scores()), entity="山口県")
     >>> t.loc["合計"].tolist()
@@ -231,6 +359,19 @@ def score_numbers(
     """The figures of ``score_table`` as numbers, for Excel: per year and indicator (leaves, subtotals, total)
     the entity's and the national average's score, 配点 and rate.
 
+    Parameters
+    ----------
+    rates, entity, years, grant
+        As for :func:`score_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year and printed code: fiscal_year, code, indicator_name, row_kind, score, max_score,
+        score_rate, national_score, national_rate (rates in [0, 1]).
+
+    Examples
+    --------
     >>> from grantkit import example_scores, score_rates
     >>> n = score_numbers(score_rates(example_scores()), entity="山口県")
     >>> n[n.code == "合計"][["fiscal_year", "score", "national_score", "score_rate"]].round(4).values.tolist()
@@ -306,6 +447,20 @@ def readable(df: pd.DataFrame, *, drop: tuple[str, ...] = ("level", "grant", "en
 
     Numbers become text, so use it only for display (Excel export keeps the numbers).
 
+    Parameters
+    ----------
+    df
+        Any table of the kit (English snake_case columns).
+    drop
+        Columns left out when present (by default the ones a report's title already says).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the same rows; each known figure formatted by ``format_figure``, headers from ``LABELS``.
+
+    Examples
+    --------
     >>> readable(pd.DataFrame({"fiscal_year": [2019], "allocation_thousand_yen": [22248], "planned_share": [0.498]}))
       交付年度 評価指標による交付金配分額（千円） 配分額に対する所用見込額の割合
     0   R1            22,248           49.8%

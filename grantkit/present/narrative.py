@@ -36,6 +36,22 @@ def describe_change(comparison: pd.DataFrame, *, top: int = 1, digits: int = 0, 
     """Sentences on a ``compare_years`` table: the total rate's change, the indicators that rose and fell
     most (``top`` each), and the position against the national average in both years.
 
+    Parameters
+    ----------
+    comparison
+        A :func:`grantkit.compare_years` table (its ``attrs`` name the years and the entity).
+    top
+        How many rising and falling indicators to name.
+    digits, national_digits
+        Decimal places of the entity's and the national rates.
+
+    Returns
+    -------
+    str
+        Japanese sentences, one line each; every figure printed through the one formatting path.
+
+    Examples
+    --------
     >>> from grantkit import example_scores, compare_years
     >>> text = describe_change(compare_years(example_scores(), "H30", "R1", entity="山口県"))
     >>> print(text.splitlines()[0])
@@ -112,6 +128,18 @@ def describe_utilization(util: pd.DataFrame) -> str:
     """Sentences on a ``utilization`` table: per year the allocation, planned and spent amounts with shares,
     and — when a year is flagged ``underused`` — the finding the printed prefecture report writes.
 
+    Parameters
+    ----------
+    util
+        A :func:`grantkit.utilization` table.
+
+    Returns
+    -------
+    str
+        Japanese sentences, one line per year and one per finding; an unknown 実績額 is said to be unknown.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> from grantkit import utilization
     >>> u = utilization(pd.DataFrame({"fiscal_year": [2018], "allocation_thousand_yen": [15680],
@@ -188,6 +216,38 @@ def describe_municipal(
     both grants, its national mean and the ranks with last year's. The 今後の方向性 is drawn from the figures:
     the 目標 below the national or peer mean (``comparison``: ``goal_comparison``), the largest falls from last
     year (``change``: ``year_change``) and the items other municipalities score but this one does not.
+
+    Parameters
+    ----------
+    goal, peers, zero
+        The municipality's :func:`grantkit.goal_table`, :func:`grantkit.peer_table` and
+        :func:`grantkit.zero_items` of the year.
+    entity
+        The municipality's name as the report prints it.
+    fiscal_year
+        The year reported on.
+    previous_goal, scale_changed, money, comparison, change, standing
+        Optional tables (and the scale flag) described above; each adds its sentences.
+
+    Returns
+    -------
+    dict[str, str]
+        The three sections, keyed 報告趣旨, 評価結果 and 今後の方向性, in that order.
+
+    Examples
+    --------
+    >>> from grantkit import goal_table, peer_table, zero_items
+    >>> t = pd.DataFrame({"fiscal_year": 2025, "level": "市町村", "grant": "推進", "indicator": "1ア",
+    ...     "entity_code": ["000001", "000002", "000003"], "entity": ["甲町", "乙町", "丙村"], "indicator_name": "",
+    ...     "parent": "目標Ⅰ", "score": [8.0, 6.0, 4.0], "max_score": 10.0})
+    >>> at = pd.DataFrame({"entity_code": ["000001", "000002", "000003"], "prefecture": ["北海道", "北海道", "青森県"],
+    ...     "size_class": None, "depopulated": ["全部過疎", "非過疎", "全部過疎"]})
+    >>> one = {"entity": "甲町", "fiscal_year": 2025}
+    >>> d = describe_municipal(goal_table(t, **one), peer_table(t, at, **one), zero_items(t, **one), **one)
+    >>> list(d)
+    ['報告趣旨', '評価結果', '今後の方向性']
+    >>> print(d["評価結果"])
+    保険者機能強化推進交付金は8点（配点10点、得点率80.0%）で、全国平均（60.0%）を20.0ポイント上回り、全国3市町村中1位。
     """
     year = era_label_long(fiscal_year)
     purpose = (
@@ -345,8 +405,20 @@ def average_rounding_note(rates: pd.DataFrame, *, years: list[int]) -> str:
     among those whose rate the score table prints (its example computed here, with the range the unrounded
     average lies in). "" when no year is rounded.
 
-    Takes ``score_rates(...)`` of one grant.
+    Parameters
+    ----------
+    rates
+        ``score_rates(...)`` of one grant, with the 全国平均 rows.
+    years
+        The years the score table shows.
 
+    Returns
+    -------
+    str
+        One 「※」 line per rounded year, or "".
+
+    Examples
+    --------
     >>> from grantkit import example_scores, score_rates
     >>> note = average_rounding_note(score_rates(example_scores()), years=[2018, 2019])
     >>> note.startswith("※平成30年度の全国平均の得点は整数に丸めて公表されているため")
@@ -379,6 +451,25 @@ def average_rounding_note(rates: pd.DataFrame, *, years: list[int]) -> str:
 def describe_allocation(summary: pd.DataFrame) -> str:
     """Sentences on an ``allocation_summary`` table: whether the official 配分額 is reproduced from the score,
     the national average and the budget, and which average an amount implies when it is not.
+
+    Parameters
+    ----------
+    summary
+        One row per year: fiscal_year, score, national_average, budget_yen, official_thousand_yen (missing
+        when not published), computed_thousand_yen, matches_official, implied_average_low / _high.
+
+    Returns
+    -------
+    str
+        One Japanese sentence per year with an official or a computed amount.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"fiscal_year": [2018], "score": [470.0], "national_average": [638.0],
+    ...     "budget_yen": [1_000_000_000], "official_thousand_yen": [15680], "computed_thousand_yen": [15673],
+    ...     "matches_official": [False], "implied_average_low": [637.7144], "implied_average_high": [637.7551]})
+    >>> print(describe_allocation(s))
+    平成30年度の配分額15,680千円から逆算した全国平均は637.714点超637.755点以下で、公表された全国平均638点（端数処理後の値）から算定した15,673千円とはわずかに異なる。
     """
     lines = []
     for _, r in summary.iterrows():
@@ -409,6 +500,20 @@ def trend_sentence(trend: pd.DataFrame, *, entity: str) -> str:
     """One sentence per grant on the direction of the total rate over the whole period, against the national
     mean, with the break named when the period crosses one.
 
+    Parameters
+    ----------
+    trend
+        A :func:`grantkit.trend_table` (or ``prefecture_trend``) table: rows with parent 「合計」 are read.
+    entity
+        The name the sentence uses.
+
+    Returns
+    -------
+    str
+        One line per grant with at least two years; rank only when every year has one.
+
+    Examples
+    --------
     >>> t = pd.DataFrame({"fiscal_year": [2024, 2026], "grant": "推進", "parent": "合計", "rate": [0.5, 0.62],
     ...     "national_mean_rate": [0.55, 0.57], "rank": [90, 40], "n": [200, 200], "scale_break": False})
     >>> trend_sentence(t, entity="甲町")

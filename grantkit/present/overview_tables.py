@@ -1,7 +1,7 @@
 """Tables of the overview reports (trend, the prefecture's municipalities, a group side by side) for
-people: shown in the notebook (``overview_view``: formatted text, Japanese headers) and written to Excel (``overview_excel``: numbers
-kept, Japanese headers, rates marked as %). Columns named per grant (``rate_推進``, ``rate_推進_目標Ⅰ`` …) get
-their grant and 目標 in the header; every other header comes from ``grantkit.labels``.
+people: shown in the notebook (``overview_view``: formatted text, Japanese headers) and written to Excel
+(``overview_excel``: numbers kept, Japanese headers, rates marked as %). Columns named per grant (``rate_推進``,
+``rate_推進_目標Ⅰ`` …) get their grant and 目標 in the header; every other header comes from ``grantkit.labels``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,31 @@ def overview_view(
     table: pd.DataFrame | None, *, drop: tuple[str, ...] = ("entity_code", "level"), top: int | None = None
 ) -> pd.DataFrame | None:
     """The table formatted for reading (rates in %, points as printed, counts with separators), Japanese
-    headers; ``top`` keeps the first rows. None stays None."""
+    headers.
+
+    Parameters
+    ----------
+    table
+        A trend, prefecture-overview or group table (``attrs["percent"]`` may name more rate columns), or None.
+    drop
+        Columns left out when present.
+    top
+        Keep only the first ``top`` rows (``None``: all).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Text, the rows of ``table`` (at most ``top``) renumbered from 0; ``None`` for ``None``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"entity": ["甲町", "乙村"], "rate_推進": [0.8125, 0.5], "rank_推進": [1, 2]})
+    >>> v = overview_view(t, top=1)
+    >>> v.columns.tolist(), v.iloc[0, :2].tolist()
+    (['団体名', '推進 得点率', '推進 全国順位'], ['甲町', '81.3%'])
+    >>> overview_view(None) is None
+    True
+    """
     if table is None:
         return None
     part = table if top is None else table.head(top)
@@ -70,7 +94,25 @@ def overview_view(
 
 
 def overview_excel(table: pd.DataFrame | None) -> pd.DataFrame | None:
-    """The table with Japanese headers and numbers kept; ``attrs["percent"]`` lists the headers to show as %."""
+    """The table with Japanese headers and numbers kept, for Excel.
+
+    Parameters
+    ----------
+    table
+        A trend, prefecture-overview or group table, or None.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The same rows and values under Japanese headers; ``attrs["percent"]`` lists the headers of rate columns
+        (to show as %). ``None`` for ``None``.
+
+    Examples
+    --------
+    >>> e = overview_excel(pd.DataFrame({"entity": ["甲町"], "rate_推進": [0.8125], "rank_推進": [1]}))
+    >>> e.columns.tolist(), e.attrs["percent"], e.iloc[0, 1]
+    (['団体名', '推進 得点率', '推進 全国順位'], ['推進 得点率'], np.float64(0.8125))
+    """
     if table is None:
         return None
     percent = [

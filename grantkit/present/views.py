@@ -38,6 +38,18 @@ class Prose:
 def prose(text: str) -> Prose:
     """Wrap drafted sentences (``describe_change`` …) so that notebooks show them as paragraphs.
 
+    Parameters
+    ----------
+    text
+        Sentences, one paragraph per line.
+
+    Returns
+    -------
+    Prose
+        Shown as ``<p>`` paragraphs in HTML (text escaped) and as the text itself otherwise.
+
+    Examples
+    --------
     >>> prose("得点率は伸びている。")
     得点率は伸びている。
     """
@@ -48,6 +60,18 @@ def show_all_rows(limit: int = 2000) -> None:
     """Let notebooks and the HTML report show tables of up to ``limit`` rows in full (pandas cuts any table longer
     than 60 rows to its first and last five, which a report must not do: the rows left out would be missing).
 
+    Parameters
+    ----------
+    limit
+        The longest table shown in full.
+
+    Returns
+    -------
+    None
+        Sets pandas' ``display.max_rows`` for the running session.
+
+    Examples
+    --------
     >>> show_all_rows(); pd.get_option("display.max_rows")
     2000
     """
@@ -57,6 +81,18 @@ def show_all_rows(limit: int = 2000) -> None:
 def score_table_view(table: pd.DataFrame) -> pd.DataFrame:
     """A ``score_table`` with 「Ⅰ データ分析…」 as the row heading, as the printed report has it.
 
+    Parameters
+    ----------
+    table
+        A :func:`score_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same cells, indexed by 「code name」 (index name 指標).
+
+    Examples
+    --------
     >>> from grantkit import example_scores, score_rates
     >>> from grantkit.present import score_table
     >>> score_table_view(score_table(score_rates(example_scores()), entity="山口県")).index[:2].tolist()
@@ -69,6 +105,20 @@ def comparison_view(comparison: pd.DataFrame, *, names: bool = False) -> pd.Data
     """A ``compare_years`` table formatted for reading: codes like Ⅱ計, rates in %, changes in points;
     ``names=True`` adds the indicator names (for short lists such as the largest changes).
 
+    Parameters
+    ----------
+    comparison
+        A :func:`grantkit.compare_years` table (its ``attrs`` name the years).
+    names
+        ``True`` adds the indicator names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text, one row per row of ``comparison``, indexed by the printed code (Ⅱ計, 合計 …).
+
+    Examples
+    --------
     >>> from grantkit import compare_years, example_scores
     >>> comparison_view(compare_years(example_scores(), "H30", "R1", entity="山口県")).loc["合計", "変化"]
     '+18.1ポイント'
@@ -94,6 +144,18 @@ def comparison_view(comparison: pd.DataFrame, *, names: bool = False) -> pd.Data
 def average_view(versus: pd.DataFrame) -> pd.DataFrame:
     """A ``compare_to_average`` table (or its ``strengths``/``weaknesses``) formatted for reading.
 
+    Parameters
+    ----------
+    versus
+        A :func:`grantkit.compare_to_average` table or a part of it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text with Japanese headers, one row per row of ``versus``, indexed by the printed code.
+
+    Examples
+    --------
     >>> from grantkit import compare_to_average, example_scores
     >>> v = average_view(compare_to_average(example_scores(), entity="山口県", fiscal_year="R1"))
     >>> v.loc["合計"].tolist()
@@ -120,6 +182,18 @@ def allocation_view(summary: pd.DataFrame) -> pd.DataFrame:
     """An ``allocation_summary`` table for reading: points as printed, implied averages to 3 decimals
     (as the narrative states them), one row per 交付年度.
 
+    Parameters
+    ----------
+    summary
+        An ``allocation_summary`` table (score, national_average, implied_average_low / _high …).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text, one row per 交付年度 (index 交付年度 as 和暦).
+
+    Examples
+    --------
     >>> s = pd.DataFrame({"fiscal_year": [2019], "score": [611.0], "national_average": [584.3],
     ...                   "implied_average_low": [584.29961], "implied_average_high": [584.32104]})
     >>> allocation_view(s).loc["R1"].tolist()
@@ -141,6 +215,18 @@ def allocation_view(summary: pd.DataFrame) -> pd.DataFrame:
 def by_year(table: pd.DataFrame) -> pd.DataFrame:
     """``readable`` with the 交付年度 as the row heading instead of 0, 1, … (and no repeated 団体名).
 
+    Parameters
+    ----------
+    table
+        Any table of the kit with fiscal_year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text with Japanese headers, indexed by 交付年度 (和暦); level, grant, entity_code, entity dropped.
+
+    Examples
+    --------
     >>> v = by_year(pd.DataFrame({"fiscal_year": [2019], "entity": ["山口県"], "planned_share": [0.498]}))
     >>> v.index.name, v.index.tolist(), v.iloc[0].tolist()
     ('交付年度', ['R1'], ['49.8%'])
@@ -151,6 +237,18 @@ def by_year(table: pd.DataFrame) -> pd.DataFrame:
 def project_view(table: pd.DataFrame) -> pd.DataFrame:
     """A ``project_table`` with 対象事業 and 事業 as row headings (each category printed once).
 
+    Parameters
+    ----------
+    table
+        A ``project_table`` (or any table with category and project).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows with Japanese headers, indexed by 対象事業 and 事業.
+
+    Examples
+    --------
     >>> v = project_view(pd.DataFrame({"category": ["介護予防"], "project": ["通いの場"], "status": ["実施"]}))
     >>> v.index.names, v.columns.tolist()
     (FrozenList(['対象事業', '事業']), ['実施状況'])
@@ -165,6 +263,13 @@ def project_view(table: pd.DataFrame) -> pd.DataFrame:
 class Sections:
     """Drafted report sections (見出し → sentences), shown as headed paragraphs.
 
+    Parameters
+    ----------
+    parts
+        見出し → sentences, in the order shown.
+
+    Examples
+    --------
     >>> Sections({"報告趣旨": "報告するもの。"})._repr_html_()
     '<div class="grantkit-prose"><h4>報告趣旨</h4><p>報告するもの。</p></div>'
     """
@@ -224,6 +329,22 @@ def goal_view(goal: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     """A ``goal_table`` for reading: 目標 and 指標群 as row headings, 得点・配点・得点率 per grant.
     ``numbers=True`` keeps numbers (for Excel), as do the other municipal views.
 
+    Parameters
+    ----------
+    goal
+        A :func:`grantkit.goal_table`.
+    numbers
+        ``True`` keeps the numbers (for Excel) and records each column's kind of figure in
+        ``attrs["kinds"]``, so the workbook shows it as the HTML prints it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``goal``, indexed by 目標 and 指標群 (計 for a subtotal); per grant 得点, 配点,
+        得点率.
+
+    Examples
+    --------
     >>> goal = pd.DataFrame({"parent": ["目標Ⅰ", "目標Ⅰ", "合計"], "group": ["活動", "", "合計"], "shared": False,
     ...     "score_推進": [5.0, 5.0, 5.0], "max_推進": 10.0, "rate_推進": 0.5, "score_支援": [1.5, 1.5, 1.5],
     ...     "max_支援": 3.0, "rate_支援": 0.5})
@@ -244,6 +365,22 @@ def goal_view(goal: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
 def goal_comparison_view(comparison: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     """A ``goal_comparison`` for reading: the rate and each group's mean rate, with the gap to the national.
 
+    Parameters
+    ----------
+    comparison
+        A :func:`grantkit.goal_comparison` table.
+    numbers
+        ``True`` keeps the numbers (for Excel) and records each column's kind of figure in
+        ``attrs["kinds"]``, so the workbook shows it as the HTML prints it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per 目標 and grant (「目標Ⅰ（推進）」): 得点, 配点, 得点率, each group's mean rate, the gap
+        to the national mean in points.
+
+    Examples
+    --------
     >>> c = pd.DataFrame({"grant": ["推進"], "parent": ["目標Ⅰ"], "score": [8.0], "max_score": [10.0], "rate": [0.8],
     ...                   "mean_rate_全国": [0.6], "mean_rate_北海道内": [0.7]})
     >>> goal_comparison_view(c).loc["目標Ⅰ（推進）"].tolist()
@@ -271,6 +408,21 @@ def goal_comparison_view(comparison: pd.DataFrame, *, numbers: bool = False) -> 
 def peer_view(peers: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     """A ``peer_table`` for reading: rank as 「12位／300」, rates in %, the gap in points.
 
+    Parameters
+    ----------
+    peers
+        A :func:`grantkit.peer_table`.
+    numbers
+        ``True`` keeps the numbers (for Excel) and records each column's kind of figure in
+        ``attrs["kinds"]``, so the workbook shows it as the HTML prints it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per grant and comparison group: 得点率, 平均得点率, 差, 順位, パーセンタイル.
+
+    Examples
+    --------
     >>> p = pd.DataFrame({"grant": ["推進"], "comparison": ["全国"], "n": [1741], "entity_rate": [0.6],
     ...                   "mean_rate": [0.55], "diff_pt": [5.0], "rank": [312], "percentile": [82.1]})
     >>> peer_view(p).loc[("推進", "全国")].tolist()
@@ -297,6 +449,21 @@ def peer_view(peers: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
 def change_view(change: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
     """A ``year_change`` table for reading; where the 配点 changed, the points are said not comparable.
 
+    Parameters
+    ----------
+    change
+        A :func:`grantkit.year_change` table (its ``attrs`` name base and target).
+    numbers
+        ``True`` keeps the numbers (for Excel) and records each column's kind of figure in
+        ``attrs["kinds"]``, so the workbook shows it as the HTML prints it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per 目標 and grant: both years' rates and national mean rates, the change in rate and in points.
+
+    Examples
+    --------
     >>> c = pd.DataFrame({"grant": ["推進"], "parent": ["合計"], "rate_base": [0.5], "rate_target": [0.8],
     ...     "rate_change_pt": [30.0], "score_change": [None], "scale_changed": [True], "national_rate_base": [0.4],
     ...     "national_rate_target": [0.6]})
@@ -326,6 +493,23 @@ def change_view(change: pd.DataFrame, *, numbers: bool = False) -> pd.DataFrame:
 def zero_view(zero: pd.DataFrame, top: int | None = 15, *, numbers: bool = False) -> pd.DataFrame:
     """The first ``top`` rows (all with None) of ``zero_items`` for reading (配点 as printed, share in %).
 
+    Parameters
+    ----------
+    zero
+        A :func:`grantkit.zero_items` table.
+    top
+        How many rows to show (``None``: all).
+    numbers
+        ``True`` keeps the numbers (for Excel) and records each column's kind of figure in
+        ``attrs["kinds"]``, so the workbook shows it as the HTML prints it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        At most ``top`` rows in the order of ``zero``, indexed by 指標.
+
+    Examples
+    --------
     >>> z = pd.DataFrame({"indicator": ["1ア", "2イ"], "grant": "推進", "parent": "目標Ⅰ", "group": "活動",
     ...                   "indicator_name": ["研修", "計画"], "max_score": [10.0, 5.0], "share_scored": [0.9, 0.75]})
     >>> zero_view(z, top=1).reset_index().values.tolist()
@@ -350,6 +534,18 @@ def zero_view(zero: pd.DataFrame, top: int | None = 15, *, numbers: bool = False
 def grant_view(money: pd.DataFrame) -> pd.DataFrame:
     """A ``municipal_grant`` table for reading: one column per grant, amounts with separators.
 
+    Parameters
+    ----------
+    money
+        A :func:`grantkit.municipal_grant` table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text, one column per grant, one row per figure (Japanese row labels).
+
+    Examples
+    --------
     >>> v = grant_view(pd.DataFrame({"grant": ["推進", "支援"], "basis_thousand_yen": [22248, 1500]}))
     >>> v.columns.tolist(), v.iloc[0].tolist()
     (['推進', '支援'], ['22,248', '1,500'])
@@ -361,6 +557,22 @@ def standing_view(standing: pd.DataFrame, *, numbers: bool = False) -> pd.DataFr
     """An ``overall_standing`` table for reading: per grant and over both grants the score of its maximum,
     the rate, the national mean, the rank 「92位／300」 and last year's rank with the movement.
 
+    Parameters
+    ----------
+    standing
+        An ``overall_standing`` table (per grant and 両交付金).
+    numbers
+        ``True`` keeps the numbers (for Excel) and records each column's kind of figure in
+        ``attrs["kinds"]``, so the workbook shows it as the HTML prints it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per grant, indexed by 交付金: 得点, 満点, 得点率, 全国平均, 順位 and, when known, last
+        year's rank.
+
+    Examples
+    --------
     >>> s = pd.DataFrame({"grant": ["両交付金"], "score": [582.0], "max_score": [800.0], "rate": [0.7275],
     ...     "national_mean": [502.3433], "n": [300], "rank": [92], "prev_score": [600.0], "prev_max": [800.0],
     ...     "prev_rank": [34], "prev_n": [300], "rank_change": [-58]})

@@ -300,6 +300,20 @@ def _scores(cols: list[Column], ents: list[dict], year: int, seed: int) -> np.nd
 def synthetic_budget(grant: str, n_municipalities: int) -> int:
     """The 架空の市町村分予算額 (yen) behind the synthetic R6 amounts, scaled to the number of municipalities.
 
+    Parameters
+    ----------
+    grant
+        "推進" or "支援".
+    n_municipalities
+        The number of municipalities of the synthetic workbook.
+
+    Returns
+    -------
+    int
+        The budget in yen: ``SYNTHETIC_BUDGET_YEN[grant]`` at 1,741 municipalities, proportionally less for fewer.
+
+    Examples
+    --------
     >>> synthetic_budget("推進", 1741)
     9500000000
     """
@@ -318,14 +332,36 @@ def national_workbook(
 ) -> Path:
     """Write a synthetic national result workbook for one 交付年度 and return its path.
 
-    ``level`` "市町村" or "都道府県" writes that sheet only (as MHLW publishes them); None writes both sheets.
-    ``**FULL_SIZE`` gives the real size (1,779 rows × about 1,560 columns); xlsxwriter in constant-memory
-    mode keeps that fast and small in memory.
+    The entities and scores are fictitious; the same arguments write the same workbook. ``**FULL_SIZE`` gives
+    the real size (1,779 rows × about 1,560 columns), written in constant memory.
 
+    Parameters
+    ----------
+    path
+        Where to write the .xlsx.
+    fiscal_year
+        The 交付年度 whose layout is written (e.g. "R6"; R6 adds the published amounts).
+    level
+        "市町村" or "都道府県" writes that sheet only (as MHLW publishes them); ``None`` writes both.
+    n_municipalities, n_unions
+        Scored municipalities, and 広域連合 rows (listed, not scored) besides them.
+    items_per_group
+        Indicators per 指標群.
+    seed
+        Seed of the random scores.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, a workbook :func:`grantkit.load_mhlw` reads with ``n_municipalities`` scored rows.
+
+    Examples
+    --------
     >>> import tempfile
+    >>> from grantkit import load_mhlw
     >>> p = national_workbook(Path(tempfile.mkdtemp()) / "r6.xlsx", "R6", "市町村", n_municipalities=50)
-    >>> p.stat().st_size > 10_000
-    True
+    >>> load_mhlw(p, cache=False).attributes["entity_code"].nunique()
+    50
     """
     import xlsxwriter
 

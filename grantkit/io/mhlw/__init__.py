@@ -17,11 +17,37 @@ __all__ = ["Layout", "MhlwResult", "heading_key", "layout", "load_mhlw", "read_m
 
 
 def load_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True, cache: bool = True) -> MhlwResult:
-    """``read_mhlw`` through the cache of parsed files (``grantkit.io.cache``).
+    """Load an MHLW national result workbook (``read_mhlw``) through the cache of parsed files.
 
     A workbook read before, with the same bytes, options and grantkit code, comes back from its stored tables
-    (identical tables, dtypes and load report); ``cache=False`` always parses it. Returns an ``MhlwResult``.
+    (identical tables, dtypes and load report).
 
+    Parameters
+    ----------
+    path
+        The national workbook (.xlsx).
+    level
+        ``"市町村"`` or ``"都道府県"`` reads that level's sheet; ``None`` every national sheet in the file.
+    strict
+        ``False`` records printed subtotals that differ from the leaves in ``report.notes`` instead of raising.
+    cache
+        ``False`` always parses the workbook.
+
+    Returns
+    -------
+    MhlwResult
+        ``scores`` (tidy leaf rows), ``attributes`` (one row per scored entity), ``statistics``, ``report``
+        (rows read = kept + excluded) and what was checked.
+
+    Raises
+    ------
+    InputFileError
+        When the file cannot be read or has no national sheet.
+    ValidationError
+        When cells or totals do not read as the layout expects, listing every problem.
+
+    Examples
+    --------
     >>> import tempfile, pathlib
     >>> from grantkit.testing import national_workbook
     >>> p = national_workbook(pathlib.Path(tempfile.mkdtemp()) / "r7.xlsx", "R7", "市町村", n_municipalities=30)
