@@ -257,12 +257,17 @@ def group_rate_chart(groups: pd.DataFrame, *, source: str | None = None, ax: Axe
 
     Parameters
     ----------
-    groups : the table of ``prefecture_view.group_rates`` (its attrs name the prefecture and the year).
-    source : the 出典 line; ``ax``: draw there instead of a new figure.
+    groups : DataFrame
+        The table of ``prefecture_view.group_rates`` (its attrs name the prefecture and the year).
+    source : str or None
+        The 出典 line under the chart.
+    ax : Axes or None
+        Draw there instead of on a new figure.
 
     Returns
     -------
-    (fig, ax) — the rows top-down in the table's order (推進, 支援, then 目標Ⅳ as 共通).
+    (Figure, Axes)
+        The rows top-down in the table's order (推進, 支援, then 目標Ⅳ as 共通).
 
     >>> import pandas as pd
     >>> g = pd.DataFrame({"grant": ["推進", "共通"], "parent": ["目標Ⅰ", "目標Ⅳ"], "group": ["活動", "成果"],
