@@ -146,3 +146,20 @@ def test_overview_tables_round_half_up_like_every_other_figure():
     for printed in ("4.3", "3.3", "482.3", "2.1", "0.13"):
         assert f">{printed}<" in html, printed
     assert ">4.2<" not in html and ">3.2<" not in html
+
+
+def test_overview_page_and_sheet_use_the_same_headers():
+    """The HTML table and the Excel sheet of an overview table carry the same Japanese header for every column."""
+    from grantkit.present import overview_excel, overview_view
+
+    table = pd.DataFrame(
+        {"entity": ["甲町"], "score_推進": [300.0], "rate_推進": [0.75], "rank_推進": [3], "rate_支援_目標Ⅰ": [0.5]}
+    )
+    assert overview_view(table).columns.tolist() == overview_excel(table).columns.tolist()
+    assert overview_excel(table).columns.tolist() == [
+        "団体名",
+        "推進合計",
+        "推進 得点率",
+        "推進 全国順位",
+        "支援 目標Ⅰ 得点率",
+    ]

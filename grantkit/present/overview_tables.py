@@ -24,7 +24,7 @@ def column_label(column: str) -> str:
     ('推進 目標Ⅰ 得点率', '支援 県内順位', '団体名')
     """
     found = _PER_GRANT.match(column)
-    if not found:
+    if not found or label(column) != column:  # a header of grantkit.labels wins: the page and the sheet agree
         return label(column)
     kind, grant, goal = found.groups()
     return f"{grant} {goal + ' ' if goal else ''}{'得点率' if goal else _WORDS[kind]}"
