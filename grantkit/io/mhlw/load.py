@@ -14,7 +14,7 @@ from ...eras import fiscal_year as to_fiscal_year
 from ...errors import GrantkitError, InputFileError, Problem, ValidationError
 from ...labels import label
 from ...provenance import LoadReport
-from ...schema import LEVELS
+from ...schema import LEVELS, LoadResult, check_result
 from ...text import normalize_text
 from ..files import sha256
 from ..workbook import Workbook
@@ -32,7 +32,7 @@ _READ_AS = {
 
 
 @dataclass
-class MhlwResult:
+class MhlwResult(LoadResult):
     """A national workbook read into tidy tables, with the account of what was read.
 
     ``scores``: the tidy leaf table with ``parent`` = 目標, ``group`` = 指標群 and ``alternative`` = the indicator
@@ -43,6 +43,9 @@ class MhlwResult:
     layout does not know (entity_code, heading, sheet_column, value); ``columns``: what every column was read as;
     ``alternatives``: the alternatives found; ``row_set``: which rows the averages, ranks and distributions use;
     ``checks``: what was verified; ``header_row`` / ``first_data_row``: sheet rows (1-based).
+
+    As every loader's result, ``tables`` holds the checked tables by name (scores, attributes, statistics and,
+    when the workbook has them, amounts) and ``report`` the one load report.
     """
 
     scores: pd.DataFrame
@@ -61,6 +64,12 @@ class MhlwResult:
     alternatives: list[str] = field(default_factory=list)
     header_row: int = 0
     first_data_row: int = 0
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:  # type: ignore[override]
+        """The tables by name (``grantkit.tables``): scores, attributes, statistics and amounts when read."""
+        named = {"scores": self.scores, "attributes": self.attributes, "statistics": self.statistics}
+        return named | ({"amounts": self.amounts} if self.amounts is not None else {})
 
     @property
     def fictitious(self) -> bool:
@@ -109,7 +118,7 @@ def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
         expected = "」「".join(n for lv in LEVELS if level in (None, lv) for n in printed_sheet_names(lv))
         raise InputFileError(path, f"全国集計のシート「{expected}」がありません（あるシート: {'、'.join(names)}）")
     results = [_read_level(path, book.rows(sheet, empty=""), sheet, lv, strict) for lv, sheet in wanted]
-    return results[0] if len(results) == 1 else _combine(results)
+    return check_result(results[0] if len(results) == 1 else _combine(results))
 
 
 def _combine(results: list[MhlwResult]) -> MhlwResult:
