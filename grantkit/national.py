@@ -31,6 +31,7 @@ from .eras import era_label_long
 from .errors import GrantkitError, UnknownSelectionError
 from .rates import alternatives_once, factorize_runs, rate
 from .schema import LEVELS, NATIONAL, first_rows
+from .tables import NATIONAL_ALLOCATION, check_table
 from .text import normalize_text
 
 PEERS = ("size_class", "depopulated")
@@ -259,7 +260,7 @@ def national_allocation(
     if needs is not None:
         out = out.merge(needs[["entity_code", "grant", "needs_thousand_yen"]], on=["entity_code", "grant"], how="left")
         out["confirmed_thousand_yen"] = grant_amount(out["basis_thousand_yen"], out["needs_thousand_yen"])
-    return out
+    return check_table(out, NATIONAL_ALLOCATION)
 
 
 def grant_scores(attributes: pd.DataFrame, *, level: str | None = None) -> pd.DataFrame:

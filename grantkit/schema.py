@@ -33,6 +33,7 @@ from .tables import (  # noqa: F401  (re-exported: every table's declaration and
     GOAL_COMPARISON,
     GOAL_TABLE,
     INPUT_TABLES,
+    MUNICIPAL_GRANT,
     NATIONAL_ALLOCATION,
     PEER_TABLE,
     PROJECTS,

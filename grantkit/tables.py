@@ -175,6 +175,12 @@ NATIONAL_ALLOCATION = _spec(
     "grant:text entity_code:text entity:text score:number basis_yen:int basis_thousand_yen:int"
     " yen_per_first_insured:float",
 )
+MUNICIPAL_GRANT = _spec(
+    "municipal_grant",
+    "市町村の基準額",
+    "grant",
+    "grant:text score:float first_insured:int budget_yen:int basis_thousand_yen:int one_point_yen:int",
+)
 DERIVED_TABLES = {
     s.name: s
     for s in (
@@ -188,6 +194,7 @@ DERIVED_TABLES = {
         TREND_TABLE,
         ALLOCATION,
         NATIONAL_ALLOCATION,
+        MUNICIPAL_GRANT,
     )
 }
 
@@ -423,6 +430,7 @@ __all__ = [
     "GOAL_COMPARISON",
     "GOAL_TABLE",
     "INPUT_TABLES",
+    "MUNICIPAL_GRANT",
     "NATIONAL_ALLOCATION",
     "PEER_TABLE",
     "PROJECTS",

@@ -17,6 +17,7 @@ from .eras import era_label
 from .municipal import TOTAL, goal_totals, reuse
 from .rates import score_rates
 from .schema import GRANTS, NATIONAL
+from .tables import TREND_TABLE, check_table
 
 BREAK_NOTE = "評価指標の体系が変わった年度（配点が前年度と異なる）。得点率だけを前年度と比べ、得点は比べない"
 MUNICIPAL = "市町村"
@@ -143,7 +144,7 @@ def trend_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity_code: 
         breaks=[y for y, b in breaks.items() if b],
         percent=["national_mean_rate", "prefecture_mean_rate"],
     )
-    return out
+    return check_table(out, TREND_TABLE)
 
 
 def _order_key(column: pd.Series) -> pd.Series:
@@ -205,4 +206,4 @@ def prefecture_trend(scores: pd.DataFrame, *, entity: str, grant: str | None = N
         breaks=[y for y, b in breaks.items() if b],
         percent=["national_mean_rate", "prefecture_mean_rate"],
     )
-    return out
+    return check_table(out, TREND_TABLE)
