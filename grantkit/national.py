@@ -27,15 +27,16 @@ import pandas as pd
 
 from .allocation import check_budgets, grant_amount, municipal_allocation, prefecture_allocation
 from .compare import equal_mask, rows_where
+from .domain import LEVELS, MUNICIPALITY, NATIONAL, PREFECTURE
 from .eras import era_label_long
 from .errors import GrantkitError, UnknownSelectionError
 from .rates import alternatives_once, factorize_runs, rate
-from .schema import LEVELS, NATIONAL, first_rows
+from .schema import first_rows
 from .tables import NATIONAL_ALLOCATION, check_table
 from .text import normalize_text
 
 PEERS = ("size_class", "depopulated")
-MUNICIPAL = "市町村"
+MUNICIPAL = MUNICIPALITY
 DEPOPULATED_ORDER = ("非過疎", "みなし過疎", "一部過疎", "全部過疎")
 
 
@@ -230,7 +231,7 @@ def national_allocation(
     lv = _resolve_level(level, totals, attributes, what="national_allocation", prefer=MUNICIPAL)
     _one_year(totals, attributes, what="national_allocation")
     totals, attributes = _only(totals, lv), _only(attributes, lv)
-    prefectural = lv == "都道府県"
+    prefectural = lv == PREFECTURE
     if prefectural and (eligible is not None or adjustment is not None):
         raise GrantkitError(
             "national_allocation: 交付対象（eligible）と調整係数（adjustment）は市町村分の配分のものです。"

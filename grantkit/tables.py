@@ -28,7 +28,7 @@ _KIND_TEST = {
     "int": pd.api.types.is_integer_dtype,
     "float": pd.api.types.is_float_dtype,
     "number": lambda t: pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t),
-    "text": lambda t: isinstance(t, pd.StringDtype) or t == object,
+    "text": lambda t: isinstance(t, pd.StringDtype) or pd.api.types.is_object_dtype(t),
     "bool": pd.api.types.is_bool_dtype,
 }
 _KIND_NAME = {"int": "整数", "float": "小数", "number": "数値", "text": "文字列", "bool": "真偽値"}
@@ -227,12 +227,12 @@ def check_table(table: pd.DataFrame, spec: TableSpec, *, source: str | None = No
     columns = set(table.columns)
     for c in spec.columns:
         if c not in columns:
-            problems.append(Problem(f"必須の列「{c}」がありません（{spec.title}の列: {', '.join(spec.columns)}）", column=c))
+            problems.append(
+                Problem(f"必須の列「{c}」がありません（{spec.title}の列: {', '.join(spec.columns)}）", column=c)
+            )
     for c, kind in (spec.columns | spec.optional).items():
         if c in columns and not _is_kind(table[c], kind):
-            problems.append(
-                Problem(f"列「{c}」は{_KIND_NAME[kind]}の列のはずですが、{table[c].dtype} です", column=c)
-            )
+            problems.append(Problem(f"列「{c}」は{_KIND_NAME[kind]}の列のはずですが、{table[c].dtype} です", column=c))
     if not problems:
         problems += _key_problems(table, spec.key)
     if problems:
@@ -251,7 +251,9 @@ def _key_problems(table: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
         missing = table[c].isna().to_numpy()
         if missing.any():
             rows = np.flatnonzero(missing)
-            problems.append(Problem(f"キーの列「{c}」に値のない行が {len(rows)} 行あります（最初は {rows[0] + 1} 行目）", column=c))
+            problems.append(
+                Problem(f"キーの列「{c}」に値のない行が {len(rows)} 行あります（最初は {rows[0] + 1} 行目）", column=c)
+            )
     if problems or len(table) < 2:
         return problems
     repeated = duplicated_keys(table, key)

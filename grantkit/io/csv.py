@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..domain import NATIONAL
 from ..errors import InputFileError, Problem, ValidationError
 from ..labels import label
 from ..provenance import LoadReport
@@ -58,7 +59,7 @@ def header_row(rows: list[list[object]]) -> int | None:
     1
     """
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if sum(_heading(v) in _KNOWN for v in row) >= 3 and "全国平均" not in {_heading(v) for v in row}:
+        if sum(_heading(v) in _KNOWN for v in row) >= 3 and NATIONAL not in {_heading(v) for v in row}:
             return i
     return None
 

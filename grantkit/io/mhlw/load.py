@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...domain import LEVELS, MUNICIPALITY, PREFECTURE, SUPPORT
 from ...eras import era_label_long
 from ...eras import fiscal_year as to_fiscal_year
 from ...errors import GrantkitError, InputFileError, Problem, ValidationError
 from ...labels import label
 from ...provenance import LoadReport
-from ...schema import LEVELS, LoadResult, check_result
+from ...schema import LoadResult, check_result
 from ...text import normalize_text
 from ..files import sha256
 from ..workbook import Workbook
@@ -85,7 +86,7 @@ class MhlwResult(LoadResult):
         shared = layout(self.layout).headings["shared_goal"]
         if not shared:
             return self.scores
-        return self.scores[~((self.scores["grant"] == "支援") & (self.scores["parent"] == shared))]
+        return self.scores[~((self.scores["grant"] == SUPPORT) & (self.scores["parent"] == shared))]
 
 
 def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True) -> MhlwResult:
@@ -109,7 +110,7 @@ def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     names = book.names
     wanted = [
         (lv, s)
-        for lv in ("市町村", "都道府県")
+        for lv in (MUNICIPALITY, PREFECTURE)
         if level in (None, lv)
         for s in names
         if heading_key(s) in sheet_names(lv)
@@ -166,7 +167,7 @@ def _read_level(path: Path, rows: list[list[object]], sheet: str, level: str, st
     except GrantkitError as exc:
         raise InputFileError(path, f"シート「{sheet}」: {exc}") from None
     ctx = Ctx(path, sheet, level, lay)
-    if not lay.headings["sheet_prefecture" if level == "都道府県" else "sheet_municipal"]:
+    if not lay.headings["sheet_prefecture" if level == PREFECTURE else "sheet_municipal"]:
         raise ctx.error(f"{level}の評価結果の様式は未対応です（layouts/mhlw_headings.csv に見出しがありません）")
     block = locate(rows, ctx)
     return replace(_tidy(rows, block, ctx, strict), title=_title_text(rows))
@@ -284,7 +285,7 @@ def _row_set(attrs: pd.DataFrame, report: LoadReport, level: str) -> str:
     """Which rows the means, ranks and distributions use, said in words."""
     n = len(attrs)
     line = f"{level}で合計の得点がある {n:,} 団体（"
-    if level == "市町村":
+    if level == MUNICIPALITY:
         without = int((attrs["insurer_code"] == "").sum())
         line += f"うち保険者番号のない市町村（広域連合の構成市町村） {without:,} 団体。"
     return (
