@@ -53,6 +53,7 @@ from .tables import (  # noqa: F401  (re-exported: every table's declaration and
     check_statistics,
     check_table,
     check_utilization,
+    first_rows,
 )
 from .text import normalize_indicator, normalize_text
 
@@ -598,18 +599,6 @@ def _codes(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
         joint = joint * (len(uniques) + 1) + codes
         joint, _ = pd.factorize(joint)
     return joint
-
-
-def first_rows(codes: np.ndarray) -> np.ndarray:
-    """For codes numbered in order of first appearance (``pandas.factorize``), the position of each code's first row.
-
-    >>> first_rows(np.array([0, 0, 1, 0, 2, 1])).tolist()
-    [0, 2, 4]
-    """
-    if not len(codes):
-        return np.zeros(0, dtype=np.int64)
-    highest = np.maximum.accumulate(codes)
-    return np.concatenate([[0], np.flatnonzero(highest[1:] != highest[:-1]) + 1])
 
 
 def _fmt(x: object) -> str:

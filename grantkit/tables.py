@@ -17,6 +17,7 @@ Kinds: ``int`` (any integer dtype, nullable Int64 included), ``float``, ``number
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -247,16 +248,16 @@ def _is_kind(column: pd.Series | pd.DataFrame, kind: str) -> bool:
 def _key_problems(table: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
     """Missing key values, then repeated keys (the first ``SHOWN_DUPLICATES`` of them shown)."""
     problems: list[Problem] = []
+    codes = {c: value_codes(table[c]) for c in key}
     for c in key:
-        missing = table[c].isna().to_numpy()
-        if missing.any():
-            rows = np.flatnonzero(missing)
+        rows = np.flatnonzero(codes[c] < 0)
+        if len(rows):
             problems.append(
                 Problem(f"キーの列「{c}」に値のない行が {len(rows)} 行あります（最初は {rows[0] + 1} 行目）", column=c)
             )
     if problems or len(table) < 2:
         return problems
-    repeated = duplicated_keys(table, key)
+    repeated = _repeated(list(codes.values()))
     if repeated.any():
         rows = np.flatnonzero(repeated)
         shown = "、".join(
@@ -267,21 +268,60 @@ def _key_problems(table: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
 
 
 def duplicated_keys(table: pd.DataFrame, key: tuple[str, ...] | list[str]) -> np.ndarray:
-    """A row mask: True where the row's ``key`` values appeared on an earlier row.
+    """A row mask: True where the row's ``key`` values appeared on an earlier row (missing values count as equal).
 
-    Each key column is factorised once and the codes are combined into one integer per row, so a million rows
-    cost a hash of each column rather than of Python tuples.
+    Each key column becomes integer codes (``value_codes``) combined into one integer per row, so a million rows
+    cost one pass over each column rather than a hash of Python tuples.
 
     >>> duplicated_keys(pd.DataFrame({"a": [1, 1, 2, 1], "b": ["x", "y", "x", "x"]}), ["a", "b"]).tolist()
     [False, False, False, True]
     """
-    joint = np.zeros(len(table), dtype=np.int64)
-    for c in key:
-        codes, uniques = pd.factorize(table[c], use_na_sentinel=False)
-        joint = joint * (len(uniques) + 1) + codes
-        if len(uniques) and joint.max(initial=0) > 2**40:  # keep the combined codes far from overflow
+    return _repeated([value_codes(table[c]) for c in key])
+
+
+def _repeated(codes: list[np.ndarray]) -> np.ndarray:
+    joint = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    for column in codes:
+        joint = joint * (int(column.max(initial=-1)) + 2) + column + 1
+        if joint.max(initial=0) > 2**40:  # keep the combined codes far from overflow
             joint = pd.factorize(joint)[0].astype(np.int64)
     return pd.Series(joint, copy=False).duplicated().to_numpy()
+
+
+def value_codes(column: pd.Series) -> np.ndarray:
+    """One integer per cell, equal where the values are equal, −1 where the value is missing.
+
+    A text column holding Python strings (pandas ``str`` with Python storage, or object) is coded by the strings'
+    identity first: a loader's columns repeat a few string objects a million times, so comparing their addresses
+    and then the few distinct objects by value costs a fraction of hashing every cell's text.
+
+    >>> value_codes(pd.Series(["b", "a", None, "b"], dtype="str")).tolist()
+    [0, 1, -1, 0]
+    """
+    values = column.array
+    cells = getattr(values, "_ndarray", None) if isinstance(column.dtype, pd.StringDtype) else None
+    if cells is None and pd.api.types.is_object_dtype(column.dtype):
+        cells = column.to_numpy()
+    if cells is None or cells.dtype != object or not len(cells):
+        return pd.factorize(values)[0].astype(np.int64, copy=False)
+    cells = np.ascontiguousarray(cells)
+    # the objects' addresses, read from the array's buffer (never dereferenced): equal address, same object
+    address = np.frombuffer((ctypes.c_void_p * len(cells)).from_address(cells.ctypes.data), dtype=np.uintp)
+    by_object, objects = pd.factorize(address)
+    by_value = pd.factorize(pd.array(cells[first_rows(by_object)], dtype=object))[0]
+    return by_value.astype(np.int64)[by_object]
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """For codes numbered in order of first appearance (``pandas.factorize``), the position of each code's first row.
+
+    >>> first_rows(np.array([0, 0, 1, 0, 2, 1])).tolist()
+    [0, 2, 4]
+    """
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    highest = np.maximum.accumulate(codes)
+    return np.concatenate([[0], np.flatnonzero(highest[1:] != highest[:-1]) + 1])
 
 
 def check_scores(table: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
@@ -453,4 +493,6 @@ __all__ = [
     "check_table",
     "check_utilization",
     "duplicated_keys",
+    "first_rows",
+    "value_codes",
 ]
