@@ -66,7 +66,7 @@ _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 
 
 # Japanese headings users type for the columns, besides the display labels of labels.py
-_JAPANESE_HEADINGS = {
+JAPANESE_HEADINGS = {
     "年度": "fiscal_year",
     "団体区分": "level",
     "保険者番号": "entity_code",
@@ -218,7 +218,7 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
             col=None,
         )
         raise ValidationError(src, problems)
-    meant = {label(c): c for c in REQUIRED + OPTIONAL} | _JAPANESE_HEADINGS
+    meant = {label(c): c for c in REQUIRED + OPTIONAL} | JAPANESE_HEADINGS
     for c in missing:
         problem(f"必須の列「{c}」がありません（必須列: {', '.join(REQUIRED)}）", col=c)
     for c in unknown:
@@ -606,6 +606,7 @@ def _fmt(x: object) -> str:
 
 
 __all__ = [
+    "JAPANESE_HEADINGS",
     "KEY",
     "MISSING_MARKS",
     "OPTIONAL",

@@ -22,7 +22,7 @@ from ..domain import NATIONAL
 from ..errors import InputFileError, Problem, ValidationError
 from ..labels import label
 from ..provenance import LoadReport
-from ..schema import _JAPANESE_HEADINGS, OPTIONAL, REQUIRED, Loaded, loaded, tidy_scores
+from ..schema import JAPANESE_HEADINGS, OPTIONAL, REQUIRED, Loaded, loaded, tidy_scores
 from .files import read_text, sha256
 
 HEADER_SEARCH_ROWS = 10
@@ -162,7 +162,7 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
     return tidy_scores(raw, report, [int(n) for n in lines])
 
 
-_KNOWN = set(REQUIRED + OPTIONAL) | set(_JAPANESE_HEADINGS) | {label(c) for c in REQUIRED + OPTIONAL}
+_KNOWN = set(REQUIRED + OPTIONAL) | set(JAPANESE_HEADINGS) | {label(c) for c in REQUIRED + OPTIONAL}
 
 
 def _heading(value: object, *, strip_only: bool = False) -> str:
