@@ -21,6 +21,7 @@ from .errors import InputFileError, Problem, UnknownSelectionError, ValidationEr
 from .io.files import file_kind, read_text, sha256
 from .provenance import LoadReport
 from .schema import Loaded, loaded, parse_number
+from .tables import PROJECT_SUMMARY, check_table
 from .text import fold_spaces, normalize_text
 
 STATUSES = ("実施", "未実施", "廃止")
@@ -322,7 +323,7 @@ def project_summary(projects: pd.DataFrame) -> pd.DataFrame:
     )
     out = out.reset_index().sort_values(["entity_code", "fiscal_year", "category_no"], kind="stable")
     cols = keys + ["implemented", "started", "continued", "ended", "not_implemented", "end_reasons"]
-    return out[cols].reset_index(drop=True)
+    return check_table(out[cols].reset_index(drop=True), PROJECT_SUMMARY)
 
 
 def project_table(projects: pd.DataFrame) -> pd.DataFrame:

@@ -26,7 +26,16 @@ from .national import national_allocation
 from .rates import alternatives_once, rate
 from .rates import factorize_runs as _factorize
 from .schema import first_rows
-from .tables import GOAL_COMPARISON, GOAL_TABLE, MUNICIPAL_GRANT, PEER_TABLE, YEAR_CHANGE, check_table
+from .tables import (
+    GOAL_COMPARISON,
+    GOAL_TABLE,
+    MUNICIPAL_GRANT,
+    OVERALL_STANDING,
+    PEER_TABLE,
+    YEAR_CHANGE,
+    ZERO_ITEMS,
+    check_table,
+)
 
 
 def year_block(scores: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -385,7 +394,7 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
     year = to_fiscal_year(fiscal_year)
     rows = alternatives_once(_year_rows(scores, year))  # an alternative is one item: its higher branch
     code = _code(rows, entity, year)
-    return _zero_items(rows, [code], min_share)[code]
+    return check_table(_zero_items(rows, [code], min_share)[code], ZERO_ITEMS)
 
 
 def zero_items_of(
@@ -669,4 +678,4 @@ def overall_standing(
         fiscal_year=year,
         previous=None if previous is None else to_fiscal_year(previous),
     )
-    return out
+    return check_table(out, OVERALL_STANDING)

@@ -182,6 +182,21 @@ MUNICIPAL_GRANT = _spec(
     "grant",
     "grant:text score:float first_insured:int budget_yen:int basis_thousand_yen:int one_point_yen:int",
 )
+ZERO_ITEMS = _spec(
+    "zero_items",
+    "0点の項目",
+    "grant indicator",
+    "grant:text parent:text indicator:text max_score:float share_scored:float",
+)
+OVERALL_STANDING = _spec(
+    "overall_standing", "合計の順位", "grant", "grant:text score:float max_score:float rate:float rank:number"
+)
+PROJECT_SUMMARY = _spec(
+    "project_summary",
+    "事業の区分別の件数",
+    "entity_code fiscal_year category_no",
+    "fiscal_year:int entity_code:text entity:text category_no:int category:text implemented:int ended:int",
+)
 DERIVED_TABLES = {
     s.name: s
     for s in (
@@ -196,6 +211,9 @@ DERIVED_TABLES = {
         ALLOCATION,
         NATIONAL_ALLOCATION,
         MUNICIPAL_GRANT,
+        ZERO_ITEMS,
+        OVERALL_STANDING,
+        PROJECT_SUMMARY,
     )
 }
 
@@ -474,8 +492,10 @@ __all__ = [
     "INPUT_TABLES",
     "MUNICIPAL_GRANT",
     "NATIONAL_ALLOCATION",
+    "OVERALL_STANDING",
     "PEER_TABLE",
     "PROJECTS",
+    "PROJECT_SUMMARY",
     "SCORES",
     "SCORE_RATES",
     "STATISTICS",
@@ -484,6 +504,7 @@ __all__ = [
     "UTILIZATION",
     "YEAR_CHANGE",
     "YEAR_COMPARISON",
+    "ZERO_ITEMS",
     "check_amounts",
     "check_attributes",
     "check_budgets",
