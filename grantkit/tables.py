@@ -275,9 +275,9 @@ def _key_problems(table: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
             )
     if problems or len(table) < 2:
         return problems
-    repeated = _repeated(list(codes.values()))
-    if repeated.any():
-        rows = np.flatnonzero(repeated)
+    joint, bound = _joint(list(codes.values()))
+    if _has_repeats(joint, bound):
+        rows = np.flatnonzero(pd.Series(joint, copy=False).duplicated().to_numpy())
         shown = "、".join(
             "(" + ", ".join(str(v) for v in table[list(key)].iloc[i]) + ")" for i in rows[:SHOWN_DUPLICATES]
         )
@@ -294,16 +294,32 @@ def duplicated_keys(table: pd.DataFrame, key: tuple[str, ...] | list[str]) -> np
     >>> duplicated_keys(pd.DataFrame({"a": [1, 1, 2, 1], "b": ["x", "y", "x", "x"]}), ["a", "b"]).tolist()
     [False, False, False, True]
     """
-    return _repeated([value_codes(table[c]) for c in key])
-
-
-def _repeated(codes: list[np.ndarray]) -> np.ndarray:
-    joint = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
-    for column in codes:
-        joint = joint * (int(column.max(initial=-1)) + 2) + column + 1
-        if joint.max(initial=0) > 2**40:  # keep the combined codes far from overflow
-            joint = pd.factorize(joint)[0].astype(np.int64)
+    joint, _ = _joint([value_codes(table[c]) for c in key])
     return pd.Series(joint, copy=False).duplicated().to_numpy()
+
+
+def _joint(codes: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """The columns' codes combined into one non-negative integer per row (mixed radix), and a bound above them."""
+    joint = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    bound = 1
+    for column in codes:
+        if len(column) and column.min() < 0:  # missing (−1) becomes a value of its own
+            column = column + 1
+        radix = int(column.max(initial=0)) + 1
+        if radix == 1:
+            continue
+        joint, bound = joint * radix + column, bound * radix
+        if bound > 2**40:  # keep the combined codes far from overflow
+            joint = pd.factorize(joint)[0].astype(np.int64)
+            bound = int(joint.max(initial=0)) + 1
+    return joint, bound
+
+
+def _has_repeats(joint: np.ndarray, bound: int) -> bool:
+    """Whether a value occurs twice: counted in an array when the values are dense, else hashed."""
+    if bound <= 4 * len(joint) + 1024:
+        return bool(np.bincount(joint, minlength=1).max(initial=0) > 1)
+    return bool(pd.Series(joint, copy=False).duplicated().any())
 
 
 def value_codes(column: pd.Series) -> np.ndarray:
@@ -317,6 +333,11 @@ def value_codes(column: pd.Series) -> np.ndarray:
     [0, 1, -1, 0]
     """
     values = column.array
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub" and len(column):
+        numbers = column.to_numpy().astype(np.int64, copy=False)
+        low = int(numbers.min())
+        if int(numbers.max()) - low <= 4 * len(numbers):  # a few years or codes: their offsets are the codes
+            return numbers - low
     cells = getattr(values, "_ndarray", None) if isinstance(column.dtype, pd.StringDtype) else None
     if cells is None and pd.api.types.is_object_dtype(column.dtype):
         cells = column.to_numpy()
@@ -325,9 +346,15 @@ def value_codes(column: pd.Series) -> np.ndarray:
     cells = np.ascontiguousarray(cells)
     # the objects' addresses, read from the array's buffer (never dereferenced): equal address, same object
     address = np.frombuffer((ctypes.c_void_p * len(cells)).from_address(cells.ctypes.data), dtype=np.uintp)
-    by_object, objects = pd.factorize(address)
-    by_value = pd.factorize(pd.array(cells[first_rows(by_object)], dtype=object))[0]
-    return by_value.astype(np.int64)[by_object]
+    # a tidy table repeats an object in runs (a year, a grant, an entity): code the runs, then spread them
+    heads = np.flatnonzero(np.r_[True, address[1:] != address[:-1]])
+    runs = len(heads) * 4 <= len(cells)
+    starts = heads if runs else np.arange(len(cells))
+    by_object, objects = pd.factorize(address[starts])
+    one_of_each = np.empty(len(objects), dtype=np.intp)
+    one_of_each[by_object] = starts  # a row holding each object (any one will do)
+    by_value = pd.factorize(pd.array(cells[one_of_each], dtype=object))[0].astype(np.int64)[by_object]
+    return np.repeat(by_value, np.diff(np.r_[heads, len(cells)])) if runs else by_value
 
 
 def first_rows(codes: np.ndarray) -> np.ndarray:
