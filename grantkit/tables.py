@@ -291,6 +291,15 @@ def duplicated_keys(table: pd.DataFrame, key: tuple[str, ...] | list[str]) -> np
     Each key column becomes integer codes (``value_codes``) combined into one integer per row, so a million rows
     cost one pass over each column rather than a hash of Python tuples.
 
+    Parameters
+    ----------
+    table : the frame; only read.
+    key : the columns whose values together identify a row.
+
+    Returns
+    -------
+    A boolean array with one entry per row, False for each key's first row.
+
     >>> duplicated_keys(pd.DataFrame({"a": [1, 1, 2, 1], "b": ["x", "y", "x", "x"]}), ["a", "b"]).tolist()
     [False, False, False, True]
     """
@@ -328,6 +337,14 @@ def value_codes(column: pd.Series) -> np.ndarray:
     A text column holding Python strings (pandas ``str`` with Python storage, or object) is coded by the strings'
     identity first: a loader's columns repeat a few string objects a million times, so comparing their addresses
     and then the few distinct objects by value costs a fraction of hashing every cell's text.
+
+    Parameters
+    ----------
+    column : any Series; only read.
+
+    Returns
+    -------
+    An int64 array with one code per cell (codes need not be consecutive).
 
     >>> value_codes(pd.Series(["b", "a", None, "b"], dtype="str")).tolist()
     [0, 1, -1, 0]
