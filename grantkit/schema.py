@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import tables
 from .domain import CODE_WIDTH, GRANTS, LEVELS, NATIONAL, NATIONAL_CODE  # noqa: F401  (re-exported)
 from .eras import EraError, era_label_long, fiscal_year
 from .errors import Problem, ValidationError
@@ -56,7 +57,9 @@ from .tables import (  # noqa: F401  (re-exported: every table's declaration and
     check_statistics,
     check_table,
     check_utilization,
+    duplicated_keys,
     first_rows,
+    value_codes,
 )
 from .text import normalize_indicator, normalize_text
 
@@ -622,38 +625,5 @@ __all__ = [
     "parse_number",
     "restore_code",
     "tidy_scores",
-    # every table's declaration and check (defined in grantkit.tables)
-    "ALLOCATION",
-    "AMOUNTS",
-    "ATTRIBUTES",
-    "AVERAGE_COMPARISON",
-    "BUDGETS",
-    "DERIVED_TABLES",
-    "GOAL_COMPARISON",
-    "GOAL_TABLE",
-    "INPUT_TABLES",
-    "MUNICIPAL_GRANT",
-    "NATIONAL_ALLOCATION",
-    "OVERALL_STANDING",
-    "PEER_TABLE",
-    "PROJECTS",
-    "PROJECT_SUMMARY",
-    "SCORES",
-    "SCORE_RATES",
-    "STATISTICS",
-    "TREND_TABLE",
-    "TableSpec",
-    "UTILIZATION",
-    "YEAR_CHANGE",
-    "YEAR_COMPARISON",
-    "ZERO_ITEMS",
-    "check_amounts",
-    "check_attributes",
-    "check_budgets",
-    "check_projects",
-    "check_scores",
-    "check_statistics",
-    "check_table",
-    "check_utilization",
-    "first_rows",
+    *tables.__all__,  # every table's declaration and check
 ]
