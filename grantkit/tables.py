@@ -69,6 +69,8 @@ def _spec(name: str, title: str, key: str, columns: str, optional: str = "") -> 
 
 
 # ---- the tables the loaders return -------------------------------------------------------------------------------
+# The score key names the entity by code: a national table has two 府中市 (東京都 and 広島県). A tidy CSV holds one
+# code per name in a year and level (``schema.tidy_scores`` checks it), so there the name is as good a key.
 SCORES = _spec(
     "scores",
     "得点表",

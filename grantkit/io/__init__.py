@@ -15,10 +15,11 @@ def read_scores(path: str | Path, *, sheet: str | None = None, cache: bool = Tru
     """Read a score table (CSV; .xlsx with the CSV's columns or in the prefecture-report layout) with its load
     report, through the cache of parsed files (``cache=False``: always parse).
 
-    Takes the file and, for a workbook, the sheet (default: the first). Returns a ``Loaded``: ``table``, the tidy
-    score rows (fiscal_year, level, grant, entity_code, entity, indicator, …, score, max_score), and ``report``, a
-    ``LoadReport`` (rows read = kept + excluded with reasons). Guarantees: a file that cannot be read raises
-    ``InputFileError``; bad rows raise one ``ValidationError`` listing every problem with its row and column.
+    Takes the file and, for a workbook, the sheet (default: the first). Returns a ``Loaded``: ``tables["scores"]``
+    (also ``table``), the tidy score rows (fiscal_year, level, grant, entity_code, entity, indicator, …, score,
+    max_score) checked against ``grantkit.tables.SCORES``, and ``report``, a ``LoadReport`` (rows read = kept +
+    excluded with reasons). Guarantees: a file that cannot be read raises ``InputFileError``; bad rows raise one
+    ``ValidationError`` listing every problem with its row and column.
 
     >>> from grantkit import example_path
     >>> loaded = read_scores(example_path("yamaguchi_scores.csv"))
