@@ -30,6 +30,7 @@ from .domain import NATIONAL, PREFECTURE, PROMOTION
 from .eras import era_label
 from .errors import GrantkitError, Problem, UnknownSelectionError, ValidationError
 from .rates import alternatives_once, leaves_of, score_rates
+from .tables import ALLOCATION, check_table
 from .text import normalize_indicator, normalize_text
 
 UNIT = 1000  # 千円
@@ -286,7 +287,7 @@ def _allocate(frame: pd.DataFrame, weights: list[int], budget: int, rounding: st
     out.attrs.update(
         budget_yen=int(budget), allocated_yen=allocated, remainder_yen=int(budget) - allocated, rounding=rounding
     )
-    return out
+    return check_table(out, ALLOCATION)
 
 
 def _need_several(frame: pd.DataFrame) -> None:

@@ -20,6 +20,7 @@ from .eras import fiscal_year as to_fiscal_year
 from .errors import UnknownSelectionError
 from .prefectures import CODES, prefecture_of, split_prefecture
 from .rates import display_code, leaves_of, score_rates
+from .tables import AVERAGE_COMPARISON, YEAR_COMPARISON, check_table
 from .text import normalize_text
 
 PRESENCE = {"both": "両年度", "base": "基準年度のみ", "target": "比較年度のみ"}
@@ -321,7 +322,7 @@ def compare_years(
     out["max_changed"] = (in_b & in_t) & (out["max_base"] != out["max_target"]).to_numpy()
     out = out.reset_index(drop=True)
     out.attrs.update(base=b, target=t, entity=sel.entity, entity_code=sel.entity_code, grant=sel.grant, level=sel.level)
-    return out
+    return check_table(out, YEAR_COMPARISON)
 
 
 def compare_to_average(
@@ -372,7 +373,7 @@ def compare_to_average(
     out["diff_rate_pt"] = (out["rate"] - out["national_rate"]) * 100
     out = out.reset_index(drop=True)
     out.attrs.update(fiscal_year=year, entity=sel.entity, entity_code=sel.entity_code, grant=sel.grant, level=sel.level)
-    return out
+    return check_table(out, AVERAGE_COMPARISON)
 
 
 def strengths(cmp: pd.DataFrame, n: int = 3) -> pd.DataFrame:

@@ -174,3 +174,31 @@ class UnknownSelectionError(GrantkitError):
     ...     print(err)
     団体「架空県」はデータにありません。（ある団体: 山口県、全国平均）
     """
+
+
+class TableError(ValidationError):
+    """A table breaks its declaration in ``grantkit.tables``: missing columns, columns of another kind, or
+    missing or repeated keys. ``table`` names it, ``key`` is its key, ``file`` the file it was read from (None for
+    a computed table) and ``problems`` lists what is wrong.
+
+    >>> from grantkit.tables import BUDGETS
+    >>> err = TableError(BUDGETS, [Problem("必須の列「note」がありません", column="note")], "budgets.csv")
+    >>> print(err)
+    budgets.csv（予算額） に 1 件の問題があります
+      列「note」: 必須の列「note」がありません
+    >>> err.table, err.key
+    ('budgets', ('fiscal_year', 'grant', 'level'))
+    """
+
+    def __init__(self, spec: object, problems: list[Problem], file: str | None = None):
+        self.table: str = spec.name  # type: ignore[attr-defined]
+        self.key: tuple[str, ...] = tuple(spec.key)  # type: ignore[attr-defined]
+        self.file = file
+        where = f"{file}（{spec.title}）" if file else f"{spec.title}（{self.table}）"  # type: ignore[attr-defined]
+        super().__init__(where, [p if p.file else _with_file(p, file) for p in problems])
+
+
+def _with_file(problem: Problem, file: str | None) -> Problem:
+    from dataclasses import replace
+
+    return replace(problem, file=file)

@@ -1,8 +1,9 @@
 """Utilisation of the grant (配分額 vs 所用見込額 and 実績額), the funded project list, and budgets.
 
 Amounts here are 千円 as the reports print them. A missing 実績額 means "not yet known" (a report written
-during the year has none yet), never zero: shares and unused amounts stay missing for it. The three CSV loaders
-validate every cell and raise one ``ValidationError`` listing all problems, like the score loader.
+during the year has none yet), never zero: shares and unused amounts stay missing for it. The three CSV readers
+validate every cell and raise one ``ValidationError`` listing all problems, like the score loader; each returns
+the checked table with its load report (``read_utilization`` → ``Loaded``), and ``load_*`` the table alone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from .eras import fiscal_year as to_fiscal_year
 from .errors import InputFileError, Problem, UnknownSelectionError, ValidationError
 from .io.files import file_kind, read_text, sha256
 from .provenance import LoadReport
-from .schema import parse_number
+from .schema import Loaded, loaded, parse_number
+from .tables import PROJECT_SUMMARY, check_table
 from .text import fold_spaces, normalize_text
 
 STATUSES = ("実施", "未実施", "廃止")
@@ -151,16 +153,17 @@ class _Reader:
         if self.problems:
             raise ValidationError(self.report.source, sorted(self.problems, key=lambda p: (p.row or 0, p.column or "")))
 
-    def done(self, table: pd.DataFrame) -> pd.DataFrame:
+    def done(self, **tables: pd.DataFrame) -> Loaded:
         self.raise_if_any()
-        self.report.rows_kept = len(table)
+        self.report.rows_kept = sum(len(t) for t in tables.values())
         self.report.check()
-        table.attrs["report"] = self.report
-        return table
+        return loaded(self.report, **tables)
 
 
 def load_utilization(path: str | Path) -> pd.DataFrame:
     """Read 配分額・所用見込額・実績額 (千円) per year; an empty 実績額 is read as unknown, never 0.
+
+    The table of ``read_utilization`` without its load report.
 
     Parameters
     ----------
@@ -186,6 +189,26 @@ def load_utilization(path: str | Path) -> pd.DataFrame:
     >>> u.allocation_thousand_yen.tolist(), u.spent_thousand_yen.tolist()
     ([15680, 22248], [10395, <NA>])
     """
+    return read_utilization(path).table
+
+
+def read_utilization(path: str | Path) -> Loaded:
+    """Read a utilisation CSV into the ``utilization`` table with its load report.
+
+    Parameters
+    ----------
+    path : the CSV (columns ``UTILIZATION_COLUMNS``; UTF-8 or CP932).
+
+    Returns
+    -------
+    ``Loaded``: ``tables["utilization"]`` (one row per year, level, grant and entity; amounts Int64 in 千円, an
+    empty 実績額 missing) and ``report`` (each empty amount listed among the coerced cells).
+
+    >>> from grantkit import example_path
+    >>> r = read_utilization(example_path("utilization_yamaguchi.csv"))
+    >>> list(r.tables), r.report.rows_read, len(r.report.coerced)
+    (['utilization'], 2, 1)
+    """
     r = _Reader(path, UTILIZATION_COLUMNS)
     table = pd.DataFrame(
         {
@@ -203,7 +226,7 @@ def load_utilization(path: str | Path) -> pd.DataFrame:
         r.problem("同じ年度・区分・交付金・団体の行が重複しています（1年度1行）", i, "fiscal_year")
     r.raise_if_any()
     table = table.astype({"fiscal_year": "int64"} | {c: "Int64" for c in UTILIZATION_COLUMNS[5:]})
-    return r.done(table)
+    return r.done(utilization=table)
 
 
 def utilization(frame: pd.DataFrame, threshold: float = UNDERUSED_THRESHOLD) -> pd.DataFrame:
@@ -268,6 +291,25 @@ def load_projects(path: str | Path) -> pd.DataFrame:
     >>> p["project"].nunique(), sorted(p["status"].unique())
     (14, ['実施', '廃止', '未実施'])
     """
+    return read_projects(path).table
+
+
+def read_projects(path: str | Path) -> Loaded:
+    """Read a funded-project CSV into the ``projects`` table with its load report.
+
+    Parameters
+    ----------
+    path : the CSV (columns ``PROJECT_COLUMNS``; ``end_reason`` and ``grant`` may be left out).
+
+    Returns
+    -------
+    ``Loaded``: ``tables["projects"]`` (one row per year, entity and project) and ``report``.
+
+    >>> from grantkit import example_path
+    >>> r = read_projects(example_path("projects_yamaguchi.csv"))
+    >>> list(r.tables), r.report.rows_read == r.report.rows_kept == len(r.table)
+    (['projects'], True)
+    """
     r = _Reader(path, PROJECT_COLUMNS, optional=("end_reason", "grant"))
     status = r.choices("status", STATUSES)
     grants = r.choices("grant", ("", *GRANTS))  # optional: which grant funded the project (blank: not said)
@@ -294,7 +336,7 @@ def load_projects(path: str | Path) -> pd.DataFrame:
     for i in table.index[table.duplicated(["fiscal_year", "entity_code", "project"], keep="first")]:
         r.problem(f"「{table.at[i, 'project']}」の {table.at[i, 'fiscal_year']} 年度の行が重複しています", i, "project")
     r.raise_if_any()
-    return r.done(table.astype({"fiscal_year": "int64", "category_no": "int64"}))
+    return r.done(projects=table.astype({"fiscal_year": "int64", "category_no": "int64"}))
 
 
 def project_summary(projects: pd.DataFrame) -> pd.DataFrame:
@@ -333,7 +375,7 @@ def project_summary(projects: pd.DataFrame) -> pd.DataFrame:
     )
     out = out.reset_index().sort_values(["entity_code", "fiscal_year", "category_no"], kind="stable")
     cols = keys + ["implemented", "started", "continued", "ended", "not_implemented", "end_reasons"]
-    return out[cols].reset_index(drop=True)
+    return check_table(out[cols].reset_index(drop=True), PROJECT_SUMMARY)
 
 
 def project_table(projects: pd.DataFrame) -> pd.DataFrame:
@@ -390,6 +432,25 @@ def load_budgets(path: str | Path) -> pd.DataFrame:
     >>> int(b.loc[(b.fiscal_year == 2019) & (b.level == "都道府県"), "budget_yen"].iloc[0])
     1000000000
     """
+    return read_budgets(path).table
+
+
+def read_budgets(path: str | Path) -> Loaded:
+    """Read budgets.csv into the ``budgets`` table with its load report.
+
+    Parameters
+    ----------
+    path : the CSV (columns ``BUDGET_COLUMNS``; ``source`` and ``note`` may be left out).
+
+    Returns
+    -------
+    ``Loaded``: ``tables["budgets"]`` (one row per year, grant and level; 予算額 in yen) and ``report``.
+
+    >>> from grantkit import example_path
+    >>> r = read_budgets(example_path("budgets.csv"))
+    >>> list(r.tables), r.report.rows_kept
+    (['budgets'], 20)
+    """
     r = _Reader(path, BUDGET_COLUMNS, optional=("source", "note"))
     flags = []
     for i, v in enumerate(r.texts("verified")):
@@ -410,7 +471,7 @@ def load_budgets(path: str | Path) -> pd.DataFrame:
     for i in table.index[table.duplicated(["fiscal_year", "grant", "level"], keep="first")]:
         r.problem("同じ年度・交付金・区分の行が重複しています", i, "fiscal_year")
     r.raise_if_any()
-    return r.done(table.astype({"fiscal_year": "int64", "budget_yen": "int64"}))
+    return r.done(budgets=table.astype({"fiscal_year": "int64", "budget_yen": "int64"}))
 
 
 def budget_for(budgets: pd.DataFrame, fiscal_year: int | str, grant: str, level: str) -> int:

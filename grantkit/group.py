@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .compare import resolve_selection
-from .domain import GRANTS
+from .domain import GRANTS, OUTCOME_GOAL, SHARED, SUPPORT
 from .errors import UnknownSelectionError
 from .municipal import TOTAL, goal_totals, peer_key, year_block, zero_items_of
 
@@ -240,8 +240,8 @@ def recover_items(
         share = np.divide(others_full, others, out=np.full(len(mine), np.nan), where=others > 0)
         mine = mine.assign(share=share, n_peers=others, lost=mine["max_score"] - mine["score"], rule=rule)
         picked = mine[(mine["score"] < mine["max_score"]) & (mine["share"] >= min_full_share)]
-        picked = picked[~((picked["parent"] == "目標Ⅳ") & (picked["grant"] == "支援"))]
-        picked = picked.assign(grant=picked["grant"].where(picked["parent"] != "目標Ⅳ", "共通"))
+        picked = picked[~((picked["parent"] == OUTCOME_GOAL) & (picked["grant"] == SUPPORT))]
+        picked = picked.assign(grant=picked["grant"].where(picked["parent"] != OUTCOME_GOAL, SHARED))
         parts.append(picked.sort_values(["lost", "share"], ascending=False, kind="stable"))
         zero = zeros[code]
         parts.append(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .domain import PROMOTION, SUPPORT
+
 LABELS: dict[str, str] = {
     "fiscal_year": "交付年度",
     "level": "区分",
@@ -193,8 +195,8 @@ LABELS: dict[str, str] = {
 ROW_KIND_NAMES: dict[str, str] = {"leaf": "明細", "subtotal": "小計", "total": "合計", "combined": "推進・支援合計"}
 
 GRANT_NAMES: dict[str, str] = {
-    "推進": "保険者機能強化推進交付金",
-    "支援": "介護保険保険者努力支援交付金",
+    PROMOTION: "保険者機能強化推進交付金",
+    SUPPORT: "介護保険保険者努力支援交付金",
 }
 
 

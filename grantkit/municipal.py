@@ -26,6 +26,16 @@ from .national import national_allocation
 from .rates import alternatives_once, rate
 from .rates import factorize_runs as _factorize
 from .schema import first_rows
+from .tables import (
+    GOAL_COMPARISON,
+    GOAL_TABLE,
+    MUNICIPAL_GRANT,
+    OVERALL_STANDING,
+    PEER_TABLE,
+    YEAR_CHANGE,
+    ZERO_ITEMS,
+    check_table,
+)
 
 
 def year_block(scores: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -236,7 +246,7 @@ def goal_table(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str) -> 
         out[f"rate_{grant}"] = rate(out[f"score_{grant}"], out[f"max_{grant}"])
     out["shared"] = out["parent"] == OUTCOME_GOAL
     out.attrs.update(entity_code=code, fiscal_year=year)
-    return out
+    return check_table(out, GOAL_TABLE)
 
 
 def peer_key(attributes: pd.DataFrame) -> tuple[pd.Series, str]:
@@ -328,7 +338,7 @@ def goal_comparison(
         fiscal_year=year,
         groups={label: int(mask.sum()) for label, mask in groups},
     )
-    return mine
+    return check_table(mine, GOAL_COMPARISON)
 
 
 def _outcome_once(table: pd.DataFrame) -> pd.DataFrame:
@@ -412,7 +422,7 @@ def peer_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity: str, f
             )
     out = pd.DataFrame.from_records(records)
     out.attrs.update(entity_code=code, fiscal_year=year)
-    return out
+    return check_table(out, PEER_TABLE)
 
 
 def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min_share: float = 0.5) -> pd.DataFrame:
@@ -457,7 +467,7 @@ def zero_items(scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, min
     year = to_fiscal_year(fiscal_year)
     rows = alternatives_once(_year_rows(scores, year))  # an alternative is one item: its higher branch
     code = _code(rows, entity, year)
-    return _zero_items(rows, [code], min_share)[code]
+    return check_table(_zero_items(rows, [code], min_share)[code], ZERO_ITEMS)
 
 
 def zero_items_of(
@@ -561,7 +571,7 @@ def year_change(scores: pd.DataFrame, *, entity: str, base: int | str, target: i
         target=t,
         scale_changed=bool(out.loc[out["parent"] == TOTAL, "scale_changed"].any()),
     )
-    return out
+    return check_table(out, YEAR_CHANGE)
 
 
 def outcome_track(scores: pd.DataFrame, *, entity: str) -> pd.DataFrame:
@@ -690,7 +700,7 @@ def municipal_grant(
         for col in ("plan_thousand_yen", "final_thousand_yen"):
             out[col] = out["grant"].map(mine[col]).astype("Float64") if col in mine.columns else np.nan
     out.attrs.update(entity_code=code, fiscal_year=year)
-    return out
+    return check_table(out, MUNICIPAL_GRANT)
 
 
 OVERALL = "両交付金"
@@ -780,4 +790,4 @@ def overall_standing(
         fiscal_year=year,
         previous=None if previous is None else to_fiscal_year(previous),
     )
-    return out
+    return check_table(out, OVERALL_STANDING)

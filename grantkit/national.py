@@ -27,14 +27,16 @@ import pandas as pd
 
 from .allocation import check_budgets, grant_amount, municipal_allocation, prefecture_allocation
 from .compare import equal_mask, rows_where
+from .domain import LEVELS, MUNICIPALITY, NATIONAL, PREFECTURE
 from .eras import era_label_long
 from .errors import GrantkitError, UnknownSelectionError
 from .rates import alternatives_once, factorize_runs, rate
-from .schema import LEVELS, NATIONAL, first_rows
+from .schema import first_rows
+from .tables import NATIONAL_ALLOCATION, check_table
 from .text import normalize_text
 
 PEERS = ("size_class", "depopulated")
-MUNICIPAL = "市町村"
+MUNICIPAL = MUNICIPALITY
 DEPOPULATED_ORDER = ("非過疎", "みなし過疎", "一部過疎", "全部過疎")
 
 
@@ -248,7 +250,7 @@ def national_allocation(
     lv = _resolve_level(level, totals, attributes, what="national_allocation", prefer=MUNICIPAL)
     _one_year(totals, attributes, what="national_allocation")
     totals, attributes = _only(totals, lv), _only(attributes, lv)
-    prefectural = lv == "都道府県"
+    prefectural = lv == PREFECTURE
     if prefectural and (eligible is not None or adjustment is not None):
         raise GrantkitError(
             "national_allocation: 交付対象（eligible）と調整係数（adjustment）は市町村分の配分のものです。"
@@ -278,7 +280,7 @@ def national_allocation(
     if needs is not None:
         out = out.merge(needs[["entity_code", "grant", "needs_thousand_yen"]], on=["entity_code", "grant"], how="left")
         out["confirmed_thousand_yen"] = grant_amount(out["basis_thousand_yen"], out["needs_thousand_yen"])
-    return out
+    return check_table(out, NATIONAL_ALLOCATION)
 
 
 def grant_scores(attributes: pd.DataFrame, *, level: str | None = None) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .domain import COMBINED_TOTAL, GRANTS, SUBTOTAL_SUFFIX, TOTAL
 from .schema import OPTIONAL, REQUIRED
+from .tables import SCORE_RATES, check_table
 
 ROW_KINDS = ("leaf", "subtotal", "total", "combined")
 _BLOCK = ["fiscal_year", "level", "entity_code", "entity"]
@@ -156,7 +157,7 @@ def score_rates(scores: pd.DataFrame) -> pd.DataFrame:
     out["fiscal_year"] = out["fiscal_year"].astype("int64")
     columns = [c for c in REQUIRED + OPTIONAL if c in scores.columns]
     columns += [c for c in scores.columns if c not in columns]
-    return out[columns + ["score_rate", "row_kind"]].reset_index(drop=True)
+    return check_table(out[columns + ["score_rate", "row_kind"]].reset_index(drop=True), SCORE_RATES)
 
 
 def leaves_of(table: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,12 @@
-"""The tidy score table: its columns, and validation of raw rows into it.
+"""The tidy score table: its columns, and validation of raw rows into it; the one shape every loader returns.
 
 One row per (fiscal_year, level, grant, entity, indicator); leaves only — subtotals are computed by
 ``score_rates``, never stored. Every problem found is collected and raised together as one
 ``ValidationError`` naming file, sheet, row (as the user sees it), column, value and what was expected.
+
+Every table's declaration (columns, kinds, key) and its check live in ``grantkit.tables``, re-exported here:
+``schema.SCORES``, ``schema.check_scores``, … A loader returns a ``LoadResult``: its ``tables`` (name → frame)
+and one ``report``; ``loaded(report, scores=table)`` checks each table and builds it.
 """
 
 from __future__ import annotations
@@ -19,21 +23,48 @@ from .eras import EraError, era_label_long, fiscal_year
 from .errors import Problem, ValidationError
 from .labels import label
 from .provenance import LoadReport
+from .tables import (  # noqa: F401  (re-exported: every table's declaration and check)
+    ALLOCATION,
+    AMOUNTS,
+    ATTRIBUTES,
+    AVERAGE_COMPARISON,
+    BUDGETS,
+    DERIVED_TABLES,
+    GOAL_COMPARISON,
+    GOAL_TABLE,
+    INPUT_TABLES,
+    MUNICIPAL_GRANT,
+    NATIONAL_ALLOCATION,
+    OVERALL_STANDING,
+    PEER_TABLE,
+    PROJECT_SUMMARY,
+    PROJECTS,
+    SCORE_RATES,
+    SCORES,
+    STATISTICS,
+    TREND_TABLE,
+    UTILIZATION,
+    YEAR_CHANGE,
+    YEAR_COMPARISON,
+    ZERO_ITEMS,
+    TableSpec,
+    check_amounts,
+    check_attributes,
+    check_budgets,
+    check_projects,
+    check_scores,
+    check_statistics,
+    check_table,
+    check_utilization,
+    duplicated_keys,
+    first_rows,
+    value_codes,
+)
+from .tables import __all__ as TABLE_NAMES
 from .text import normalize_indicator, normalize_text
 
 KEY = ["fiscal_year", "level", "grant", "entity", "indicator"]
-REQUIRED = [
-    "fiscal_year",
-    "level",
-    "grant",
-    "entity_code",
-    "entity",
-    "indicator",
-    "indicator_name",
-    "parent",
-    "score",
-    "max_score",
-]
+REQUIRED = SCORES.required  # fiscal_year, level, grant, entity_code, entity, indicator, …, score, max_score
 OPTIONAL = ["parent_name", "group", "group_name"]
 MISSING_MARKS = {"", "-", "－", "―", "‐", "ー", "—", "–", "*", "＊", "NA", "N/A", "nan", "NaN"}
 TEXT_COLUMNS = ["level", "grant", "entity_code", "entity", "indicator_name", "parent_name", "group", "group_name"]
@@ -41,7 +72,7 @@ _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 
 
 # Japanese headings users type for the columns, besides the display labels of labels.py
-_JAPANESE_HEADINGS = {
+JAPANESE_HEADINGS = {
     "年度": "fiscal_year",
     "団体区分": "level",
     "保険者番号": "entity_code",
@@ -55,12 +86,77 @@ _JAPANESE_HEADINGS = {
 }
 
 
-@dataclass
-class Loaded:
-    """A loaded table and the account of how it was read."""
+class LoadResult:
+    """What every loader returns: ``tables`` (name → DataFrame, each named as in ``grantkit.tables``) and one
+    ``report`` (a ``LoadReport``: rows read = kept + excluded). ``table`` is the first table (the only one for a
+    single-table loader); ``result["scores"]`` picks one by name."""
 
-    table: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
     report: LoadReport
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The first table: for a single-table loader (scores, utilisation, projects, budgets), the table."""
+        return next(iter(self.tables.values()))
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+@dataclass
+class Loaded(LoadResult):
+    """Tables read from one file, each checked against its declaration, and the account of how they were read."""
+
+    tables: dict[str, pd.DataFrame]
+    report: LoadReport
+
+
+def loaded(report: LoadReport, **tables: pd.DataFrame) -> Loaded:
+    """Check each table against its declaration (``grantkit.tables.INPUT_TABLES``, by name) and return them with
+    the report: the last line of every loader.
+
+    Parameters
+    ----------
+    report : the loader's account; its ``source`` names the file in a ``TableError``.
+    **tables : name → frame, e.g. ``scores=table``; a name must be one of ``INPUT_TABLES``.
+
+    Returns
+    -------
+    A ``Loaded`` holding the tables (unchanged, in the order given) and the report.
+
+    >>> from grantkit import example_scores
+    >>> result = loaded(LoadReport("scores.csv", rows_read=48, rows_kept=48), scores=example_scores())
+    >>> list(result.tables), len(result.table), result.report.source
+    (['scores'], 48, 'scores.csv')
+    """
+    for name, table in tables.items():
+        check_table(table, INPUT_TABLES[name], source=_where(report))
+    return Loaded(dict(tables), report)
+
+
+def check_result(result: LoadResult) -> LoadResult:
+    """Check every table of a loader's result against its declaration; return the result unchanged.
+
+    Parameters
+    ----------
+    result : a ``LoadResult`` (``Loaded``, ``MhlwResult``); a table absent from the result (None) is skipped.
+
+    Returns
+    -------
+    ``result`` itself; raises ``TableError`` naming the table and the file when one breaks its declaration.
+
+    >>> from grantkit import example_scores
+    >>> r = Loaded({"scores": example_scores()}, LoadReport("scores.csv"))
+    >>> check_result(r) is r
+    True
+    """
+    for name, table in result.tables.items():
+        check_table(table, INPUT_TABLES[name], source=_where(result.report))
+    return result
+
+
+def _where(report: LoadReport) -> str:
+    return f"{report.source} シート「{report.sheet}」" if report.sheet else report.source
 
 
 def parse_number(value: object) -> float | None:
@@ -128,7 +224,7 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
             col=None,
         )
         raise ValidationError(src, problems)
-    meant = {label(c): c for c in REQUIRED + OPTIONAL} | _JAPANESE_HEADINGS
+    meant = {label(c): c for c in REQUIRED + OPTIONAL} | JAPANESE_HEADINGS
     for c in missing:
         problem(f"必須の列「{c}」がありません（必須列: {', '.join(REQUIRED)}）", col=c)
     for c in unknown:
@@ -511,17 +607,23 @@ def _codes(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return joint
 
 
-def first_rows(codes: np.ndarray) -> np.ndarray:
-    """For codes numbered in order of first appearance (``pandas.factorize``), the position of each code's first row.
-
-    >>> first_rows(np.array([0, 0, 1, 0, 2, 1])).tolist()
-    [0, 2, 4]
-    """
-    if not len(codes):
-        return np.zeros(0, dtype=np.int64)
-    highest = np.maximum.accumulate(codes)
-    return np.concatenate([[0], np.flatnonzero(highest[1:] != highest[:-1]) + 1])
-
-
 def _fmt(x: object) -> str:
     return f"{x:g}" if isinstance(x, (float, int)) else str(x)
+
+
+__all__ = [
+    "JAPANESE_HEADINGS",
+    "KEY",
+    "MISSING_MARKS",
+    "OPTIONAL",
+    "REQUIRED",
+    "TEXT_COLUMNS",
+    "LoadResult",
+    "Loaded",
+    "check_result",
+    "loaded",
+    "parse_number",
+    "restore_code",
+    "tidy_scores",
+    *TABLE_NAMES,  # every table's declaration and check
+]

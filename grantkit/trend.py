@@ -13,13 +13,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .compare import equal_mask, resolve_selection
+from .domain import GRANTS, MUNICIPALITY, NATIONAL, TOTAL
 from .eras import era_label
-from .municipal import TOTAL, goal_totals, reuse
+from .municipal import goal_totals, reuse
 from .rates import score_rates
-from .schema import GRANTS, NATIONAL
+from .tables import TREND_TABLE, check_table
 
 BREAK_NOTE = "評価指標の体系が変わった年度（配点が前年度と異なる）。得点率だけを前年度と比べ、得点は比べない"
-MUNICIPAL = "市町村"
+MUNICIPAL = MUNICIPALITY
 
 
 def municipal_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -96,7 +97,7 @@ def scale_breaks(scores: pd.DataFrame) -> dict[int, bool]:
     >>> scale_breaks(t)
     {2023: False, 2024: True, 2025: False}
     """
-    keep = scores["entity"].ne("全国平均").to_numpy(dtype=bool, na_value=True)  # whole-column comparisons stay in C
+    keep = scores["entity"].ne(NATIONAL).to_numpy(dtype=bool, na_value=True)  # whole-column comparisons stay in C
     fiscal = scores["fiscal_year"].to_numpy()
     maxima: dict[int, dict[str, float]] = {}
     for year in sorted(pd.unique(fiscal[keep])):
@@ -165,7 +166,7 @@ def trend_table(scores: pd.DataFrame, attributes: pd.DataFrame, *, entity_code: 
         breaks=[y for y, b in breaks.items() if b],
         percent=["national_mean_rate", "prefecture_mean_rate"],
     )
-    return out
+    return check_table(out, TREND_TABLE)
 
 
 def _order_key(column: pd.Series) -> pd.Series:
@@ -227,4 +228,4 @@ def prefecture_trend(scores: pd.DataFrame, *, entity: str, grant: str | None = N
         breaks=[y for y, b in breaks.items() if b],
         percent=["national_mean_rate", "prefecture_mean_rate"],
     )
-    return out
+    return check_table(out, TREND_TABLE)

@@ -34,13 +34,21 @@ def assert_same(fresh: object, hit: object) -> None:
     assert type(fresh) is type(hit)
     for f in dataclasses.fields(fresh):
         a, b = getattr(fresh, f.name), getattr(hit, f.name)
-        if isinstance(a, pd.DataFrame):
-            pd.testing.assert_frame_equal(a, b, check_exact=True)
-            assert [repr(t) for t in a.dtypes] == [repr(t) for t in b.dtypes], f.name
-            assert [getattr(t, "storage", None) for t in a.dtypes] == [getattr(t, "storage", None) for t in b.dtypes]
-            assert a.attrs == b.attrs
+        if isinstance(a, dict) and any(isinstance(v, pd.DataFrame) for v in a.values()):  # a loader's tables
+            assert list(a) == list(b), f.name
+            for name in a:
+                assert_same_frame(a[name], b[name], name)
+        elif isinstance(a, pd.DataFrame):
+            assert_same_frame(a, b, f.name)
         else:
             assert a == b, f.name
+
+
+def assert_same_frame(a: pd.DataFrame, b: pd.DataFrame, name: str) -> None:
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert [repr(t) for t in a.dtypes] == [repr(t) for t in b.dtypes], name
+    assert [getattr(t, "storage", None) for t in a.dtypes] == [getattr(t, "storage", None) for t in b.dtypes]
+    assert a.attrs == b.attrs
 
 
 def entries(folder: Path) -> list[Path]:

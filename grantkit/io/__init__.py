@@ -27,8 +27,9 @@ def read_scores(path: str | Path, *, sheet: str | None = None, cache: bool = Tru
     Returns
     -------
     Loaded
-        ``table``: the tidy score rows (fiscal_year, level, grant, entity_code, entity, indicator, …, score,
-        max_score), unique on ``schema.KEY``; ``report``: a ``LoadReport`` (rows read = kept + excluded).
+        ``tables["scores"]`` (also ``table``): the tidy score rows (fiscal_year, level, grant, entity_code, entity,
+        indicator, …, score, max_score), checked against ``grantkit.tables.SCORES``; ``report``: a ``LoadReport``
+        (rows read = kept + excluded with reasons).
 
     Raises
     ------

@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..domain import NATIONAL
 from ..errors import InputFileError, Problem, ValidationError
 from ..labels import label
 from ..provenance import LoadReport
-from ..schema import _JAPANESE_HEADINGS, OPTIONAL, REQUIRED, Loaded, tidy_scores
+from ..schema import JAPANESE_HEADINGS, OPTIONAL, REQUIRED, Loaded, loaded, tidy_scores
 from .files import read_text, sha256
 
 HEADER_SEARCH_ROWS = 10
@@ -39,7 +40,7 @@ def read_scores_csv(path: Path) -> Loaded:
         text, encoding = read_text(path)
         parsed = (_split_fast(text.encode("utf-8")) if encoding == "cp932" else None) or _split_exact(text, path)
     report = LoadReport(source=path.name, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
-    return Loaded(tidy_cells(*parsed, report), report)
+    return loaded(report, scores=tidy_cells(*parsed, report))
 
 
 def read_scores_rows(rows: list[list[object]], path: Path, sheet: str) -> Loaded:
@@ -47,7 +48,7 @@ def read_scores_rows(rows: list[list[object]], path: Path, sheet: str) -> Loaded
     float, blanks as "") into the tidy table with its load report; the sheet's row numbers are the lines."""
     report = LoadReport(source=Path(path).name, sheet=sheet, sha256=sha256(path))
     cells = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
-    return Loaded(tidy_cells(cells, np.arange(1, len(cells) + 1), None, report), report)
+    return loaded(report, scores=tidy_cells(cells, np.arange(1, len(cells) + 1), None, report))
 
 
 def header_row(rows: list[list[object]]) -> int | None:
@@ -58,7 +59,7 @@ def header_row(rows: list[list[object]]) -> int | None:
     1
     """
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if sum(_heading(v) in _KNOWN for v in row) >= 3 and "全国平均" not in {_heading(v) for v in row}:
+        if sum(_heading(v) in _KNOWN for v in row) >= 3 and NATIONAL not in {_heading(v) for v in row}:
             return i
     return None
 
@@ -161,7 +162,7 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
     return tidy_scores(raw, report, [int(n) for n in lines])
 
 
-_KNOWN = set(REQUIRED + OPTIONAL) | set(_JAPANESE_HEADINGS) | {label(c) for c in REQUIRED + OPTIONAL}
+_KNOWN = set(REQUIRED + OPTIONAL) | set(JAPANESE_HEADINGS) | {label(c) for c in REQUIRED + OPTIONAL}
 
 
 def _heading(value: object, *, strip_only: bool = False) -> str:

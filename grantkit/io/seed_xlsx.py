@@ -19,7 +19,7 @@ from ..domain import NATIONAL, NATIONAL_CODE, PREFECTURE, PROMOTION, SUBTOTAL_SU
 from ..errors import InputFileError, Problem, ValidationError
 from ..prefectures import CODES
 from ..provenance import LoadReport
-from ..schema import Loaded, parse_number, tidy_scores
+from ..schema import Loaded, loaded, parse_number, tidy_scores
 from ..text import normalize_indicator, normalize_text
 from .files import sha256
 from .workbook import Workbook
@@ -128,7 +128,7 @@ def read_scores_xlsx(path: str | Path, *, sheet: str | None = None, book: Workbo
     problems += _check_printed(table, printed, blocks, path, sheet_name, report, left)
     if problems:
         raise ValidationError(path.name, problems)
-    return Loaded(table, report)
+    return loaded(report, scores=table)
 
 
 def _find_header(rows: list[list[str]], lay: dict[str, str], path: Path, sheet: str):

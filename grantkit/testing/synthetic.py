@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..domain import MUNICIPALITY, PREFECTURE, PROMOTION, SUPPORT
 from ..eras import era_label_long
 from ..io.mhlw import Layout, layout, supported_years
 from ..io.mhlw.layout import LEADING
@@ -75,9 +76,9 @@ MUNICIPALITIES_PER_PREFECTURE = (
 )
 FULL_SIZE = {"n_municipalities": 1741, "n_unions": 38, "items_per_group": 42}
 """Arguments giving the real size: 1,779 rows (1,741 scored) × about 1,560 columns."""
-SYNTHETIC_BUDGET_YEN = {"推進": 9_500_000_000, "支援": 19_000_000_000}
+SYNTHETIC_BUDGET_YEN = {PROMOTION: 9_500_000_000, SUPPORT: 19_000_000_000}
 """架空の市町村分予算額 for 1,741 municipalities (scaled to the sample size), used for the R6 amounts."""
-PRE_R6_MAX = {"推進": 1355.0, "支援": 830.0}
+PRE_R6_MAX = {PROMOTION: 1355.0, SUPPORT: 830.0}
 _GOAL_SHARE = (0.3, 0.5, 0.2)
 _STEMS = (
     "あおば",
@@ -130,7 +131,7 @@ class Column:
     max_score: float
 
 
-def score_columns(fiscal_year: int | str, level: str = "市町村", items_per_group: int = 4) -> list[Column]:
+def score_columns(fiscal_year: int | str, level: str = MUNICIPALITY, items_per_group: int = 4) -> list[Column]:
     """The leaf columns of a synthetic workbook, per grant, 目標 and 指標群 (from R6) in official order.
 
     From R6 each 目標 is worth 100 points per grant and 目標Ⅳ (成果指標群) is the same block in both
@@ -142,15 +143,15 @@ def score_columns(fiscal_year: int | str, level: str = "市町村", items_per_gr
     100.0
     """
     lay = layout(fiscal_year)
-    n = items_per_group if level == "市町村" else max(2, items_per_group // 2)
+    n = items_per_group if level == MUNICIPALITY else max(2, items_per_group // 2)
     shared = lay.headings["shared_goal"]
     goals = list(lay.goals)
     rng = np.random.default_rng(lay.year)
     cols: list[Column] = []
     for grant in lay.grants().values():
         for g, goal in enumerate(goals):
-            if grant == "支援" and goal == shared:  # the 推進 block: same items, same 配点
-                cols += [replace(c, grant="支援") for c in cols if c.grant == "推進" and c.goal == shared]
+            if grant == SUPPORT and goal == shared:  # the 推進 block: same items, same 配点
+                cols += [replace(c, grant=SUPPORT) for c in cols if c.grant == PROMOTION and c.goal == shared]
                 continue
             groups = (["成果"] if goal == shared else ["体制・取組", "活動"]) if lay.groups else [""]
             spec = []
@@ -290,9 +291,9 @@ def _scores(cols: list[Column], ents: list[dict], year: int, seed: int) -> np.nd
     maxima = np.array([c.max_score for c in cols])
     scores = np.where(u < p, maxima, np.where((u < p + 0.1) & (maxima >= 1), maxima / 2, 0.0))
     shared = layout(year).headings["shared_goal"]
-    first = {(c.goal, c.group, c.item, c.branch, c.sub_branch): i for i, c in enumerate(cols) if c.grant == "推進"}
+    first = {(c.goal, c.group, c.item, c.branch, c.sub_branch): i for i, c in enumerate(cols) if c.grant == PROMOTION}
     for i, c in enumerate(cols):
-        if c.grant == "支援" and c.goal == shared:
+        if c.grant == SUPPORT and c.goal == shared:
             scores[:, i] = scores[:, first[(c.goal, c.group, c.item, c.branch, c.sub_branch)]]
     return scores
 
@@ -366,19 +367,19 @@ def national_workbook(
     import xlsxwriter
 
     lay = layout(fiscal_year)
-    levels = [level] if level else ["市町村", "都道府県"]
+    levels = [level] if level else [MUNICIPALITY, PREFECTURE]
     wb = xlsxwriter.Workbook(
         str(path),
         {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
     )
     wb.set_properties({"title": "架空データ（grantkit.synthetic）", "created": datetime(2000, 1, 1)})
     for lv in levels:
-        key = "sheet_municipal" if lv == "市町村" else "sheet_prefecture"
+        key = "sheet_municipal" if lv == MUNICIPALITY else "sheet_prefecture"
         if not lay.headings[key]:
             wb.close()
             Path(path).unlink(missing_ok=True)
             raise ValueError(f"{era_label_long(lay.year)}の{lv}の様式は layouts にありません")
-        ents = _entities(n_municipalities, n_unions, seed) if lv == "市町村" else _prefecture_entities()
+        ents = _entities(n_municipalities, n_unions, seed) if lv == MUNICIPALITY else _prefecture_entities()
         _Sheet(wb.add_worksheet(lay.printed[key]), lay, lv, items_per_group, ents, seed).write()
     wb.close()
     return Path(path)
@@ -408,7 +409,7 @@ class _Sheet:
         self.lead = [
             k
             for k in _LEADING
-            if hd[k] and (level == "市町村" or k not in ("insurer_code", "entity", "size_class", "depopulated"))
+            if hd[k] and (level == MUNICIPALITY or k not in ("insurer_code", "entity", "size_class", "depopulated"))
         ]
         self.scored = np.array([not e["union"] for e in ents])
         plan: list[tuple] = [("lead", k) for k in self.lead]
@@ -420,7 +421,7 @@ class _Sheet:
             if hd[f"grant_total_{grant}"]:
                 plan.append(("grant_total", grant))
         plan += [("total",), ("rank",)]
-        if hd["amount_plan"] and level == "市町村":
+        if hd["amount_plan"] and level == MUNICIPALITY:
             plan += [("amount", kind, g) for kind in ("plan", "final") for g in grants]
         self.plan = plan
         leaves = _scores(cols, ents, lay.year, seed)
@@ -468,14 +469,14 @@ class _Sheet:
         """前年度得点: the previous year's total of the same synthetic series (90% of this year's when the
         previous year has no layout for this level)."""
         year = self.lay.year - 1
-        key = "sheet_prefecture" if self.level == "都道府県" else "sheet_municipal"
+        key = "sheet_prefecture" if self.level == PREFECTURE else "sheet_municipal"
         if year not in supported_years() or not layout(year).headings[key]:
             return np.round(self.values[:, self.plan.index(("total",))] * 0.9)
         return _scores(score_columns(year, self.level, items_per_group), self.ents, year, seed).sum(axis=1)
 
     def write(self) -> None:
         lay, ws = self.lay, self.ws
-        tag = "市町村分" if self.level == "市町村" else "都道府県分"
+        tag = "市町村分" if self.level == MUNICIPALITY else "都道府県分"
         ws.write_string(
             0,
             0,
@@ -541,11 +542,11 @@ class _Sheet:
 
     def _statistics(self, first_row: int) -> None:
         lay, ws = self.lay, self.ws
-        label_col = self.lead.index("entity" if self.level == "市町村" else "prefecture")
+        label_col = self.lead.index("entity" if self.level == MUNICIPALITY else "prefecture")
         valid = self.values
         n = valid.shape[0]
         for s, key in enumerate(_STAT_ROWS):
-            label = lay.printed["stat_n_prefecture" if key == "stat_n" and self.level == "都道府県" else key]
+            label = lay.printed["stat_n_prefecture" if key == "stat_n" and self.level == PREFECTURE else key]
             ws.write_string(first_row + s, label_col, label)
             for j, p in enumerate(self.plan):
                 if p[0] not in ("leaf", "goal_total", "grant_total", "total"):

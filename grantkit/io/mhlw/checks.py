@@ -14,6 +14,7 @@ from itertools import product
 
 import numpy as np
 
+from ...domain import PROMOTION, SUPPORT
 from ...errors import Problem
 from ...provenance import LoadReport
 from .extract import Columns, Ctx, Item, Subtotal, label
@@ -212,13 +213,13 @@ def shared_goal(
         return scores, max_score, []
     grant = np.array([it.grant for it in cols.items])
     goal = np.array([it.goal for it in cols.items])
-    src = np.flatnonzero((grant == "推進") & (goal == shared))
-    dup = np.flatnonzero((grant == "支援") & (goal == shared))
-    if len(dup) == 0 and len(src) and "支援" in ctx.lay.grants().values():
+    src = np.flatnonzero((grant == PROMOTION) & (goal == shared))
+    dup = np.flatnonzero((grant == SUPPORT) & (goal == shared))
+    if len(dup) == 0 and len(src) and SUPPORT in ctx.lay.grants().values():
         cols.items.extend(
             Item(
                 -1,
-                "支援",
+                SUPPORT,
                 *(
                     getattr(cols.items[k], f)
                     for f in ("goal", "goal_name", "group", "group_name", "item", "code", "name", "alternative")

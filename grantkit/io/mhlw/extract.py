@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...domain import GRANTS, MUNICIPALITY
 from ...eras import era_label_long
 from ...errors import InputFileError, Problem
 from ...text import normalize_indicator, normalize_text
@@ -162,7 +163,7 @@ def locate(rows: list[list[object]], ctx: Ctx) -> Block:
     lead, extra, printed = _leading(rows, h, first_grant, ctx)
     stat_keys = [k for k in STATS if lay.spellings[k]]
     key_col = lead.get("serial_no")
-    name_col = lead["entity" if ctx.level == "市町村" else "prefecture"]
+    name_col = lead["entity" if ctx.level == MUNICIPALITY else "prefecture"]
     first_data, stat_rows, depth = None, {}, None
     for i in range(h + 1, len(rows)):
         labels = [heading_key(rows[i][c]) for c in range(first_grant) if isinstance(rows[i][c], str) and rows[i][c]]
@@ -202,7 +203,7 @@ def _leading(
 ) -> tuple[dict[str, int], dict[int, str], dict[int, str]]:
     """Leading columns (left of the first 交付金名) by meaning; unknown headings → extra attributes."""
     lay = ctx.lay
-    wanted = [k for k in LEADING if lay.spellings[k] and (ctx.level == "市町村" or k not in MUNICIPAL_ONLY)]
+    wanted = [k for k in LEADING if lay.spellings[k] and (ctx.level == MUNICIPALITY or k not in MUNICIPAL_ONLY)]
     lead: dict[str, int] = {}
     extra: dict[int, str] = {}
     printed: dict[int, str] = {}
@@ -292,7 +293,7 @@ def _special(keys: list[str], lay: Layout) -> tuple[str, str] | None:
         for name in ("total", "rank"):
             if lay.spellings[name] and lay.is_(name, k):
                 return "special", name
-        for g in ("推進", "支援"):
+        for g in GRANTS:
             if lay.spellings[f"grant_total_{g}"] and lay.is_(f"grant_total_{g}", k):
                 return "grant", g
         for kind in ("group", "goal"):
@@ -305,7 +306,7 @@ def _special(keys: list[str], lay: Layout) -> tuple[str, str] | None:
 
 
 def _short(key: str, lay: Layout) -> str | None:
-    for g in ("推進", "支援"):
+    for g in GRANTS:
         if key == g or (lay.spellings[f"grant_{g}"] and lay.is_(f"grant_{g}", key)):
             return g
     return None

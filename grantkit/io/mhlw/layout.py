@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from ...domain import GRANTS, MUNICIPALITY, PREFECTURE
 from ...eras import era_label_long
 from ...eras import fiscal_year as to_fiscal_year
 from ...errors import GrantkitError
@@ -39,7 +40,7 @@ LEADING = (
     "prev_rank",
 )
 MUNICIPAL_ONLY = ("insurer_code", "entity", "size_class", "depopulated")
-REQUIRED = {"市町村": ("prefecture", "entity", "first_insured"), "都道府県": ("prefecture",)}
+REQUIRED = {MUNICIPALITY: ("prefecture", "entity", "first_insured"), PREFECTURE: ("prefecture",)}
 """The leading columns some computation needs: the names identify a row, 第1号被保険者数 weights the municipal
 allocation. Every other leading column is optional (the prefecture sheet has no 人口)."""
 STATS = {
@@ -93,7 +94,7 @@ class Layout:
 
     def grants(self) -> dict[str, str]:
         """Printed 交付金名 (normalised) → short name ("推進", "支援") for the grants of the year."""
-        return {self.spellings[f"grant_{g}"][0]: g for g in ("推進", "支援") if self.spellings[f"grant_{g}"]}
+        return {self.spellings[f"grant_{g}"][0]: g for g in GRANTS if self.spellings[f"grant_{g}"]}
 
     def is_(self, canonical: str, key: str) -> bool:
         """Whether the normalised heading ``key`` means ``canonical`` (by its kind of match)."""
@@ -201,7 +202,7 @@ def sheet_names(level: str) -> set[str]:
     >>> sheet_names("市町村")
     {'全国集計(市町村)'}
     """
-    key = "sheet_municipal" if level == "市町村" else "sheet_prefecture"
+    key = "sheet_municipal" if level == MUNICIPALITY else "sheet_prefecture"
     return {
         heading_key(s)
         for r in _rows("mhlw_headings.csv")
@@ -218,5 +219,5 @@ def printed_sheet_names(level: str) -> list[str]:
     >>> printed_sheet_names("都道府県")
     ['全国集計（都道府県）']
     """
-    key = "sheet_municipal" if level == "市町村" else "sheet_prefecture"
+    key = "sheet_municipal" if level == MUNICIPALITY else "sheet_prefecture"
     return sorted({r["common"] for r in _rows("mhlw_headings.csv") if r["canonical"] == key})

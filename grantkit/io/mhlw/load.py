@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...domain import LEVELS, MUNICIPALITY, PREFECTURE, SUPPORT
 from ...eras import era_label_long
 from ...eras import fiscal_year as to_fiscal_year
 from ...errors import GrantkitError, InputFileError, Problem, ValidationError
 from ...labels import label
 from ...provenance import LoadReport
-from ...schema import LEVELS
+from ...schema import LoadResult, check_result
 from ...text import normalize_text
 from ..files import sha256
 from ..workbook import Workbook
@@ -32,7 +33,7 @@ _READ_AS = {
 
 
 @dataclass
-class MhlwResult:
+class MhlwResult(LoadResult):
     """A national workbook read into tidy tables, with the account of what was read.
 
     ``scores``: the tidy leaf table with ``parent`` = 目標, ``group`` = 指標群 and ``alternative`` = the indicator
@@ -43,6 +44,9 @@ class MhlwResult:
     layout does not know (entity_code, heading, sheet_column, value); ``columns``: what every column was read as;
     ``alternatives``: the alternatives found; ``row_set``: which rows the averages, ranks and distributions use;
     ``checks``: what was verified; ``header_row`` / ``first_data_row``: sheet rows (1-based).
+
+    As every loader's result, ``tables`` holds the checked tables by name (scores, attributes, statistics and,
+    when the workbook has them, amounts) and ``report`` the one load report.
     """
 
     scores: pd.DataFrame
@@ -63,6 +67,12 @@ class MhlwResult:
     first_data_row: int = 0
 
     @property
+    def tables(self) -> dict[str, pd.DataFrame]:  # type: ignore[override]
+        """The tables by name (``grantkit.tables``): scores, attributes, statistics and amounts when read."""
+        named = {"scores": self.scores, "attributes": self.attributes, "statistics": self.statistics}
+        return named | ({"amounts": self.amounts} if self.amounts is not None else {})
+
+    @property
     def fictitious(self) -> bool:
         """True for a 架空データ workbook (grantkit.testing marks its title rows so)."""
         return "架空データ" in self.title
@@ -76,7 +86,7 @@ class MhlwResult:
         shared = layout(self.layout).headings["shared_goal"]
         if not shared:
             return self.scores
-        return self.scores[~((self.scores["grant"] == "支援") & (self.scores["parent"] == shared))]
+        return self.scores[~((self.scores["grant"] == SUPPORT) & (self.scores["parent"] == shared))]
 
 
 def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True) -> MhlwResult:
@@ -100,7 +110,7 @@ def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
     names = book.names
     wanted = [
         (lv, s)
-        for lv in ("市町村", "都道府県")
+        for lv in (MUNICIPALITY, PREFECTURE)
         if level in (None, lv)
         for s in names
         if heading_key(s) in sheet_names(lv)
@@ -109,7 +119,7 @@ def read_mhlw(path: str | Path, *, level: str | None = None, strict: bool = True
         expected = "」「".join(n for lv in LEVELS if level in (None, lv) for n in printed_sheet_names(lv))
         raise InputFileError(path, f"全国集計のシート「{expected}」がありません（あるシート: {'、'.join(names)}）")
     results = [_read_level(path, book.rows(sheet, empty=""), sheet, lv, strict) for lv, sheet in wanted]
-    return results[0] if len(results) == 1 else _combine(results)
+    return check_result(results[0] if len(results) == 1 else _combine(results))
 
 
 def _combine(results: list[MhlwResult]) -> MhlwResult:
@@ -157,7 +167,7 @@ def _read_level(path: Path, rows: list[list[object]], sheet: str, level: str, st
     except GrantkitError as exc:
         raise InputFileError(path, f"シート「{sheet}」: {exc}") from None
     ctx = Ctx(path, sheet, level, lay)
-    if not lay.headings["sheet_prefecture" if level == "都道府県" else "sheet_municipal"]:
+    if not lay.headings["sheet_prefecture" if level == PREFECTURE else "sheet_municipal"]:
         raise ctx.error(f"{level}の評価結果の様式は未対応です（layouts/mhlw_headings.csv に見出しがありません）")
     block = locate(rows, ctx)
     return replace(_tidy(rows, block, ctx, strict), title=_title_text(rows))
@@ -275,7 +285,7 @@ def _row_set(attrs: pd.DataFrame, report: LoadReport, level: str) -> str:
     """Which rows the means, ranks and distributions use, said in words."""
     n = len(attrs)
     line = f"{level}で合計の得点がある {n:,} 団体（"
-    if level == "市町村":
+    if level == MUNICIPALITY:
         without = int((attrs["insurer_code"] == "").sum())
         line += f"うち保険者番号のない市町村（広域連合の構成市町村） {without:,} 団体。"
     return (

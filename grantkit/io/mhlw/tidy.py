@@ -15,6 +15,7 @@ import operator
 import numpy as np
 import pandas as pd
 
+from ...domain import MUNICIPALITY, PREFECTURE, TOTAL
 from ...errors import Problem
 from ...prefectures import CODES
 from ...provenance import LoadReport
@@ -40,7 +41,7 @@ def split_rows(
     """The scored rows and their sheet row numbers; every other non-blank row is listed as an exclusion."""
     cols, lay = block.cols, ctx.lay
     total_col = cols.special["total"]
-    name_col = cols.lead["entity" if ctx.level == "市町村" else "prefecture"]
+    name_col = cols.lead["entity" if ctx.level == MUNICIPALITY else "prefecture"]
     score_cols = score_headings(cols)
     # one C call per row (a 広域連合 row is ~1,500 blank cells); the two extra keys keep the result a tuple
     score_cells = operator.itemgetter(*score_cols, total_col, total_col)
@@ -181,9 +182,9 @@ def attributes(
         return out
 
     prefecture = texts("prefecture")
-    pref_code = codes("prefecture_code", "都道府県")
+    pref_code = codes("prefecture_code", PREFECTURE)
     pref_code = [c or CODES.get(p, "") for c, p in zip(pref_code, prefecture)]
-    name_key = "entity" if level == "市町村" else "prefecture"
+    name_key = "entity" if level == MUNICIPALITY else "prefecture"
     entity = texts(name_key)
     for r, n, name in zip(kept, numbers, entity):
         if not name:
@@ -195,8 +196,8 @@ def attributes(
                     r[lead[name_key]],
                 )
             )
-    insurer = codes("insurer_code", "市町村") if level == "市町村" else [""] * len(kept)
-    if level == "市町村":
+    insurer = codes("insurer_code", MUNICIPALITY) if level == MUNICIPALITY else [""] * len(kept)
+    if level == MUNICIPALITY:
         entity_code = [c or (f"{p}:{name}" if p else "") for c, p, name in zip(insurer, pref_code, entity)]
         for n, c, p in zip(numbers, entity_code, prefecture):
             if not c:
@@ -323,10 +324,10 @@ def statistics(
     kind = {"group": "group_subtotal", "goal": "subtotal", "grant": "total"}
     subs = pd.DataFrame(
         {
-            "grant": [s.grant or "合計" for s in cols.subtotals] + ["合計"],
+            "grant": [s.grant or TOTAL for s in cols.subtotals] + [TOTAL],
             "parent": [s.goal for s in cols.subtotals] + [""],
             "group": [s.group for s in cols.subtotals] + [""],
-            "indicator": [s.goal or "合計" for s in cols.subtotals] + ["合計"],
+            "indicator": [s.goal or TOTAL for s in cols.subtotals] + [TOTAL],
             "indicator_name": [s.label for s in cols.subtotals] + [ctx.lay.printed["total"]],
             "alternative": "",
             "row_kind": [kind[s.kind] for s in cols.subtotals] + ["total"],
