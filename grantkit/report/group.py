@@ -1,7 +1,7 @@
 """A group of municipalities side by side: national workbooks and a list of entities in, one folder out.
 
 ``grantkit report --level 市町村 --entity A --entity B … --year R8 --data …`` (or ``--entities list.txt``) runs the
-notebook ``grantkit/report/templates/group_report.ipynb`` with papermill (the machinery of ``report.execute_report``) and
+notebook ``grantkit/report/templates/group_report.ipynb`` with papermill (the machinery of ``report.execution.execute_report``) and
 writes the executed notebook, an HTML page without code, 表.xlsx (one summary sheet, then one sheet per view:
 ranks, trend, 目標, R6 amounts with the national list of municipalities below 案, items to win back, the rules
 used) and the PNG charts into ``reports/団体比較_<年度>_<names>_<digest>/``. ``group_tables`` assembles the tables.
@@ -165,8 +165,8 @@ def run_group_report(
     progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Run the group template for the entities and 交付年度; return the report folder (see the module)."""
+    from .execution import execute_report
     from .municipal import load_municipal_data
-    from .prefecture import execute_report
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     paths = [str(Path(p).resolve()) for p in data]

@@ -1,10 +1,10 @@
-"""The municipal yearly report (seed 004): national workbooks of one or more years in, one folder out.
+"""The municipal yearly report: national workbooks of one or more years in, one folder out.
 
-``grantkit report --level 市町村 --entity <名前・保険者番号> --year R7 --data <全国の評価結果>...`` runs the notebook
-``grantkit/report/templates/municipal_report.ipynb`` with papermill and writes, like the prefecture report, the
-executed notebook, an HTML page without code, the tables as Excel and the PNG charts into
-``reports/<都道府県名><団体名>_<年度>/`` (the prefecture makes the folder unique: 北海道ゆうひさき町 and
-青森県ゆうひさき町 are two towns, two folders).
+``grantkit report --level 市町村 --entity <名前・保険者番号> --year R7 --data <全国の評価結果>...`` reads the workbooks
+once (``MunicipalData``), builds the report (``build_municipal_report``) and writes, like the prefecture report, an
+HTML page, the tables as Excel, the PNG charts and the report's notebook (``templates/municipal_report.ipynb`` with
+its parameters, to rerun and explore) into ``reports/<都道府県名><団体名>_<年度>/`` (the prefecture makes the folder
+unique: 北海道ゆうひさき町 and 青森県ゆうひさき町 are two towns, two folders).
 """
 
 from __future__ import annotations
@@ -346,16 +346,31 @@ def run_municipal_report(
     budgets: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Run the municipal report notebook for one municipality and 交付年度; return the report folder
-    (``<out>/<都道府県名><団体名>_<年度>``, e.g. 青森県ゆうひさき町_R7, written atomically; see
-    ``MunicipalData.folder_name``)."""
-    from .prefecture import execute_report
+    """Write the municipal report (HTML, Excel, PNG and its notebook) of one municipality and 交付年度.
+
+    Takes the national result workbooks ``data`` (one per year; the previous year's adds the change from last
+    year), the municipality (name, 「都道府県名＋団体名」 or 保険者番号), the year and an optional budgets CSV; returns
+    the report folder ``<out>/<都道府県名><団体名>_<年度>`` (e.g. 青森県ゆうひさき町_R7; see
+    ``MunicipalData.folder_name``). Guarantees: each workbook is read once; the folder is written atomically; an
+    unknown or ambiguous municipality or year raises ``UnknownSelectionError`` naming what exists, before anything
+    is written; a missing budget is said on ``progress`` and in the report, not an error.
+
+    >>> from grantkit.examples import example_path
+    >>> run_municipal_report(entity="架空町", year="R7", data=[example_path("mhlw_sample_R7.xlsx")],
+    ...                      progress=lambda msg: None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    grantkit.errors.UnknownSelectionError: 団体「架空町」はデータにありません。...
+    """
+    from .execution import write_report_notebook
+    from .municipal_sections import build_municipal_report
+    from .prefecture import _output_root
+    from .render import atomic_directory, safe_join, write_report
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     paths = [str(Path(p).resolve()) for p in data]
     say(f"[1/4] 全国の評価結果を読み込み中: {'、'.join(Path(p).name for p in paths)}")
     loaded = load_municipal_data(paths, budgets or "")
-    name = check_municipal_selection(loaded, entity=entity, year=year)
+    check_municipal_selection(loaded, entity=entity, year=year)
     code = loaded.code(entity, year)  # from here on the 保険者番号: a name may be another town's in another year
     gap = loaded.budget_gap(year, code)
     if gap:
@@ -365,8 +380,15 @@ def run_municipal_report(
         "YEAR": era_label(to_fiscal_year(year)),
         "DATA": paths,
         "BUDGETS": "" if budgets is None else str(Path(budgets).resolve()),
+        "OUTPUT_DIR": ".",
     }
-    title = f"{name} {era_label_long(year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果"
-    return execute_report(
-        TEMPLATE, dict(params), Path(out), loaded.folder_name(code, year), title, say, progress is None
-    )
+    folder = safe_join(_output_root(out), loaded.folder_name(code, year))
+    say("[2/4] 報告書の表と図を作成中")
+    report = build_municipal_report(loaded, entity=code, year=year)
+    with atomic_directory(folder) as tmp:
+        say("[3/4] HTML・Excel・図を書き出し中")
+        write_report(report, tmp)
+        say("[4/4] 仕上げ中")
+        write_report_notebook(TEMPLATE, params, tmp / "報告書.ipynb")
+    say(f"完了: {folder}")
+    return folder

@@ -2,7 +2,7 @@
 
 ``grantkit report --prefecture 北海道 --year R8 --data <全国の評価結果>...`` runs the notebook
 ``grantkit/report/templates/prefecture_municipalities.ipynb`` with papermill (the machinery of
-``report.prefecture.execute_report``) and writes the executed notebook, an HTML page without code, the tables as
+``report.execution.execute_report``) and writes the executed notebook, an HTML page without code, the tables as
 Excel and the PNG charts into
 ``reports/<都道府県名>_市町村_<年度>/``. ``prefecture_overview`` assembles the tables the notebook shows.
 """
@@ -176,8 +176,8 @@ def run_prefecture_report(
     Traceback (most recent call last):
     grantkit.errors.UnknownSelectionError: 「架空県」の市町村は令和7年度の評価結果にありません（...）
     """
+    from .execution import execute_report
     from .municipal import load_municipal_data
-    from .prefecture import execute_report
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     paths = [str(Path(p).resolve()) for p in data]
