@@ -7,6 +7,7 @@ import re
 
 import openpyxl
 import pytest
+from conftest import notebook_html, notebook_problems, rerun_report_notebook
 
 from grantkit import UnknownSelectionError, run_report
 from grantkit.cli import main
@@ -83,42 +84,18 @@ def test_synthetic_report_folder(synthetic_report):
 
 def test_synthetic_report_notebook_reruns_to_the_same_report(synthetic_report, tmp_path):
     """The end-to-end papermill test of the prefecture report: the folder's notebook (the template with this report's
-    parameters) runs clean with papermill and writes the same report (same words, same sheets) into its folder."""
-    import shutil
-
-    import papermill
-
-    from grantkit.report.execution import inline_figures, kernel_config
-
+    parameters) runs clean with papermill, shows the sections and writes the same report (same words, same sheets)."""
     nb = json.loads((synthetic_report / "報告書.ipynb").read_text(encoding="utf-8"))
     assert nb["metadata"]["papermill"]["parameters"]["OUTPUT_DIR"] == "."
-    copy = shutil.copytree(synthetic_report, tmp_path / "copy")
-    for name in ("報告書.html", "表.xlsx"):
-        (copy / name).unlink()
-    with inline_figures():
-        papermill.execute_notebook(
-            str(copy / "報告書.ipynb"),
-            str(copy / "実行済み.ipynb"),
-            cwd=str(copy),
-            progress_bar=False,
-            kernel_name="python3",
-            config=kernel_config(),
-        )
-    ran = json.loads((copy / "実行済み.ipynb").read_text(encoding="utf-8"))
-    for cell in ran["cells"]:
-        for out in cell.get("outputs", []):
-            assert out["output_type"] != "error" and out.get("name") != "stderr", out
-    shown = "".join(
-        "".join(out.get("data", {}).get("text/html", "")) for cell in ran["cells"] for out in cell.get("outputs", [])
-    )
-    assert "45 ／ 100" in shown and "令和元年度から令和2年度にかけて" in shown  # the sections, shown in the notebook
+    ran, copy = rerun_report_notebook(synthetic_report, tmp_path / "copy")
+    assert notebook_problems(ran) == []
+    shown = notebook_html(ran)
+    assert "45 ／ 100" in shown and "令和元年度から令和2年度にかけて" in shown
     assert _text((copy / "報告書.html").read_text(encoding="utf-8")) == _text(
         (synthetic_report / "報告書.html").read_text(encoding="utf-8")
     )
-    assert (
-        openpyxl.load_workbook(copy / "表.xlsx").sheetnames
-        == openpyxl.load_workbook(synthetic_report / "表.xlsx").sheetnames
-    )
+    sheets = [openpyxl.load_workbook(f / "表.xlsx").sheetnames for f in (copy, synthetic_report)]
+    assert sheets[0] == sheets[1]
 
 
 def test_synthetic_report_html_has_no_code(synthetic_report):

@@ -150,11 +150,16 @@ class Section:
 
         from .render import section_html
 
-        for piece in section_html(self):
-            if isinstance(piece, Figure):
+        pending: list[str] = []  # the HTML between two figures, shown as one output
+        for piece in [*section_html(self), None]:
+            if isinstance(piece, str):
+                pending.append(piece)
+                continue
+            if pending:
+                display(HTML("\n".join(pending)))
+                pending = []
+            if piece is not None:
                 display(Image(data=piece.png(), format="png", metadata={"alt": piece.alt}))
-            else:
-                display(HTML(piece))
 
     def __repr__(self) -> str:
         return self.text()
