@@ -22,10 +22,26 @@ from .render import EXCEL_NAME, offline_page, write_excel_tables
 
 
 def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
-    """Save a figure into the report folder (nothing when ``output_dir`` is empty, e.g. when exploring).
+    """Save a figure into a report folder from a notebook cell, and show the saved PNG.
 
-    In a report run, the saved PNG itself is what the notebook shows (the same picture in the HTML as in the
-    folder), with the chart's title as its alt text (``figure_title``); the figure is then closed.
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        The chart (from ``grantkit.plot``).
+    output_dir : str
+        The report folder; "" writes nothing (exploring).
+    name : str
+        The file stem (``01_年度比較`` → ``01_年度比較.png`` and ``.svg``).
+
+    Returns
+    -------
+    Path or None
+        The PNG written (None when ``output_dir`` is ""). The notebook shows that PNG, with the chart's title as
+        its alt text; the figure is then closed.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(); save_report_figure(fig, "", "01_図") is None
+    True
     """
     if not output_dir:
         return None
@@ -43,11 +59,24 @@ def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
 def write_report_tables(
     output_dir: str, tables: Mapping[str, pd.DataFrame | None], *, entity_rate_digits: int = ENTITY_RATE_DIGITS
 ) -> Path | None:
-    """Write the report's tables (those present) as one Excel workbook in the report folder.
+    """Write a notebook report's tables as 表.xlsx in the report folder.
 
-    Each cell shows the figure as the HTML does: a table's ``attrs["kinds"]`` (the municipal views with
-    ``numbers=True``) names its columns' kinds of figure; the entity's own rates get ``entity_rate_digits``
-    (0 in the prefecture report, as printed there; the municipal report prints every rate to 0.1).
+    Parameters
+    ----------
+    output_dir : str
+        The report folder; "" writes nothing (exploring).
+    tables : mapping of str to DataFrame or None
+        Sheet name → table; None tables are left out.
+    entity_rate_digits : int
+        Decimals of the entity's own rates (0 in the prefecture report, 1 in the municipal ones).
+
+    Returns
+    -------
+    Path or None
+        The workbook written (``render.write_excel_tables``: each cell shows the figure as the HTML does).
+
+    >>> write_report_tables("", {"表": None}) is None
+    True
     """
     if not output_dir:
         return None
@@ -145,6 +174,11 @@ def report_html(notebook: Path, title: str) -> str:
 def kernel_config() -> object:
     """Settings for the kernels the kit starts itself (report runs, ``tools/execute_notebooks.py``).
 
+    Returns
+    -------
+    traitlets Config
+        To pass as papermill's ``config``.
+
     The kernel traffic is CurveZMQ-encrypted when pyzmq supports it, so ipykernel does not warn "Kernel is
     running over TCP without encryption" on every run (and nothing is sent in plain text on localhost).
 
@@ -163,6 +197,11 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 @contextmanager
 def inline_figures() -> Iterator[None]:
     """Kernels started inside this block draw figures into the notebook, as in JupyterLab.
+
+    Returns
+    -------
+    context manager
+        Sets ``MPLBACKEND`` to the inline backend inside the block and restores it after.
 
     ipykernel only chooses its inline backend when ``MPLBACKEND`` is unset; an inherited ``MPLBACKEND=Agg``
     (common on servers and CI) would silently leave every chart out of the notebook and the report.

@@ -348,12 +348,28 @@ def run_municipal_report(
 ) -> Path:
     """Write the municipal report (HTML, Excel, PNG and its notebook) of one municipality and 交付年度.
 
-    Takes the national result workbooks ``data`` (one per year; the previous year's adds the change from last
-    year), the municipality (name, 「都道府県名＋団体名」 or 保険者番号), the year and an optional budgets CSV; returns
-    the report folder ``<out>/<都道府県名><団体名>_<年度>`` (e.g. 青森県ゆうひさき町_R7; see
-    ``MunicipalData.folder_name``). Guarantees: each workbook is read once; the folder is written atomically; an
-    unknown or ambiguous municipality or year raises ``UnknownSelectionError`` naming what exists, before anything
-    is written; a missing budget is said on ``progress`` and in the report, not an error.
+    Parameters
+    ----------
+    entity : str
+        The municipality: name, 「都道府県名＋団体名」 or 保険者番号.
+    year : int or str
+        The 交付年度 (2025, "R7", "令和7年度").
+    data : sequence of str or Path
+        The national result workbooks, one per year (the previous year's adds the change from last year).
+    out : str or Path
+        The folder the report folder is written into.
+    budgets : str or Path, optional
+        The 市町村分 budgets CSV.
+    progress : callable, optional
+        Receives the progress lines (default: printed on stderr).
+
+    Returns
+    -------
+    Path
+        ``<out>/<都道府県名><団体名>_<年度>`` (e.g. 青森県ゆうひさき町_R7; see ``MunicipalData.folder_name``).
+        Guarantees: each workbook is read once; the folder is written atomically; an unknown or ambiguous
+        municipality or year raises ``UnknownSelectionError`` naming what exists, before anything is written; a
+        missing budget is said on ``progress`` and in the report, not an error.
 
     >>> from grantkit.examples import example_path
     >>> run_municipal_report(entity="架空町", year="R7", data=[example_path("mhlw_sample_R7.xlsx")],

@@ -78,9 +78,22 @@ def allocation_summary(
 
 @dataclass
 class ReportData:
-    """Everything one report reads: the score table and the optional utilisation, projects and budgets,
-    narrowed to the report's entity, grant and years when ``load_report_data`` is given them; ``history`` is
-    then the score table of every year and grant as read (for the trend over all years)."""
+    """Everything one prefecture report reads (made by ``load_report_data``).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        The tidy score table, narrowed to the report's grant and years when ``load_report_data`` is given them.
+    utilization, projects, budgets : DataFrame or None
+        The optional tables (utilisation and projects narrowed to the entity too); None: no file.
+    sources : list of str
+        One line per file read (``summary()``).
+    history : DataFrame or None
+        The score table of every year and grant as read, when narrowed (for the trend over all years).
+
+    >>> ReportData(pd.DataFrame({"fiscal_year": [2019]})).grant_name
+    '保険者機能強化推進交付金'
+    """
 
     scores: pd.DataFrame
     utilization: pd.DataFrame | None = None
@@ -154,10 +167,28 @@ def load_report_data(
     years: list[int | str] | None = None,
     grant: str | None = None,
 ) -> ReportData:
-    """Read the files of a report; an empty path means the file is not available (its section says so).
+    """Read the files of a prefecture report, each once.
 
-    With ``entity`` (and ``years``, ``grant``) the tables keep only that entity's grant and years (scores keep
-    every entity of them, for the national average); what is set aside is counted in ``summary()``.
+    Parameters
+    ----------
+    data : str or Path
+        The score table (tidy CSV, or the report-layout xlsx).
+    utilization, projects, budgets : str or Path
+        The optional CSVs; "" means the file is not available (its section says so).
+    entity, years, grant : optional
+        With ``entity`` (and ``years``, ``grant``) the tables keep only that entity's grant and years (scores
+        keep every entity of them, for the national average).
+
+    Returns
+    -------
+    ReportData
+        The tables; ``history`` keeps the score table as read when narrowed; what was set aside is counted in
+        ``summary()`` (rows read = kept + set aside).
+
+    >>> from grantkit.examples import example_path
+    >>> d = load_report_data(example_path("yamaguchi_scores.csv"), entity="山口県", years=["H30", "R1"])
+    >>> d.grant, sorted(d.scores["fiscal_year"].unique().tolist()), len(d.history) == len(d.scores)
+    ('推進', [2018, 2019], True)
     """
     from ..funding import load_budgets, load_projects, load_utilization
     from ..funding import utilization as shares
@@ -300,13 +331,31 @@ def run_report(
 ) -> Path:
     """Write the prefecture report (HTML, Excel, PNG) of one entity, grant and pair of years.
 
-    Takes the score table ``data`` (CSV or xlsx), the entity, the base and target years (2018, "H30", "平成30年度")
-    and optional ``utilization``, ``projects`` and ``budgets`` CSVs (a report without them says so in those
-    sections); writes ``<out>/<entity>_<base>-<target>`` (with ``_<grant>`` when the table has both grants): the
-    HTML page, 表.xlsx and the charts from ``build_prefecture_report``, and 報告書.ipynb (the template with these
-    parameters, to rerun and explore in JupyterLab); returns that folder. Guarantees: each file is read once; the
-    folder is built in a temporary folder and appears complete or not at all; an unknown entity or year raises
-    ``UnknownSelectionError`` naming what exists, before anything is written.
+    Parameters
+    ----------
+    entity : str
+        The prefecture (name or code).
+    base, target : int or str
+        The two 交付年度 (2018, "H30", "平成30年度"), base first.
+    data : str or Path
+        The score table (CSV or xlsx).
+    out : str or Path
+        The folder the report folder is written into.
+    utilization, projects, budgets : str or Path, optional
+        The optional CSVs (a report without them says so in those sections).
+    grant : str, optional
+        推進 or 支援, needed only when the table has both grants in those years.
+    progress : callable, optional
+        Receives the progress lines (default: printed on stderr).
+
+    Returns
+    -------
+    Path
+        ``<out>/<entity>_<base>-<target>`` (with ``_<grant>`` when the table has both grants), holding the HTML
+        page, 表.xlsx and the charts written from ``build_prefecture_report``, and 報告書.ipynb (the template with
+        these parameters, to rerun and explore in JupyterLab). Guarantees: each file is read once; the folder is
+        built in a temporary folder and appears complete or not at all; an unknown entity or year raises
+        ``UnknownSelectionError`` naming what exists, before anything is written.
 
     >>> from grantkit.examples import example_path
     >>> run_report(entity="架空県", base="H30", target="R1", data=example_path("yamaguchi_scores.csv"),

@@ -339,10 +339,22 @@ def report_page(report: Report, images: Mapping[str, bytes]) -> str:
 
 
 def write_report(report: Report, folder: str | Path) -> list[Path]:
-    """Write the report into ``folder``: each chart as PNG and SVG (``<stem>.png``), the tables with a sheet as
-    ``表.xlsx`` (one sheet per table, in order; formulas neutralised, number formats as printed) and the HTML
-    page ``報告書.html``; return the paths written. The figures are saved once and embedded from those bytes, so
-    the page shows exactly the PNG in the folder.
+    """Write a report model as files.
+
+    Parameters
+    ----------
+    report : Report
+        From ``build_prefecture_report`` or ``build_municipal_report``.
+    folder : str or Path
+        An existing folder.
+
+    Returns
+    -------
+    list of Path
+        The files written: each chart as PNG (and SVG beside it), ``表.xlsx`` (one sheet per table with a sheet
+        name, in order; text that could run as a formula neutralised, number formats as printed) and the page
+        ``報告書.html``. Guarantees: each figure is saved once and the page embeds those bytes, so it shows exactly
+        the PNG in the folder; every file is written atomically.
 
     >>> import tempfile
     >>> from grantkit.report.model import Report, Section, Text
