@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import GrantkitError
 from ..examples import template_path
 from ..present.format import ENTITY_RATE_DIGITS
-from .model import figure_title
+from .model import Report, figure_title
 from .render import EXCEL_NAME, offline_page, write_excel_tables
 
 
@@ -98,16 +98,14 @@ def execute_report(
     bar when stderr is a terminal."""
     import papermill
 
-    from .render import atomic_directory, safe_join
+    from .render import atomic_directory, report_folder
 
     if not template.exists():
         raise GrantkitError(
             f"報告書のひな形 {template.name} が見つかりません。grantkit をリポジトリから "
             "pip install -e . で入れてください"
         )
-    if out.exists() and not out.is_dir():
-        raise GrantkitError(f"出力先 {out} はファイルです。報告書を書き出すフォルダを --out に指定してください")
-    folder = safe_join(out, folder_name)
+    folder = report_folder(out, folder_name)
     with atomic_directory(folder) as tmp:
         # The kernel runs inside the (temporary) report folder and writes to "."; the saved notebook thus
         # keeps OUTPUT_DIR = "." = its own folder, valid after the move and when reopened in JupyterLab.
@@ -251,3 +249,28 @@ def write_report_notebook(template: Path, params: Mapping[str, object], path: Pa
     with atomic_write(path) as tmp:
         nbformat.write(nb, str(tmp))
     return Path(path)
+
+
+def write_report_folder(
+    report: Report, folder: Path, template: Path, params: Mapping[str, object], say: Callable[[str], None]
+) -> Path:
+    """Write a report folder: the model's files (``render.write_report``) and the report's notebook
+    (``write_report_notebook``), built in a temporary folder and moved into place; return ``folder``.
+
+    >>> import tempfile
+    >>> from grantkit.report.model import Report, Section, Text
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     f = write_report_folder(Report("題", "", [Section("1. 節", [Text("文。")])]), Path(d) / "r",
+    ...                             template_path("report.ipynb"), {"ENTITY": "山口県"}, lambda msg: None)
+    ...     sorted(p.name for p in f.iterdir())
+    ['報告書.html', '報告書.ipynb']
+    """
+    from .render import atomic_directory, write_report
+
+    with atomic_directory(folder) as tmp:
+        say("[3/4] HTML・Excel・図を書き出し中")
+        write_report(report, tmp)
+        say("[4/4] 仕上げ中")
+        write_report_notebook(template, params, tmp / "報告書.ipynb")
+    say(f"完了: {folder}")
+    return folder

@@ -377,10 +377,9 @@ def run_municipal_report(
     Traceback (most recent call last):
     grantkit.errors.UnknownSelectionError: 団体「架空町」はデータにありません。...
     """
-    from .execution import write_report_notebook
+    from .execution import write_report_folder
     from .municipal_sections import build_municipal_report
-    from .prefecture import _output_root
-    from .render import atomic_directory, safe_join, write_report
+    from .render import report_folder
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     paths = [str(Path(p).resolve()) for p in data]
@@ -398,13 +397,7 @@ def run_municipal_report(
         "BUDGETS": "" if budgets is None else str(Path(budgets).resolve()),
         "OUTPUT_DIR": ".",
     }
-    folder = safe_join(_output_root(out), loaded.folder_name(code, year))
+    folder = report_folder(out, loaded.folder_name(code, year))
     say("[2/4] 報告書の表と図を作成中")
     report = build_municipal_report(loaded, entity=code, year=year)
-    with atomic_directory(folder) as tmp:
-        say("[3/4] HTML・Excel・図を書き出し中")
-        write_report(report, tmp)
-        say("[4/4] 仕上げ中")
-        write_report_notebook(TEMPLATE, params, tmp / "報告書.ipynb")
-    say(f"完了: {folder}")
-    return folder
+    return write_report_folder(report, folder, TEMPLATE, params, say)

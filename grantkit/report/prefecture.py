@@ -20,7 +20,7 @@ from ..allocation import allocation_from_average, implied_average
 from ..compare import Selection, compare_to_average, compare_years, resolve_selection
 from ..eras import era_label, era_label_long
 from ..eras import fiscal_year as to_fiscal_year
-from ..errors import GrantkitError, UnknownSelectionError
+from ..errors import UnknownSelectionError
 from ..examples import template_path
 from ..labels import GRANT_NAMES
 from ..rates import score_rates
@@ -363,9 +363,9 @@ def run_report(
     Traceback (most recent call last):
     grantkit.errors.UnknownSelectionError: 団体「架空県」はデータにありません。（ある団体: 山口県、全国平均）
     """
-    from .execution import write_report_notebook
+    from .execution import write_report_folder
     from .prefecture_sections import build_prefecture_report
-    from .render import atomic_directory, safe_join, write_report
+    from .render import report_folder
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     data = Path(data).resolve()
@@ -385,26 +385,10 @@ def run_report(
         "OUTPUT_DIR": ".",
     }
     both = loaded.history.loc[loaded.history["fiscal_year"].isin(sel.years), "grant"].nunique() > 1
-    folder = safe_join(
-        _output_root(out), report_folder_name(sel.entity, base, target) + (f"_{sel.grant}" if both else "")
-    )
+    folder = report_folder(out, report_folder_name(sel.entity, base, target) + (f"_{sel.grant}" if both else ""))
     say("[2/4] 報告書の表と図を作成中")
     report = build_prefecture_report(loaded, entity=sel.entity, base=base, target=target)
-    with atomic_directory(folder) as tmp:
-        say("[3/4] HTML・Excel・図を書き出し中")
-        write_report(report, tmp)
-        say("[4/4] 仕上げ中")
-        write_report_notebook(TEMPLATE, params, tmp / "報告書.ipynb")
-    say(f"完了: {folder}")
-    return folder
-
-
-def _output_root(out: str | Path) -> Path:
-    """``out`` as a folder to write reports into (an existing file is refused with a clear error)."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise GrantkitError(f"出力先 {out} はファイルです。報告書を書き出すフォルダを --out に指定してください")
-    return out
+    return write_report_folder(report, folder, TEMPLATE, params, say)
 
 
 def _optional(path: str | Path | None) -> str:

@@ -77,6 +77,19 @@ def safe_join(root: str | Path, *parts: str) -> Path:
     return path
 
 
+def report_folder(out: str | Path, name: str) -> Path:
+    """The folder of one report: ``out / name`` made of safe path components; an ``out`` that is a file is
+    refused with a clear error.
+
+    >>> report_folder("reports", "../山口県_H30-R1").name
+    '山口県_H30-R1'
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise GrantkitError(f"出力先 {out} はファイルです。報告書を書き出すフォルダを --out に指定してください")
+    return safe_join(out, name)
+
+
 @contextlib.contextmanager
 def atomic_directory(final: str | Path) -> Iterator[Path]:
     """Build a folder in a temporary sibling and move it into place at the end (replacing an old one).
