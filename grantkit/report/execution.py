@@ -222,32 +222,39 @@ def inline_figures() -> Iterator[None]:
 def write_report_notebook(template: Path, params: Mapping[str, object], path: Path) -> Path:
     """Write the report's notebook: ``template`` without outputs and with ``params`` set in a cell after its
     ``parameters`` cell (tagged ``injected-parameters`` as papermill does, so papermill can run it again), ready to
-    rerun and explore in JupyterLab; return ``path``.
+    rerun and explore in JupyterLab; return ``path``. The notebook JSON is edited as it is (no nbformat: no
+    validation of the template at every report, which is tested by nbval).
 
-    >>> import tempfile, nbformat
+    >>> import tempfile, json
     >>> from grantkit.examples import template_path
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     nb = nbformat.read(write_report_notebook(template_path("report.ipynb"), {"ENTITY": "山口県"},
-    ...                                              Path(d) / "報告書.ipynb"), as_version=4)
-    >>> [c.source for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    ["# Parameters\\nENTITY = '山口県'\\n"]
+    ...     nb = json.loads(write_report_notebook(template_path("report.ipynb"), {"ENTITY": "山口県"},
+    ...                                           Path(d) / "報告書.ipynb").read_text(encoding="utf-8"))
+    >>> [c["source"] for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    [['# Parameters\\n', "ENTITY = '山口県'\\n"]]
     """
-    import nbformat
+    import json
 
     from ..io.files import atomic_write
 
-    nb = nbformat.read(template, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    source = "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in params.items())
-    injected = nbformat.v4.new_code_cell(source=source, metadata={"tags": ["injected-parameters"]})
-    injected["id"] = "injected-parameters"
-    nb.cells.insert(at + 1, injected)
-    nb.metadata["papermill"] = {"parameters": dict(params)}
+    nb = json.loads(Path(template).read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    at = next(i for i, c in enumerate(nb["cells"]) if "parameters" in c["metadata"].get("tags", []))
+    lines = ["# Parameters\n", *(f"{k} = {v!r}\n" for k, v in params.items())]
+    injected = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "injected-parameters",
+        "metadata": {"tags": ["injected-parameters"]},
+        "outputs": [],
+        "source": lines,
+    }
+    nb["cells"].insert(at + 1, injected)
+    nb["metadata"]["papermill"] = {"parameters": dict(params)}
     with atomic_write(path) as tmp:
-        nbformat.write(nb, str(tmp))
+        Path(tmp).write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return Path(path)
 
 
