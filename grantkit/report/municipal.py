@@ -53,10 +53,14 @@ class MunicipalData:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
+    _years: tuple[pd.DataFrame, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+
     @property
     def years(self) -> list[int]:
-        """The 交付年度 in the data, oldest first."""
-        return sorted(int(y) for y in self.scores["fiscal_year"].unique())
+        """The 交付年度 in the data, oldest first (found once while ``scores`` is the same table)."""
+        if self._years is None or self._years[0] is not self.scores:
+            self._years = (self.scores, sorted(int(y) for y in self.scores["fiscal_year"].unique()))
+        return list(self._years[1])
 
     @property
     def source_note(self) -> str:
