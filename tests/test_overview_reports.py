@@ -1,4 +1,4 @@
-"""``grantkit report --prefecture`` (notebook 06 through papermill) and the group report, on the bundled 架空
+"""``grantkit report --prefecture`` (its model written as HTML, Excel, PNG; its notebook rerun with papermill) and the group report, on the bundled 架空
 samples (mhlw_sample_R6.xlsx, mhlw_sample_R7.xlsx: 300 municipalities). The workbook's sheets are checked
 against figures recomputed here from the loader's published totals with plain pandas.
 """
@@ -10,6 +10,7 @@ import math
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import notebook_html, notebook_problems, rerun_report_notebook
 
 from grantkit.cli import main
 from grantkit.examples import example_path
@@ -50,6 +51,24 @@ def test_prefecture_report_writes_every_part(prefecture_folder):
     assert {"報告書.html", "報告書.ipynb", "表.xlsx", "01_県内の得点率_推進_1.png", "02_得点率の分布_支援.png"} <= names
     html = (prefecture_folder / "報告書.html").read_text(encoding="utf-8")
     assert "北海道の市町村" in html and "架空データ" in html
+
+
+def test_prefecture_report_notebook_reruns_to_the_same_report(prefecture_folder, tmp_path):
+    """The end-to-end papermill test of the prefecture-municipalities report: the folder's notebook runs clean,
+    shows the sections and writes the same report (same words, same sheets)."""
+    ran, copy = rerun_report_notebook(prefecture_folder, tmp_path / "copy")
+    assert notebook_problems(ran) == []
+    assert "著しく得点の低い市町村の基準" in notebook_html(ran)
+    pages = [(f / "報告書.html").read_text(encoding="utf-8") for f in (copy, prefecture_folder)]
+    assert _words(pages[0]) == _words(pages[1])
+    sheets = [openpyxl.load_workbook(f / "表.xlsx").sheetnames for f in (copy, prefecture_folder)]
+    assert sheets[0] == sheets[1]
+
+
+def _words(html: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def test_prefecture_report_threshold_sheet(prefecture_folder, r7):

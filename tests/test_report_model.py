@@ -200,6 +200,22 @@ def test_municipal_omissions_without_last_year_or_budget(samples):
     assert "04_前年度との比較" not in [f.stem for f in report.figures()]
 
 
+def test_prefecture_municipalities_sections(samples):
+    from grantkit.report import build_prefecture_municipalities_report
+
+    both = load_municipal_data(samples)
+    report = build_prefecture_municipalities_report(both, prefecture="北海道", year="R7")
+    assert [s.title for s in report][1:3] == ["1. 県内の市町村", "2. 全国の分布の中の県内市町村"]
+    assert "前年度からの変化" in report.sheets() and "02_得点率の分布_推進" in [f.stem for f in report.figures()]
+    # the municipalities of 北海道 in R7, counted here from the workbook's attributes
+    at = both.attributes_of("R7")
+    table = next(t for t in report["県内の市町村"].tables).excel
+    assert len(table) == int((at["prefecture"] == "北海道").sum())
+    alone = build_prefecture_municipalities_report(load_municipal_data(samples[1:]), prefecture="北海道", year="R7")
+    assert "前年度（令和6年度）の全国の評価結果が DATA にないため、比較は省略します。" in alone.text()
+    assert "前年度からの変化" not in alone.sheets()
+
+
 def test_renderer_writes_the_model(tsubaki, tmp_path):
     _, report = tsubaki
     written = {p.name for p in write_report(report, tmp_path)}

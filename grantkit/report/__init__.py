@@ -8,9 +8,11 @@ Excel and PNG. The notebook templates (``report/templates/``) call the same buil
 - ``municipal`` / ``municipal_sections``: one municipality's year (``grantkit report --level 市町村``): its data
   (``load_municipal_data``), checks and run; ``build_municipal_report``
 - ``render``: the model as HTML, Excel and PNG (``write_report``), and the safe writers every report uses
-- ``execution``: papermill runs of a notebook template (the prefecture-municipalities and group reports) and
-  the helpers their cells call
-- ``prefecture_municipalities``, ``group``: a prefecture's municipalities side by side; several entities
+- ``prefecture_municipalities`` / ``prefecture_municipalities_sections``: a prefecture's municipalities side by
+  side (``grantkit report --prefecture``); ``build_prefecture_municipalities_report``
+- ``group``: several entities side by side, run as a notebook
+- ``execution``: papermill runs of a notebook template (the group report), the helpers its cells call, and the
+  report folder with the report's notebook
 
 >>> from grantkit import report
 >>> report.report_folder_name("山口県", "H30", "R1")
@@ -24,6 +26,7 @@ from .municipal import MunicipalData, load_municipal_data, run_municipal_report
 from .municipal_sections import build_municipal_report
 from .prefecture import ReportData, allocation_summary, load_report_data, report_folder_name, run_report
 from .prefecture_municipalities import PrefectureOverview, prefecture_overview, run_prefecture_report
+from .prefecture_municipalities_sections import build_prefecture_municipalities_report
 from .prefecture_sections import build_prefecture_report
 from .render import write_report
 
@@ -39,6 +42,7 @@ __all__ = [
     "Text",
     "allocation_summary",
     "build_municipal_report",
+    "build_prefecture_municipalities_report",
     "build_prefecture_report",
     "group_tables",
     "inline_figures",
