@@ -156,6 +156,11 @@ def test_group_report_from_a_list_file(tmp_path, r7):
         same = at[at["prefecture"] == me["prefecture"]]
         assert pref_rank == 1 + int((same["total"] > me["total"]).sum())
     assert (folder / "01_合計得点の推移.png").exists()
+    # the end-to-end papermill test of the group report: the folder's notebook reruns to the same report
+    ran, copy = rerun_report_notebook(folder, tmp_path / "copy")
+    assert notebook_problems(ran) == [] and "取り戻す指標" in notebook_html(ran)
+    assert _words((copy / "報告書.html").read_text(encoding="utf-8")) == _words(page)
+    assert openpyxl.load_workbook(copy / "表.xlsx").sheetnames == openpyxl.load_workbook(workbook).sheetnames
 
 
 def test_empty_list_file_is_an_error(tmp_path, capsys):

@@ -216,6 +216,19 @@ def test_prefecture_municipalities_sections(samples):
     assert "前年度からの変化" not in alone.sheets()
 
 
+def test_group_sections_and_omissions(samples):
+    from grantkit.report import build_group_report
+
+    report = build_group_report(load_municipal_data(samples[1:]), ["つばきの森市", "020011"], year="R7")
+    assert [s.title for s in report][1:4] == ["1. 概要", "2. 合計得点の推移", "3. 目標ごとの得点"]
+    assert report.sheets()[0] == "概要" and report.sheets()[-1] == "ルール"
+    assert "R6交付額" not in report.sheets()  # no R6 workbook: no amounts, and the section says so
+    assert "R6 の全国の評価結果が DATA にないため、交付額は省略します。" in report.text()
+    assert [f.stem for f in report.figures()] == ["01_合計得点の推移"]
+    summary = report["概要"].tables[0].excel
+    assert len(summary) == 2
+
+
 def test_renderer_writes_the_model(tsubaki, tmp_path):
     _, report = tsubaki
     written = {p.name for p in write_report(report, tmp_path)}

@@ -10,17 +10,17 @@ Excel and PNG. The notebook templates (``report/templates/``) call the same buil
 - ``render``: the model as HTML, Excel and PNG (``write_report``), and the safe writers every report uses
 - ``prefecture_municipalities`` / ``prefecture_municipalities_sections``: a prefecture's municipalities side by
   side (``grantkit report --prefecture``); ``build_prefecture_municipalities_report``
-- ``group``: several entities side by side, run as a notebook
-- ``execution``: papermill runs of a notebook template (the group report), the helpers its cells call, and the
-  report folder with the report's notebook
+- ``group`` / ``group_sections``: several municipalities side by side; ``build_group_report``
+- ``execution``: the report folder with the report's notebook, and the kernel settings for running notebooks
 
 >>> from grantkit import report
 >>> report.report_folder_name("山口県", "H30", "R1")
 '山口県_H30-R1'
 """
 
-from .execution import inline_figures, kernel_config, save_report_figure, write_report_tables
+from .execution import inline_figures, kernel_config
 from .group import group_tables, run_group_report
+from .group_sections import build_group_report
 from .model import Figure, Heading, Report, Section, Table, Text
 from .municipal import MunicipalData, load_municipal_data, run_municipal_report
 from .municipal_sections import build_municipal_report
@@ -41,6 +41,7 @@ __all__ = [
     "Table",
     "Text",
     "allocation_summary",
+    "build_group_report",
     "build_municipal_report",
     "build_prefecture_municipalities_report",
     "build_prefecture_report",
@@ -55,7 +56,5 @@ __all__ = [
     "run_municipal_report",
     "run_prefecture_report",
     "run_report",
-    "save_report_figure",
     "write_report",
-    "write_report_tables",
 ]

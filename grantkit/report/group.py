@@ -1,10 +1,10 @@
 """A group of municipalities side by side: national workbooks and a list of entities in, one folder out.
 
-``grantkit report --level 市町村 --entity A --entity B … --year R8 --data …`` (or ``--entities list.txt``) runs the
-notebook ``grantkit/report/templates/group_report.ipynb`` with papermill (the machinery of ``report.execution.execute_report``) and
-writes the executed notebook, an HTML page without code, 表.xlsx (one summary sheet, then one sheet per view:
+``grantkit report --level 市町村 --entity A --entity B … --year R8 --data …`` (or ``--entities list.txt``) reads the
+workbooks once, builds the report (``build_group_report``) and writes an HTML page, 表.xlsx (one summary sheet, then one sheet per view:
 ranks, trend, 目標, R6 amounts with the national list of municipalities below 案, items to win back, the rules
-used) and the PNG charts into ``reports/団体比較_<年度>_<names>_<digest>/``. ``group_tables`` assembles the tables.
+used), the PNG charts and the report's notebook (``templates/group_report.ipynb`` with its parameters) into
+``reports/団体比較_<年度>_<names>_<digest>/``. ``group_tables`` assembles the tables.
 """
 
 from __future__ import annotations
@@ -164,9 +164,36 @@ def run_group_report(
     out: str | Path = "reports",
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Run the group template for the entities and 交付年度; return the report folder (see the module)."""
-    from .execution import execute_report
+    """Write the report comparing several municipalities in one 交付年度 (HTML, Excel, PNG and its notebook).
+
+    Parameters
+    ----------
+    entities : sequence of str
+        The municipalities (names, 「都道府県名＋団体名」 or 保険者番号), each once.
+    year : int or str
+        The 交付年度.
+    data : sequence of str or Path
+        The national result workbooks, one per 交付年度.
+    out : str or Path
+        The folder the report folder is written into.
+    progress : callable, optional
+        Receives the progress lines (default: printed on stderr).
+
+    Returns
+    -------
+    Path
+        The report folder (``group_folder_name``), written atomically; each workbook is read once.
+
+    >>> from grantkit.examples import example_path
+    >>> run_group_report(entities=["つばきの森市", "架空町"], year="R7", data=[example_path("mhlw_sample_R7.xlsx")],
+    ...                  progress=lambda msg: None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    grantkit.errors.UnknownSelectionError: ...
+    """
+    from .execution import write_report_folder
+    from .group_sections import build_group_report
     from .municipal import load_municipal_data
+    from .render import report_folder
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     paths = [str(Path(p).resolve()) for p in data]
@@ -179,12 +206,9 @@ def run_group_report(
             f"{'、'.join(era_label_long(v) for v in loaded.years)}）"
         )
     codes = check_entities(loaded, entities, year=y)
-    names, prefectures = entity_names(loaded, codes, fiscal_year=y)
-    params = {"ENTITIES": list(entities), "YEAR": era_label(y), "DATA": paths}
-    title = (
-        f"{'・'.join(p + n for p, n in zip(prefectures, names))}の評価結果の比較 {era_label_long(y)}"
-        "（保険者機能強化推進交付金・介護保険保険者努力支援交付金）"
-    )
-    return execute_report(
-        TEMPLATE, params, Path(out), group_folder_name(codes, names, year=y), title, say, progress is None
-    )
+    names, _ = entity_names(loaded, codes, fiscal_year=y)
+    params = {"ENTITIES": list(entities), "YEAR": era_label(y), "DATA": paths, "OUTPUT_DIR": "."}
+    folder = report_folder(out, group_folder_name(codes, names, year=y))
+    say("[2/4] 報告書の表と図を作成中")
+    report = build_group_report(loaded, entities, year=y)
+    return write_report_folder(report, folder, TEMPLATE, params, say)
