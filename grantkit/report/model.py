@@ -19,8 +19,15 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Text:
-    """Paragraphs of a section (one per line); ``drafted`` marks sentences drafted from the figures (shown as
-    the report's prose, not as an explanation of the table).
+    """Paragraphs of a section.
+
+    Parameters
+    ----------
+    text : str
+        One paragraph per line (empty lines are dropped).
+    drafted : bool
+        True for sentences drafted from the figures (shown as the report's prose, 「評価（案）」 and the like),
+        False for the explanation of a table or chart.
 
     >>> Text("一文目。\\n二文目。").paragraphs
     ['一文目。', '二文目。']
@@ -37,7 +44,12 @@ class Text:
 
 @dataclass(frozen=True)
 class Heading:
-    """A sub-heading inside a section (「評価（案）」, 「報告趣旨」).
+    """A sub-heading inside a section.
+
+    Parameters
+    ----------
+    text : str
+        The heading (「評価（案）」, 「報告趣旨」).
 
     >>> Heading("評価（案）").text
     '評価（案）'
@@ -76,8 +88,16 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart of a section: the matplotlib figure, the file stem it is saved as (``01_年度比較`` →
-    ``01_年度比較.png`` and ``.svg``) and its alt text (the chart's title as the reader sees it).
+    """A chart of a section (make one with ``Figure.of``).
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        The chart, from ``grantkit.plot``.
+    stem : str
+        The file stem it is saved as (``01_年度比較`` → ``01_年度比較.png`` and ``.svg``).
+    alt : str
+        Its alt text: the chart's title as the reader sees it (``figure_title``).
 
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots(); _ = ax.set_title("得点率")
@@ -110,7 +130,14 @@ Part = Text | Heading | Table | Figure
 
 @dataclass
 class Section:
-    """A titled part of the report: its parts in reading order. A section without title is the report's lead.
+    """A titled part of the report. In a notebook it shows itself (headings, prose, tables, charts in order).
+
+    Parameters
+    ----------
+    title : str
+        「2. 年度比較」; "" for the report's lead (before the first numbered section).
+    parts : list of Text, Heading, Table and Figure
+        In reading order.
 
     >>> s = Section("2. 年度比較", [Text("文。"), Heading("評価（案）"), Text("伸びている。", drafted=True)])
     >>> [p.text for p in s.prose], s.tables, s.figures
@@ -167,8 +194,18 @@ class Section:
 
 @dataclass
 class Report:
-    """The whole report: ``title`` (who, which years), ``source`` (the line naming the data it reads), its
-    sections, and ``entity_rate_digits`` (decimals of the entity's own rates in the workbook, as printed).
+    """The whole report, as built by one builder per report and written by ``render.write_report``.
+
+    Parameters
+    ----------
+    title : str
+        Who and which years (the page's title and heading).
+    source : str
+        The line naming the data it reads (出典).
+    sections : list of Section
+        In order; the section titles are unique.
+    entity_rate_digits : int
+        Decimals of the entity's own rates in the workbook, as the report prints them.
 
     >>> r = Report("山口県 報告書", "出典: 例", [Section("1. 得点"), Section("2. 比較")])
     >>> r["2. 比較"].title, [s.title for s in r]
