@@ -52,8 +52,8 @@ _REUSED: list[dict[tuple, tuple[object, Any]]] = []
 @contextmanager
 def reused_totals() -> Iterator[None]:
     """Inside the block, ``goal_totals`` and ``trend.yearly_standing`` of the same table objects and year, and the
-    entity a name or code stands for in a table, are computed once (a report asks them of one table several times). The tables must not be changed in place
-    inside the block; each result is handed out as a copy.
+    entity a name or code stands for in a table, are computed once (a report asks them of one table several
+    times). The tables must not be changed in place inside the block; each result is handed out as a copy.
 
     >>> t = pd.DataFrame({"fiscal_year": 2025, "entity_code": ["1", "2"], "entity": ["甲町", "乙町"],
     ...     "grant": "推進", "parent": "目標Ⅰ", "score": [1.0, 2.0], "max_score": 5.0})

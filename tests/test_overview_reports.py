@@ -1,5 +1,5 @@
-"""``grantkit report --prefecture`` (its model written as HTML, Excel, PNG; its notebook rerun with papermill) and the group report, on the bundled 架空
-samples (mhlw_sample_R6.xlsx, mhlw_sample_R7.xlsx: 300 municipalities). The workbook's sheets are checked
+"""``grantkit report --prefecture`` and the group report (each written from its model as HTML, Excel, PNG; each
+notebook rerun once with papermill), on the bundled 架空 samples (mhlw_sample_R6.xlsx, mhlw_sample_R7.xlsx: 300 municipalities). The workbook's sheets are checked
 against figures recomputed here from the loader's published totals with plain pandas.
 """
 

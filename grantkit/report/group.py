@@ -1,9 +1,9 @@
 """A group of municipalities side by side: national workbooks and a list of entities in, one folder out.
 
 ``grantkit report --level 市町村 --entity A --entity B … --year R8 --data …`` (or ``--entities list.txt``) reads the
-workbooks once, builds the report (``build_group_report``) and writes an HTML page, 表.xlsx (one summary sheet, then one sheet per view:
-ranks, trend, 目標, R6 amounts with the national list of municipalities below 案, items to win back, the rules
-used), the PNG charts and the report's notebook (``templates/group_report.ipynb`` with its parameters) into
+workbooks once, builds the report (``build_group_report``) and writes an HTML page, 表.xlsx (one summary sheet,
+then one sheet per view: ranks, trend, 目標, R6 amounts with the national list of municipalities below 案, items to
+win back, the rules used), the PNG charts and the report's notebook (``templates/group_report.ipynb`` with its parameters) into
 ``reports/団体比較_<年度>_<names>_<digest>/``. ``group_tables`` assembles the tables.
 """
 
