@@ -1,6 +1,7 @@
 """``grantkit report --prefecture`` and the group report (each written from its model as HTML, Excel, PNG; each
-notebook rerun once with papermill), on the bundled 架空 samples (mhlw_sample_R6.xlsx, mhlw_sample_R7.xlsx: 300 municipalities). The workbook's sheets are checked
-against figures recomputed here from the loader's published totals with plain pandas.
+notebook rerun once with papermill), on the bundled 架空 samples (mhlw_sample_R6.xlsx, mhlw_sample_R7.xlsx: 300
+municipalities). The workbook's sheets are checked against figures recomputed here from the loader's published
+totals with plain pandas.
 """
 
 from __future__ import annotations
