@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,14 +56,14 @@ def _year_rows(scores: pd.DataFrame, year: int) -> pd.DataFrame:
     return scores if keep.all() else scores[keep]
 
 
-_REUSED: list[dict[tuple, tuple[object, pd.DataFrame]]] = []
+_REUSED: list[dict[tuple, tuple[object, Any]]] = []
 
 
 @contextmanager
 def reused_totals() -> Iterator[None]:
-    """Inside the block, ``goal_totals`` and ``trend.yearly_standing`` of the same table objects and year are
-    computed once (a report asks them of one table several times). The tables must not be changed in place
-    inside the block; each result is handed out as a copy.
+    """Inside the block, ``goal_totals`` and ``trend.yearly_standing`` of the same table objects and year, and the
+    entity a name or code stands for in a table, are computed once (a report asks them of one table several
+    times). The tables must not be changed in place inside the block; each result is handed out as a copy.
 
     >>> t = pd.DataFrame({"fiscal_year": 2025, "entity_code": ["1", "2"], "entity": ["甲町", "乙町"],
     ...     "grant": "推進", "parent": "目標Ⅰ", "score": [1.0, 2.0], "max_score": 5.0})
@@ -88,10 +89,24 @@ def reuse(kind: str, tables: tuple[pd.DataFrame, ...], year: int, compute: Calla
     return _REUSED[-1][key][1].copy(deep=False)
 
 
+def _remembered(key: tuple, table: pd.DataFrame, compute: Callable[[], str]) -> str:
+    """``compute()``, or inside ``reused_totals`` its earlier result for the same ``key`` and table object."""
+    if not _REUSED:
+        return compute()
+    full = (key, id(table))
+    if full not in _REUSED[-1]:
+        _REUSED[-1][full] = (table, compute())
+    return _REUSED[-1][full][1]
+
+
 def _code(scores: pd.DataFrame, entity: str, year: int | None = None) -> str:
     """The entity_code of a name or code (ambiguous names raise, listing the candidates)."""
-    grant = next((g for g in GRANTS if _has(scores["grant"], g)), None)
-    return resolve_selection(scores, entity=entity, grant=grant, years=None if year is None else [year]).entity_code
+
+    def find() -> str:
+        grant = next((g for g in GRANTS if _has(scores["grant"], g)), None)
+        return resolve_selection(scores, entity=entity, grant=grant, years=None if year is None else [year]).entity_code
+
+    return _remembered(("code", entity, year), scores, find)
 
 
 def _floats(column: pd.Series) -> np.ndarray:
@@ -108,7 +123,9 @@ def _has(column: pd.Series, value: str) -> bool:
 
 
 def _name(scores: pd.DataFrame, code: str) -> str:
-    return str(scores.loc[equal_mask(scores["entity_code"], code), "entity"].iloc[0])
+    return _remembered(
+        ("name", code), scores, lambda: str(scores.loc[equal_mask(scores["entity_code"], code), "entity"].iloc[0])
+    )
 
 
 def _attributes(attributes: pd.DataFrame, year: int) -> pd.DataFrame:

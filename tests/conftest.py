@@ -65,3 +65,44 @@ def synth(tmp_path_factory):
         for y in ("R5", "R6", "R7")
     }
     return paths, load_municipal_data(list(paths.values()))
+
+
+def rerun_report_notebook(folder: Path, copy: Path) -> tuple[dict, Path]:
+    """Run a report folder's 報告書.ipynb with papermill in a copy of the folder (its OUTPUT_DIR is "." = the copy),
+    after removing the copy's HTML page and workbook; return the executed notebook and the copy."""
+    import json
+
+    import papermill
+
+    from grantkit.report.execution import inline_figures, kernel_config
+
+    shutil.copytree(folder, copy)
+    for name in ("報告書.html", "表.xlsx"):
+        (copy / name).unlink()
+    with inline_figures():
+        papermill.execute_notebook(
+            str(copy / "報告書.ipynb"),
+            str(copy / "実行済み.ipynb"),
+            cwd=str(copy),
+            progress_bar=False,
+            kernel_name="python3",
+            config=kernel_config(),
+        )
+    return json.loads((copy / "実行済み.ipynb").read_text(encoding="utf-8")), copy
+
+
+def notebook_problems(nb: dict) -> list[dict]:
+    """The error and stderr outputs of an executed notebook."""
+    return [
+        out
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        if out["output_type"] == "error" or out.get("name") == "stderr"
+    ]
+
+
+def notebook_html(nb: dict) -> str:
+    """Every HTML output of an executed notebook, joined."""
+    return "".join(
+        "".join(out.get("data", {}).get("text/html", "")) for c in nb["cells"] for out in c.get("outputs", [])
+    )

@@ -1,4 +1,4 @@
-"""The municipal report (seed 004) end to end on synthetic national workbooks of consecutive years.
+"""The municipal report end to end on synthetic national workbooks of consecutive years.
 
 Every figure checked here is recomputed in the test from the workbook's own rows with plain pandas and
 integer arithmetic (totals from the leaves and from the published 合計 columns, ranks by counting, the
@@ -11,6 +11,7 @@ import re
 
 import openpyxl
 import pytest
+from conftest import notebook_html, notebook_problems, rerun_report_notebook
 
 import grantkit as gk
 from grantkit.cli import main
@@ -163,8 +164,7 @@ def test_change_from_last_year(report, files, entity):
 def test_html_reads_as_a_report(report, entity):
     html = (report / "報告書.html").read_text(encoding="utf-8")
     text = _text(html)
-    cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', html)
-    assert cells and all("jp-mod-noInput" in c for c in cells)
+    assert "<pre" not in html and "<code" not in html  # no code, no program output
     assert "gk." not in text and "Traceback" not in text
     for heading in ("報告趣旨", "評価結果", "今後の方向性", "目標・指標群別の得点", "前年度からの変化", "基準額"):
         assert heading in text
@@ -175,6 +175,19 @@ def test_html_reads_as_a_report(report, entity):
     )
     assert "このノートブック" not in text and "同梱のデータはすべて架空データ" not in text and "05 市町村" not in text
     assert f"{entity[1]}（保険者番号 {entity[0]}）" in text
+
+
+def test_notebook_reruns_to_the_same_report(report, tmp_path):
+    """The end-to-end papermill test of the municipal report: the folder's notebook (the template with this report's
+    parameters) runs clean with papermill, shows the sections and writes the same report (same words, same sheets)."""
+    ran, copy = rerun_report_notebook(report, tmp_path / "copy")
+    assert notebook_problems(ran) == []
+    assert "報告趣旨" in notebook_html(ran) and "目標Ⅳ（両交付金に計上）" in notebook_html(ran)
+    assert _text((copy / "報告書.html").read_text(encoding="utf-8")) == _text(
+        (report / "報告書.html").read_text(encoding="utf-8")
+    )
+    sheets = [openpyxl.load_workbook(f / "表.xlsx").sheetnames for f in (copy, report)]
+    assert sheets[0] == sheets[1]
 
 
 def test_scale_change_r5_to_r6_compares_rates_only(files, entity):

@@ -1,6 +1,7 @@
-"""``grantkit report --prefecture`` (notebook 06 through papermill) and the group report, on the bundled 架空
-samples (mhlw_sample_R6.xlsx, mhlw_sample_R7.xlsx: 300 municipalities). The workbook's sheets are checked
-against figures recomputed here from the loader's published totals with plain pandas.
+"""``grantkit report --prefecture`` and the group report (each written from its model as HTML, Excel, PNG; each
+notebook rerun once with papermill), on the bundled 架空 samples (mhlw_sample_R6.xlsx, mhlw_sample_R7.xlsx: 300
+municipalities). The workbook's sheets are checked against figures recomputed here from the loader's published
+totals with plain pandas.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import math
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import notebook_html, notebook_problems, rerun_report_notebook
 
 from grantkit.cli import main
 from grantkit.examples import example_path
@@ -58,6 +60,24 @@ def test_prefecture_report_writes_every_part(prefecture_folder):
     assert "目標別の基準未満" in openpyxl.load_workbook(prefecture_folder / "表.xlsx", read_only=True).sheetnames
     html = (prefecture_folder / "報告書.html").read_text(encoding="utf-8")
     assert "北海道の市町村" in html and "架空データ" in html
+
+
+def test_prefecture_report_notebook_reruns_to_the_same_report(prefecture_folder, tmp_path):
+    """The end-to-end papermill test of the prefecture-municipalities report: the folder's notebook runs clean,
+    shows the sections and writes the same report (same words, same sheets)."""
+    ran, copy = rerun_report_notebook(prefecture_folder, tmp_path / "copy")
+    assert notebook_problems(ran) == []
+    assert "著しく得点の低い市町村の基準" in notebook_html(ran)
+    pages = [(f / "報告書.html").read_text(encoding="utf-8") for f in (copy, prefecture_folder)]
+    assert _words(pages[0]) == _words(pages[1])
+    sheets = [openpyxl.load_workbook(f / "表.xlsx").sheetnames for f in (copy, prefecture_folder)]
+    assert sheets[0] == sheets[1]
+
+
+def _words(html: str) -> str:
+    import re
+
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def test_prefecture_report_threshold_sheet(prefecture_folder, r7):
@@ -145,6 +165,11 @@ def test_group_report_from_a_list_file(tmp_path, r7):
         same = at[at["prefecture"] == me["prefecture"]]
         assert pref_rank == 1 + int((same["total"] > me["total"]).sum())
     assert (folder / "01_合計得点の推移.png").exists()
+    # the end-to-end papermill test of the group report: the folder's notebook reruns to the same report
+    ran, copy = rerun_report_notebook(folder, tmp_path / "copy")
+    assert notebook_problems(ran) == [] and "取り戻す指標" in notebook_html(ran)
+    assert _words((copy / "報告書.html").read_text(encoding="utf-8")) == _words(page)
+    assert openpyxl.load_workbook(copy / "表.xlsx").sheetnames == openpyxl.load_workbook(workbook).sheetnames
 
 
 def test_empty_list_file_is_an_error(tmp_path, capsys):

@@ -7,6 +7,7 @@ import re
 
 import openpyxl
 import pytest
+from conftest import notebook_html, notebook_problems, rerun_report_notebook
 
 from grantkit import UnknownSelectionError, run_report
 from grantkit.cli import main
@@ -81,24 +82,25 @@ def test_synthetic_report_folder(synthetic_report):
     assert not any(n.startswith(".") for n in names)  # nothing left over from the temporary folder
 
 
-def test_synthetic_report_notebook_is_clean_and_reusable(synthetic_report):
-    """The executed notebook has no errors or warnings, and its OUTPUT_DIR is its own folder."""
+def test_synthetic_report_notebook_reruns_to_the_same_report(synthetic_report, tmp_path):
+    """The end-to-end papermill test of the prefecture report: the folder's notebook (the template with this report's
+    parameters) runs clean with papermill, shows the sections and writes the same report (same words, same sheets)."""
     nb = json.loads((synthetic_report / "報告書.ipynb").read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            assert out["output_type"] != "error" and out.get("name") != "stderr", out
     assert nb["metadata"]["papermill"]["parameters"]["OUTPUT_DIR"] == "."
+    ran, copy = rerun_report_notebook(synthetic_report, tmp_path / "copy")
+    assert notebook_problems(ran) == []
+    shown = notebook_html(ran)
+    assert "45 ／ 100" in shown and "令和元年度から令和2年度にかけて" in shown
+    assert _text((copy / "報告書.html").read_text(encoding="utf-8")) == _text(
+        (synthetic_report / "報告書.html").read_text(encoding="utf-8")
+    )
+    sheets = [openpyxl.load_workbook(f / "表.xlsx").sheetnames for f in (copy, synthetic_report)]
+    assert sheets[0] == sheets[1]
 
 
 def test_synthetic_report_html_has_no_code(synthetic_report):
     html = (synthetic_report / "報告書.html").read_text(encoding="utf-8")
-    cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', html)
-    assert cells and all("jp-mod-noInput" in c for c in cells)
-    assert "hl-ipython3" not in html and "gk." not in _text(html)
-    assert "<title>広島県 令和元年度・令和2年度" in html
-    # the page opens with who and which years; the template's own heading and how-to-run notes are left out
-    assert re.search(r"<h1[^>]*>広島県 令和元年度・令和2年度 交付金の評価と活用状況", html)
-    assert "年次報告書</h1>" not in html and "下のパラメータを変えれば" not in html
+    assert "<pre" not in html and "<code" not in html and "jp-InputArea" not in html
 
 
 def test_synthetic_report_numbers(synthetic_report):

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from grantkit.report.prefecture import inline_figures, kernel_config
+from grantkit.report.execution import inline_figures, kernel_config
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDERS = (REPO / "notebooks", REPO / "grantkit" / "report" / "templates")

@@ -1,10 +1,10 @@
 """A group of municipalities side by side: national workbooks and a list of entities in, one folder out.
 
-``grantkit report --level 市町村 --entity A --entity B … --year R8 --data …`` (or ``--entities list.txt``) runs the
-notebook ``grantkit/report/templates/group_report.ipynb`` with papermill (the machinery of ``report.execute_report``) and
-writes the executed notebook, an HTML page without code, 表.xlsx (one summary sheet, then one sheet per view:
-ranks, trend, 目標, R6 amounts with the national list of municipalities below 案, items to win back, the rules
-used) and the PNG charts into ``reports/団体比較_<年度>_<names>_<digest>/``. ``group_tables`` assembles the tables.
+``grantkit report --level 市町村 --entity A --entity B … --year R8 --data …`` (or ``--entities list.txt``) reads the
+workbooks once, builds the report (``build_group_report``) and writes an HTML page, 表.xlsx (one summary sheet,
+then one sheet per view: ranks, trend, 目標, R6 amounts with the national list of municipalities below 案, items to
+win back, the rules used), the PNG charts and the report's notebook (``templates/group_report.ipynb`` with its parameters) into
+``reports/団体比較_<年度>_<names>_<digest>/``. ``group_tables`` assembles the tables.
 """
 
 from __future__ import annotations
@@ -66,8 +66,25 @@ def check_entities(data: object, entities: Sequence[str], *, year: int | str) ->
 def group_tables(data: object, entities: Sequence[str], *, year: int | str) -> dict[str, pd.DataFrame | None]:
     """Every sheet of the group workbook (Japanese sheet names → tables with English columns), summary first.
 
-    ``entities`` are names or codes (``MunicipalData.code`` resolves them in ``year``); the same entity twice
-    is an error.
+    Parameters
+    ----------
+    data : MunicipalData
+        From ``load_municipal_data`` (earlier years add the trend).
+    entities : sequence of str
+        Names or 保険者番号, resolved in ``year`` by ``MunicipalData.code``; the same entity twice is an error.
+    year : int or str
+        The 交付年度 compared.
+
+    Returns
+    -------
+    dict of str to DataFrame or None
+        Sheet name → table, 「概要」 first; None for a view the data cannot give (e.g. no R6 交付額).
+
+    >>> import grantkit as gk
+    >>> d = gk.load_municipal_data([gk.example_path("mhlw_sample_R6.xlsx"), gk.example_path("mhlw_sample_R7.xlsx")])
+    >>> tables = group_tables(d, ["つばきの森市", "020011"], year="R7")
+    >>> list(tables)[:3], len(tables["概要"])
+    (['概要', '順位と合計', '推移'], 2)
     """
     with reused_totals():  # every view asks the same years' totals
         return _group_tables(data, entities, year=year)
@@ -164,9 +181,36 @@ def run_group_report(
     out: str | Path = "reports",
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Run the group template for the entities and 交付年度; return the report folder (see the module)."""
+    """Write the report comparing several municipalities in one 交付年度 (HTML, Excel, PNG and its notebook).
+
+    Parameters
+    ----------
+    entities : sequence of str
+        The municipalities (names, 「都道府県名＋団体名」 or 保険者番号), each once.
+    year : int or str
+        The 交付年度.
+    data : sequence of str or Path
+        The national result workbooks, one per 交付年度.
+    out : str or Path
+        The folder the report folder is written into.
+    progress : callable, optional
+        Receives the progress lines (default: printed on stderr).
+
+    Returns
+    -------
+    Path
+        The report folder (``group_folder_name``), written atomically; each workbook is read once.
+
+    >>> from grantkit.examples import example_path
+    >>> run_group_report(entities=["つばきの森市", "架空町"], year="R7", data=[example_path("mhlw_sample_R7.xlsx")],
+    ...                  progress=lambda msg: None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    grantkit.errors.UnknownSelectionError: ...
+    """
+    from .execution import write_report_folder
+    from .group_sections import build_group_report
     from .municipal import load_municipal_data
-    from .prefecture import execute_report
+    from .render import report_folder
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     paths = [str(Path(p).resolve()) for p in data]
@@ -179,12 +223,9 @@ def run_group_report(
             f"{'、'.join(era_label_long(v) for v in loaded.years)}）"
         )
     codes = check_entities(loaded, entities, year=y)
-    names, prefectures = entity_names(loaded, codes, fiscal_year=y)
-    params = {"ENTITIES": list(entities), "YEAR": era_label(y), "DATA": paths}
-    title = (
-        f"{'・'.join(p + n for p, n in zip(prefectures, names))}の評価結果の比較 {era_label_long(y)}"
-        "（保険者機能強化推進交付金・介護保険保険者努力支援交付金）"
-    )
-    return execute_report(
-        TEMPLATE, params, Path(out), group_folder_name(codes, names, year=y), title, say, progress is None
-    )
+    names, _ = entity_names(loaded, codes, fiscal_year=y)
+    params = {"ENTITIES": list(entities), "YEAR": era_label(y), "DATA": paths, "OUTPUT_DIR": "."}
+    folder = report_folder(out, group_folder_name(codes, names, year=y))
+    say("[2/4] 報告書の表と図を作成中")
+    report = build_group_report(loaded, entities, year=y)
+    return write_report_folder(report, folder, TEMPLATE, params, say)

@@ -1,10 +1,10 @@
-"""The municipal yearly report (seed 004): national workbooks of one or more years in, one folder out.
+"""The municipal yearly report: national workbooks of one or more years in, one folder out.
 
-``grantkit report --level 市町村 --entity <名前・保険者番号> --year R7 --data <全国の評価結果>...`` runs the notebook
-``grantkit/report/templates/municipal_report.ipynb`` with papermill and writes, like the prefecture report, the
-executed notebook, an HTML page without code, the tables as Excel and the PNG charts into
-``reports/<都道府県名><団体名>_<年度>/`` (the prefecture makes the folder unique: 北海道ゆうひさき町 and
-青森県ゆうひさき町 are two towns, two folders).
+``grantkit report --level 市町村 --entity <名前・保険者番号> --year R7 --data <全国の評価結果>...`` reads the workbooks
+once (``MunicipalData``), builds the report (``build_municipal_report``) and writes, like the prefecture report, an
+HTML page, the tables as Excel, the PNG charts and the report's notebook (``templates/municipal_report.ipynb`` with
+its parameters, to rerun and explore) into ``reports/<都道府県名><団体名>_<年度>/`` (the prefecture makes the folder
+unique: 北海道ゆうひさき町 and 青森県ゆうひさき町 are two towns, two folders).
 """
 
 from __future__ import annotations
@@ -35,9 +35,20 @@ LEVEL = "市町村"
 class MunicipalData:
     """The municipal rows of one or more national workbooks (one per 交付年度) and the budgets to use.
 
-    ``attributes``, ``amounts`` and ``statistics`` carry a ``fiscal_year`` column; ``budget_rows`` holds the
-    budgets file (may be None); ``fictitious`` is True when any workbook is 架空データ; ``load_reports`` the
-    loader's account of each workbook by 交付年度 (rows read, kept and excluded, e.g. 広域連合 rows without score).
+    Attributes
+    ----------
+    scores, attributes, statistics : the tidy tables of every year (each with ``fiscal_year``).
+    amounts : R6-style 交付見込額（案）/確定額 per municipality, or None.
+    budget_rows : the budgets file, or None.
+    fictitious : True when any workbook is 架空データ.
+    files, sources : the files read and the source line of each.
+    load_reports : the loader's account of each workbook by 交付年度 (rows read, kept and excluded, e.g. 広域連合
+        rows without score).
+
+    >>> import grantkit as gk
+    >>> d = gk.load_municipal_data([gk.example_path("mhlw_sample_R7.xlsx")])
+    >>> d.years, d.code("つばきの森市"), d.fictitious
+    ([2025], '010010', True)
     """
 
     scores: pd.DataFrame
@@ -53,10 +64,14 @@ class MunicipalData:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
+    _years: tuple[pd.DataFrame, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+
     @property
     def years(self) -> list[int]:
-        """The 交付年度 in the data, oldest first."""
-        return sorted(int(y) for y in self.scores["fiscal_year"].unique())
+        """The 交付年度 in the data, oldest first (found once while ``scores`` is the same table)."""
+        if self._years is None or self._years[0] is not self.scores:
+            self._years = (self.scores, sorted(int(y) for y in self.scores["fiscal_year"].unique()))
+        return list(self._years[1])
 
     @property
     def source_note(self) -> str:
@@ -292,7 +307,30 @@ class MunicipalData:
 
 
 def load_municipal_data(data: str | Path | Sequence[str | Path], budgets: str | Path = "") -> MunicipalData:
-    """Read national result workbooks (one per 交付年度; the municipal sheet) and an optional budgets CSV."""
+    """Read national result workbooks (one per 交付年度; the municipal sheet) and an optional budgets CSV.
+
+    Parameters
+    ----------
+    data : path or sequence of paths
+        The workbooks, one per 交付年度 (each through the cache of parsed files).
+    budgets : path
+        A budgets CSV with the 市町村分 予算額 ("" for none).
+
+    Returns
+    -------
+    MunicipalData
+        Every year's tables concatenated, with the files, their source lines and load reports.
+
+    Raises
+    ------
+    GrantkitError
+        No file, or two files of the same 交付年度.
+
+    >>> import grantkit as gk
+    >>> d = load_municipal_data([gk.example_path("mhlw_sample_R6.xlsx"), gk.example_path("mhlw_sample_R7.xlsx")])
+    >>> d.years, sorted(d.load_reports)
+    ([2024, 2025], [2024, 2025])
+    """
     from ..funding import load_budgets
     from ..io.mhlw import load_mhlw
 
@@ -346,16 +384,46 @@ def run_municipal_report(
     budgets: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Run the municipal report notebook for one municipality and 交付年度; return the report folder
-    (``<out>/<都道府県名><団体名>_<年度>``, e.g. 青森県ゆうひさき町_R7, written atomically; see
-    ``MunicipalData.folder_name``)."""
-    from .prefecture import execute_report
+    """Write the municipal report (HTML, Excel, PNG and its notebook) of one municipality and 交付年度.
+
+    Parameters
+    ----------
+    entity : str
+        The municipality: name, 「都道府県名＋団体名」 or 保険者番号.
+    year : int or str
+        The 交付年度 (2025, "R7", "令和7年度").
+    data : sequence of str or Path
+        The national result workbooks, one per year (the previous year's adds the change from last year).
+    out : str or Path
+        The folder the report folder is written into.
+    budgets : str or Path, optional
+        The 市町村分 budgets CSV.
+    progress : callable, optional
+        Receives the progress lines (default: printed on stderr).
+
+    Returns
+    -------
+    Path
+        ``<out>/<都道府県名><団体名>_<年度>`` (e.g. 青森県ゆうひさき町_R7; see ``MunicipalData.folder_name``).
+        Guarantees: each workbook is read once; the folder is written atomically; an unknown or ambiguous
+        municipality or year raises ``UnknownSelectionError`` naming what exists, before anything is written; a
+        missing budget is said on ``progress`` and in the report, not an error.
+
+    >>> from grantkit.examples import example_path
+    >>> run_municipal_report(entity="架空町", year="R7", data=[example_path("mhlw_sample_R7.xlsx")],
+    ...                      progress=lambda msg: None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    grantkit.errors.UnknownSelectionError: 団体「架空町」はデータにありません。...
+    """
+    from .execution import write_report_folder
+    from .municipal_sections import build_municipal_report
+    from .render import report_folder
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     paths = [str(Path(p).resolve()) for p in data]
     say(f"[1/4] 全国の評価結果を読み込み中: {'、'.join(Path(p).name for p in paths)}")
     loaded = load_municipal_data(paths, budgets or "")
-    name = check_municipal_selection(loaded, entity=entity, year=year)
+    check_municipal_selection(loaded, entity=entity, year=year)
     code = loaded.code(entity, year)  # from here on the 保険者番号: a name may be another town's in another year
     gap = loaded.budget_gap(year, code)
     if gap:
@@ -365,8 +433,9 @@ def run_municipal_report(
         "YEAR": era_label(to_fiscal_year(year)),
         "DATA": paths,
         "BUDGETS": "" if budgets is None else str(Path(budgets).resolve()),
+        "OUTPUT_DIR": ".",
     }
-    title = f"{name} {era_label_long(year)} 保険者機能強化推進交付金・介護保険保険者努力支援交付金の評価結果"
-    return execute_report(
-        TEMPLATE, dict(params), Path(out), loaded.folder_name(code, year), title, say, progress is None
-    )
+    folder = report_folder(out, loaded.folder_name(code, year))
+    say("[2/4] 報告書の表と図を作成中")
+    report = build_municipal_report(loaded, entity=code, year=year)
+    return write_report_folder(report, folder, TEMPLATE, params, say)

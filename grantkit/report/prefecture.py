@@ -1,17 +1,16 @@
-"""The yearly report: the tables it shows, and the papermill run that writes one folder per entity and years.
+"""The prefecture report: the data it reads (``ReportData``), the checks of the selection, the 基準額 table and
+the run that writes one folder per entity and years.
 
-The folder (``reports/<団体名>_<基準年度>-<比較年度>/``) holds the executed notebook, an HTML report without
-code, an Excel workbook of the tables and the PNG (and SVG) charts. It is built in a temporary folder and
-moved into place at the end, so an interrupted run never leaves a folder that looks complete.
+The folder (``reports/<団体名>_<基準年度>-<比較年度>/``) holds an HTML report, an Excel workbook of the tables, the
+PNG (and SVG) charts, all written from the model of ``build_prefecture_report``, and the report's notebook to
+rerun. It is built in a temporary folder and moved into place at the end, so an interrupted run never leaves a
+folder that looks complete.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,18 +20,14 @@ from ..allocation import allocation_from_average, implied_average
 from ..compare import Selection, compare_to_average, compare_years, resolve_selection
 from ..eras import era_label, era_label_long
 from ..eras import fiscal_year as to_fiscal_year
-from ..errors import GrantkitError, UnknownSelectionError
+from ..errors import UnknownSelectionError
 from ..examples import template_path
 from ..labels import GRANT_NAMES
-from ..present.format import ENTITY_RATE_DIGITS
 from ..rates import score_rates
 from ..schema import NATIONAL
 
-# The report notebook users open in JupyterLab is the template itself (one copy, tested by nbval), package data.
+# The report notebook users rerun and explore in JupyterLab (one copy, tested by nbval), package data.
 TEMPLATE = template_path("report.ipynb")
-EXCEL_NAME = "表.xlsx"
-# rate columns (fractions) whose names do not end in ``_rate``: shown as % in the workbook
-RATE_COLUMNS = ("rate", "rate_base", "rate_target", "national_rate_base", "national_rate_target")
 
 
 def allocation_summary(
@@ -42,8 +37,28 @@ def allocation_summary(
     (budget × score / (47 × average), floored to 千円), the official 配分額 when given, and the national
     averages the official amount implies.
 
-    ``budgets`` maps fiscal year → prefecture budget in yen; ``official`` is a utilisation table with
-    ``allocation_thousand_yen``. Years without a budget are kept with the amounts missing.
+    Parameters
+    ----------
+    scores : DataFrame
+        The tidy prefecture score table (the entity and 全国平均 rows of every year to show).
+    entity : str
+        The prefecture, by name or 団体コード.
+    budgets : Mapping[int, int]
+        Fiscal year → the prefectures' budget (予算額, 都道府県分) in yen.
+    official : DataFrame or None
+        A utilisation table with ``allocation_thousand_yen`` (the 配分額 the prefecture received).
+
+    Returns
+    -------
+    DataFrame
+        One row per fiscal year: score, national_average, budget_yen, computed_thousand_yen,
+        official_thousand_yen, implied_average_low / _high (the national averages the official amount allows)
+        and matches_official. A year without a budget is kept with its amounts missing.
+
+    >>> import grantkit as gk
+    >>> a = allocation_summary(gk.example_scores(), entity="山口県", budgets={2018: 10**9, 2019: 10**9})
+    >>> a[["fiscal_year", "score", "national_average", "computed_thousand_yen"]].values.tolist()
+    [[2018, 470.0, 638.0, 15673], [2019, 611.0, 584.3, 22248]]
     """
     sel = resolve_selection(scores, entity=entity)
     totals = score_rates(scores[scores["grant"].eq(sel.grant) & scores["level"].eq(sel.level)])
@@ -83,8 +98,22 @@ def allocation_summary(
 
 @dataclass
 class ReportData:
-    """Everything one report reads: the score table and the optional utilisation, projects and budgets,
-    narrowed to the report's entity, grant and years when ``load_report_data`` is given them."""
+    """Everything one prefecture report reads (made by ``load_report_data``).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        The tidy score table, narrowed to the report's grant and years when ``load_report_data`` is given them.
+    utilization, projects, budgets : DataFrame or None
+        The optional tables (utilisation and projects narrowed to the entity too); None: no file.
+    sources : list of str
+        One line per file read (``summary()``).
+    history : DataFrame or None
+        The score table of every year and grant as read, when narrowed (for the trend over all years).
+
+    >>> ReportData(pd.DataFrame({"fiscal_year": [2019]})).grant_name
+    '保険者機能強化推進交付金'
+    """
 
     scores: pd.DataFrame
     utilization: pd.DataFrame | None = None
@@ -94,6 +123,7 @@ class ReportData:
     score_file: str = ""
     grant: str = "推進"
     budget_file: str = "budgets.csv"
+    history: pd.DataFrame | None = None
 
     @property
     def source_note(self) -> str:
@@ -157,10 +187,28 @@ def load_report_data(
     years: list[int | str] | None = None,
     grant: str | None = None,
 ) -> ReportData:
-    """Read the files of a report; an empty path means the file is not available (its section says so).
+    """Read the files of a prefecture report, each once.
 
-    With ``entity`` (and ``years``, ``grant``) the tables keep only that entity's grant and years (scores keep
-    every entity of them, for the national average); what is set aside is counted in ``summary()``.
+    Parameters
+    ----------
+    data : str or Path
+        The score table (tidy CSV, or the report-layout xlsx).
+    utilization, projects, budgets : str or Path
+        The optional CSVs; "" means the file is not available (its section says so).
+    entity, years, grant : optional
+        With ``entity`` (and ``years``, ``grant``) the tables keep only that entity's grant and years (scores
+        keep every entity of them, for the national average).
+
+    Returns
+    -------
+    ReportData
+        The tables; ``history`` keeps the score table as read when narrowed; what was set aside is counted in
+        ``summary()`` (rows read = kept + set aside).
+
+    >>> from grantkit.examples import example_path
+    >>> d = load_report_data(example_path("yamaguchi_scores.csv"), entity="山口県", years=["H30", "R1"])
+    >>> d.grant, sorted(d.scores["fiscal_year"].unique().tolist()), len(d.history) == len(d.scores)
+    ('推進', [2018, 2019], True)
     """
     from ..funding import load_budgets, load_projects, load_utilization
     from ..funding import utilization as shares
@@ -178,8 +226,14 @@ def load_report_data(
         out.budgets, out.budget_file = load_budgets(budgets), Path(budgets).name
         out.sources.append(f"{Path(budgets).name}: 予算額 {len(out.budgets)} 行")
     if entity is not None:
-        _narrow(out, entity, years, grant or None)
+        _select(out, entity, years, grant or None)
     return out
+
+
+def _select(data: ReportData, entity: str, years: list[int | str] | None, grant: str | None) -> None:
+    """Keep the score table as read in ``history`` and narrow ``data`` to the entity, grant and years."""
+    data.history = data.scores
+    _narrow(data, entity, years, grant or None)
 
 
 def _narrow(data: ReportData, entity: str, years: list[int | str] | None, grant: str | None) -> None:
@@ -221,82 +275,24 @@ def _narrow(data: ReportData, entity: str, years: list[int | str] | None, grant:
         setattr(data, attribute, getattr(data, attribute)[keep].reset_index(drop=True))
 
 
-def save_report_figure(fig: object, output_dir: str, name: str) -> Path | None:
-    """Save a figure into the report folder (nothing when ``output_dir`` is empty, e.g. when exploring).
-
-    In a report run, the saved PNG itself is what the notebook shows (the same picture in the HTML as in the
-    folder), with the chart's title as its alt text (``figure_title``); the figure is then closed.
-    """
-    if not output_dir:
-        return None
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-
-    from ..plot import save_figure
-
-    path = save_figure(fig, Path(output_dir) / f"{name}.png")
-    display(Image(data=path.read_bytes(), format="png", metadata={"alt": figure_title(fig)}))
-    plt.close(fig)
-    return path
-
-
-def figure_title(fig: object) -> str:
-    """The title a reader sees on a chart (its axes' titles, lines joined), for alt text.
-
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots(); _ = ax.set_title("山口県の得点率（H30・R1）\\n※注記"); figure_title(fig)
-    '山口県の得点率（H30・R1） ※注記'
-    """
-    titles = [ax.get_title() for ax in getattr(fig, "axes", []) if ax.get_title()]
-    suptitle = getattr(fig, "_suptitle", None)
-    if suptitle is not None and suptitle.get_text():
-        titles.insert(0, suptitle.get_text())
-    return " ".join(" ".join(t.split("\n")) for t in titles)
-
-
-def write_report_tables(
-    output_dir: str, tables: Mapping[str, pd.DataFrame | None], *, entity_rate_digits: int = ENTITY_RATE_DIGITS
-) -> Path | None:
-    """Write the report's tables (those present) as one Excel workbook in the report folder.
-
-    Each cell shows the figure as the HTML does: a table's ``attrs["kinds"]`` (the municipal views with
-    ``numbers=True``) names its columns' kinds of figure; the entity's own rates get ``entity_rate_digits``
-    (0 in the prefecture report, as printed there; the municipal report prints every rate to 0.1).
-    """
-    if not output_dir:
-        return None
-    from .render import write_tables_xlsx
-
-    present = {
-        k: _for_excel(v.reset_index() if v.index.name or v.index.nlevels > 1 else v)
-        for k, v in tables.items()
-        if v is not None
-    }
-    kinds = {c: k for v in tables.values() if v is not None for c, k in v.attrs.get("kinds", {}).items()}
-    return write_tables_xlsx(
-        present,
-        Path(output_dir) / EXCEL_NAME,
-        percent_columns=RATE_COLUMNS,
-        kinds=kinds,
-        entity_rate_digits=entity_rate_digits,
-    )
-
-
-def _for_excel(table: pd.DataFrame) -> pd.DataFrame:
-    """Words for people in the workbook: 行の種類 in Japanese, and the 年度 as the report prints it (H30) next
-    to the numeric 交付年度."""
-    from ..labels import ROW_KIND_NAMES
-
-    out = table.copy()
-    if "row_kind" in out.columns:
-        out["row_kind"] = out["row_kind"].map(lambda v: ROW_KIND_NAMES.get(v, v))
-    if "fiscal_year" in out.columns and "era" not in out.columns and pd.api.types.is_integer_dtype(out["fiscal_year"]):
-        out.insert(out.columns.get_loc("fiscal_year") + 1, "era", out["fiscal_year"].map(era_label))
-    return out
-
-
 def report_folder_name(entity: str, base: int | str, target: int | str) -> str:
-    """``山口県_H30-R1``: the folder name of one report (made path-safe by the caller)."""
+    """The folder name of one prefecture report (made path-safe by the caller).
+
+    Parameters
+    ----------
+    entity : str
+        The entity's name as the report shows it.
+    base, target : int or str
+        The two 交付年度 compared (2018, "H30", "平成30年度").
+
+    Returns
+    -------
+    str
+        「<名前>_<基準年度>-<比較年度>」 in short era labels.
+
+    >>> report_folder_name("山口県", "平成30年度", 2019)
+    '山口県_H30-R1'
+    """
     return f"{entity}_{era_label(to_fiscal_year(base))}-{era_label(to_fiscal_year(target))}"
 
 
@@ -371,11 +367,31 @@ def run_report(
 ) -> Path:
     """Write the prefecture report (HTML, Excel, PNG) of one entity, grant and pair of years.
 
-    Takes the score table ``data`` (CSV or xlsx), the entity, the base and target years (2018, "H30", "平成30年度")
-    and optional ``utilization``, ``projects`` and ``budgets`` CSVs (a report without them says so in those
-    sections); writes ``<out>/<entity>_<base>-<target>`` (with ``_<grant>`` when the table has both grants) and
-    returns that folder. Guarantees: the folder is built in a temporary folder and appears complete or not at all;
-    an unknown entity or year raises ``UnknownSelectionError`` naming what exists, before anything runs.
+    Parameters
+    ----------
+    entity : str
+        The prefecture (name or code).
+    base, target : int or str
+        The two 交付年度 (2018, "H30", "平成30年度"), base first.
+    data : str or Path
+        The score table (CSV or xlsx).
+    out : str or Path
+        The folder the report folder is written into.
+    utilization, projects, budgets : str or Path, optional
+        The optional CSVs (a report without them says so in those sections).
+    grant : str, optional
+        推進 or 支援, needed only when the table has both grants in those years.
+    progress : callable, optional
+        Receives the progress lines (default: printed on stderr).
+
+    Returns
+    -------
+    Path
+        ``<out>/<entity>_<base>-<target>`` (with ``_<grant>`` when the table has both grants), holding the HTML
+        page, 表.xlsx and the charts written from ``build_prefecture_report``, and 報告書.ipynb (the template with
+        these parameters, to rerun and explore in JupyterLab). Guarantees: each file is read once; the folder is
+        built in a temporary folder and appears complete or not at all; an unknown entity or year raises
+        ``UnknownSelectionError`` naming what exists, before anything is written.
 
     >>> from grantkit.examples import example_path
     >>> run_report(entity="架空県", base="H30", target="R1", data=example_path("yamaguchi_scores.csv"),
@@ -383,16 +399,18 @@ def run_report(
     Traceback (most recent call last):
     grantkit.errors.UnknownSelectionError: 団体「架空県」はデータにありません。（ある団体: 山口県、全国平均）
     """
-    from ..io import load_scores
+    from .execution import write_report_folder
+    from .prefecture_sections import build_prefecture_report
+    from .render import report_folder
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     data = Path(data).resolve()
     say(f"[1/4] 得点表を読み込み中: {data.name}")
-    scores = load_scores(data)
-    sel = check_selection(scores, entity=entity, base=base, target=target, grant=grant)
-    name = sel.entity
+    loaded = load_report_data(data, _optional(utilization), _optional(projects), _optional(budgets))
+    sel = check_selection(loaded.scores, entity=entity, base=base, target=target, grant=grant)
+    _select(loaded, sel.entity, [base, target], grant)
     params = {
-        "ENTITY": name,
+        "ENTITY": sel.entity,
         "BASE_YEAR": era_label(to_fiscal_year(base)),
         "TARGET_YEAR": era_label(to_fiscal_year(target)),
         "GRANT": grant or "",
@@ -400,195 +418,13 @@ def run_report(
         "UTILIZATION": _optional(utilization),
         "PROJECTS": _optional(projects),
         "BUDGETS": _optional(budgets),
+        "OUTPUT_DIR": ".",
     }
-    both = scores.loc[scores["fiscal_year"].isin(sel.years), "grant"].nunique() > 1  # named only where it tells apart
-    title = f"{name} {era_label_long(base)}・{era_label_long(target)} {GRANT_NAMES[sel.grant] + 'の' if both else '交付金の'}評価と活用状況"
-    folder = report_folder_name(name, base, target) + (f"_{sel.grant}" if both else "")
-    return execute_report(TEMPLATE, params, Path(out), folder, title, say, progress is None)
-
-
-def execute_report(
-    template: Path,
-    params: dict[str, object],
-    out: Path,
-    folder_name: str,
-    title: str,
-    say: Callable[[str], None],
-    bar: bool = True,
-) -> Path:
-    """Execute a report notebook with papermill into ``out/folder_name`` (built in a temporary folder and
-    moved into place), add the HTML page without code; return the folder. ``bar``: papermill's progress
-    bar when stderr is a terminal."""
-    import papermill
-
-    from .render import atomic_directory, safe_join
-
-    if not template.exists():
-        raise GrantkitError(
-            f"報告書のひな形 {template.name} が見つかりません。grantkit をリポジトリから "
-            "pip install -e . で入れてください"
-        )
-    if out.exists() and not out.is_dir():
-        raise GrantkitError(f"出力先 {out} はファイルです。報告書を書き出すフォルダを --out に指定してください")
-    folder = safe_join(out, folder_name)
-    with atomic_directory(folder) as tmp:
-        # The kernel runs inside the (temporary) report folder and writes to "."; the saved notebook thus
-        # keeps OUTPUT_DIR = "." = its own folder, valid after the move and when reopened in JupyterLab.
-        params["OUTPUT_DIR"] = "."
-        notebook = tmp / "報告書.ipynb"
-        say("[2/4] 報告書ノートブックを実行中")
-        try:
-            with inline_figures():
-                papermill.execute_notebook(
-                    str(template),
-                    str(notebook),
-                    parameters=params,
-                    kernel_name="python3",
-                    cwd=str(tmp),
-                    progress_bar=bar and sys.stderr.isatty(),
-                    log_output=False,
-                    config=kernel_config(),
-                )
-        except papermill.PapermillExecutionError as exc:
-            raise GrantkitError(f"報告書の作成に失敗しました（{exc.ename}: {exc.evalue}）") from None
-        say("[3/4] HTML を作成中")
-        (tmp / "報告書.html").write_text(report_html(notebook, title), encoding="utf-8")
-        say("[4/4] 仕上げ中")
-    say(f"完了: {folder}")
-    return folder
-
-
-NOTEBOOK_ONLY = "notebook-only"
-
-
-def report_html(notebook: Path, title: str) -> str:
-    """The executed notebook as one self-contained HTML page without code or prompts, with the report styles
-    (``grantkit/report/templates/report.css``: amounts on one line, row headings to the left, prose paragraphs).
-
-    The page opens with ``title`` as its heading (who and which years); cells of the template tagged
-    ``notebook-only`` (the notebook's own heading, how to run it in JupyterLab, notes on the bundled data) are
-    left out, so the page reads as a report, not as instructions. It loads nothing from the network (no
-    MathJax, require.js or other script or style by URL: municipal PCs often have no internet), images are
-    embedded with their chart title as alt text, and tables have one header row (index names moved up).
-    """
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    nb = nbformat.read(notebook, as_version=4)
-    nb.metadata["title"] = title
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
-    exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True, language_code="ja"
-    )
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY}), enabled=True)
-    page, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
-    alts = [
-        out.get("metadata", {}).get("image/png", {}).get("alt", "")
-        for cell in nb.cells
-        if cell.cell_type == "code" and NOTEBOOK_ONLY not in cell.metadata.get("tags", [])
-        for out in cell.get("outputs", [])
-        if "image/png" in out.get("data", {})
-    ]
-    css = template_path("report.css").read_text(encoding="utf-8")
-    return offline_page(page.replace("</head>", f"<style>\n{css}</style>\n</head>", 1), alts)
-
-
-# a table cell holding words (not a figure, 「○」 or 「－」): starts with neither a digit nor a sign
-_TEXT_CELL = re.compile(r"^(?![（(]?[+\-±]?\d)(?![○－]$).*[^\W\d_]")
-
-
-def offline_page(page: str, alts: list[str]) -> str:
-    """``page`` without any script, style sheet or font loaded by URL (inline scripts that only configure
-    MathJax go too), the n-th image's alt text set to ``alts[n]`` when given, and each table's second
-    header row of index names merged into the first.
-
-    >>> page = '<html><head><script src="https://x/require.js"></script></head><body><img src="data:,"></body></html>'
-    >>> offline_page(page, ["山口県の得点率"])
-    '<html><head></head><body><img alt="山口県の得点率" src="data:,"/></body></html>'
-    """
-    from bs4 import BeautifulSoup, Comment
-
-    soup = BeautifulSoup(page, features="html.parser")
-    for comment in soup.find_all(string=lambda t: isinstance(t, Comment) and "mathjax" in t.lower()):
-        comment.extract()
-    for tag in soup.find_all(["script", "link"]):
-        url = tag.get("src") or tag.get("href") or ""
-        if (
-            "://" in url
-            or url.startswith("//")
-            or "mathjax" in (tag.get("type") or "").lower()
-            or "MathJax" in tag.get_text()
-            or (tag.name == "script" and "://" in tag.get_text())
-        ):
-            tag.decompose()
-    for style in soup.find_all("style"):  # comments citing where a colour came from are URLs too
-        if style.string and "://" in style.string:
-            style.string = re.sub(
-                r"/\*.*?\*/", lambda m: "" if "://" in m.group(0) else m.group(0), style.string, flags=re.S
-            )
-    for td in soup.find_all("td"):  # names and reasons read from the left; figures stay right-aligned
-        if _TEXT_CELL.match(td.get_text(strip=True)):
-            td["class"] = [*td.get("class", []), "grantkit-text"]
-    for img, alt in zip(soup.find_all("img"), alts):
-        if alt:
-            img["alt"] = alt
-    for thead in soup.find_all("thead"):
-        rows = thead.find_all("tr", recursive=False)
-        if len(rows) != 2:
-            continue
-        top, names = rows[0].find_all("th"), [th.get_text() for th in rows[1].find_all("th")]
-        # the second row holds only the index names, under the first row's empty leading cells
-        if (
-            len(names) == len(top)
-            and not rows[1].find_all("td")
-            and all(not name.strip() or not th.get_text(strip=True) for th, name in zip(top, names))
-        ):
-            for th, name in zip(top, names):
-                if name.strip():
-                    th.string = name
-            rows[1].decompose()
-    return str(soup)
-
-
-def kernel_config() -> object:
-    """Settings for the kernels the kit starts itself (report runs, ``tools/execute_notebooks.py``).
-
-    The kernel traffic is CurveZMQ-encrypted when pyzmq supports it, so ipykernel does not warn "Kernel is
-    running over TCP without encryption" on every run (and nothing is sent in plain text on localhost).
-
-    >>> kernel_config()["KernelManager"]["transport_encryption"] in ("auto", "disabled")
-    True
-    """
-    import zmq
-    from traitlets.config import Config
-
-    return Config({"KernelManager": {"transport_encryption": "auto" if zmq.has("curve") else "disabled"}})
-
-
-INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-
-
-@contextmanager
-def inline_figures() -> Iterator[None]:
-    """Kernels started inside this block draw figures into the notebook, as in JupyterLab.
-
-    ipykernel only chooses its inline backend when ``MPLBACKEND`` is unset; an inherited ``MPLBACKEND=Agg``
-    (common on servers and CI) would silently leave every chart out of the notebook and the report.
-
-    >>> with inline_figures():
-    ...     os.environ["MPLBACKEND"] == INLINE_BACKEND
-    True
-    """
-    before = os.environ.get("MPLBACKEND")
-    os.environ["MPLBACKEND"] = INLINE_BACKEND
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["MPLBACKEND"]
-        else:
-            os.environ["MPLBACKEND"] = before
+    both = loaded.history.loc[loaded.history["fiscal_year"].isin(sel.years), "grant"].nunique() > 1
+    folder = report_folder(out, report_folder_name(sel.entity, base, target) + (f"_{sel.grant}" if both else ""))
+    say("[2/4] 報告書の表と図を作成中")
+    report = build_prefecture_report(loaded, entity=sel.entity, base=base, target=target)
+    return write_report_folder(report, folder, TEMPLATE, params, say)
 
 
 def _optional(path: str | Path | None) -> str:

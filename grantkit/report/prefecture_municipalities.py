@@ -1,10 +1,9 @@
 """The prefecture's report on its municipalities: national workbooks in, one folder out.
 
-``grantkit report --prefecture 北海道 --year R8 --data <全国の評価結果>...`` runs the notebook
-``grantkit/report/templates/prefecture_municipalities.ipynb`` with papermill (the machinery of
-``report.prefecture.execute_report``) and writes the executed notebook, an HTML page without code, the tables as
-Excel and the PNG charts into
-``reports/<都道府県名>_市町村_<年度>/``. ``prefecture_overview`` assembles the tables the notebook shows.
+``grantkit report --prefecture 北海道 --year R8 --data <全国の評価結果>...`` reads the workbooks once, builds the
+report (``build_prefecture_municipalities_report``) and writes an HTML page, the tables as Excel, the PNG charts
+and the report's notebook (``templates/prefecture_municipalities.ipynb`` with its parameters) into
+``reports/<都道府県名>_市町村_<年度>/``. ``prefecture_overview`` assembles the tables the report shows.
 """
 
 from __future__ import annotations
@@ -42,8 +41,24 @@ TEMPLATE = template_path("prefecture_municipalities.ipynb")
 
 @dataclass
 class PrefectureOverview:
-    """The tables of the report on one prefecture's municipalities in one 交付年度 (see ``prefecture_view``);
-    ``change`` is None without the previous year's workbook; ``row_set`` says which rows means and ranks use."""
+    """The tables of the report on one prefecture's municipalities in one 交付年度 (see ``prefecture_view``).
+
+    Attributes
+    ----------
+    prefecture, fiscal_year, previous : the prefecture, the 交付年度 and the previous one loaded (or None).
+    table : one row per municipality (``municipality_table``).
+    thresholds, below, below_goals : the low-score thresholds and the municipalities below them (grant totals;
+        目標).
+    items, change, peers, rates, groups : items to support first, the change from last year (None without it),
+        区分×過疎 means, the rate distributions and the 指標群 rates.
+    row_set : which rows the means and ranks use.
+
+    >>> import grantkit as gk
+    >>> d = gk.load_municipal_data([gk.example_path("mhlw_sample_R7.xlsx")])
+    >>> o = prefecture_overview(d, prefecture="北海道", year="R7")
+    >>> o.change is None, o.threshold("推進") < o.table.attrs["national_mean"]["推進"]
+    (True, True)
+    """
 
     prefecture: str
     fiscal_year: int
@@ -101,8 +116,29 @@ class PrefectureOverview:
 
 
 def prefecture_overview(data: object, *, prefecture: str, year: int | str) -> PrefectureOverview:
-    """Every table of the report for ``prefecture`` (name as in the workbook, e.g. 北海道) and ``year`` from a
-    ``MunicipalData`` (the previous year's change when its workbook is loaded too)."""
+    """Every table of the report on one prefecture's municipalities, each computed once.
+
+    Parameters
+    ----------
+    data : MunicipalData
+        From ``load_municipal_data``; the previous year's workbook adds the change from last year.
+    prefecture : str
+        As in the workbook (「北海道」); 「鳥取」 is read as 「鳥取県」.
+    year : int or str
+        The 交付年度.
+
+    Returns
+    -------
+    PrefectureOverview
+        The municipality table, thresholds, the municipalities below them (grant totals and 目標), items to
+        support first, the change (None without last year), peer means, distributions and 指標群 rates.
+
+    >>> import grantkit as gk
+    >>> d = gk.load_municipal_data([gk.example_path("mhlw_sample_R6.xlsx"), gk.example_path("mhlw_sample_R7.xlsx")])
+    >>> o = prefecture_overview(d, prefecture="北海道", year="R7")
+    >>> o.table.attrs["n_prefecture"], o.previous, o.grants
+    (31, 2024, ['推進', '支援'])
+    """
     with reused_totals():  # the tables below ask the same year's totals and standing several times
         return _prefecture_overview(data, prefecture=prefecture, year=year)
 
@@ -172,12 +208,27 @@ def run_prefecture_report(
     out: str | Path = "reports",
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write the report on one prefecture's municipalities in one 交付年度 (HTML, Excel, PNG).
+    """Write the report on one prefecture's municipalities in one 交付年度 (HTML, Excel, PNG and its notebook).
 
-    Takes the national result workbooks (one per 交付年度; the previous year, when given, adds the changes), the
-    prefecture (「鳥取県」 or 「鳥取」) and the year; returns the report folder (``<out>/鳥取県_市町村_R7``).
-    Guarantees: a prefecture without municipalities in that year raises ``UnknownSelectionError`` listing the
-    prefectures that exist, before anything runs.
+    Parameters
+    ----------
+    prefecture : str
+        「鳥取県」 or 「鳥取」.
+    year : int or str
+        The 交付年度.
+    data : sequence of str or Path
+        The national result workbooks, one per 交付年度 (the previous year, when given, adds the changes).
+    out : str or Path
+        The folder the report folder is written into.
+    progress : callable, optional
+        Receives the progress lines (default: printed on stderr).
+
+    Returns
+    -------
+    Path
+        The report folder (``<out>/鳥取県_市町村_R7``), written atomically. Guarantees: each workbook is read once;
+        a prefecture without municipalities in that year raises ``UnknownSelectionError`` listing the prefectures
+        that exist, before anything is written.
 
     >>> from grantkit.examples import example_path
     >>> run_prefecture_report(prefecture="架空県", year="R7", data=[example_path("mhlw_sample_R7.xlsx")],
@@ -185,8 +236,10 @@ def run_prefecture_report(
     Traceback (most recent call last):
     grantkit.errors.UnknownSelectionError: 「架空県」の市町村は令和7年度の評価結果にありません（...）
     """
+    from .execution import write_report_folder
     from .municipal import load_municipal_data
-    from .prefecture import execute_report
+    from .prefecture_municipalities_sections import build_prefecture_municipalities_report
+    from .render import report_folder
 
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     paths = [str(Path(p).resolve()) for p in data]
@@ -194,6 +247,8 @@ def run_prefecture_report(
     loaded = load_municipal_data(paths)
     y = to_fiscal_year(year)
     name = check_prefecture_selection(loaded, prefecture=prefecture, year=y)
-    params = {"PREFECTURE": name, "YEAR": era_label(y), "DATA": paths}
-    title = f"{name}の市町村の評価結果 {era_label_long(y)}（保険者機能強化推進交付金・介護保険保険者努力支援交付金）"
-    return execute_report(TEMPLATE, params, Path(out), f"{name}_市町村_{era_label(y)}", title, say, progress is None)
+    params = {"PREFECTURE": name, "YEAR": era_label(y), "DATA": paths, "OUTPUT_DIR": "."}
+    folder = report_folder(out, f"{name}_市町村_{era_label(y)}")
+    say("[2/4] 報告書の表と図を作成中")
+    report = build_prefecture_municipalities_report(loaded, prefecture=name, year=y)
+    return write_report_folder(report, folder, TEMPLATE, params, say)

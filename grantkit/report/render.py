@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ from ..errors import GrantkitError
 from ..io.files import atomic_write, umask  # noqa: F401  (atomic_write: re-exported)
 from ..labels import label
 from ..present.format import RATE_DIGITS, column_kind, excel_format, format_figure, rate_digits
+
+if TYPE_CHECKING:
+    from .model import Figure, Report, Section
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -71,6 +75,19 @@ def safe_join(root: str | Path, *parts: str) -> Path:
     if path != base and base not in path.parents:
         raise GrantkitError(f"出力先 {path} は {base} の外です")
     return path
+
+
+def report_folder(out: str | Path, name: str) -> Path:
+    """The folder of one report: ``out / name`` made of safe path components; an ``out`` that is a file is
+    refused with a clear error.
+
+    >>> report_folder("reports", "../山口県_H30-R1").name
+    '山口県_H30-R1'
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise GrantkitError(f"出力先 {out} はファイルです。報告書を書き出すフォルダを --out に指定してください")
+    return safe_join(out, name)
 
 
 @contextlib.contextmanager
@@ -209,3 +226,202 @@ def _write_column(
             ws.write_number(i, j, float(v.replace(",", "")), fmt)
         else:
             ws.write_string(i, j, str(v))
+
+
+# a table cell holding words (not a figure, 「○」 or 「－」): starts with neither a digit nor a sign
+_TEXT_CELL = re.compile(r"^(?![（(]?[+\-±]?\d)(?![○－]$).*[^\W\d_]")
+
+
+def offline_page(page: str, alts: list[str]) -> str:
+    """``page`` without any script, style sheet or font loaded by URL (inline scripts that only configure
+    MathJax go too), the n-th image's alt text set to ``alts[n]`` when given, and each table's second
+    header row of index names merged into the first.
+
+    >>> page = '<html><head><script src="https://x/require.js"></script></head><body><img src="data:,"></body></html>'
+    >>> offline_page(page, ["山口県の得点率"])
+    '<html><head></head><body><img alt="山口県の得点率" src="data:,"/></body></html>'
+    """
+    from bs4 import BeautifulSoup, Comment
+
+    soup = BeautifulSoup(page, features="html.parser")
+    for comment in soup.find_all(string=lambda t: isinstance(t, Comment) and "mathjax" in t.lower()):
+        comment.extract()
+    for tag in soup.find_all(["script", "link"]):
+        url = tag.get("src") or tag.get("href") or ""
+        if (
+            "://" in url
+            or url.startswith("//")
+            or "mathjax" in (tag.get("type") or "").lower()
+            or "MathJax" in tag.get_text()
+            or (tag.name == "script" and "://" in tag.get_text())
+        ):
+            tag.decompose()
+    for style in soup.find_all("style"):  # comments citing where a colour came from are URLs too
+        if style.string and "://" in style.string:
+            style.string = re.sub(
+                r"/\*.*?\*/", lambda m: "" if "://" in m.group(0) else m.group(0), style.string, flags=re.S
+            )
+    for td in soup.find_all("td"):  # names and reasons read from the left; figures stay right-aligned
+        if _TEXT_CELL.match(td.get_text(strip=True)):
+            td["class"] = [*td.get("class", []), "grantkit-text"]
+    for img, alt in zip(soup.find_all("img"), alts):
+        if alt:
+            img["alt"] = alt
+    for thead in soup.find_all("thead"):
+        rows = thead.find_all("tr", recursive=False)
+        if len(rows) != 2:
+            continue
+        top, names = rows[0].find_all("th"), [th.get_text() for th in rows[1].find_all("th")]
+        # the second row holds only the index names, under the first row's empty leading cells
+        if (
+            len(names) == len(top)
+            and not rows[1].find_all("td")
+            and all(not name.strip() or not th.get_text(strip=True) for th, name in zip(top, names))
+        ):
+            for th, name in zip(top, names):
+                if name.strip():
+                    th.string = name
+            rows[1].decompose()
+    return str(soup)
+
+
+# --- the report model (report.model) as HTML, Excel and PNG ------------------------------------------------------
+
+HTML_NAME = "報告書.html"
+EXCEL_NAME = "表.xlsx"
+# rate columns (fractions) whose names do not end in ``_rate``: shown as % in the workbook
+RATE_COLUMNS = ("rate", "rate_base", "rate_target", "national_rate_base", "national_rate_target")
+
+
+def section_html(section: Section, *, images: Mapping[str, bytes] | None = None) -> list[str | Figure]:
+    """The section as HTML pieces in reading order; a figure is an ``<img>`` embedding ``images[stem]`` (the PNG
+    bytes saved) or, when ``images`` is None, the ``Figure`` itself (a notebook shows it as an image).
+
+    >>> from grantkit.report.model import Section, Text
+    >>> section_html(Section("1. 得点", [Text("本文。")]))
+    ['<h2>1. 得点</h2>', '<p>本文。</p>']
+    """
+    import base64
+    import html
+
+    from .model import Figure, Heading, Table, Text
+
+    pieces: list[str | Figure] = [f"<h2>{html.escape(section.title)}</h2>"] if section.title else []
+    for part in section.parts:
+        if isinstance(part, Text):
+            paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in part.paragraphs)
+            pieces.append(f'<div class="grantkit-prose">{paragraphs}</div>' if part.drafted else paragraphs)
+        elif isinstance(part, Heading):
+            pieces.append(f"<h3>{html.escape(part.text)}</h3>")
+        elif isinstance(part, Table) and part.view is not None:
+            pieces.append(part.view.to_html(max_rows=None, max_cols=None, notebook=True))
+        elif isinstance(part, Figure):
+            if images is None:
+                pieces.append(part)
+            else:
+                data = base64.b64encode(images[part.stem]).decode("ascii")
+                alt = html.escape(part.alt, quote=True)
+                pieces.append(f'<figure><img alt="{alt}" src="data:image/png;base64,{data}"/></figure>')
+    return pieces
+
+
+def report_page(report: Report, images: Mapping[str, bytes]) -> str:
+    """The report as one self-contained HTML page: its title as ``<title>`` and heading, each section in order,
+    the charts embedded (``images``: file stem → PNG bytes) with their titles as alt text, the report styles
+    (``templates/report.css``) inline. Nothing is loaded from the network (municipal PCs often have no internet).
+
+    >>> from grantkit.report.model import Report, Section, Text
+    >>> page = report_page(Report("山口県 報告書", "", [Section("1. 得点", [Text("本文。")])]), {})
+    >>> "<h1>山口県 報告書</h1>" in page and "<h2>1. 得点</h2>" in page and "://" not in page
+    True
+    """
+    import html
+
+    from ..examples import template_path
+
+    css = template_path("report.css").read_text(encoding="utf-8")
+    body = "\n".join(
+        "<section>" + "\n".join(str(p) for p in section_html(s, images=images)) + "</section>" for s in report
+    )
+    title = html.escape(report.title)
+    page = (
+        f'<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8"/><title>{title}</title>\n'
+        f"<style>\n{css}</style>\n</head>\n<body><main>\n<h1>{title}</h1>\n{body}\n</main></body></html>\n"
+    )
+    return offline_page(page, [])
+
+
+def write_report(report: Report, folder: str | Path) -> list[Path]:
+    """Write a report model as files.
+
+    Parameters
+    ----------
+    report : Report
+        From ``build_prefecture_report`` or ``build_municipal_report``.
+    folder : str or Path
+        An existing folder.
+
+    Returns
+    -------
+    list of Path
+        The files written: each chart as PNG (and SVG beside it), ``表.xlsx`` (one sheet per table with a sheet
+        name, in order; text that could run as a formula neutralised, number formats as printed) and the page
+        ``報告書.html``. Guarantees: each figure is saved once and the page embeds those bytes, so it shows exactly
+        the PNG in the folder; every file is written atomically.
+
+    >>> import tempfile
+    >>> from grantkit.report.model import Report, Section, Text
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.name for p in write_report(Report("題", "", [Section("1. 節", [Text("文。")])]), d)]
+    ['報告書.html']
+    """
+    from ..plot import save_figure
+
+    folder = Path(folder)
+    written, images = [], {}
+    for figure in report.figures():
+        path = save_figure(figure.fig, folder / f"{figure.stem}.png")
+        images[figure.stem] = path.read_bytes()
+        written.append(path)
+    tables = {t.sheet: t.excel for s in report for t in s.tables if t.sheet and t.excel is not None}
+    if tables:
+        written.append(write_excel_tables(tables, folder / EXCEL_NAME, entity_rate_digits=report.entity_rate_digits))
+    with atomic_write(folder / HTML_NAME) as tmp:
+        Path(tmp).write_text(report_page(report, images), encoding="utf-8")
+    written.append(folder / HTML_NAME)
+    return written
+
+
+def write_excel_tables(
+    tables: Mapping[str, pd.DataFrame], path: str | Path, *, entity_rate_digits: int = RATE_DIGITS
+) -> Path:
+    """Write report tables (sheet name → table) as one workbook, each cell showing the figure as the HTML does.
+
+    A table's ``attrs["kinds"]`` (the views with ``numbers=True``) names its columns' kinds of figure; the
+    entity's own rates get ``entity_rate_digits``; an index is written as leading columns, 行の種類 in Japanese
+    and the 年度 as printed (H30) next to the numeric 交付年度. Returns ``path``.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_excel_tables({"表": pd.DataFrame({"fiscal_year": [2019]})}, Path(d) / "t.xlsx").name
+    't.xlsx'
+    """
+    present = {k: _for_excel(v.reset_index() if v.index.name or v.index.nlevels > 1 else v) for k, v in tables.items()}
+    kinds = {c: k for v in tables.values() for c, k in v.attrs.get("kinds", {}).items()}
+    return write_tables_xlsx(
+        present, path, percent_columns=RATE_COLUMNS, kinds=kinds, entity_rate_digits=entity_rate_digits
+    )
+
+
+def _for_excel(table: pd.DataFrame) -> pd.DataFrame:
+    """Words for people in the workbook: 行の種類 in Japanese, and the 年度 as the report prints it (H30) next
+    to the numeric 交付年度."""
+    from ..eras import era_label
+    from ..labels import ROW_KIND_NAMES
+
+    out = table.copy()
+    if "row_kind" in out.columns:
+        out["row_kind"] = out["row_kind"].map(lambda v: ROW_KIND_NAMES.get(v, v))
+    if "fiscal_year" in out.columns and "era" not in out.columns and pd.api.types.is_integer_dtype(out["fiscal_year"]):
+        out.insert(out.columns.get_loc("fiscal_year") + 1, "era", out["fiscal_year"].map(era_label))
+    return out
