@@ -314,7 +314,8 @@ def section_html(section: Section, *, images: Mapping[str, bytes] | None = None)
         elif isinstance(part, Heading):
             pieces.append(f"<h3>{html.escape(part.text)}</h3>")
         elif isinstance(part, Table) and part.view is not None:
-            pieces.append(part.view.to_html(max_rows=None, max_cols=None, notebook=True))
+            plain = isinstance(part.view.index, pd.RangeIndex)  # row numbers from 0 mean nothing to a reader
+            pieces.append(part.view.to_html(max_rows=None, max_cols=None, notebook=True, index=not plain))
         elif isinstance(part, Figure):
             if images is None:
                 pieces.append(part)
