@@ -9,7 +9,7 @@ rows, ``add_national_average`` computes it as the mean over entities.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -80,7 +80,7 @@ def _listing(values: object) -> str:
 def resolve_selection(
     scores: pd.DataFrame,
     *,
-    entity: str,
+    entity: str | Selection,
     grant: str | None = None,
     years: list[int | str] | None = None,
     level: str | None = None,
@@ -90,11 +90,19 @@ def resolve_selection(
     Without ``grant`` the entity's only grant is used; with two grants present an
     ``UnknownSelectionError`` lists them.
 
+    A ``Selection`` resolved before is taken as it is (narrowed to ``years``, which it must hold): a report resolves
+    its entity once and hands the selection to every compute function.
+
     >>> from grantkit import example_scores
-    >>> resolve_selection(example_scores(), entity="35", years=["H30", "R1"])  # doctest: +NORMALIZE_WHITESPACE
+    >>> sel = resolve_selection(example_scores(), entity="35", years=["H30", "R1"])
+    >>> sel  # doctest: +NORMALIZE_WHITESPACE
     Selection(level='都道府県', grant='推進', entity='山口県', entity_code='35', years=(2018, 2019),
               national='全国平均')
+    >>> resolve_selection(example_scores(), entity=sel, years=["R1"]).years
+    (2019,)
     """
+    if isinstance(entity, Selection):
+        return _reuse(entity, grant=grant, years=years, level=level)
     rows = _entity_rows(scores, str(entity))
     if rows["entity"].eq(NATIONAL).all():
         raise UnknownSelectionError(f"「{entity}」は比べる相手（全国平均）の行です。都道府県・市町村を選んでください")
@@ -136,6 +144,23 @@ def resolve_selection(
     return Selection(
         str(rows["level"].iloc[0]), grant, str(rows["entity"].iloc[0]), str(rows["entity_code"].iloc[0]), tuple(wanted)
     )
+
+
+def _reuse(selection: Selection, *, grant: str | None, years: list[int | str] | None, level: str | None) -> Selection:
+    """A selection resolved before, narrowed to ``years`` (which it must hold); another grant or level is an error."""
+    if grant not in (None, selection.grant) or level not in (None, selection.level):
+        raise UnknownSelectionError(
+            f"「{selection.entity}」は{selection.level}・{selection.grant}として選ばれています（求められたのは "
+            f"{level or selection.level}・{grant or selection.grant}）"
+        )
+    wanted = selection.years if years is None else tuple(to_fiscal_year(y) for y in years)
+    missing = [y for y in wanted if y not in selection.years]
+    if missing:
+        raise UnknownSelectionError(
+            f"「{selection.entity}」の選択に{'、'.join(era_label_long(y) for y in missing)}は含まれていません"
+            f"（選んだ年度: {'、'.join(era_label_long(y) for y in selection.years)}）"
+        )
+    return replace(selection, years=wanted)
 
 
 def _entity_rows(scores: pd.DataFrame, entity: str) -> pd.DataFrame:
@@ -254,7 +279,7 @@ def compare_years(
     base: int | str,
     target: int | str,
     *,
-    entity: str,
+    entity: str | Selection,
     grant: str | None = None,
     level: str | None = None,
 ) -> pd.DataFrame:
@@ -270,7 +295,8 @@ def compare_years(
     base, target
         The two fiscal years (2018, "H30", "令和元年度" …); they must differ.
     entity
-        Name or code of the entity (full-width, spaces and lost leading zeros are forgiven).
+        Name or code of the entity (full-width, spaces and lost leading zeros are forgiven), or the ``Selection``
+        a report resolved once.
     grant, level
         Needed only when the data holds more than one grant or level for the entity.
 
@@ -326,7 +352,12 @@ def compare_years(
 
 
 def compare_to_average(
-    scores: pd.DataFrame, *, entity: str, fiscal_year: int | str, grant: str | None = None, level: str | None = None
+    scores: pd.DataFrame,
+    *,
+    entity: str | Selection,
+    fiscal_year: int | str,
+    grant: str | None = None,
+    level: str | None = None,
 ) -> pd.DataFrame:
     """Per indicator and totals: score, national average, both rates, and the differences.
 
@@ -339,7 +370,8 @@ def compare_to_average(
     fiscal_year
         The year to compare (2019, "R1" …).
     entity
-        Name or code of the entity (full-width, spaces and lost leading zeros are forgiven).
+        Name or code of the entity (full-width, spaces and lost leading zeros are forgiven), or the ``Selection``
+        a report resolved once.
     grant, level
         Needed only when the data holds more than one grant or level for the entity.
 
@@ -440,7 +472,7 @@ def top_leaves(table: pd.DataFrame, column: str, n: int, *, largest: bool = True
 def rank_among(
     scores: pd.DataFrame,
     *,
-    entity: str,
+    entity: str | Selection,
     fiscal_year: int | str,
     grant: str | None = None,
     level: str | None = None,

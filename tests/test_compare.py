@@ -260,3 +260,23 @@ def test_strengths_are_above_and_weaknesses_below_the_average(example):
     assert (strengths(versus, 20)["diff_rate_pt"] > 0).all() and (weaknesses(versus, 20)["diff_rate_pt"] < 0).all()
     above = versus.assign(diff_rate_pt=versus["diff_rate_pt"].abs() + 1)  # an entity above average everywhere
     assert weaknesses(above).empty and len(strengths(above)) == 3
+
+
+def test_a_selection_resolved_once_is_reused_not_resolved_again():
+    """The report resolves 山口県 once; compute functions given that selection give the same tables as with the
+    name, narrow it to the years they need, and refuse a year or grant it does not hold."""
+    from grantkit import example_scores
+    from grantkit.compare import resolve_selection
+
+    scores = example_scores()
+    sel = resolve_selection(scores, entity="山口県", years=["H30", "R1"])
+    pd.testing.assert_frame_equal(
+        compare_years(scores, "H30", "R1", entity=sel), compare_years(scores, "H30", "R1", entity="山口県")
+    )
+    versus = compare_to_average(scores, entity=sel, fiscal_year="R1")
+    assert versus.attrs["entity_code"] == "35" and versus.attrs["fiscal_year"] == 2019
+    only_r1 = resolve_selection(scores, entity="山口県", years=["R1"])
+    with pytest.raises(UnknownSelectionError, match="平成30年度"):
+        compare_years(scores, "H30", "R1", entity=only_r1)
+    with pytest.raises(UnknownSelectionError, match="支援"):
+        resolve_selection(scores, entity=sel, grant="支援")

@@ -10,12 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..eras import era_label
 from ..errors import GrantkitError
 from ..rates import display_code, score_rates
+
+if TYPE_CHECKING:
+    from ..compare import Selection
 
 MISSING = "－"
 
@@ -279,7 +283,7 @@ def excel_format(kind: str, digits: int | None = None) -> str | None:
 def score_table(
     rates: pd.DataFrame,
     *,
-    entity: str,
+    entity: str | Selection,
     years: list[int | str] | None = None,
     grant: str | None = None,
     rate_rows: str = "top",
@@ -354,7 +358,7 @@ def score_table(
 
 
 def score_numbers(
-    rates: pd.DataFrame, *, entity: str, years: list[int | str] | None = None, grant: str | None = None
+    rates: pd.DataFrame, *, entity: str | Selection, years: list[int | str] | None = None, grant: str | None = None
 ) -> pd.DataFrame:
     """The figures of ``score_table`` as numbers, for Excel: per year and indicator (leaves, subtotals, total)
     the entity's and the national average's score, 配点 and rate.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import plot, present
-from ..compare import compare_to_average, compare_years, resolve_selection, strengths, weaknesses
+from ..compare import Selection, compare_to_average, compare_years, resolve_selection, strengths, weaknesses
 from ..eras import era_label_long
 from ..eras import fiscal_year as to_fiscal_year
 from ..funding import project_summary, project_table
@@ -56,8 +56,8 @@ def build_prefecture_report(data: ReportData, *, entity: str, base: int | str, t
     history = data.history if data.history is not None else data.scores
     both = history.loc[history["fiscal_year"].isin(years), "grant"].nunique() > 1
     rates = score_rates(data.scores)
-    comparison = compare_years(data.scores, base, target, entity=name, grant=sel.grant)
-    versus = compare_to_average(data.scores, entity=name, fiscal_year=target, grant=sel.grant)
+    comparison = compare_years(data.scores, base, target, entity=sel)  # the selection resolved once above
+    versus = compare_to_average(data.scores, entity=sel, fiscal_year=target)
     title = (
         f"{name} {era_label_long(base)}・{era_label_long(target)} "
         f"{GRANT_NAMES[sel.grant] + 'の' if both else '交付金の'}評価と活用状況"
@@ -77,7 +77,7 @@ def build_prefecture_report(data: ReportData, *, entity: str, base: int | str, t
                 ),
             ],
         ),
-        _scores_section(rates, name, years),
+        _scores_section(rates, sel, years),
         _comparison_section(comparison, history, name, sel.grant, target, source),
         _average_section(versus, comparison, source),
         _allocation_section(data, name),
@@ -103,8 +103,8 @@ def build_prefecture_report(data: ReportData, *, entity: str, base: int | str, t
     return Report(title, source, sections, entity_rate_digits=0)
 
 
-def _scores_section(rates: pd.DataFrame, name: str, years: list[int]) -> Section:
-    table = present.score_table(rates, entity=name, years=years)
+def _scores_section(rates: pd.DataFrame, sel: Selection, years: list[int]) -> Section:
+    table = present.score_table(rates, entity=sel, years=years)
     return Section(
         "1. 評価指標の得点",
         [
@@ -113,7 +113,7 @@ def _scores_section(rates: pd.DataFrame, name: str, years: list[int]) -> Section
                 "小計・合計はデータの末端の指標から計算しています。得点率はすべて四捨五入です。"
             ),
             Table(present.score_table_view(table), sheet="得点表"),
-            Table(None, sheet="得点表（数値）", numbers=present.score_numbers(rates, entity=name, years=years)),
+            Table(None, sheet="得点表（数値）", numbers=present.score_numbers(rates, entity=sel, years=years)),
             Text(present.average_rounding_note(rates, years=years), drafted=True),
         ],
     )
