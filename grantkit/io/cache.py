@@ -36,12 +36,13 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from ..provenance import text_array, text_values
 from ..schema import first_rows
 from .files import sha256
 
 ENV_DIR = "GRANTKIT_CACHE_DIR"
 ENV_OFF = "GRANTKIT_NO_CACHE"
-FORMAT = 1
+FORMAT = 2
 KEEP_DAYS = 60
 _MANIFEST = "manifest.json"
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -213,7 +214,9 @@ def _load(entry: Path) -> Any:
 
 def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     """One table as Parquet, one row group, every column dictionary-encoded (scores repeat a few values too): text
-    columns (pandas "str") encoded from their few distinct string objects."""
+    columns (pandas "str") encoded from their few distinct string objects. The manifest notes which text columns
+    repeat a block of values (``np.tile``) or each value over a run (``np.repeat``), as a loader's long tables do:
+    those are rebuilt by broadcasting, several times faster than a take."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -222,33 +225,58 @@ def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
         raise _Unsupported("column names")
     text = [c for c in df.columns if _is_text(df[c].dtype)]
     table = pa.Table.from_pandas(df.drop(columns=text), preserve_index=None)
+    encoded = {c: _dictionary(np.asarray(df[c].array, dtype=object)) for c in text}
     for c in text:
-        table = table.append_column(c, _dictionary(np.asarray(df[c].array, dtype=object)))
+        table = table.append_column(c, encoded[c])
     pq.write_table(table, path, compression="lz4", write_page_checksum=True, row_group_size=max(len(df), 1))
     return {
         "columns": list(df.columns),
         "dtypes": [str(t) for t in df.dtypes],
         "text": text,
+        "shapes": _shapes({c: encoded[c].indices.fill_null(-1).to_numpy() for c in text}),
         "index": str(df.index.dtype),
         "rows": len(df),
         "bytes": path.stat().st_size,
     }
 
 
-def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
+def _shapes(codes: dict[str, Any]) -> dict[str, list[Any]]:
+    """For each column of codes that is one: ["repeat", run] (each value repeated ``run`` times in turn) or
+    ["tile", period] (the first ``period`` values over and over, a period that some column repeats over)."""
     import numpy as np
+
+    shapes: dict[str, list[Any]] = {}
+    rows = len(next(iter(codes.values()), []))
+    for c, x in codes.items():
+        change = np.flatnonzero(x[1:] != x[:-1])
+        run = int(change[0]) + 1 if len(change) else len(x)
+        if run > 1 and _repeats(x, run):
+            shapes[c] = ["repeat", run]
+    periods = sorted({k for _, k in shapes.values() if k < rows})
+    for c, x in codes.items():
+        period = next((p for p in periods if c not in shapes and _tiles(x, p)), None)
+        if period is not None:
+            shapes[c] = ["tile", period]
+    return shapes
+
+
+def _repeats(codes: Any, run: int) -> bool:
+    return len(codes) % run == 0 and bool((codes.reshape(-1, run) == codes[::run, None]).all())
+
+
+def _tiles(codes: Any, period: int) -> bool:
+    return len(codes) % period == 0 and bool((codes.reshape(-1, period) == codes[None, :period]).all())
+
+
+def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     if path.stat().st_size != info["bytes"]:
         raise ValueError("truncated table")
     table = pq.read_table(path, read_dictionary=info["text"], page_checksum_verification=True)
     rest = table.drop_columns(info["text"]).to_pandas(split_blocks=True)  # no consolidation copy
-    columns = {}
-    for c in info["text"]:
-        column = table.column(c).unify_dictionaries().combine_chunks()
-        values = np.array(column.dictionary.to_pylist() + [np.nan], dtype=object)
-        codes = column.indices.fill_null(len(values) - 1).to_numpy().astype(np.intp)  # take is 3x faster on intp
-        columns[c] = _strings(values.take(codes))
+    shapes = info.get("shapes", {})
+    columns = {c: _text_column(table.column(c), shapes.get(c)) for c in info["text"]}
     # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
     df = pd.DataFrame(
         {c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index, copy=False
@@ -261,16 +289,28 @@ def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
     return df
 
 
-def _strings(values: Any) -> Any:
-    """pandas "str" from an object array of str and NaN; the values came from a dictionary of str read back, so the
-    python-storage array is made without checking each cell again (any other storage: the public constructor)."""
+def _text_column(column: Any, shape: list[Any] | None) -> Any:
+    """pandas "str" from a dictionary column read back: its distinct values checked once, the cells taken by code
+    (-1 = missing), or broadcast when the manifest says the codes repeat (checked against the codes read)."""
     import numpy as np
+    from pandas.core.array_algos.take import take_nd
 
-    dtype = pd.StringDtype(na_value=np.nan)
-    if dtype.storage == "python":
-        with contextlib.suppress(AttributeError, TypeError):
-            return pd.arrays.StringArray._simple_new(values, dtype)
-    return pd.array(values, dtype=dtype)
+    column = column.unify_dictionaries().combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    values = text_values(column.dictionary.to_pylist())
+    indices = column.indices.fill_null(-1) if column.null_count else column.indices
+    codes = indices.to_numpy()
+    if shape is None:
+        return text_array(take_nd(values, codes.astype(np.intp, copy=False)))
+    kind, k = shape
+    if not (_repeats(codes, k) if kind == "repeat" else _tiles(codes, k)):
+        raise ValueError("the codes do not repeat as the manifest says")
+    cells = np.empty(len(codes), dtype=object)
+    block = cells.reshape(-1, k)
+    if kind == "repeat":
+        block[...] = values[codes[::k]][:, None]
+    else:
+        block[...] = values[codes[:k]][None, :]
+    return text_array(cells)
 
 
 def _is_text(dtype: object) -> bool:
