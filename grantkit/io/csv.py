@@ -13,6 +13,8 @@ import csv
 import hashlib
 import io
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +40,29 @@ def read_scores_csv(path: Path) -> Loaded:
     else:
         text, encoding = read_text(path)
         parsed = (_split_fast(text.encode("utf-8")) if encoding == "cp932" else None) or _split_exact(text, path)
-    report = LoadReport(source=path.name, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
-    return Loaded(tidy_cells(*parsed, report), report)
+    digest = _sha256_meanwhile(data)
+    report = LoadReport(source=path.name, encoding=encoding)
+    table = tidy_cells(*parsed, report)
+    report.sha256 = digest()
+    return Loaded(table, report)
+
+
+def _sha256_meanwhile(data: bytes) -> Callable[[], str]:
+    """Start hashing ``data`` in a thread (hashlib lets other threads run while it hashes a large buffer), so that
+    the hash of a large file overlaps the checks; the returned function waits for the hex digest.
+
+    >>> _sha256_meanwhile(b"abc")()[:16]
+    'ba7816bf8f01cfea'
+    """
+    found: list[str] = []
+    worker = threading.Thread(target=lambda: found.append(hashlib.sha256(data).hexdigest()), daemon=True)
+    worker.start()
+
+    def digest() -> str:
+        worker.join()
+        return found[0]
+
+    return digest
 
 
 def read_scores_rows(rows: list[list[object]], path: Path, sheet: str) -> Loaded:
@@ -158,7 +181,7 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
     if dropped:
         report.notes.append(f"見出しも値もない列（{'、'.join(dropped)}）は読み飛ばしました")
     raw = pd.DataFrame({header[j]: body[j] for j in keep}, index=body.index)
-    return tidy_scores(raw, report, [int(n) for n in lines])
+    return tidy_scores(raw, report, lines)
 
 
 _KNOWN = set(REQUIRED + OPTIONAL) | set(_JAPANESE_HEADINGS) | {label(c) for c in REQUIRED + OPTIONAL}
@@ -204,8 +227,8 @@ def _split_fast(data: bytes) -> tuple[pd.DataFrame, np.ndarray, None] | None:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    records = data.count(b"\n") + (not data.endswith(b"\n"))
-    if table.num_rows != records:
+    # a record per line, as the row numbers say, unless a quoted cell spans lines or a lone CR ends one: counted then
+    if (b'"' in data or b"\r" in data) and table.num_rows != data.count(b"\n") + (not data.endswith(b"\n")):
         return None
     columns = {}
     for j, name in enumerate(table.column_names):
