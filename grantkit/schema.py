@@ -248,8 +248,7 @@ class _Distinct:
         source: _Distinct | None = None,
     ):
         if column is not None:
-            codes, found = pd.factorize(column, use_na_sentinel=False)
-            uniques = list(found)
+            codes, uniques = distinct_values(column)
         self.codes, self.uniques, self.source = codes, uniques, source
 
     def map(self, convert: Callable[[object], object]) -> _Distinct:
@@ -521,6 +520,23 @@ def _codes(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return _joint([table[c].to_numpy() for c in columns])
 
 
+def distinct_values(column: pd.Series) -> tuple[np.ndarray, list]:
+    """A column as codes into a list of its values (a missing cell is a value too): a categorical column (as the CSV
+    reader makes) by its own codes and categories, any other by ``pandas.factorize``. A value may be listed that no
+    row holds.
+
+    >>> codes, values = distinct_values(pd.Series(["b", "a", "b"], dtype="category"))
+    >>> [values[c] for c in codes]
+    ['b', 'a', 'b']
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        if not (codes < 0).any():
+            return codes, list(column.cat.categories)
+    codes, found = pd.factorize(column, use_na_sentinel=False)
+    return codes, list(found)
+
+
 def _joint(codes: list[np.ndarray]) -> np.ndarray:
     """Codes (integers ≥ 0) of several columns combined: one code per distinct combination, numbered in order of
     first appearance.
@@ -528,11 +544,14 @@ def _joint(codes: list[np.ndarray]) -> np.ndarray:
     >>> _joint([np.array([0, 0, 1, 0]), np.array([0, 1, 0, 0])]).tolist()
     [0, 1, 2, 0]
     """
-    joint = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    joint, span = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64), 1
     for c in codes:
-        joint = joint * (int(c.max(initial=0)) + 1) + c
-        joint, _ = pd.factorize(joint)
-    return joint
+        width = int(c.max(initial=0)) + 1
+        if span * width >= 2**62:  # renumber before the combination could overflow
+            joint, found = pd.factorize(joint)
+            span = max(len(found), 1)
+        joint, span = joint * width + c, span * width
+    return pd.factorize(joint)[0]
 
 
 def _distinct_pairs(first: np.ndarray, second: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import InputFileError, Problem, ValidationError
 from ..labels import label
 from ..provenance import LoadReport
-from ..schema import _JAPANESE_HEADINGS, OPTIONAL, REQUIRED, Loaded, tidy_scores
+from ..schema import _JAPANESE_HEADINGS, OPTIONAL, REQUIRED, Loaded, distinct_values, tidy_scores
 from .files import read_text, sha256
 
 HEADER_SEARCH_ROWS = 10
@@ -194,7 +194,7 @@ def _heading(value: object, *, strip_only: bool = False) -> str:
 
 def _blank(column: pd.Series) -> np.ndarray:
     """Row mask: the cell is empty or white space (checked once per distinct value)."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    codes, uniques = distinct_values(column)
     flags = np.array([v is None or (isinstance(v, str) and not v.strip()) for v in uniques] + [True], dtype=bool)
     return flags[codes]
 
