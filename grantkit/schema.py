@@ -316,7 +316,9 @@ def _try(convert: Callable[..., object], error: type[Exception]) -> Callable[...
     return attempt
 
 
-def _check_values(table: pd.DataFrame, rows: np.ndarray, src: str, sheet: str | None, keys: pd.DataFrame) -> list[Problem]:
+def _check_values(
+    table: pd.DataFrame, rows: np.ndarray, src: str, sheet: str | None, keys: pd.DataFrame
+) -> list[Problem]:
     """Value rules checked with pandera; failures translated into Problems with user row numbers. The rules are
     first checked on whole columns at once: pandera runs, to name the cells, only when one of them fails."""
     problems: list[Problem] = []
@@ -507,7 +509,9 @@ def _report_lacking(
     fy, level, grant = (leaves[c].iloc[0] for c in ("fiscal_year", "level", "grant"))
     where = f"{era_label_long(int(fy))}・{level}・{grant}"
     indicators = [x for x in leaves["indicator"].unique() if x not in flagged]
-    for _, rows_of in table[part & short].groupby("entity_code", sort=False):  # by code: a mistyped name is reported above
+    for _, rows_of in table[part & short].groupby(
+        "entity_code", sort=False
+    ):  # by code: a mistyped name is reported above
         lacking = [x for x in indicators if x not in set(rows_of["indicator"])]
         add(
             f"{rows_of['entity'].iloc[0]} に指標 {'・'.join(lacking)} の行がありません（{where}。同じ年度・交付金の"
