@@ -10,6 +10,7 @@ across years and files (no maintained source of 全国地方公共団体コー�
 
 from __future__ import annotations
 
+import itertools
 import operator
 
 import numpy as np
@@ -88,17 +89,18 @@ def matrix(
     problems: list[Problem],
 ) -> np.ndarray:
     """Cells of ``rows`` at columns ``idx`` as floats; 「－」 etc. → NaN (listed as coerced), text → problem.
-    One C-level conversion when every cell is a number (picked by ``itemgetter``, no object array of the whole
-    sheet), cell by cell only otherwise."""
+    One C-level conversion when every cell is a number (picked by ``itemgetter`` and read by ``np.fromiter``, no
+    object array of the whole sheet), cell by cell only otherwise."""
     if not idx:
         return np.empty((len(rows), 0))
     pick = operator.itemgetter(*idx, idx[0])  # one extra key: a tuple however few columns
-    cells = list(map(pick, rows))
+    width = len(idx) + 1
     try:
-        return np.array(cells, dtype="float64").reshape(len(rows), len(idx) + 1)[:, :-1].copy()
+        cells = np.fromiter(itertools.chain.from_iterable(map(pick, rows)), dtype="float64", count=len(rows) * width)
+        return cells.reshape(len(rows), width)[:, :-1].copy()
     except (TypeError, ValueError):
         pass
-    block = np.array(cells, dtype=object).reshape(len(rows), len(idx) + 1)[:, :-1]
+    block = np.array(list(map(pick, rows)), dtype=object).reshape(len(rows), width)[:, :-1]
     out = np.full(block.shape, np.nan)
     for (i, k), v in np.ndenumerate(block):
         try:
