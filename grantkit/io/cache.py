@@ -273,8 +273,10 @@ def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
 
     if path.stat().st_size != info["bytes"]:
         raise ValueError("truncated table")
-    table = pq.read_table(path, read_dictionary=info["text"], page_checksum_verification=True)
-    rest = table.drop_columns(info["text"]).to_pandas(split_blocks=True)  # no consolidation copy
+    # one chunk per column (read_table would cut them into batches that to_pandas then joins)
+    table = pq.ParquetFile(path, read_dictionary=info["text"], page_checksum_verification=True).read()
+    # a copy: the arrays pyarrow lends are read-only, and a table from the cache takes writes as a fresh one does
+    rest = table.drop_columns(info["text"]).to_pandas(split_blocks=True).copy()
     shapes = info.get("shapes", {})
     columns = {c: _text_column(table.column(c), shapes.get(c)) for c in info["text"]}
     # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
