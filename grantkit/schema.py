@@ -207,24 +207,32 @@ def tidy_scores(
             columns[c] = text[c].values(good, "str")
     table = pd.DataFrame(columns)
     # the key columns as integer codes (equal code, equal value) for the rules across rows
-    keys = pd.DataFrame(
-        {
-            c: d.value_codes() if every else d.value_codes()[good]
-            for c, d in (
-                ("fiscal_year", years),
-                ("level", level),
-                ("grant", grant),
-                ("entity_code", codes),
-                ("entity", text["entity"]),
-                ("indicator", text["indicator"]),
-                ("parent", text["parent"]),
-            )
-        }
-    )
+    distinct = {
+        c: d.canonical(good, every)
+        for c, d in (
+            ("fiscal_year", years),
+            ("level", level),
+            ("grant", grant),
+            ("entity_code", codes),
+            ("entity", text["entity"]),
+            ("indicator", text["indicator"]),
+            ("parent", text["parent"]),
+        )
+    }
+    keys = pd.DataFrame({c: d.codes for c, d in distinct.items()})
     rows = rows if every else rows[good]
     if len(table):
         problems += _check_values(table, rows, src, sheet, keys)
-        problems += _check_structure(table, rows, src, sheet, complete=not problems, keys=keys)
+        problems += _check_structure(
+            table,
+            rows,
+            src,
+            sheet,
+            complete=not problems,
+            keys=keys,
+            indicator=distinct["indicator"],
+            parent=distinct["parent"],
+        )
     if problems:
         raise ValidationError(src, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     report.rows_kept = len(table)
@@ -264,12 +272,14 @@ class _Distinct:
             source=self,
         )
 
-    def value_codes(self) -> np.ndarray:
-        """One integer per row, equal where the converted values are equal."""
-        canonical, _ = pd.factorize(
+    def canonical(self, rows: np.ndarray, every: bool) -> _Distinct:
+        """The converted column of some rows (``every``: all of them) with one code per distinct converted value:
+        equal code, equal value (the codes of ``keys``)."""
+        canonical, found = pd.factorize(
             pd.Series([repr(u) if isinstance(u, _Failure) else u for u in self.uniques], dtype=object)
         )
-        return canonical[self.codes] if len(canonical) else np.zeros(len(self.codes), dtype=np.int64)
+        codes = canonical[self.codes] if len(canonical) else np.zeros(len(self.codes), dtype=np.int64)
+        return _Distinct(codes=codes if every else codes[rows], uniques=list(found))
 
     def holds(self, condition: Callable[[object], bool]) -> np.ndarray:
         return np.array([bool(condition(u)) for u in self.uniques] + [False], dtype=bool)[self.codes]
@@ -390,20 +400,28 @@ def _value_failures(table: pd.DataFrame, rows: np.ndarray, src: str, sheet: str 
 
 
 def _check_structure(
-    table: pd.DataFrame, rows: np.ndarray, src: str, sheet: str | None, *, complete: bool, keys: pd.DataFrame
+    table: pd.DataFrame,
+    rows: np.ndarray,
+    src: str,
+    sheet: str | None,
+    *,
+    complete: bool,
+    keys: pd.DataFrame,
+    indicator: _Distinct,
+    parent: _Distinct,
 ) -> list[Problem]:
     """Rules across rows, so that no total is computed from rows that do not belong together: no subtotal or
     total rows (they are computed), one name per code and one code per name in a year, and within a year,
     level and grant the same indicators with the same 配点 for every entity (全国平均 included). ``complete``: no
     row was set aside for another problem (else a missing indicator would only repeat that problem). ``keys``: the
     key columns as integer codes (equal code, equal value): every rule is checked on them, the text is read only
-    for the rows that break one."""
+    for the rows that break one; ``indicator`` and ``parent`` are those codes with the values they stand for."""
     problems: list[Problem] = []
     add = lambda msg, i=None, col=None, value=None: problems.append(  # noqa: E731
         Problem(msg, src, sheet, None if i is None else int(rows[i]), col, value)
     )
     block = ["fiscal_year", "level", "grant"]
-    summary, parents = _summary_rows(table, block)
+    summary, parents = _summary_rows(table, block, indicator, parent)
     for i in np.flatnonzero(summary):  # 合計, 小計, 計, Ⅱ計, 総合計: computed, never typed
         key = tuple(table[c].iloc[i] for c in block + ["entity_code", "indicator"])
         hint = (
@@ -435,29 +453,29 @@ def _check_structure(
     derived_only = len(problems) > before or not complete
     leaf = ~summary
     in_block = _codes(keys, block)
-    indicator, entity = keys["indicator"].to_numpy(), keys["entity_code"].to_numpy()
+    indicator, entity = indicator.codes, keys["entity_code"].to_numpy()
     _check_maxima(table, leaf, _joint([in_block, indicator]), add)
     if derived_only:
         return problems
     for b in pd.unique(in_block[leaf]):
         part = leaf & (in_block == b)
-        flagged = np.unique(indicator[summary & (in_block == b)])
+        flagged = pd.unique(indicator[summary & (in_block == b)])
         counted = part & ~np.isin(indicator, flagged)
         per_entity = np.bincount(_distinct_pairs(entity[counted], indicator[counted]), minlength=len(entity))
-        short = np.flatnonzero((per_entity > 0) & (per_entity < len(np.unique(indicator[counted]))))
+        short = np.flatnonzero((per_entity > 0) & (per_entity < len(pd.unique(indicator[counted]))))
         if len(short):
             flagged_text = set(table["indicator"].to_numpy()[summary & (in_block == b)])
             _report_lacking(table, part, np.isin(entity, short), flagged_text, add)
     return problems
 
 
-def _summary_rows(table: pd.DataFrame, block: list[str]) -> tuple[np.ndarray, set[tuple]]:
+def _summary_rows(
+    table: pd.DataFrame, block: list[str], indicator: _Distinct, parent: _Distinct
+) -> tuple[np.ndarray, set[tuple]]:
     """Rows that are a subtotal or total (an indicator ending in 計, or one that another row of the same year, level,
     grant and entity names as its parent), and the (year, level, grant, entity_code, parent) of the rows whose
     parent is such an indicator."""
-    indicator = _Distinct(table["indicator"])
     summary = indicator.holds(lambda v: v.endswith("計"))
-    parent = _Distinct(table["parent"])
     named = set(parent.uniques)
     named_parent = indicator.holds(lambda v: v in named)  # only these can be a parent
     if not named_parent.any():

@@ -105,7 +105,9 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
         if len(cells.columns)
         else np.zeros(len(cells), dtype=bool)
     )
-    cells, lines = cells[filled].reset_index(drop=True), np.asarray(lines)[filled]
+    lines = np.asarray(lines)
+    if not filled.all():
+        cells, lines = cells[filled].reset_index(drop=True), lines[filled]
     widths = None if widths is None else np.asarray(widths)[filled]
     if not len(cells):
         raise InputFileError(src, "データがありません（見出し行もありません）")
