@@ -218,7 +218,7 @@ def _split_fast(data: bytes) -> tuple[pd.DataFrame, np.ndarray, None] | None:
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 21),  # 2 MB: dictionaries stay in cache
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),  # else raises
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, text),
