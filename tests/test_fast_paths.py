@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from grantkit.errors import ValidationError
 from grantkit.io import cache
 from grantkit.io.csv import read_scores_csv
-from grantkit.provenance import text_array, text_values
-from grantkit.schema import _joint
+from grantkit.provenance import LoadReport, text_array, text_values
+from grantkit.schema import Loaded, _joint
 from grantkit.text import _PROTECTED, normalize_text
 
 
@@ -73,19 +73,37 @@ def _grid(n_entities: int, n_items: int) -> pd.DataFrame:
 def test_a_stored_table_comes_back_identical_with_its_repeats_noted(tmp_path):
     df = _grid(7, 5)
     info = cache._write_frame(df, tmp_path / "0.parquet")
-    assert info["shapes"] == {"level": ["repeat", 35], "entity": ["repeat", 5], "indicator": ["tile", 5]}
+    assert info["shapes"] == {
+        "level": ["repeat", 35, ["市町村"]],
+        "entity": ["repeat", 5, [f"団体{i}" for i in range(7)]],
+        "indicator": ["tile", 5, ["指標0", "指標1", "指標2", "指標0", "指標1"]],
+    }
     back = cache._read_frame(tmp_path / "0.parquet", info)
     pd.testing.assert_frame_equal(back, df, check_exact=True)
     assert [repr(t) for t in back.dtypes] == [repr(t) for t in df.dtypes]
 
 
-def test_a_manifest_whose_repeats_do_not_match_the_codes_is_not_trusted(tmp_path):
+def test_a_repeated_block_that_does_not_fit_the_table_is_not_trusted(tmp_path):
     df = _grid(4, 6)
     info = cache._write_frame(df, tmp_path / "0.parquet")
     wrong = json.loads(json.dumps(info))
-    wrong["shapes"]["entity"] = ["tile", 6]
-    with pytest.raises(ValueError, match="repeat"):
+    wrong["shapes"]["entity"][:2] = ["tile", 6]
+    with pytest.raises(ValueError, match="does not fit"):
         cache._read_frame(tmp_path / "0.parquet", wrong)
+
+
+def test_an_edited_manifest_is_not_trusted(tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.ENV_DIR, str(tmp_path / "cache"))
+    monkeypatch.delenv(cache.ENV_OFF, raising=False)
+    source = tmp_path / "a.txt"
+    source.write_text("a")
+    first = cache.cached(lambda: Loaded(_grid(3, 4), LoadReport("a.txt")), source, "test", {})
+    (manifest,) = (tmp_path / "cache").glob("*/manifest.json")
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("団体1", "団体9"), encoding="utf-8")  # still valid JSON, one cell changed
+    again = cache.cached(lambda: Loaded(_grid(3, 4), LoadReport("a.txt")), source, "test", {})
+    pd.testing.assert_frame_equal(again.table, first.table)
+    assert "団体9" not in manifest.read_text(encoding="utf-8")  # read afresh and written again
 
 
 def test_key_codes_combine_without_overflow():

@@ -184,6 +184,7 @@ def _store(entry: Path, result: object) -> None:
         frames: list[pd.DataFrame] = []
         manifest = {"format": FORMAT, "result": _encode(result, frames)}
         manifest["frames"] = [_write_frame(df, tmp / f"{i}.parquet") for i, df in enumerate(frames)]
+        manifest["digest"] = _digest(manifest)
         (tmp / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         try:
             tmp.rename(entry)
@@ -208,15 +209,22 @@ def _load(entry: Path) -> Any:
     manifest = json.loads((entry / _MANIFEST).read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
         raise ValueError("another cache format")
+    if manifest.pop("digest", None) != _digest(manifest):  # the manifest carries table cells too: checked whole
+        raise ValueError("a damaged manifest")
     frames = [_read_frame(entry / f"{i}.parquet", info) for i, info in enumerate(manifest["frames"])]
     return _decode(manifest["result"], frames)
+
+
+def _digest(manifest: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     """One table as Parquet, one row group, every column dictionary-encoded (scores repeat a few values too): text
     columns (pandas "str") encoded from their few distinct string objects. The manifest notes which text columns
-    repeat a block of values (``np.tile``) or each value over a run (``np.repeat``), as a loader's long tables do:
-    those are rebuilt by broadcasting, several times faster than a take."""
+    repeat a block of values (``np.tile``) or each value over a run (``np.repeat``), as a loader's long tables do,
+    with that block: such a column is rebuilt from the manifest by broadcasting, without decoding it from the file
+    (the file still holds every column, for any other reader)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -229,11 +237,17 @@ def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     for c in text:
         table = table.append_column(c, encoded[c])
     pq.write_table(table, path, compression="lz4", write_page_checksum=True, row_group_size=max(len(df), 1))
+    codes = {c: encoded[c].indices.fill_null(-1).to_numpy() for c in text}
+    shapes = _shapes(codes)
+    for c, (kind, k) in shapes.items():
+        block = codes[c][::k] if kind == "repeat" else codes[c][:k]
+        values = encoded[c].dictionary.to_pylist()
+        shapes[c].append([None if i < 0 else values[i] for i in block.tolist()])
     return {
         "columns": list(df.columns),
         "dtypes": [str(t) for t in df.dtypes],
         "text": text,
-        "shapes": _shapes({c: encoded[c].indices.fill_null(-1).to_numpy() for c in text}),
+        "shapes": shapes,
         "index": str(df.index.dtype),
         "rows": len(df),
         "bytes": path.stat().st_size,
@@ -273,12 +287,19 @@ def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
 
     if path.stat().st_size != info["bytes"]:
         raise ValueError("truncated table")
-    # one chunk per column (read_table would cut them into batches that to_pandas then joins)
-    table = pq.ParquetFile(path, read_dictionary=info["text"], page_checksum_verification=True).read()
-    # a copy: the arrays pyarrow lends are read-only, and a table from the cache takes writes as a fresh one does
-    rest = table.drop_columns(info["text"]).to_pandas(split_blocks=True).copy()
     shapes = info.get("shapes", {})
-    columns = {c: _text_column(table.column(c), shapes.get(c)) for c in info["text"]}
+    stored = [c for c in info["columns"] if c not in shapes]
+    # one chunk per column (read_table would cut them into batches that to_pandas then joins)
+    table = pq.ParquetFile(path, read_dictionary=info["text"], page_checksum_verification=True).read(
+        columns=stored, use_pandas_metadata=True
+    )
+    text = [c for c in info["text"] if c not in shapes]
+    # a copy: the arrays pyarrow lends are read-only, and a table from the cache takes writes as a fresh one does
+    rest = table.drop_columns(text).to_pandas(split_blocks=True).copy()
+    if table.num_columns == 0:
+        rest = pd.DataFrame(index=pd.RangeIndex(info["rows"]))
+    columns = {c: _text_column(table.column(c)) for c in text}
+    columns |= {c: _broadcast(*shapes[c], info["rows"]) for c in shapes}
     # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
     df = pd.DataFrame(
         {c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index, copy=False
@@ -291,27 +312,29 @@ def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
     return df
 
 
-def _text_column(column: Any, shape: list[Any] | None) -> Any:
+def _text_column(column: Any) -> Any:
     """pandas "str" from a dictionary column read back: its distinct values checked once, the cells taken by code
-    (-1 = missing), or broadcast when the manifest says the codes repeat (checked against the codes read)."""
+    (-1 = missing)."""
     import numpy as np
     from pandas.core.array_algos.take import take_nd
 
     column = column.unify_dictionaries().combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     values = text_values(column.dictionary.to_pylist())
     indices = column.indices.fill_null(-1) if column.null_count else column.indices
-    codes = indices.to_numpy()
-    if shape is None:
-        return text_array(take_nd(values, codes.astype(np.intp, copy=False)))
-    kind, k = shape
-    if not (_repeats(codes, k) if kind == "repeat" else _tiles(codes, k)):
-        raise ValueError("the codes do not repeat as the manifest says")
-    cells = np.empty(len(codes), dtype=object)
-    block = cells.reshape(-1, k)
-    if kind == "repeat":
-        block[...] = values[codes[::k]][:, None]
-    else:
-        block[...] = values[codes[:k]][None, :]
+    return text_array(take_nd(values, indices.to_numpy().astype(np.intp, copy=False)))
+
+
+def _broadcast(kind: str, k: int, block: list[Any], rows: int) -> Any:
+    """pandas "str" of ``rows`` cells: ``block`` (checked once) over and over ("tile", ``k`` values) or each of its
+    values ``k`` times in turn ("repeat")."""
+    import numpy as np
+
+    values = text_values(block)[:-1]
+    fits = {"tile": k > 0 and len(values) == k and rows % k == 0, "repeat": k > 0 and len(values) * k == rows}
+    if not fits.get(kind, False):
+        raise ValueError("a repeated block does not fit the table")
+    cells = np.empty(rows, dtype=object)
+    cells.reshape(-1, k)[...] = values[:, None] if kind == "repeat" else values[None, :]
     return text_array(cells)
 
 
