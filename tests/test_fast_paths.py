@@ -66,6 +66,8 @@ def _grid(n_entities: int, n_items: int) -> pd.DataFrame:
             "indicator": pd.array(item, dtype="str"),
             "note": pd.array(odd, dtype="str"),
             "score": rng.random(n_entities * n_items),
+            "max_score": np.tile([[10.0, np.nan, -0.0, 5.5, 1e-300][k % 5] for k in range(n_items)], n_entities),
+            "year": np.full(n_entities * n_items, 2025),
         }
     )
 
@@ -73,13 +75,15 @@ def _grid(n_entities: int, n_items: int) -> pd.DataFrame:
 def test_a_stored_table_comes_back_identical_with_its_repeats_noted(tmp_path):
     df = _grid(7, 5)
     info = cache._write_frame(df, tmp_path / "0.parquet")
-    assert info["shapes"] == {
-        "level": ["repeat", 35, ["市町村"]],
-        "entity": ["repeat", 5, [f"団体{i}" for i in range(7)]],
-        "indicator": ["tile", 5, ["指標0", "指標1", "指標2", "指標0", "指標1"]],
-    }
+    shapes = info["shapes"]
+    assert shapes["level"] == ["repeat", 35, ["市町村"]]
+    assert shapes["entity"] == ["repeat", 5, [f"団体{i}" for i in range(7)]]
+    assert shapes["indicator"] == ["tile", 5, ["指標0", "指標1", "指標2", "指標0", "指標1"]]
+    assert shapes["max_score"][:2] == ["tile", 5] and shapes["year"] == ["repeat", 35, [2025]]
+    assert "note" not in shapes and "score" not in shapes
     back = cache._read_frame(tmp_path / "0.parquet", info)
     pd.testing.assert_frame_equal(back, df, check_exact=True)
+    assert back["max_score"].to_numpy().tobytes() == df["max_score"].to_numpy().tobytes()  # NaN and -0.0 too
     assert [repr(t) for t in back.dtypes] == [repr(t) for t in df.dtypes]
 
 

@@ -223,8 +223,8 @@ def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     """One table as Parquet, one row group, every column dictionary-encoded (scores repeat a few values too): text
     columns (pandas "str") encoded from their few distinct string objects. The manifest notes which text columns
     repeat a block of values (``np.tile``) or each value over a run (``np.repeat``), as a loader's long tables do,
-    with that block: such a column is rebuilt from the manifest by broadcasting, without decoding it from the file
-    (the file still holds every column, for any other reader)."""
+    with that block (text and numbers, numbers compared bit for bit): such a column is rebuilt from the manifest by
+    broadcasting, without decoding it from the file (the file still holds every column, for any other reader)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -238,11 +238,17 @@ def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
         table = table.append_column(c, encoded[c])
     pq.write_table(table, path, compression="lz4", write_page_checksum=True, row_group_size=max(len(df), 1))
     codes = {c: encoded[c].indices.fill_null(-1).to_numpy() for c in text}
-    shapes = _shapes(codes)
+    numbers = [c for c in df.columns if isinstance(df[c].dtype, np.dtype) and df[c].dtype.kind in "biuf"]
+    bits = {c: df[c].to_numpy().view(f"u{df[c].dtype.itemsize}") for c in numbers}  # bit for bit: NaN, -0.0
+    shapes = _shapes(codes | bits)
     for c, (kind, k) in shapes.items():
-        block = codes[c][::k] if kind == "repeat" else codes[c][:k]
-        values = encoded[c].dictionary.to_pylist()
-        shapes[c].append([None if i < 0 else values[i] for i in block.tolist()])
+        if c in codes:
+            block = codes[c][::k] if kind == "repeat" else codes[c][:k]
+            values = encoded[c].dictionary.to_pylist()
+            shapes[c].append([None if i < 0 else values[i] for i in block.tolist()])
+        else:
+            column = df[c].to_numpy()
+            shapes[c].append((column[::k] if kind == "repeat" else column[:k]).tolist())
     return {
         "columns": list(df.columns),
         "dtypes": [str(t) for t in df.dtypes],
@@ -299,7 +305,10 @@ def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
     if table.num_columns == 0:
         rest = pd.DataFrame(index=pd.RangeIndex(info["rows"]))
     columns = {c: _text_column(table.column(c)) for c in text}
-    columns |= {c: _broadcast(*shapes[c], info["rows"]) for c in shapes}
+    dtypes = dict(zip(info["columns"], info["dtypes"]))
+    for c in shapes:
+        cells = _broadcast(*shapes[c], info["rows"], object if c in info["text"] else dtypes[c])
+        columns[c] = text_array(cells) if c in info["text"] else cells
     # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
     df = pd.DataFrame(
         {c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index, copy=False
@@ -324,18 +333,18 @@ def _text_column(column: Any) -> Any:
     return text_array(take_nd(values, indices.to_numpy().astype(np.intp, copy=False)))
 
 
-def _broadcast(kind: str, k: int, block: list[Any], rows: int) -> Any:
-    """pandas "str" of ``rows`` cells: ``block`` (checked once) over and over ("tile", ``k`` values) or each of its
-    values ``k`` times in turn ("repeat")."""
+def _broadcast(kind: str, k: int, block: list[Any], rows: int, dtype: Any) -> Any:
+    """``rows`` cells of ``dtype``: ``block`` over and over ("tile", ``k`` values) or each of its values ``k`` times in
+    turn ("repeat"); text (dtype object) is checked once per value of the block (``text_values``)."""
     import numpy as np
 
-    values = text_values(block)[:-1]
+    values = text_values(block)[:-1] if dtype is object else np.array(block, dtype=dtype)
     fits = {"tile": k > 0 and len(values) == k and rows % k == 0, "repeat": k > 0 and len(values) * k == rows}
     if not fits.get(kind, False):
         raise ValueError("a repeated block does not fit the table")
-    cells = np.empty(rows, dtype=object)
+    cells = np.empty(rows, dtype=values.dtype)
     cells.reshape(-1, k)[...] = values[:, None] if kind == "repeat" else values[None, :]
-    return text_array(cells)
+    return cells
 
 
 def _is_text(dtype: object) -> bool:
