@@ -37,7 +37,6 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from ..provenance import text_array, text_values
-from ..schema import first_rows
 from .files import sha256
 
 ENV_DIR = "GRANTKIT_CACHE_DIR"
@@ -233,11 +232,11 @@ def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
         raise _Unsupported("column names")
     text = [c for c in df.columns if _is_text(df[c].dtype)]
     table = pa.Table.from_pandas(df.drop(columns=text), preserve_index=None)
-    encoded = {c: _dictionary(np.asarray(df[c].array, dtype=object)) for c in text}
+    encoded, codes = {}, {}
     for c in text:
+        encoded[c], codes[c] = _dictionary(np.asarray(df[c].array, dtype=object))
         table = table.append_column(c, encoded[c])
     pq.write_table(table, path, compression="lz4", write_page_checksum=True, row_group_size=max(len(df), 1))
-    codes = {c: encoded[c].indices.fill_null(-1).to_numpy() for c in text}
     numbers = [c for c in df.columns if isinstance(df[c].dtype, np.dtype) and df[c].dtype.kind in "biuf"]
     bits = {c: df[c].to_numpy().view(f"u{df[c].dtype.itemsize}") for c in numbers}  # bit for bit: NaN, -0.0
     shapes = _shapes(codes | bits)
@@ -351,10 +350,11 @@ def _is_text(dtype: object) -> bool:
     return isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA
 
 
-def _dictionary(values: Any) -> Any:
-    """A pyarrow dictionary array of an object array of str (NaN for missing), found by object identity first:
-    a loader's text columns repeat the same few string objects millions of times, so hashing every cell's text
-    (pyarrow's conversion, pandas.factorize) costs several times more than comparing their addresses."""
+def _dictionary(values: Any) -> tuple[Any, Any]:
+    """A pyarrow dictionary array of an object array of str (NaN for missing), and its codes as numpy (-1 for
+    missing), found by object identity first: a loader's text columns repeat the same few string objects millions
+    of times, so hashing every cell's text (pyarrow's conversion, pandas.factorize) costs several times more than
+    comparing their addresses."""
     import ctypes
 
     import numpy as np
@@ -362,11 +362,13 @@ def _dictionary(values: Any) -> Any:
 
     values = np.ascontiguousarray(values, dtype=object)
     if not len(values):
-        return pa.DictionaryArray.from_arrays(pa.array([], type=pa.int32()), pa.array([], type=pa.string()))
+        empty = np.zeros(0, dtype=np.int32)
+        return pa.DictionaryArray.from_arrays(pa.array(empty), pa.array([], type=pa.string())), empty
     # the addresses of the objects, read from the array's buffer (never dereferenced): equal address, same object
     address = np.frombuffer((ctypes.c_void_p * len(values)).from_address(values.ctypes.data), dtype=np.uintp)
-    codes, _ = pd.factorize(address)
-    first = first_rows(codes)
+    codes, found = pd.factorize(address)
+    first = np.empty(len(found), dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write wins: each code's first row
     index: dict[str, int] = {}
     remap = np.empty(len(first), dtype=np.int32)
     for k, v in enumerate(values[first]):
@@ -377,7 +379,8 @@ def _dictionary(values: Any) -> Any:
         else:
             raise _Unsupported("a text column holds other values")
     cells = remap[codes]
-    return pa.DictionaryArray.from_arrays(pa.array(cells, mask=cells < 0), pa.array(list(index), type=pa.string()))
+    array = pa.DictionaryArray.from_arrays(pa.array(cells, mask=cells < 0), pa.array(list(index), type=pa.string()))
+    return array, cells
 
 
 def _encode(value: Any, frames: list[pd.DataFrame]) -> Any:
