@@ -4,8 +4,8 @@ A file is parsed once; later loads of the same bytes read the stored tables inst
 made of the file's sha256 and name, the loader and its options, the grantkit version and a digest of grantkit's
 code and of every layout file in ``grantkit/io/layouts/`` — any change to one of them means a fresh read. An entry
 is a folder written in a temporary sibling and renamed into place (atomic); a damaged or partial entry (unreadable
-manifest or table, failing Parquet page checksum, a dtype that does not come back) is removed, the file is read
-afresh and the entry rewritten. A failure to write the cache never fails the load.
+manifest or table, a manifest that fails its own sha256, failing Parquet page checksum, a dtype that does not come
+back) is removed, the file is read afresh and the entry rewritten. A failure to write the cache never fails the load.
 
 Where: ``GRANTKIT_CACHE_DIR`` when set, else the user's cache folder (platformdirs: ``~/.cache/grantkit`` on Linux,
 ``~/Library/Caches/grantkit`` on macOS, ``%LOCALAPPDATA%\\grantkit\\Cache`` on Windows). ``GRANTKIT_NO_CACHE=1`` (or
@@ -14,7 +14,10 @@ Where: ``GRANTKIT_CACHE_DIR`` when set, else the user's cache folder (platformdi
 
 The result is stored generically by its dataclass fields: a DataFrame field as a Parquet file, str / int / float /
 bool / None, lists, tuples, dicts and nested dataclasses (LoadReport, Problem) as JSON tagged with their type, so
-fields added to a result later are cached without changes here. A value of another type means no caching.
+fields added to a result later are cached without changes here. A value of another type means no caching. A column
+that repeats one block of values (a long table's per-entity and per-leaf columns) is also kept in the manifest as
+that block and rebuilt from it by broadcasting; text comes back as pandas "str" over Python strings, each distinct
+value one object (``provenance.text_array``).
 """
 
 from __future__ import annotations
