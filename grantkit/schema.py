@@ -22,7 +22,7 @@ from .domain import CODE_WIDTH, GRANTS, LEVELS, NATIONAL, NATIONAL_CODE  # noqa:
 from .eras import EraError, era_label_long, fiscal_year
 from .errors import Problem, ValidationError
 from .labels import label
-from .provenance import LoadReport
+from .provenance import LoadReport, text_array, text_values
 from .tables import (  # noqa: F401  (re-exported: every table's declaration and check)
     ALLOCATION,
     AMOUNTS,
@@ -193,19 +193,21 @@ def restore_code(value: object, level: str) -> str:
     return s.zfill(width)
 
 
-def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | None = None) -> pd.DataFrame:
+def tidy_scores(
+    raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | np.ndarray | None = None
+) -> pd.DataFrame:
     """Validate raw string cells (columns already named canonically) into the tidy score table.
 
     ``row_numbers`` gives, for each raw row, the line the user sees (header = 1 in a CSV).
     Raises ``ValidationError`` listing every problem; on success every raw row is in the result.
     """
     src, sheet = report.source, report.sheet
-    rows = row_numbers or [i + 2 for i in range(len(raw))]
+    rows = np.arange(2, len(raw) + 2) if row_numbers is None else np.asarray(row_numbers, dtype=np.int64)
     problems: list[Problem] = []
 
     def problem(msg: str, i: int | None = None, col: str | None = None, value: object = None) -> None:
         problems.append(
-            Problem(msg, file=src, sheet=sheet, row=None if i is None else rows[i], column=col, value=value)
+            Problem(msg, file=src, sheet=sheet, row=None if i is None else int(rows[i]), column=col, value=value)
         )
 
     missing = [c for c in REQUIRED if c not in raw.columns]
@@ -237,9 +239,7 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
     if problems:
         raise ValidationError(src, problems)
 
-    n = len(raw)
-    report.rows_read = n
-    rows = np.asarray(rows, dtype=np.int64)
+    report.rows_read = len(raw)
     coerced: list[tuple[int, int, Problem]] = []
 
     def per_row(mask: np.ndarray, make: Callable[[int], Problem | None]) -> None:
@@ -292,6 +292,7 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
 
     # Value rules run on the rows that parsed, so one report lists every problem at once.
     good = ~np.isin(rows, [p.row for p in problems])
+    every = bool(good.all())
     columns: dict[str, object] = {"fiscal_year": years.values(good, "int64")}
     for c in REQUIRED[1:] + OPTIONAL:
         if c == "entity_code":
@@ -302,24 +303,32 @@ def tidy_scores(raw: pd.DataFrame, report: LoadReport, row_numbers: list[int] | 
             columns[c] = text[c].values(good, "str")
     table = pd.DataFrame(columns)
     # the key columns as integer codes (equal code, equal value) for the rules across rows
-    keys = pd.DataFrame(
-        {
-            c: d.value_codes()[good]
-            for c, d in (
-                ("fiscal_year", years),
-                ("level", level),
-                ("grant", grant),
-                ("entity_code", codes),
-                ("entity", text["entity"]),
-                ("indicator", text["indicator"]),
-                ("parent", text["parent"]),
-            )
-        }
-    )
-    rows = rows[good].tolist()
+    distinct = {
+        c: d.canonical(good, every)
+        for c, d in (
+            ("fiscal_year", years),
+            ("level", level),
+            ("grant", grant),
+            ("entity_code", codes),
+            ("entity", text["entity"]),
+            ("indicator", text["indicator"]),
+            ("parent", text["parent"]),
+        )
+    }
+    keys = pd.DataFrame({c: d.codes for c, d in distinct.items()})
+    rows = rows if every else rows[good]
     if len(table):
         problems += _check_values(table, rows, src, sheet, keys)
-        problems += _check_structure(table, rows, src, sheet, complete=not problems, keys=keys)
+        problems += _check_structure(
+            table,
+            rows,
+            src,
+            sheet,
+            complete=not problems,
+            keys=keys,
+            indicator=distinct["indicator"],
+            parent=distinct["parent"],
+        )
     if problems:
         raise ValidationError(src, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     report.rows_kept = len(table)
@@ -343,8 +352,7 @@ class _Distinct:
         source: _Distinct | None = None,
     ):
         if column is not None:
-            codes, found = pd.factorize(column, use_na_sentinel=False)
-            uniques = list(found)
+            codes, uniques = distinct_values(column)
         self.codes, self.uniques, self.source = codes, uniques, source
 
     def map(self, convert: Callable[[object], object]) -> _Distinct:
@@ -360,12 +368,14 @@ class _Distinct:
             source=self,
         )
 
-    def value_codes(self) -> np.ndarray:
-        """One integer per row, equal where the converted values are equal."""
-        canonical, _ = pd.factorize(
+    def canonical(self, rows: np.ndarray, every: bool) -> _Distinct:
+        """The converted column of some rows (``every``: all of them) with one code per distinct converted value:
+        equal code, equal value (the codes of ``keys``)."""
+        canonical, found = pd.factorize(
             pd.Series([repr(u) if isinstance(u, _Failure) else u for u in self.uniques], dtype=object)
         )
-        return canonical[self.codes] if len(canonical) else np.zeros(len(self.codes), dtype=np.int64)
+        codes = canonical[self.codes] if len(canonical) else np.zeros(len(self.codes), dtype=np.int64)
+        return _Distinct(codes=codes if every else codes[rows], uniques=list(found))
 
     def holds(self, condition: Callable[[object], bool]) -> np.ndarray:
         return np.array([bool(condition(u)) for u in self.uniques] + [False], dtype=bool)[self.codes]
@@ -389,9 +399,10 @@ class _Distinct:
         elif dtype == "int64":
             table = np.array([0 if isinstance(v, _Failure) else v for v in self.uniques], dtype=np.int64)
         else:
-            table = np.array([str(v) for v in self.uniques], dtype=object)
-        taken = table[self.codes[rows]] if len(table) else np.zeros(int(rows.sum()), dtype=table.dtype)
-        return pd.array(taken, dtype="str") if dtype == "str" else taken
+            table = text_values([str(v) for v in self.uniques])[:-1]
+        codes = self.codes if rows.all() else self.codes[rows]
+        taken = table[codes] if len(table) else np.zeros(len(codes), dtype=table.dtype)
+        return text_array(taken) if dtype == "str" else taken
 
 
 class _Failure:
@@ -412,7 +423,7 @@ def _try(convert: Callable[..., object], error: type[Exception]) -> Callable[...
 
 
 def _check_values(
-    table: pd.DataFrame, rows: list[int], src: str, sheet: str | None, keys: pd.DataFrame | None = None
+    table: pd.DataFrame, rows: np.ndarray, src: str, sheet: str | None, keys: pd.DataFrame
 ) -> list[Problem]:
     """Value rules checked with pandera; failures translated into Problems with user row numbers. The rules are
     first checked on whole columns at once: pandera runs, to name the cells, only when one of them fails."""
@@ -420,20 +431,21 @@ def _check_values(
     score, most = table["score"].to_numpy(dtype=float), table["max_score"].to_numpy(dtype=float)
     if (score < 0).any() or (most <= 0).any() or (score > most).any():  # NaN compares False: missing is allowed
         problems += _value_failures(table, rows, src, sheet)
-    dup = (table if keys is None else keys).duplicated(KEY, keep=False)
+    joint = _codes(keys, KEY)
+    dup = np.bincount(joint)[joint] > 1 if len(joint) else np.zeros(0, dtype=bool)
     first: dict[tuple, int] = {}
-    for i in np.flatnonzero(dup.to_numpy()):
+    for i in np.flatnonzero(dup):
         key = tuple(str(v) for v in table.iloc[i][KEY])
         if key in first:
             problems.append(
-                Problem(f"({', '.join(key)}) が {rows[first[key]]}行目と重複しています", src, sheet, rows[i])
+                Problem(f"({', '.join(key)}) が {rows[first[key]]}行目と重複しています", src, sheet, int(rows[i]))
             )
         else:
             first[key] = i
     return problems
 
 
-def _value_failures(table: pd.DataFrame, rows: list[int], src: str, sheet: str | None) -> list[Problem]:
+def _value_failures(table: pd.DataFrame, rows: np.ndarray, src: str, sheet: str | None) -> list[Problem]:
     """The cells that break a value rule, found by pandera, as Problems."""
     import pandera.pandas as pa
 
@@ -463,7 +475,7 @@ def _value_failures(table: pd.DataFrame, rows: list[int], src: str, sheet: str |
                         f"{_fmt(r['score'])} は配点 {_fmt(r['max_score'])} を超えています {where}",
                         src,
                         sheet,
-                        rows[i],
+                        int(rows[i]),
                         "score",
                         r["score"],
                     )
@@ -475,7 +487,7 @@ def _value_failures(table: pd.DataFrame, rows: list[int], src: str, sheet: str |
                         f"{_fmt(case.failure_case)}: {label} {where}",
                         src,
                         sheet,
-                        rows[i],
+                        int(rows[i]),
                         case.column,
                         case.failure_case,
                     )
@@ -485,31 +497,27 @@ def _value_failures(table: pd.DataFrame, rows: list[int], src: str, sheet: str |
 
 def _check_structure(
     table: pd.DataFrame,
-    rows: list[int],
+    rows: np.ndarray,
     src: str,
     sheet: str | None,
     *,
-    complete: bool = True,
-    keys: pd.DataFrame | None = None,
+    complete: bool,
+    keys: pd.DataFrame,
+    indicator: _Distinct,
+    parent: _Distinct,
 ) -> list[Problem]:
     """Rules across rows, so that no total is computed from rows that do not belong together: no subtotal or
     total rows (they are computed), one name per code and one code per name in a year, and within a year,
     level and grant the same indicators with the same 配点 for every entity (全国平均 included). ``complete``: no
-    row was set aside for another problem (else a missing indicator would only repeat that problem)."""
+    row was set aside for another problem (else a missing indicator would only repeat that problem). ``keys``: the
+    key columns as integer codes (equal code, equal value): every rule is checked on them, the text is read only
+    for the rows that break one; ``indicator`` and ``parent`` are those codes with the values they stand for."""
     problems: list[Problem] = []
     add = lambda msg, i=None, col=None, value=None: problems.append(  # noqa: E731
-        Problem(msg, src, sheet, None if i is None else rows[i], col, value)
+        Problem(msg, src, sheet, None if i is None else int(rows[i]), col, value)
     )
-    keys = table if keys is None else keys
     block = ["fiscal_year", "level", "grant"]
-    indicator = table["indicator"]
-    summary = _Distinct(indicator).holds(lambda v: v.endswith("計"))
-    parents: set[tuple] = set()
-    named_parent = indicator.isin(table["parent"].unique()).to_numpy(dtype=bool)  # only these can be a parent
-    if named_parent.any():
-        parents = set(zip(*(table[c] for c in block + ["entity_code", "parent"])))
-        for i in np.flatnonzero(named_parent):
-            summary[i] |= tuple(table[c].iloc[i] for c in block + ["entity_code", "indicator"]) in parents
+    summary, parents = _summary_rows(table, block, indicator, parent)
     for i in np.flatnonzero(summary):  # 合計, 小計, 計, Ⅱ計, 総合計: computed, never typed
         key = tuple(table[c].iloc[i] for c in block + ["entity_code", "indicator"])
         hint = (
@@ -527,7 +535,8 @@ def _check_structure(
     for col, other, what in (("entity_code", "entity", "団体名"), ("entity", "entity_code", "団体コード")):
         group = _codes(keys, ["fiscal_year", "level", col])
         first = first_rows(group)[group]  # the first row of each (year, level, code or name)
-        for i in np.flatnonzero(table[other].to_numpy() != table[other].to_numpy()[first]):
+        codes = keys[other].to_numpy()
+        for i in np.flatnonzero(codes != codes[first]):
             fy, a, b, f = table["fiscal_year"].iloc[i], table[col].iloc[i], table[other].iloc[i], int(first[i])
             add(
                 f"{a} の{what}が {rows[f]}行目では「{table[other].iloc[f]}」、この行では「{b}」です"
@@ -538,73 +547,139 @@ def _check_structure(
             )
     # after a mistyped name or code, or a row set aside for another problem, "missing" rows only repeat that problem
     derived_only = len(problems) > before or not complete
-    leaves, leaf_keys = table[~summary], keys[~summary].assign(max_score=table["max_score"][~summary])
-    maxima = leaf_keys[block + ["indicator", "max_score"]].dropna().drop_duplicates()
-    varied = leaf_keys.loc[maxima.index[maxima.duplicated(block + ["indicator"], keep=False)], block + ["indicator"]]
-    varied = table.loc[varied.index, block + ["indicator"]].drop_duplicates()
-    in_block = _codes(leaf_keys, block)
-    for b in range(int(in_block.max(initial=-1)) + 1):
-        part, part_keys = leaves[in_block == b], leaf_keys[in_block == b]
-        fy, level, grant = (part[c].iloc[0] for c in block)
-        where = f"{era_label_long(int(fy))}・{level}・{grant}"
-        mine = varied[(varied["fiscal_year"] == fy) & (varied["level"] == level) & (varied["grant"] == grant)]
-        for indicator_code in part["indicator"].unique() if len(mine) else []:
-            if indicator_code not in set(mine["indicator"]):
-                continue
-            values = part.loc[part["indicator"] == indicator_code, "max_score"]
-            counts = values.dropna().value_counts()
-            usual = counts.index[0] if counts.iloc[0] > counts.iloc[1] else None  # a tie names no value as right
-            for i in values.index[values.notna() & values.ne(usual)]:
-                r = table.loc[i]
-                claim = (
-                    f"の配点 {_fmt(r['max_score'])} が他の団体の配点 {_fmt(usual)} と違います"
-                    if usual is not None
-                    else f"の配点が団体によって {'・'.join(_fmt(v) for v in counts.index)} と違い、どれが正しいか"
-                    f"決められません（この行は {_fmt(r['max_score'])}）"
-                )
-                add(
-                    f"指標 {indicator_code} {claim}（{where}、{r['entity']}。同じ年度・交付金の指標は全団体で同じ配点です）",
-                    int(i),
-                    "max_score",
-                    r["max_score"],
-                )
-        if derived_only:
-            continue
-        flagged = set(
-            table.loc[
-                summary
-                & table["fiscal_year"].eq(fy).to_numpy()
-                & table["level"].eq(level).to_numpy()
-                & table["grant"].eq(grant).to_numpy(),
-                "indicator",
-            ]
-        )
-        indicators = [x for x in part["indicator"].unique() if x not in flagged]
-        counted = part_keys[part["indicator"].isin(indicators).to_numpy()].drop_duplicates(["entity_code", "indicator"])
-        per_entity = counted.groupby("entity_code", sort=False).size()
-        lacking_some = part_keys["entity_code"].isin(per_entity.index[per_entity < len(indicators)])
-        short = set(part.loc[part_keys.index[lacking_some], "entity_code"])
-        if not short:
-            continue
-        for code, rows_of in part.groupby("entity_code", sort=False):  # by code: a mistyped name is reported above
-            if code not in short:
-                continue
-            lacking = [x for x in indicators if x not in set(rows_of["indicator"])]
-            add(
-                f"{rows_of['entity'].iloc[0]} に指標 {'・'.join(lacking)} の行がありません（{where}。同じ年度・交付金の"
-                "他の団体にはあります。合計を同じ指標で比べるため、得点がわからないときも行は残して score を空欄にしてください）"
-            )
+    leaf = ~summary
+    in_block = _codes(keys, block)
+    indicator, entity = indicator.codes, keys["entity_code"].to_numpy()
+    _check_maxima(table, leaf, _joint([in_block, indicator]), add)
+    if derived_only:
+        return problems
+    for b in pd.unique(in_block[leaf]):
+        part = leaf & (in_block == b)
+        flagged = pd.unique(indicator[summary & (in_block == b)])
+        counted = part & ~np.isin(indicator, flagged)
+        per_entity = np.bincount(_distinct_pairs(entity[counted], indicator[counted]), minlength=len(entity))
+        short = np.flatnonzero((per_entity > 0) & (per_entity < len(pd.unique(indicator[counted]))))
+        if len(short):
+            flagged_text = set(table["indicator"].to_numpy()[summary & (in_block == b)])
+            _report_lacking(table, part, np.isin(entity, short), flagged_text, add)
     return problems
 
 
+def _summary_rows(
+    table: pd.DataFrame, block: list[str], indicator: _Distinct, parent: _Distinct
+) -> tuple[np.ndarray, set[tuple]]:
+    """Rows that are a subtotal or total (an indicator ending in 計, or one that another row of the same year, level,
+    grant and entity names as its parent), and the (year, level, grant, entity_code, parent) of the rows whose
+    parent is such an indicator."""
+    summary = indicator.holds(lambda v: v.endswith("計"))
+    named = set(parent.uniques)
+    named_parent = indicator.holds(lambda v: v in named)  # only these can be a parent
+    if not named_parent.any():
+        return summary, set()
+    used = {v for v in indicator.uniques if v in named}
+    child = parent.holds(lambda v: v in used)
+    columns = [table[c].to_numpy()[child] for c in [*block, "entity_code", "parent"]]
+    parents = set(zip(*columns))
+    for i in np.flatnonzero(named_parent):
+        summary[i] |= tuple(table[c].iloc[i] for c in [*block, "entity_code", "indicator"]) in parents
+    return summary, parents
+
+
+def _check_maxima(table: pd.DataFrame, leaf: np.ndarray, group: np.ndarray, add: Callable[..., None]) -> None:
+    """Every leaf of one year, level, grant and indicator (``group``) has the same 配点; the rows that differ from the
+    most common one are named (when no value is the most common, every row with a 配点)."""
+    most = table["max_score"].to_numpy(dtype=float)
+    given = leaf & ~np.isnan(most)
+    distinct = _distinct_pairs(group[given], pd.factorize(most[given])[0])
+    varied = np.flatnonzero(np.bincount(distinct, minlength=len(group)) > 1)
+    for g in varied:
+        rows_of = np.flatnonzero(leaf & (group == g))
+        first = table.iloc[int(rows_of[0])]
+        where = f"{era_label_long(int(first['fiscal_year']))}・{first['level']}・{first['grant']}"
+        scores = pd.Series(most[rows_of], index=rows_of)
+        counts = scores.dropna().value_counts()
+        usual = counts.index[0] if counts.iloc[0] > counts.iloc[1] else None  # a tie names no value as right
+        for i in scores.index[scores.notna() & scores.ne(usual)]:
+            r = table.iloc[int(i)]
+            claim = (
+                f"の配点 {_fmt(r['max_score'])} が他の団体の配点 {_fmt(usual)} と違います"
+                if usual is not None
+                else f"の配点が団体によって {'・'.join(_fmt(v) for v in counts.index)} と違い、どれが正しいか"
+                f"決められません（この行は {_fmt(r['max_score'])}）"
+            )
+            add(
+                f"指標 {first['indicator']} {claim}（{where}、{r['entity']}。同じ年度・交付金の指標は全団体で同じ配点です）",
+                int(i),
+                "max_score",
+                r["max_score"],
+            )
+
+
+def _report_lacking(
+    table: pd.DataFrame, part: np.ndarray, short: np.ndarray, flagged: set, add: Callable[..., None]
+) -> None:
+    """One problem per entity of a block (``part``) that lacks indicators the block's other entities have."""
+    leaves = table[part]
+    fy, level, grant = (leaves[c].iloc[0] for c in ("fiscal_year", "level", "grant"))
+    where = f"{era_label_long(int(fy))}・{level}・{grant}"
+    indicators = [x for x in leaves["indicator"].unique() if x not in flagged]
+    for _, rows_of in table[part & short].groupby(
+        "entity_code", sort=False
+    ):  # by code: a mistyped name is reported above
+        lacking = [x for x in indicators if x not in set(rows_of["indicator"])]
+        add(
+            f"{rows_of['entity'].iloc[0]} に指標 {'・'.join(lacking)} の行がありません（{where}。同じ年度・交付金の"
+            "他の団体にはあります。合計を同じ指標で比べるため、得点がわからないときも行は残して score を空欄にしてください）"
+        )
+
+
 def _codes(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """One code per distinct combination of ``columns``, numbered in order of first appearance."""
-    joint = np.zeros(len(table), dtype=np.int64)
-    for c in columns:
-        codes, uniques = pd.factorize(table[c])
-        joint = joint * (len(uniques) + 1) + codes
-        joint, _ = pd.factorize(joint)
-    return joint
+    """One code per distinct combination of ``columns`` (integer codes ≥ 0), numbered in order of first appearance."""
+    return _joint([table[c].to_numpy() for c in columns])
+
+
+def distinct_values(column: pd.Series) -> tuple[np.ndarray, list]:
+    """A column as codes into a list of its values (a missing cell is a value too): a categorical column (as the CSV
+    reader makes) by its own codes and categories, any other by ``pandas.factorize``. A value may be listed that no
+    row holds.
+
+    >>> codes, values = distinct_values(pd.Series(["b", "a", "b"], dtype="category"))
+    >>> [values[c] for c in codes]
+    ['b', 'a', 'b']
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        if not (codes < 0).any():
+            return codes, list(column.cat.categories)
+    codes, found = pd.factorize(column, use_na_sentinel=False)
+    return codes, list(found)
+
+
+def _joint(codes: list[np.ndarray]) -> np.ndarray:
+    """Codes (integers ≥ 0) of several columns combined: one code per distinct combination, numbered in order of
+    first appearance.
+
+    >>> _joint([np.array([0, 0, 1, 0]), np.array([0, 1, 0, 0])]).tolist()
+    [0, 1, 2, 0]
+    """
+    joint, span = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64), 1
+    for c in codes:
+        width = int(c.max(initial=0)) + 1
+        if span * width >= 2**62:  # renumber before the combination could overflow
+            joint, found = pd.factorize(joint)
+            span = max(len(found), 1)
+        joint, span = joint * width + c, span * width
+    return pd.factorize(joint)[0]
+
+
+def _distinct_pairs(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The ``first`` code of each distinct (first, second) pair of codes (integers ≥ 0), once per pair.
+
+    >>> sorted(_distinct_pairs(np.array([0, 0, 1, 0]), np.array([5, 6, 5, 5])).tolist())
+    [0, 0, 1]
+    """
+    width = int(second.max(initial=0)) + 1
+    return pd.unique(first.astype(np.int64) * width + second) // width
 
 
 def _fmt(x: object) -> str:

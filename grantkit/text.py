@@ -12,6 +12,18 @@ _LATIN_ROMAN = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ", 
 _SPACES = re.compile(r"\s+")
 
 
+class _PerCharacterNfkc(dict):
+    """A ``str.translate`` table: each character's own NFKC form (protected characters kept), found on first use."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        self[code] = form = ch if ch in _PROTECTED else unicodedata.normalize("NFKC", ch)
+        return form
+
+
+_PER_CHARACTER = _PerCharacterNfkc()
+
+
 def normalize_text(value: object) -> str:
     """NFKC-normalise text but keep Roman numerals and circled numbers; fold white space.
 
@@ -21,8 +33,7 @@ def normalize_text(value: object) -> str:
     'Ⅱ(2)①'
     """
     s = "" if value is None else str(value)
-    s = "".join(ch if ch in _PROTECTED else unicodedata.normalize("NFKC", ch) for ch in s)
-    return _SPACES.sub(" ", s).strip()
+    return _SPACES.sub(" ", s.translate(_PER_CHARACTER)).strip()
 
 
 def fold_spaces(value: object) -> str:

@@ -77,6 +77,17 @@ def test_a_hit_equals_a_fresh_read_of_a_score_table(store, name):
     assert_same(fresh.report, hit.report)
 
 
+def test_the_tables_of_a_hit_take_writes_as_fresh_ones_do(store, workbook):
+    load_mhlw(workbook)
+    hit = load_mhlw(workbook)
+    for name in ("scores", "attributes", "statistics"):
+        table = getattr(hit, name)
+        numbers = [c for c in table.columns if table[c].dtype == "float64"]
+        table.loc[table.index[0], numbers[0]] = 1.5
+        table.loc[table.index[0], "level"] = "都道府県"
+        assert table[numbers[0]].iloc[0] == 1.5 and table["level"].iloc[0] == "都道府県"
+
+
 def test_a_hit_does_not_parse(store, workbook, monkeypatch):
     load_mhlw(workbook)
     from grantkit.io import mhlw

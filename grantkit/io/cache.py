@@ -4,8 +4,8 @@ A file is parsed once; later loads of the same bytes read the stored tables inst
 made of the file's sha256 and name, the loader and its options, the grantkit version and a digest of grantkit's
 code and of every layout file in ``grantkit/io/layouts/`` — any change to one of them means a fresh read. An entry
 is a folder written in a temporary sibling and renamed into place (atomic); a damaged or partial entry (unreadable
-manifest or table, failing Parquet page checksum, a dtype that does not come back) is removed, the file is read
-afresh and the entry rewritten. A failure to write the cache never fails the load.
+manifest or table, a manifest that fails its own sha256, failing Parquet page checksum, a dtype that does not come
+back) is removed, the file is read afresh and the entry rewritten. A failure to write the cache never fails the load.
 
 Where: ``GRANTKIT_CACHE_DIR`` when set, else the user's cache folder (platformdirs: ``~/.cache/grantkit`` on Linux,
 ``~/Library/Caches/grantkit`` on macOS, ``%LOCALAPPDATA%\\grantkit\\Cache`` on Windows). ``GRANTKIT_NO_CACHE=1`` (or
@@ -14,7 +14,10 @@ Where: ``GRANTKIT_CACHE_DIR`` when set, else the user's cache folder (platformdi
 
 The result is stored generically by its dataclass fields: a DataFrame field as a Parquet file, str / int / float /
 bool / None, lists, tuples, dicts and nested dataclasses (LoadReport, Problem) as JSON tagged with their type, so
-fields added to a result later are cached without changes here. A value of another type means no caching.
+fields added to a result later are cached without changes here. A value of another type means no caching. A column
+that repeats one block of values (a long table's per-entity and per-leaf columns) is also kept in the manifest as
+that block and rebuilt from it by broadcasting; text comes back as pandas "str" over Python strings, each distinct
+value one object (``provenance.text_array``).
 """
 
 from __future__ import annotations
@@ -36,12 +39,12 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from ..schema import first_rows
+from ..provenance import text_array, text_values
 from .files import sha256
 
 ENV_DIR = "GRANTKIT_CACHE_DIR"
 ENV_OFF = "GRANTKIT_NO_CACHE"
-FORMAT = 1
+FORMAT = 2
 KEEP_DAYS = 60
 _MANIFEST = "manifest.json"
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -183,6 +186,7 @@ def _store(entry: Path, result: object) -> None:
         frames: list[pd.DataFrame] = []
         manifest = {"format": FORMAT, "result": _encode(result, frames)}
         manifest["frames"] = [_write_frame(df, tmp / f"{i}.parquet") for i, df in enumerate(frames)]
+        manifest["digest"] = _digest(manifest)
         (tmp / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         try:
             tmp.rename(entry)
@@ -207,13 +211,22 @@ def _load(entry: Path) -> Any:
     manifest = json.loads((entry / _MANIFEST).read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
         raise ValueError("another cache format")
+    if manifest.pop("digest", None) != _digest(manifest):  # the manifest carries table cells too: checked whole
+        raise ValueError("a damaged manifest")
     frames = [_read_frame(entry / f"{i}.parquet", info) for i, info in enumerate(manifest["frames"])]
     return _decode(manifest["result"], frames)
 
 
+def _digest(manifest: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
     """One table as Parquet, one row group, every column dictionary-encoded (scores repeat a few values too): text
-    columns (pandas "str") encoded from their few distinct string objects."""
+    columns (pandas "str") encoded from their few distinct string objects. The manifest notes which text columns
+    repeat a block of values (``np.tile``) or each value over a run (``np.repeat``), as a loader's long tables do,
+    with that block (text and numbers, numbers compared bit for bit): such a column is rebuilt from the manifest by
+    broadcasting, without decoding it from the file (the file still holds every column, for any other reader)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -222,33 +235,82 @@ def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
         raise _Unsupported("column names")
     text = [c for c in df.columns if _is_text(df[c].dtype)]
     table = pa.Table.from_pandas(df.drop(columns=text), preserve_index=None)
+    encoded, codes = {}, {}
     for c in text:
-        table = table.append_column(c, _dictionary(np.asarray(df[c].array, dtype=object)))
+        encoded[c], codes[c] = _dictionary(np.asarray(df[c].array, dtype=object))
+        table = table.append_column(c, encoded[c])
     pq.write_table(table, path, compression="lz4", write_page_checksum=True, row_group_size=max(len(df), 1))
+    numbers = [c for c in df.columns if isinstance(df[c].dtype, np.dtype) and df[c].dtype.kind in "biuf"]
+    bits = {c: df[c].to_numpy().view(f"u{df[c].dtype.itemsize}") for c in numbers}  # bit for bit: NaN, -0.0
+    shapes = _shapes(codes | bits)
+    for c, (kind, k) in shapes.items():
+        if c in codes:
+            block = codes[c][::k] if kind == "repeat" else codes[c][:k]
+            values = encoded[c].dictionary.to_pylist()
+            shapes[c].append([None if i < 0 else values[i] for i in block.tolist()])
+        else:
+            column = df[c].to_numpy()
+            shapes[c].append((column[::k] if kind == "repeat" else column[:k]).tolist())
     return {
         "columns": list(df.columns),
         "dtypes": [str(t) for t in df.dtypes],
         "text": text,
+        "shapes": shapes,
         "index": str(df.index.dtype),
         "rows": len(df),
         "bytes": path.stat().st_size,
     }
 
 
-def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
+def _shapes(codes: dict[str, Any]) -> dict[str, list[Any]]:
+    """For each column of codes that is one: ["repeat", run] (each value repeated ``run`` times in turn) or
+    ["tile", period] (the first ``period`` values over and over, a period that some column repeats over)."""
     import numpy as np
+
+    shapes: dict[str, list[Any]] = {}
+    rows = len(next(iter(codes.values()), []))
+    for c, x in codes.items():
+        change = np.flatnonzero(x[1:] != x[:-1])
+        run = int(change[0]) + 1 if len(change) else len(x)
+        if run > 1 and _repeats(x, run):
+            shapes[c] = ["repeat", run]
+    periods = sorted({k for _, k in shapes.values() if k < rows})
+    for c, x in codes.items():
+        period = next((p for p in periods if c not in shapes and _tiles(x, p)), None)
+        if period is not None:
+            shapes[c] = ["tile", period]
+    return shapes
+
+
+def _repeats(codes: Any, run: int) -> bool:
+    return len(codes) % run == 0 and bool((codes.reshape(-1, run) == codes[::run, None]).all())
+
+
+def _tiles(codes: Any, period: int) -> bool:
+    return len(codes) % period == 0 and bool((codes.reshape(-1, period) == codes[None, :period]).all())
+
+
+def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     if path.stat().st_size != info["bytes"]:
         raise ValueError("truncated table")
-    table = pq.read_table(path, read_dictionary=info["text"], page_checksum_verification=True)
-    rest = table.drop_columns(info["text"]).to_pandas(split_blocks=True)  # no consolidation copy
-    columns = {}
-    for c in info["text"]:
-        column = table.column(c).unify_dictionaries().combine_chunks()
-        values = np.array(column.dictionary.to_pylist() + [np.nan], dtype=object)
-        codes = column.indices.fill_null(len(values) - 1).to_numpy().astype(np.intp)  # take is 3x faster on intp
-        columns[c] = _strings(values.take(codes))
+    shapes = info.get("shapes", {})
+    stored = [c for c in info["columns"] if c not in shapes]
+    # one chunk per column (read_table would cut them into batches that to_pandas then joins)
+    table = pq.ParquetFile(path, read_dictionary=info["text"], page_checksum_verification=True).read(
+        columns=stored, use_pandas_metadata=True
+    )
+    text = [c for c in info["text"] if c not in shapes]
+    # a copy: the arrays pyarrow lends are read-only, and a table from the cache takes writes as a fresh one does
+    rest = table.drop_columns(text).to_pandas(split_blocks=True).copy()
+    if table.num_columns == 0:
+        rest = pd.DataFrame(index=pd.RangeIndex(info["rows"]))
+    columns = {c: _text_column(table.column(c)) for c in text}
+    dtypes = dict(zip(info["columns"], info["dtypes"]))
+    for c in shapes:
+        cells = _broadcast(*shapes[c], info["rows"], object if c in info["text"] else dtypes[c])
+        columns[c] = text_array(cells) if c in info["text"] else cells
     # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
     df = pd.DataFrame(
         {c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index, copy=False
@@ -261,26 +323,41 @@ def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
     return df
 
 
-def _strings(values: Any) -> Any:
-    """pandas "str" from an object array of str and NaN; the values came from a dictionary of str read back, so the
-    python-storage array is made without checking each cell again (any other storage: the public constructor)."""
+def _text_column(column: Any) -> Any:
+    """pandas "str" from a dictionary column read back: its distinct values checked once, the cells taken by code
+    (-1 = missing)."""
+    import numpy as np
+    from pandas.core.array_algos.take import take_nd
+
+    column = column.unify_dictionaries().combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    values = text_values(column.dictionary.to_pylist())
+    indices = column.indices.fill_null(-1) if column.null_count else column.indices
+    return text_array(take_nd(values, indices.to_numpy().astype(np.intp, copy=False)))
+
+
+def _broadcast(kind: str, k: int, block: list[Any], rows: int, dtype: Any) -> Any:
+    """``rows`` cells of ``dtype``: ``block`` over and over ("tile", ``k`` values) or each of its values ``k`` times in
+    turn ("repeat"); text (dtype object) is checked once per value of the block (``text_values``)."""
     import numpy as np
 
-    dtype = pd.StringDtype(na_value=np.nan)
-    if dtype.storage == "python":
-        with contextlib.suppress(AttributeError, TypeError):
-            return pd.arrays.StringArray._simple_new(values, dtype)
-    return pd.array(values, dtype=dtype)
+    values = text_values(block)[:-1] if dtype is object else np.array(block, dtype=dtype)
+    fits = {"tile": k > 0 and len(values) == k and rows % k == 0, "repeat": k > 0 and len(values) * k == rows}
+    if not fits.get(kind, False):
+        raise ValueError("a repeated block does not fit the table")
+    cells = np.empty(rows, dtype=values.dtype)
+    cells.reshape(-1, k)[...] = values[:, None] if kind == "repeat" else values[None, :]
+    return cells
 
 
 def _is_text(dtype: object) -> bool:
     return isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA
 
 
-def _dictionary(values: Any) -> Any:
-    """A pyarrow dictionary array of an object array of str (NaN for missing), found by object identity first:
-    a loader's text columns repeat the same few string objects millions of times, so hashing every cell's text
-    (pyarrow's conversion, pandas.factorize) costs several times more than comparing their addresses."""
+def _dictionary(values: Any) -> tuple[Any, Any]:
+    """A pyarrow dictionary array of an object array of str (NaN for missing), and its codes as numpy (-1 for
+    missing), found by object identity first: a loader's text columns repeat the same few string objects millions
+    of times, so hashing every cell's text (pyarrow's conversion, pandas.factorize) costs several times more than
+    comparing their addresses."""
     import ctypes
 
     import numpy as np
@@ -288,11 +365,13 @@ def _dictionary(values: Any) -> Any:
 
     values = np.ascontiguousarray(values, dtype=object)
     if not len(values):
-        return pa.DictionaryArray.from_arrays(pa.array([], type=pa.int32()), pa.array([], type=pa.string()))
+        empty = np.zeros(0, dtype=np.int32)
+        return pa.DictionaryArray.from_arrays(pa.array(empty), pa.array([], type=pa.string())), empty
     # the addresses of the objects, read from the array's buffer (never dereferenced): equal address, same object
     address = np.frombuffer((ctypes.c_void_p * len(values)).from_address(values.ctypes.data), dtype=np.uintp)
-    codes, _ = pd.factorize(address)
-    first = first_rows(codes)
+    codes, found = pd.factorize(address)
+    first = np.empty(len(found), dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write wins: each code's first row
     index: dict[str, int] = {}
     remap = np.empty(len(first), dtype=np.int32)
     for k, v in enumerate(values[first]):
@@ -303,7 +382,8 @@ def _dictionary(values: Any) -> Any:
         else:
             raise _Unsupported("a text column holds other values")
     cells = remap[codes]
-    return pa.DictionaryArray.from_arrays(pa.array(cells, mask=cells < 0), pa.array(list(index), type=pa.string()))
+    array = pa.DictionaryArray.from_arrays(pa.array(cells, mask=cells < 0), pa.array(list(index), type=pa.string()))
+    return array, cells
 
 
 def _encode(value: Any, frames: list[pd.DataFrame]) -> Any:

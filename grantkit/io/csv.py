@@ -13,6 +13,8 @@ import csv
 import hashlib
 import io
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +24,7 @@ from ..domain import NATIONAL
 from ..errors import InputFileError, Problem, ValidationError
 from ..labels import label
 from ..provenance import LoadReport
-from ..schema import JAPANESE_HEADINGS, OPTIONAL, REQUIRED, Loaded, loaded, tidy_scores
+from ..schema import JAPANESE_HEADINGS, OPTIONAL, REQUIRED, Loaded, distinct_values, loaded, tidy_scores
 from .files import read_text, sha256
 
 HEADER_SEARCH_ROWS = 10
@@ -39,8 +41,29 @@ def read_scores_csv(path: Path) -> Loaded:
     else:
         text, encoding = read_text(path)
         parsed = (_split_fast(text.encode("utf-8")) if encoding == "cp932" else None) or _split_exact(text, path)
-    report = LoadReport(source=path.name, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
-    return loaded(report, scores=tidy_cells(*parsed, report))
+    digest = _sha256_meanwhile(data)
+    report = LoadReport(source=path.name, encoding=encoding)
+    table = tidy_cells(*parsed, report)
+    report.sha256 = digest()
+    return loaded(report, scores=table)
+
+
+def _sha256_meanwhile(data: bytes) -> Callable[[], str]:
+    """Start hashing ``data`` in a thread (hashlib lets other threads run while it hashes a large buffer), so that
+    the hash of a large file overlaps the checks; the returned function waits for the hex digest.
+
+    >>> _sha256_meanwhile(b"abc")()[:16]
+    'ba7816bf8f01cfea'
+    """
+    found: list[str] = []
+    worker = threading.Thread(target=lambda: found.append(hashlib.sha256(data).hexdigest()), daemon=True)
+    worker.start()
+
+    def digest() -> str:
+        worker.join()
+        return found[0]
+
+    return digest
 
 
 def read_scores_rows(rows: list[list[object]], path: Path, sheet: str) -> Loaded:
@@ -83,7 +106,9 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
         if len(cells.columns)
         else np.zeros(len(cells), dtype=bool)
     )
-    cells, lines = cells[filled].reset_index(drop=True), np.asarray(lines)[filled]
+    lines = np.asarray(lines)
+    if not filled.all():
+        cells, lines = cells[filled].reset_index(drop=True), lines[filled]
     widths = None if widths is None else np.asarray(widths)[filled]
     if not len(cells):
         raise InputFileError(src, "データがありません（見出し行もありません）")
@@ -159,7 +184,7 @@ def tidy_cells(cells: pd.DataFrame, lines: np.ndarray, widths: np.ndarray | None
     if dropped:
         report.notes.append(f"見出しも値もない列（{'、'.join(dropped)}）は読み飛ばしました")
     raw = pd.DataFrame({header[j]: body[j] for j in keep}, index=body.index)
-    return tidy_scores(raw, report, [int(n) for n in lines])
+    return tidy_scores(raw, report, lines)
 
 
 _KNOWN = set(REQUIRED + OPTIONAL) | set(JAPANESE_HEADINGS) | {label(c) for c in REQUIRED + OPTIONAL}
@@ -172,7 +197,7 @@ def _heading(value: object, *, strip_only: bool = False) -> str:
 
 def _blank(column: pd.Series) -> np.ndarray:
     """Row mask: the cell is empty or white space (checked once per distinct value)."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    codes, uniques = distinct_values(column)
     flags = np.array([v is None or (isinstance(v, str) and not v.strip()) for v in uniques] + [True], dtype=bool)
     return flags[codes]
 
@@ -194,7 +219,7 @@ def _split_fast(data: bytes) -> tuple[pd.DataFrame, np.ndarray, None] | None:
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 21),  # 2 MB: dictionaries stay in cache
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),  # else raises
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, text),
@@ -205,8 +230,8 @@ def _split_fast(data: bytes) -> tuple[pd.DataFrame, np.ndarray, None] | None:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    records = data.count(b"\n") + (not data.endswith(b"\n"))
-    if table.num_rows != records:
+    # a record per line, as the row numbers say, unless a quoted cell spans lines or a lone CR ends one: counted then
+    if (b'"' in data or b"\r" in data) and table.num_rows != data.count(b"\n") + (not data.endswith(b"\n")):
         return None
     columns = {}
     for j, name in enumerate(table.column_names):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ...domain import GRANTS, MUNICIPALITY
@@ -126,8 +127,15 @@ def text(v: object) -> str:
     """A cell as normalised text ("" for blank)."""
     if v is None or v == "":
         return ""
+    if type(v) is str:  # a sheet repeats its names and headings: each normalised once
+        return _text_of(v)
     if isinstance(v, float) and v.is_integer():  # 区分 1–5 stored as numbers: "5", not "5.0"
         v = int(v)
+    return normalize_text(v)
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_of(v: str) -> str:
     return normalize_text(v)
 
 

@@ -10,6 +10,7 @@ across years and files (no maintained source of 全国地方公共団体コー�
 
 from __future__ import annotations
 
+import itertools
 import operator
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 from ...domain import MUNICIPALITY, PREFECTURE, TOTAL
 from ...errors import Problem
 from ...prefectures import CODES
-from ...provenance import LoadReport
+from ...provenance import LoadReport, text_array, text_values
 from ...schema import MISSING_MARKS, parse_number, restore_code
 from .extract import Block, Columns, Ctx, column_letter, is_number, label, text
 from .layout import STATS
@@ -89,17 +90,18 @@ def matrix(
     problems: list[Problem],
 ) -> np.ndarray:
     """Cells of ``rows`` at columns ``idx`` as floats; 「－」 etc. → NaN (listed as coerced), text → problem.
-    One C-level conversion when every cell is a number (picked by ``itemgetter``, no object array of the whole
-    sheet), cell by cell only otherwise."""
+    One C-level conversion when every cell is a number (picked by ``itemgetter`` and read by ``np.fromiter``, no
+    object array of the whole sheet), cell by cell only otherwise."""
     if not idx:
         return np.empty((len(rows), 0))
     pick = operator.itemgetter(*idx, idx[0])  # one extra key: a tuple however few columns
-    cells = [pick(r)[:-1] for r in rows]
+    width = len(idx) + 1
     try:
-        return np.array(cells, dtype="float64").reshape(len(rows), len(idx))
+        cells = np.fromiter(itertools.chain.from_iterable(map(pick, rows)), dtype="float64", count=len(rows) * width)
+        return cells.reshape(len(rows), width)[:, :-1].copy()
     except (TypeError, ValueError):
         pass
-    block = np.array(cells, dtype=object).reshape(len(rows), len(idx))
+    block = np.array(list(map(pick, rows)), dtype=object).reshape(len(rows), width)[:, :-1]
     out = np.full(block.shape, np.nan)
     for (i, k), v in np.ndenumerate(block):
         try:
@@ -270,25 +272,27 @@ def long(
 ) -> pd.DataFrame:
     """The tidy leaf table: entities × leaves, built column by column (no per-cell Python).
 
-    Text columns are filled by broadcasting into one preallocated object array. ``alternative`` is the indicator
-    whose branches are alternatives ("" for an ordinary leaf)."""
+    Each text column is its values, checked once each, broadcast into one preallocated object array (faster than
+    ``np.tile`` / ``np.repeat`` of objects). ``alternative`` is the indicator whose branches are alternatives ("" for
+    an ordinary leaf)."""
     n_ent, n_item = scores.shape
 
-    def spread(values: np.ndarray, per_entity: bool) -> pd.Series:
+    def spread(values: object, per_entity: bool) -> pd.Series:
+        checked = text_values(values)[:-1]
         out = np.empty(n_ent * n_item, dtype=object)
-        out.reshape(n_ent, n_item)[...] = values[:, None] if per_entity else values[None, :]
-        return pd.Series(out, dtype="str", copy=False)
+        out.reshape(n_ent, n_item)[...] = checked[:, None] if per_entity else checked[None, :]
+        return pd.Series(text_array(out), copy=False)
 
     def tile(column: str) -> pd.Series:
-        return spread(meta[column].to_numpy(dtype=object), per_entity=False)
+        return spread(meta[column], per_entity=False)
 
     def repeat(column: str) -> pd.Series:
-        return spread(attrs[column].to_numpy(dtype=object), per_entity=True)
+        return spread(attrs[column], per_entity=True)
 
     return pd.DataFrame(
         {
             "fiscal_year": np.full(n_ent * n_item, year, dtype="int64"),
-            "level": spread(np.array([level], dtype=object), per_entity=False),
+            "level": spread([level] * n_item, per_entity=False),
             "grant": tile("grant"),
             "entity_code": repeat("entity_code"),
             "entity": repeat("entity"),
