@@ -101,11 +101,11 @@ def test_an_edited_manifest_is_not_trusted(tmp_path, monkeypatch):
     monkeypatch.delenv(cache.ENV_OFF, raising=False)
     source = tmp_path / "a.txt"
     source.write_text("a")
-    first = cache.cached(lambda: Loaded(_grid(3, 4), LoadReport("a.txt")), source, "test", {})
+    first = cache.cached(lambda: Loaded({"scores": _grid(3, 4)}, LoadReport("a.txt")), source, "test", {})
     (manifest,) = (tmp_path / "cache").glob("*/manifest.json")
     text = manifest.read_text(encoding="utf-8")
     manifest.write_text(text.replace("団体1", "団体9"), encoding="utf-8")  # still valid JSON, one cell changed
-    again = cache.cached(lambda: Loaded(_grid(3, 4), LoadReport("a.txt")), source, "test", {})
+    again = cache.cached(lambda: Loaded({"scores": _grid(3, 4)}, LoadReport("a.txt")), source, "test", {})
     pd.testing.assert_frame_equal(again.table, first.table)
     assert "団体9" not in manifest.read_text(encoding="utf-8")  # read afresh and written again
 
