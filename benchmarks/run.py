@@ -16,7 +16,8 @@ process, so that its peak memory (max RSS) is its own, with its own cache folder
 * ``make report`` with nothing changed (its two ``grantkit report`` commands, as ``make -n report`` prints them,
   run a second time with the cache filled by the first run; ≤ 10 s);
 * a full-size two-year municipal report (R6 and R7 workbooks), cold (empty cache) and warm (≤ 10 s), the warm one
-  also by stage (command start-up and reading, the notebook, the HTML page; ``--only-reports`` runs these alone);
+  also by stage (command start-up and reading, building the report model, writing the HTML page, Excel, charts and
+  notebook; ``--only-reports`` runs these alone);
 * ``national_allocation``, the municipal report tables and ``import grantkit``, as before.
 
 Timings on a shared machine vary with its load, which is printed with the table: the loads run ``--repeat`` times
@@ -219,8 +220,9 @@ def timed_commands(commands: list[list[str]], cache: Path) -> float:
 
 def staged_command(argv: list[str], cache: Path) -> dict[str, float]:
     """Wall time of one ``grantkit report`` command and of its stages, read from its progress lines on stderr
-    ("[2/4] …" starts the notebook, "[3/4] …" the HTML page): ``load`` (start-up, reading the files, checking the
-    selection), ``notebook`` (papermill: kernel start and every cell), ``html`` (the page and the move into place)."""
+    ("[2/4] …" starts building the report, "[3/4] …" writing it): ``load`` (start-up, reading the files, checking the
+    selection), ``build`` (every table, chart and sentence of the report model), ``write`` (HTML page, Excel, PNG/SVG,
+    the report's notebook and the move into place)."""
     t = time.perf_counter()
     marks: dict[str, float] = {}
     with subprocess.Popen(
@@ -238,8 +240,8 @@ def staged_command(argv: list[str], cache: Path) -> dict[str, float]:
     return {
         "total": total,
         "load": marks["[2/4]"],
-        "notebook": marks["[3/4]"] - marks["[2/4]"],
-        "html": total - marks["[3/4]"],
+        "build": marks["[3/4]"] - marks["[2/4]"],
+        "write": total - marks["[3/4]"],
     }
 
 
@@ -452,8 +454,8 @@ def main() -> None:
                 None,
                 "—",
             ),
-            ("  warm report: the notebook (kernel start and every cell)", reports["warm"]["notebook"], None, None, "—"),
-            ("  warm report: the HTML page, moving the folder into place", reports["warm"]["html"], None, None, "—"),
+            ("  warm report: building the report (tables, charts, prose)", reports["warm"]["build"], None, None, "—"),
+            ("  warm report: writing HTML, Excel, charts and notebook", reports["warm"]["write"], None, None, "—"),
         ]
 
     print(
@@ -486,7 +488,7 @@ def print_reports(reports: dict[str, object]) -> None:
         stages = reports[kind]
         print(
             f"full-size two-year municipal report, {kind}: {stages['total']:.3f}s (load {stages['load']:.3f}s, "
-            f"notebook {stages['notebook']:.3f}s, html {stages['html']:.3f}s)"
+            f"build {stages['build']:.3f}s, write {stages['write']:.3f}s)"
         )
 
 
