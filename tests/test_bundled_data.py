@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 import pytest
-from seed_table import PRINTED_ORDER
+from printed_table import PRINTED_ORDER
 
 from grantkit import example_path, read_scores
 

@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 import pytest
-from seed_table import PRINTED_ORDER
+from printed_table import PRINTED_ORDER
 
 from grantkit import score_rates
 from grantkit.present.format import format_rate, score_table

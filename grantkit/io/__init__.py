@@ -58,7 +58,7 @@ def _read_scores(path: Path, sheet: str | None) -> Loaded:
         return read_scores_csv(path)
     if kind == "xlsx":
         from .csv import header_row, read_scores_rows
-        from .seed_xlsx import read_scores_xlsx
+        from .report_xlsx import read_scores_xlsx
         from .workbook import Workbook
 
         book = Workbook(path)

@@ -3,7 +3,7 @@
 Indicators run down the sheet (Ⅰ; a Ⅱ heading row then (1)…(9) with (2)① and ②; Ⅲ), each year has a
 「<団体名>評点」 column of 「得点 ／ 配点」 cells and a 「全国平均」 column; printed subtotal rows (Ⅱ計) and the
 合計 row are checked against the leaves, and rate rows 「（ 83% ）」 against the computed rates. What the
-headings say is data (``layouts/seed_prefecture.csv``), not code.
+headings say is data (``layouts/prefecture_report.csv``), not code.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ _SUB = re.compile(r"^\((\d+)\)([①-⑳]?)$")
 
 
 def _layout() -> dict[str, str]:
-    text = resources.files("grantkit.io.layouts").joinpath("seed_prefecture.csv").read_text(encoding="utf-8")
+    text = resources.files("grantkit.io.layouts").joinpath("prefecture_report.csv").read_text(encoding="utf-8")
     return {r["key"]: normalize_text(r["value"]) for r in csv.DictReader(text.splitlines())}
 
 
