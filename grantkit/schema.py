@@ -56,6 +56,7 @@ from .tables import (  # noqa: F401  (re-exported: every table's declaration and
     check_statistics,
     check_table,
     check_utilization,
+    combined_codes,
     duplicated_keys,
     first_rows,
     value_codes,
@@ -550,7 +551,7 @@ def _check_structure(
     leaf = ~summary
     in_block = _codes(keys, block)
     indicator, entity = indicator.codes, keys["entity_code"].to_numpy()
-    _check_maxima(table, leaf, _joint([in_block, indicator]), add)
+    _check_maxima(table, leaf, combined_codes([in_block, indicator]), add)
     if derived_only:
         return problems
     for b in pd.unique(in_block[leaf]):
@@ -635,7 +636,7 @@ def _report_lacking(
 
 def _codes(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """One code per distinct combination of ``columns`` (integer codes ≥ 0), numbered in order of first appearance."""
-    return _joint([table[c].to_numpy() for c in columns])
+    return combined_codes([table[c].to_numpy() for c in columns])
 
 
 def distinct_values(column: pd.Series) -> tuple[np.ndarray, list]:
@@ -653,23 +654,6 @@ def distinct_values(column: pd.Series) -> tuple[np.ndarray, list]:
             return codes, list(column.cat.categories)
     codes, found = pd.factorize(column, use_na_sentinel=False)
     return codes, list(found)
-
-
-def _joint(codes: list[np.ndarray]) -> np.ndarray:
-    """Codes (integers ≥ 0) of several columns combined: one code per distinct combination, numbered in order of
-    first appearance.
-
-    >>> _joint([np.array([0, 0, 1, 0]), np.array([0, 1, 0, 0])]).tolist()
-    [0, 1, 2, 0]
-    """
-    joint, span = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64), 1
-    for c in codes:
-        width = int(c.max(initial=0)) + 1
-        if span * width >= 2**62:  # renumber before the combination could overflow
-            joint, found = pd.factorize(joint)
-            span = max(len(found), 1)
-        joint, span = joint * width + c, span * width
-    return pd.factorize(joint)[0]
 
 
 def _distinct_pairs(first: np.ndarray, second: np.ndarray) -> np.ndarray:

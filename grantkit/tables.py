@@ -326,6 +326,26 @@ def _joint(codes: list[np.ndarray]) -> tuple[np.ndarray, int]:
     return joint, bound
 
 
+def combined_codes(codes: list[np.ndarray]) -> np.ndarray:
+    """One code per distinct combination of several columns' integer codes (−1 = missing is a value of its own),
+    numbered in order of first appearance.
+
+    Parameters
+    ----------
+    codes : list of numpy arrays
+        One array of integer codes per column, all of the same length (e.g. ``value_codes`` of each column).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 codes, equal exactly where every column's code is equal.
+
+    >>> combined_codes([np.array([0, 0, 1, 0]), np.array([0, 1, 0, 0])]).tolist()
+    [0, 1, 2, 0]
+    """
+    return pd.factorize(_joint(codes)[0])[0]
+
+
 def _has_repeats(joint: np.ndarray, bound: int) -> bool:
     """Whether a value occurs twice: counted in an array when the values are dense, else hashed."""
     if bound <= 4 * len(joint) + 1024:
@@ -560,6 +580,7 @@ __all__ = [
     "check_table",
     "check_utilization",
     "duplicated_keys",
+    "combined_codes",
     "first_rows",
     "value_codes",
 ]

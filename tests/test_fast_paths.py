@@ -17,7 +17,8 @@ from grantkit.errors import ValidationError
 from grantkit.io import cache
 from grantkit.io.csv import read_scores_csv
 from grantkit.provenance import LoadReport, text_array, text_values
-from grantkit.schema import Loaded, _joint
+from grantkit.schema import Loaded
+from grantkit.tables import combined_codes
 from grantkit.text import _PROTECTED, normalize_text
 
 
@@ -116,7 +117,7 @@ def test_key_codes_combine_without_overflow():
     columns[3][:2500] = columns[3][2500:]  # some combinations repeat
     for c in columns[:3] + columns[4:]:
         c[:2500] = c[2500:]
-    joint = _joint(columns)
+    joint = combined_codes(columns)
     expected = (
         pd.DataFrame({str(k): c for k, c in enumerate(columns)})
         .groupby([str(k) for k in range(5)], sort=False)
