@@ -163,12 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     except GrantkitError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
-    except ModuleNotFoundError as exc:  # an optional dependency of the report (papermill, matplotlib…) is missing
+    except ModuleNotFoundError as exc:  # a dependency was removed from the environment after installing grantkit
         if (exc.name or "grantkit").partition(".")[0] == "grantkit":
             raise
         print(
             f"エラー: 報告書の作成に必要なパッケージ {exc.name} が入っていません。"
-            "pip install 'grantkit[report]' で入れてください",
+            "pip install grantkit（ノートブックも実行するなら 'grantkit[report]'）で入れ直してください",
             file=sys.stderr,
         )
         return 2
