@@ -319,7 +319,9 @@ def _joint(codes: list[np.ndarray]) -> tuple[np.ndarray, int]:
         radix = int(column.max(initial=0)) + 1
         if radix == 1:
             continue
-        joint, bound = joint * radix + column, bound * radix
+        joint *= radix  # in place: a million-row key makes no temporaries
+        joint += column
+        bound *= radix
         if bound > 2**40:  # keep the combined codes far from overflow
             joint = pd.factorize(joint)[0].astype(np.int64)
             bound = int(joint.max(initial=0)) + 1
@@ -385,15 +387,42 @@ def value_codes(column: pd.Series) -> np.ndarray:
     cells = np.ascontiguousarray(cells)
     # the objects' addresses, read from the array's buffer (never dereferenced): equal address, same object
     address = np.frombuffer((ctypes.c_void_p * len(cells)).from_address(cells.ctypes.data), dtype=np.uintp)
-    # a tidy table repeats an object in runs (a year, a grant, an entity): code the runs, then spread them
+    # a tidy table repeats a block of objects over and over (the indicators of each entity): code one block, tile it
+    period = _period(address)
+    if period:
+        return np.tile(_object_codes(cells[:period], address[:period], np.arange(period)), len(cells) // period)
+    # … or an object in runs (a year, a grant, an entity): code the runs, then spread them
     heads = np.flatnonzero(np.r_[True, address[1:] != address[:-1]])
     runs = len(heads) * 4 <= len(cells)
-    starts = heads if runs else np.arange(len(cells))
+    by_value = _object_codes(cells, address, heads if runs else np.arange(len(cells)))
+    return np.repeat(by_value, np.diff(np.r_[heads, len(cells)])) if runs else by_value
+
+
+def _period(address: np.ndarray) -> int:
+    """The length of the block that ``address`` repeats whole over and over (≥ 2 blocks, every cell compared), else 0.
+
+    >>> _period(np.array([5, 6, 7, 5, 6, 7])), _period(np.array([5, 6, 5, 6, 5])), _period(np.array([5, 5, 5]))
+    (3, 0, 1)
+    """
+    again = np.flatnonzero(address[1 : len(address) // 2 + 1] == address[0])
+    for k in again[:8] + 1:  # the first few candidates: a block holding its first object twice is rare
+        k = int(k)
+        probe = min(len(address) - k, 4 * k + 64)  # a cheap look at the next blocks before comparing every cell
+        if (
+            len(address) % k == 0
+            and np.array_equal(address[k : k + probe], address[:probe])
+            and np.array_equal(address[k:], address[:-k])
+        ):
+            return k
+    return 0
+
+
+def _object_codes(cells: np.ndarray, address: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Codes equal by value for the cells at ``starts`` (one per object address, then the objects by value)."""
     by_object, objects = pd.factorize(address[starts])
     one_of_each = np.empty(len(objects), dtype=np.intp)
     one_of_each[by_object] = starts  # a row holding each object (any one will do)
-    by_value = pd.factorize(pd.array(cells[one_of_each], dtype=object))[0].astype(np.int64)[by_object]
-    return np.repeat(by_value, np.diff(np.r_[heads, len(cells)])) if runs else by_value
+    return pd.factorize(pd.array(cells[one_of_each], dtype=object))[0].astype(np.int64)[by_object]
 
 
 def first_rows(codes: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import InputFileError
 from .files import file_kind
+from .row_blocks import SPLIT_ABOVE, SheetXml, cores, parsed_rows, sheet_parts
 
 MAX_TOTAL_BYTES = 1_000_000_000
 MAX_RATIO = 200
@@ -34,7 +35,13 @@ def check_workbook(path: str | Path) -> None:
     Traceback (most recent call last):
     grantkit.errors.InputFileError: ...budgets.csv: Excel（.xlsx）ファイルではありません（中身がテキストです）
     """
-    path = Path(path)
+    _checked(Path(path), keep=False)
+
+
+def _checked(path: Path, *, keep: bool) -> dict[str, SheetXml]:
+    """``check_workbook``; with ``keep``, the XML of the sheet parts of ``SPLIT_ABOVE`` bytes or more, as inflated
+    by the scan (for ``row_blocks.parsed_rows``)."""
+    kept: dict[str, SheetXml] = {}
     kind = file_kind(path)
     if kind == "ole":
         raise InputFileError(
@@ -60,18 +67,25 @@ def check_workbook(path: str | Path) -> None:
             for info in infos:
                 if info.file_size > RATIO_CHECK_ABOVE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                     raise InputFileError(path, f"部品 {info.filename} の圧縮率が異常です（圧縮爆弾の可能性）")
-                total = _scan_part(zf, info, path, total)
+                big = keep and info.filename.startswith("xl/worksheets/") and info.file_size >= SPLIT_ABOVE
+                total = _scan_part(zf, info, path, total, kept if big else None)
     except zipfile.BadZipFile as exc:
         raise InputFileError(path, f"壊れているか途中で切れた Excel ファイルです（{exc}）") from None
     except (EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
         raise InputFileError(path, f"Excel ファイルとして読めません（{exc}）") from None
+    return kept
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int) -> int:
+def _scan_part(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: int, kept: dict[str, SheetXml] | None
+) -> int:
     is_xml = info.filename.endswith((".xml", ".rels", ".vml"))
     tail = b""
+    xml = SheetXml()
     with zf.open(info) as part:
         while chunk := part.read(_CHUNK):
+            if kept is not None:
+                xml.add(chunk)
             total += len(chunk)
             if total > MAX_TOTAL_BYTES:
                 raise InputFileError(
@@ -87,6 +101,8 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, total: in
                         "XML 爆弾や外部実体参照の可能性があるため読み込みません",
                     )
                 tail = chunk[-16:]
+    if kept is not None:
+        kept[info.filename] = xml
     return total
 
 
@@ -116,9 +132,10 @@ class Workbook:
         from python_calamine import CalamineWorkbook
 
         self.path = Path(path)
-        check_workbook(self.path)
+        self._xml = _checked(self.path, keep=cores() >= 2)  # large sheets' XML, parsed in two blocks on two cores
         self._book = CalamineWorkbook.from_path(str(self.path))
         self.names: list[str] = list(self._book.sheet_names)
+        self._parts: dict[str, str] | None = None
 
     def rows(self, sheet: str | None = None, *, engine: str = "calamine", empty: object = None) -> list[list[object]]:
         """Raw cell values of one sheet (the first when ``sheet`` is None), rows of equal length.
@@ -130,7 +147,9 @@ class Workbook:
         if name not in self.names:
             raise InputFileError(self.path, f"シート「{name}」がありません（あるシート: {'、'.join(self.names)}）")
         if engine == "calamine":
-            rows = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            rows = self._blocks(name)
+            if rows is None:
+                rows = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             if empty != "":
                 rows = [[empty if v == "" else v for v in row] for row in rows]
         elif engine == "openpyxl":
@@ -139,6 +158,16 @@ class Workbook:
             raise ValueError(f"engine は calamine または openpyxl です（指定: {engine!r}）")
         width = max((len(r) for r in rows), default=0)
         return [r if len(r) == width else r + [empty] * (width - len(r)) for r in rows]
+
+    def _blocks(self, name: str) -> list[list[object]] | None:
+        """A large sheet's rows parsed in two blocks at once (``row_blocks``), or None: parse it whole."""
+        if not self._xml:
+            return None
+        if self._parts is None:
+            with zipfile.ZipFile(self.path) as zf:
+                self._parts = sheet_parts(zf)
+        xml = self._xml.pop(self._parts.get(name, ""), None)  # parsed once: the XML is not kept longer
+        return None if xml is None else parsed_rows(self.path, name, self._parts[name], xml)
 
     def _openpyxl_rows(self, name: str, empty: object) -> list[list[object]]:
         import openpyxl

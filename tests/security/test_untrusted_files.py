@@ -195,8 +195,8 @@ def test_each_workbook_is_checked_once_before_it_is_parsed(monkeypatch, tmp_path
 
     monkeypatch.setenv("GRANTKIT_NO_CACHE", "1")  # parsed here, not taken from the cache of parsed files
     calls = []
-    real = wbmod.check_workbook
-    monkeypatch.setattr(wbmod, "check_workbook", lambda path: (calls.append(path), real(path))[1])
+    real = wbmod._checked  # check_workbook's scan, which also keeps a large sheet's XML for the two-core parse
+    monkeypatch.setattr(wbmod, "_checked", lambda path, keep: (calls.append(path), real(path, keep=keep))[1])
     load_scores(XLSX)
     assert calls == [XLSX]
     national = national_workbook(tmp_path / "r7.xlsx", "R7", "市町村", n_municipalities=20)
