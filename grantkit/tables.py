@@ -379,14 +379,10 @@ def value_codes(column: pd.Series) -> np.ndarray:
         low = int(numbers.min())
         if int(numbers.max()) - low <= 4 * len(numbers):  # a few years or codes: their offsets are the codes
             return numbers - low
-    cells = getattr(values, "_ndarray", None) if isinstance(column.dtype, pd.StringDtype) else None
-    if cells is None and pd.api.types.is_object_dtype(column.dtype):
-        cells = column.to_numpy()
-    if cells is None or cells.dtype != object or not len(cells):
+    objects = _objects(column)
+    if objects is None:
         return pd.factorize(values)[0].astype(np.int64, copy=False)
-    cells = np.ascontiguousarray(cells)
-    # the objects' addresses, read from the array's buffer (never dereferenced): equal address, same object
-    address = np.frombuffer((ctypes.c_void_p * len(cells)).from_address(cells.ctypes.data), dtype=np.uintp)
+    cells, address = objects
     # a tidy table repeats a block of objects over and over (the indicators of each entity): code one block, tile it
     period = _period(address)
     if period:
@@ -396,6 +392,49 @@ def value_codes(column: pd.Series) -> np.ndarray:
     runs = len(heads) * 4 <= len(cells)
     by_value = _object_codes(cells, address, heads if runs else np.arange(len(cells)))
     return np.repeat(by_value, np.diff(np.r_[heads, len(cells)])) if runs else by_value
+
+
+def _objects(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """A column of Python objects (pandas ``str`` with Python storage, or object) as its cells and their objects'
+    addresses, read from the array's buffer and never dereferenced (equal address, same object); None for any
+    other column or an empty one."""
+    cells = getattr(column.array, "_ndarray", None) if isinstance(column.dtype, pd.StringDtype) else None
+    if cells is None and pd.api.types.is_object_dtype(column.dtype):
+        cells = column.to_numpy()
+    if cells is None or cells.dtype != object or not len(cells):
+        return None
+    cells = np.ascontiguousarray(cells)
+    return cells, np.frombuffer((ctypes.c_void_p * len(cells)).from_address(cells.ctypes.data), dtype=np.uintp)
+
+
+def equal_cells(column: pd.Series, value: object) -> np.ndarray:
+    """``column == value`` as a NumPy bool array (missing → False). A column of Python strings that repeats one
+    object over runs of rows (an entity, a grant, a year's block) is compared once per run.
+
+    Parameters
+    ----------
+    column : any Series; only read.
+    value : the value looked for.
+
+    Returns
+    -------
+    A bool array, one per cell.
+
+    >>> equal_cells(pd.Series(["推進", "推進", None, "支援"], dtype="str"), "推進").tolist()
+    [True, True, False, False]
+    """
+    objects = _objects(column)
+    if objects is None:
+        return column.to_numpy(dtype=object) == value
+    cells, address = objects
+    period = _period(address)
+    if period:  # a block repeated over and over (a year's indicators for each entity): compare one block
+        return np.tile(cells[:period] == value, len(cells) // period)
+    changes = address[1:] != address[:-1]
+    if np.count_nonzero(changes) * 4 > len(cells):
+        return cells == value
+    heads = np.flatnonzero(np.r_[True, changes])
+    return np.repeat(cells[heads] == value, np.diff(np.r_[heads, len(cells)]))  # as the whole compared, per run
 
 
 def _period(address: np.ndarray) -> int:
@@ -576,6 +615,7 @@ def check_budgets(table: pd.DataFrame, *, source: str | None = None) -> pd.DataF
 
 
 __all__ = [
+    "equal_cells",
     "ALLOCATION",
     "AMOUNTS",
     "ATTRIBUTES",

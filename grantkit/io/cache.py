@@ -32,6 +32,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -213,7 +214,13 @@ def _load(entry: Path) -> Any:
         raise ValueError("another cache format")
     if manifest.pop("digest", None) != _digest(manifest):  # the manifest carries table cells too: checked whole
         raise ValueError("a damaged manifest")
-    frames = [_read_frame(entry / f"{i}.parquet", info) for i, info in enumerate(manifest["frames"])]
+    infos = manifest["frames"]
+    # the Parquet files are read in a thread (pyarrow leaves Python's lock) while the repeated text columns are
+    # broadcast here (Python objects: they need the lock)
+    with ThreadPoolExecutor(1) as pool:
+        stored = [pool.submit(_read_stored, entry / f"{i}.parquet", info) for i, info in enumerate(infos)]
+        built = [_broadcast_columns(info) for info in infos]
+        frames = [_frame(info, table.result(), columns) for info, table, columns in zip(infos, stored, built)]
     return _decode(manifest["result"], frames)
 
 
@@ -290,7 +297,8 @@ def _tiles(codes: Any, period: int) -> bool:
     return len(codes) % period == 0 and bool((codes.reshape(-1, period) == codes[None, :period]).all())
 
 
-def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
+def _read_stored(path: Path, info: dict[str, Any]) -> Any:
+    """The columns of a stored table that the manifest does not rebuild, as one pyarrow table."""
     import pyarrow.parquet as pq
 
     if path.stat().st_size != info["bytes"]:
@@ -298,19 +306,36 @@ def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
     shapes = info.get("shapes", {})
     stored = [c for c in info["columns"] if c not in shapes]
     # one chunk per column (read_table would cut them into batches that to_pandas then joins)
-    table = pq.ParquetFile(path, read_dictionary=info["text"], page_checksum_verification=True).read(
+    return pq.ParquetFile(path, read_dictionary=info["text"], page_checksum_verification=True).read(
         columns=stored, use_pandas_metadata=True
     )
+
+
+def _broadcast_columns(info: dict[str, Any]) -> dict[str, Any]:
+    """The columns the manifest rebuilds from their repeated block."""
+    shapes = info.get("shapes", {})
+    dtypes = dict(zip(info["columns"], info["dtypes"]))
+    columns = {}
+    for c in shapes:
+        cells = _broadcast(*shapes[c], info["rows"], object if c in info["text"] else dtypes[c])
+        columns[c] = text_array(cells) if c in info["text"] else cells
+    return columns
+
+
+def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
+    """One stored table, as it was stored (``_load`` does the same with the reading and the broadcasting at once)."""
+    return _frame(info, _read_stored(path, info), _broadcast_columns(info))
+
+
+def _frame(info: dict[str, Any], table: Any, columns: dict[str, Any]) -> pd.DataFrame:
+    """A stored table from its Parquet columns (``table``) and its rebuilt ``columns``, as it was stored."""
+    shapes = info.get("shapes", {})
     text = [c for c in info["text"] if c not in shapes]
     # a copy: the arrays pyarrow lends are read-only, and a table from the cache takes writes as a fresh one does
     rest = table.drop_columns(text).to_pandas(split_blocks=True).copy()
     if table.num_columns == 0:
         rest = pd.DataFrame(index=pd.RangeIndex(info["rows"]))
-    columns = {c: _text_column(table.column(c)) for c in text}
-    dtypes = dict(zip(info["columns"], info["dtypes"]))
-    for c in shapes:
-        cells = _broadcast(*shapes[c], info["rows"], object if c in info["text"] else dtypes[c])
-        columns[c] = text_array(cells) if c in info["text"] else cells
+    columns = columns | {c: _text_column(table.column(c)) for c in text}
     # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
     df = pd.DataFrame(
         {c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index, copy=False
