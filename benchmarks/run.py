@@ -7,8 +7,8 @@ process, so that its peak memory (max RSS) is its own, with its own cache folder
 ``benchmarks/out/``:
 
 * the full-size workbook: the raw python-calamine parse of the sheet (the floor), a plain openpyxl read-only read
-  of the cell values, ``load_mhlw`` cold (``cache=False``: parse only; on two or more cores a large sheet is parsed in two blocks at
-  once), the same on one core, ``load_mhlw`` on an empty cache (parse and
+  of the cell values, ``load_mhlw`` cold (``cache=False``: parse only; on two or more cores a large sheet is parsed
+  in two blocks at once), the same on one core (the sheet parsed whole), ``load_mhlw`` on an empty cache (parse and
   store), and ``load_mhlw`` from the cache; targets: cold ≤ 1.3× calamine, cached ≤ 0.2 s and ≤ 1/10 of cold,
   peak ≤ 1.5 GiB; openpyxl / cold is the speed-up over the plain approach (≥ 8×); and the floor of a cached load:
   the tidy table's 11 text columns of Python strings built by broadcasting their blocks in a fresh process (the
