@@ -126,7 +126,10 @@ def parsed_rows(path: Path, sheet: str, part: str, xml: SheetXml) -> list[list[o
             workbook.close()
 
     try:
-        with tempfile.TemporaryDirectory(prefix="grantkit-rows-") as folder, ThreadPoolExecutor(2) as pool:
+        with (
+            tempfile.TemporaryDirectory(prefix="grantkit-rows-", ignore_cleanup_errors=True) as folder,
+            ThreadPoolExecutor(2) as pool,
+        ):
             first, second = pool.map(parse, enumerate(blocks[:2]))
     except Exception:  # noqa: BLE001 - the sheet parsed whole says what is wrong with it, in the usual words
         return None
