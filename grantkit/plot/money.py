@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import StrMethodFormatter
 
 from ..eras import era_label
 from ..present.format import format_figure
@@ -82,7 +82,7 @@ def money_chart(util: pd.DataFrame, *, ax: Axes | None = None, source: str | Non
             )
     ax.set_xticks(x, [era_label(int(y)) for y in util["fiscal_year"]])
     ax.set_ylim(0, top * 1.22)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # picklable: drawn on a second core
     ax.set_ylabel("千円")
     entity = str(util["entity"].iloc[0]) if "entity" in util.columns and len(util) else ""
     span = "・".join(era_label(int(y)) for y in util["fiscal_year"])

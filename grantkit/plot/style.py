@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -152,6 +153,20 @@ def source_note(fig: Figure, text: str | None) -> None:
         fig.text(0.99, 0.005, text, ha="right", va="bottom", fontsize=8, color="#555555")
 
 
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG, without a software tag (the bytes ``save_figure`` writes)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """The figure as SVG, without date or creator (the bytes ``save_figure`` writes)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
 def save_figure(fig: Figure, path: str | Path, *, svg: bool = True) -> Path:
     """Write PNG (and SVG beside it) with no timestamps or software tags, so reruns give identical bytes.
 
@@ -184,8 +199,8 @@ def save_figure(fig: Figure, path: str | Path, *, svg: bool = True) -> Path:
 
     path = Path(path).with_suffix(".png")
     with atomic_write(path) as tmp:
-        fig.savefig(tmp, format="png", metadata={"Software": None})
+        Path(tmp).write_bytes(png_bytes(fig))
     if svg:
         with atomic_write(path.with_suffix(".svg")) as tmp:
-            fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
+            Path(tmp).write_bytes(svg_bytes(fig))
     return path

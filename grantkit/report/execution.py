@@ -101,6 +101,33 @@ def write_report_notebook(template: Path, params: Mapping[str, object], path: Pa
     return Path(path)
 
 
+def build_and_write(
+    build: Callable[[], Report], folder: Path, template: Path, params: Mapping[str, object], say: Callable[[str], None]
+) -> Path:
+    """Build a report model (``build()``) and write its folder (``write_report_folder``), saying each stage; while
+    they run, a second core draws the charts' SVGs (``plot.drawing``: started now, so that it is ready by the
+    first chart, and stopped when the folder is written).
+
+    >>> import tempfile
+    >>> from grantkit.examples import template_path
+    >>> from grantkit.report.model import Report, Section, Text
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     f = build_and_write(lambda: Report("題", "", [Section("1. 節", [Text("文。")])]), Path(d) / "r",
+    ...                         template_path("report.ipynb"), {"ENTITY": "山口県"}, print)
+    ...     sorted(p.name for p in f.iterdir())  # doctest: +ELLIPSIS
+    [2/4] 報告書の表と図を作成中
+    [3/4] HTML・Excel・図を書き出し中
+    [4/4] 仕上げ中
+    完了: ...
+    ['報告書.html', '報告書.ipynb']
+    """
+    from ..plot.drawing import drawing_aside
+
+    say("[2/4] 報告書の表と図を作成中")
+    with drawing_aside():
+        return write_report_folder(build(), folder, template, params, say)
+
+
 def write_report_folder(
     report: Report, folder: Path, template: Path, params: Mapping[str, object], say: Callable[[str], None]
 ) -> Path:

@@ -207,7 +207,7 @@ def run_group_report(
     Traceback (most recent call last):
     grantkit.errors.UnknownSelectionError: ...
     """
-    from .execution import write_report_folder
+    from .execution import build_and_write
     from .group_sections import build_group_report
     from .municipal import load_municipal_data
     from .render import report_folder
@@ -226,6 +226,4 @@ def run_group_report(
     names, _ = entity_names(loaded, codes, fiscal_year=y)
     params = {"ENTITIES": list(entities), "YEAR": era_label(y), "DATA": paths, "OUTPUT_DIR": "."}
     folder = report_folder(out, group_folder_name(codes, names, year=y))
-    say("[2/4] 報告書の表と図を作成中")
-    report = build_group_report(loaded, entities, year=y)
-    return write_report_folder(report, folder, TEMPLATE, params, say)
+    return build_and_write(lambda: build_group_report(loaded, entities, year=y), folder, TEMPLATE, params, say)

@@ -10,7 +10,6 @@ Excel and PNG; in a notebook each section shows itself.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -98,6 +97,8 @@ class Figure:
         The file stem it is saved as (``01_年度比較`` → ``01_年度比較.png`` and ``.svg``).
     alt : str
         Its alt text: the chart's title as the reader sees it (``figure_title``).
+    svg_job : Future or None
+        Its SVG being drawn on a second core (``plot.drawing.draw_aside``), else ``None``.
 
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots(); _ = ax.set_title("得点率")
@@ -108,21 +109,31 @@ class Figure:
     fig: object
     stem: str
     alt: str
+    svg_job: object = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, fig: object, stem: str) -> Figure:
-        """The figure with its title as alt text; closed in pyplot, so a notebook shows it only where its section
-        is shown (it can still be saved)."""
+        """The finished figure with its title as alt text; closed in pyplot, so a notebook shows it only where its
+        section is shown (it can still be saved); inside ``plot.drawing.drawing_aside`` its SVG is drawn on a
+        second core from now on."""
         import matplotlib.pyplot as plt
 
+        from ..plot.drawing import draw_aside
+
         plt.close(fig)
-        return cls(fig, stem, figure_title(fig))
+        return cls(fig, stem, figure_title(fig), draw_aside(fig))
 
     def png(self) -> bytes:
         """The PNG bytes, as ``plot.save_figure`` writes them (no timestamp or software tag)."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", metadata={"Software": None})
-        return buffer.getvalue()
+        from ..plot.style import png_bytes
+
+        return png_bytes(self.fig)
+
+    def svg(self) -> bytes:
+        """The SVG bytes, as ``plot.save_figure`` writes them: drawn on the second core when it was handed there."""
+        from ..plot.drawing import svg_of
+
+        return svg_of(self.fig, self.svg_job)
 
 
 Part = Text | Heading | Table | Figure

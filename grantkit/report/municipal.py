@@ -415,7 +415,7 @@ def run_municipal_report(
     Traceback (most recent call last):
     grantkit.errors.UnknownSelectionError: 団体「架空町」はデータにありません。...
     """
-    from .execution import write_report_folder
+    from .execution import build_and_write
     from .municipal_sections import build_municipal_report
     from .render import report_folder
 
@@ -436,6 +436,6 @@ def run_municipal_report(
         "OUTPUT_DIR": ".",
     }
     folder = report_folder(out, loaded.folder_name(code, year))
-    say("[2/4] 報告書の表と図を作成中")
-    report = build_municipal_report(loaded, entity=code, year=year)
-    return write_report_folder(report, folder, TEMPLATE, params, say)
+    return build_and_write(
+        lambda: build_municipal_report(loaded, entity=code, year=year), folder, TEMPLATE, params, say
+    )

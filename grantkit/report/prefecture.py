@@ -399,7 +399,7 @@ def run_report(
     Traceback (most recent call last):
     grantkit.errors.UnknownSelectionError: 団体「架空県」はデータにありません。（ある団体: 山口県、全国平均）
     """
-    from .execution import write_report_folder
+    from .execution import build_and_write
     from .prefecture_sections import build_prefecture_report
     from .render import report_folder
 
@@ -422,9 +422,13 @@ def run_report(
     }
     both = loaded.history.loc[loaded.history["fiscal_year"].isin(sel.years), "grant"].nunique() > 1
     folder = report_folder(out, report_folder_name(sel.entity, base, target) + (f"_{sel.grant}" if both else ""))
-    say("[2/4] 報告書の表と図を作成中")
-    report = build_prefecture_report(loaded, entity=sel.entity, base=base, target=target)
-    return write_report_folder(report, folder, TEMPLATE, params, say)
+    return build_and_write(
+        lambda: build_prefecture_report(loaded, entity=sel.entity, base=base, target=target),
+        folder,
+        TEMPLATE,
+        params,
+        say,
+    )
 
 
 def _optional(path: str | Path | None) -> str:

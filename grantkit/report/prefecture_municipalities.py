@@ -236,7 +236,7 @@ def run_prefecture_report(
     Traceback (most recent call last):
     grantkit.errors.UnknownSelectionError: 「架空県」の市町村は令和7年度の評価結果にありません（...）
     """
-    from .execution import write_report_folder
+    from .execution import build_and_write
     from .municipal import load_municipal_data
     from .prefecture_municipalities_sections import build_prefecture_municipalities_report
     from .render import report_folder
@@ -249,6 +249,6 @@ def run_prefecture_report(
     name = check_prefecture_selection(loaded, prefecture=prefecture, year=y)
     params = {"PREFECTURE": name, "YEAR": era_label(y), "DATA": paths, "OUTPUT_DIR": "."}
     folder = report_folder(out, f"{name}_市町村_{era_label(y)}")
-    say("[2/4] 報告書の表と図を作成中")
-    report = build_prefecture_municipalities_report(loaded, prefecture=name, year=y)
-    return write_report_folder(report, folder, TEMPLATE, params, say)
+    return build_and_write(
+        lambda: build_prefecture_municipalities_report(loaded, prefecture=name, year=y), folder, TEMPLATE, params, say
+    )

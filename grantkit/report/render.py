@@ -380,13 +380,17 @@ def write_report(report: Report, folder: str | Path) -> list[Path]:
 
     folder = Path(folder)
     written, images = [], {}
-    for figure in report.figures():
-        path = save_figure(figure.fig, folder / f"{figure.stem}.png")
+    figures = list(report.figures())
+    for figure in figures:  # the PNGs here, while the SVGs handed to a second core are drawn there
+        path = save_figure(figure.fig, folder / f"{figure.stem}.png", svg=False)
         images[figure.stem] = path.read_bytes()
         written.append(path)
     tables = {t.sheet: t.excel for s in report for t in s.tables if t.sheet and t.excel is not None}
     if tables:
         written.append(write_excel_tables(tables, folder / EXCEL_NAME, entity_rate_digits=report.entity_rate_digits))
+    for figure in figures:
+        with atomic_write(folder / f"{figure.stem}.svg") as tmp:
+            Path(tmp).write_bytes(figure.svg())
     with atomic_write(folder / HTML_NAME) as tmp:
         Path(tmp).write_text(report_page(report, images), encoding="utf-8")
     written.append(folder / HTML_NAME)
