@@ -275,5 +275,16 @@ def _group(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
     return run_group_report(entities=entities, year=args.year, data=data, out=Path(args.out))
 
 
+def command() -> NoReturn:
+    """The ``grantkit`` command: ``main`` on the command line's arguments, then the process ends at once with its
+    status, its output flushed, without freeing its tables object by object (a two-year national table holds tens
+    of millions of them: 0.6 s). Every file was closed and moved into place before; an error escaping ``main`` (a
+    bug) ends the process as usual, with its traceback."""
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    command()

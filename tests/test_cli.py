@@ -10,6 +10,7 @@ import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -191,6 +192,21 @@ def test_console_script_help_is_japanese():
         check=True,
     )
     assert "基準年度" in result.stdout and "--out" in result.stdout
+
+
+def test_the_command_ends_with_main_s_status_and_all_its_output(tmp_path):
+    """``grantkit`` (``cli.command``) leaves without tearing down its tables: the folder printed, the files in
+    place, status 0; an input problem still gives its one line and status 2."""
+    run = [sys.executable, "-m", "grantkit.cli", "report", "--level", "市町村", "--year", "R7", "--out", str(tmp_path)]
+    ok = subprocess.run([*run, "--entity", "つばきの森市"], capture_output=True, text=True, encoding="utf-8")
+    assert ok.returncode == 0, ok.stderr
+    folder = Path(ok.stdout.strip())
+    assert folder.parent == tmp_path and "完了: " in ok.stderr
+    assert {"報告書.html", "報告書.ipynb", "表.xlsx"} <= {p.name for p in folder.iterdir()}
+    assert len(list(folder.glob("*.svg"))) == len(list(folder.glob("*.png"))) >= 5
+    bad = subprocess.run([*run, "--entity", "架空町"], capture_output=True, text=True, encoding="utf-8")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.strip().splitlines()[-1].startswith("エラー: 団体「架空町」はデータにありません")
 
 
 def test_an_output_that_cannot_be_a_folder_is_a_clear_error(tmp_path, capsys):
