@@ -20,7 +20,8 @@ from .eras import fiscal_year as to_fiscal_year
 from .errors import UnknownSelectionError
 from .prefectures import CODES, prefecture_of, split_prefecture
 from .rates import display_code, leaves_of, score_rates
-from .tables import AVERAGE_COMPARISON, YEAR_COMPARISON, check_table, equal_cells
+from .repeats import equal_cells
+from .tables import AVERAGE_COMPARISON, YEAR_COMPARISON, check_table
 from .text import normalize_text
 
 PRESENCE = {"both": "両年度", "base": "基準年度のみ", "target": "比較年度のみ"}
@@ -29,7 +30,7 @@ _LIST_MAX = 20
 
 def equal_mask(column: pd.Series, value: object) -> np.ndarray:
     """``column == value`` as a NumPy bool array (missing → False), for filters on a whole national table (2.6 million
-    rows a year): ``tables.equal_cells``, which compares a run of one string object once.
+    rows a year): ``repeats.equal_cells``, which compares a run of one string object once.
 
     >>> equal_mask(pd.Series(["推進", None, "支援"], dtype="str"), "推進").tolist()
     [True, False, False]

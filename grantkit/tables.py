@@ -17,13 +17,13 @@ Kinds: ``int`` (any integer dtype, nullable Int64 included), ``float``, ``number
 
 from __future__ import annotations
 
-import ctypes
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .errors import Problem, TableError
+from .repeats import value_codes
 
 _KIND_TEST = {
     "int": pd.api.types.is_integer_dtype,
@@ -355,115 +355,6 @@ def _has_repeats(joint: np.ndarray, bound: int) -> bool:
     return bool(pd.Series(joint, copy=False).duplicated().any())
 
 
-def value_codes(column: pd.Series) -> np.ndarray:
-    """One integer per cell, equal where the values are equal, −1 where the value is missing.
-
-    A text column holding Python strings (pandas ``str`` with Python storage, or object) is coded by the strings'
-    identity first: a loader's columns repeat a few string objects a million times, so comparing their addresses
-    and then the few distinct objects by value costs a fraction of hashing every cell's text.
-
-    Parameters
-    ----------
-    column : any Series; only read.
-
-    Returns
-    -------
-    An int64 array with one code per cell (codes need not be consecutive).
-
-    >>> value_codes(pd.Series(["b", "a", None, "b"], dtype="str")).tolist()
-    [0, 1, -1, 0]
-    """
-    values = column.array
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub" and len(column):
-        numbers = column.to_numpy().astype(np.int64, copy=False)
-        low = int(numbers.min())
-        if int(numbers.max()) - low <= 4 * len(numbers):  # a few years or codes: their offsets are the codes
-            return numbers - low
-    objects = _objects(column)
-    if objects is None:
-        return pd.factorize(values)[0].astype(np.int64, copy=False)
-    cells, address = objects
-    # a tidy table repeats a block of objects over and over (the indicators of each entity): code one block, tile it
-    period = _period(address)
-    if period:
-        return np.tile(_object_codes(cells[:period], address[:period], np.arange(period)), len(cells) // period)
-    # … or an object in runs (a year, a grant, an entity): code the runs, then spread them
-    heads = np.flatnonzero(np.r_[True, address[1:] != address[:-1]])
-    runs = len(heads) * 4 <= len(cells)
-    by_value = _object_codes(cells, address, heads if runs else np.arange(len(cells)))
-    return np.repeat(by_value, np.diff(np.r_[heads, len(cells)])) if runs else by_value
-
-
-def _objects(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """A column of Python objects (pandas ``str`` with Python storage, or object) as its cells and their objects'
-    addresses, read from the array's buffer and never dereferenced (equal address, same object); None for any
-    other column or an empty one."""
-    cells = getattr(column.array, "_ndarray", None) if isinstance(column.dtype, pd.StringDtype) else None
-    if cells is None and pd.api.types.is_object_dtype(column.dtype):
-        cells = column.to_numpy()
-    if cells is None or cells.dtype != object or not len(cells):
-        return None
-    cells = np.ascontiguousarray(cells)
-    return cells, np.frombuffer((ctypes.c_void_p * len(cells)).from_address(cells.ctypes.data), dtype=np.uintp)
-
-
-def equal_cells(column: pd.Series, value: object) -> np.ndarray:
-    """``column == value`` as a NumPy bool array (missing → False). A column of Python strings that repeats one
-    object over runs of rows (an entity, a grant, a year's block) is compared once per run.
-
-    Parameters
-    ----------
-    column : any Series; only read.
-    value : the value looked for.
-
-    Returns
-    -------
-    A bool array, one per cell.
-
-    >>> equal_cells(pd.Series(["推進", "推進", None, "支援"], dtype="str"), "推進").tolist()
-    [True, True, False, False]
-    """
-    objects = _objects(column)
-    if objects is None:
-        return column.to_numpy(dtype=object) == value
-    cells, address = objects
-    period = _period(address)
-    if period:  # a block repeated over and over (a year's indicators for each entity): compare one block
-        return np.tile(cells[:period] == value, len(cells) // period)
-    changes = address[1:] != address[:-1]
-    if np.count_nonzero(changes) * 4 > len(cells):
-        return cells == value
-    heads = np.flatnonzero(np.r_[True, changes])
-    return np.repeat(cells[heads] == value, np.diff(np.r_[heads, len(cells)]))  # as the whole compared, per run
-
-
-def _period(address: np.ndarray) -> int:
-    """The length of the block that ``address`` repeats whole over and over (≥ 2 blocks, every cell compared), else 0.
-
-    >>> _period(np.array([5, 6, 7, 5, 6, 7])), _period(np.array([5, 6, 5, 6, 5])), _period(np.array([5, 5, 5]))
-    (3, 0, 1)
-    """
-    again = np.flatnonzero(address[1 : len(address) // 2 + 1] == address[0])
-    for k in again[:8] + 1:  # the first few candidates: a block holding its first object twice is rare
-        k = int(k)
-        probe = min(len(address) - k, 4 * k + 64)  # a cheap look at the next blocks before comparing every cell
-        if (
-            len(address) % k == 0
-            and np.array_equal(address[k : k + probe], address[:probe])
-            and np.array_equal(address[k:], address[:-k])
-        ):
-            return k
-    return 0
-
-
-def _object_codes(cells: np.ndarray, address: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Codes equal by value for the cells at ``starts`` (one per object address, then the objects by value)."""
-    by_object, objects = pd.factorize(address[starts])
-    one_of_each = np.empty(len(objects), dtype=np.intp)
-    one_of_each[by_object] = starts  # a row holding each object (any one will do)
-    return pd.factorize(pd.array(cells[one_of_each], dtype=object))[0].astype(np.int64)[by_object]
-
-
 def first_rows(codes: np.ndarray) -> np.ndarray:
     """For codes numbered in order of first appearance (``pandas.factorize``), the position of each code's first row.
 
@@ -615,7 +506,6 @@ def check_budgets(table: pd.DataFrame, *, source: str | None = None) -> pd.DataF
 
 
 __all__ = [
-    "equal_cells",
     "ALLOCATION",
     "AMOUNTS",
     "ATTRIBUTES",

@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from ..provenance import text_array, text_values
+from ..repeats import broadcast_block
 from .files import sha256
 
 ENV_DIR = "GRANTKIT_CACHE_DIR"
@@ -381,7 +382,7 @@ def _broadcast(kind: str, k: int, block: list[Any], rows: int, dtype: Any) -> An
     if not fits.get(kind, False):
         raise ValueError("a repeated block does not fit the table")
     cells = np.empty(rows, dtype=values.dtype)
-    cells.reshape(-1, k)[...] = values[:, None] if kind == "repeat" else values[None, :]
+    broadcast_block(cells, kind, k, values)
     return cells
 
 

@@ -333,6 +333,7 @@ def load_municipal_data(data: str | Path | Sequence[str | Path], budgets: str | 
     """
     from ..funding import load_budgets
     from ..io.mhlw import load_mhlw
+    from ..repeats import stack_tables
 
     paths = [Path(data)] if isinstance(data, (str, Path)) else [Path(p) for p in data]
     if not paths:
@@ -345,7 +346,7 @@ def load_municipal_data(data: str | Path | Sequence[str | Path], budgets: str | 
     stamp = lambda table, y: None if table is None else table.assign(fiscal_year=y)  # noqa: E731
     amounts = [stamp(r.amounts, y) for r, y in zip(loaded, years) if r.amounts is not None]
     out = MunicipalData(
-        scores=pd.concat([r.scores for r in loaded], ignore_index=True),
+        scores=stack_tables([r.scores for r in loaded]),  # as pd.concat; the repeated text written from its blocks
         attributes=pd.concat([stamp(r.attributes, y) for r, y in zip(loaded, years)], ignore_index=True),
         statistics=pd.concat([r.statistics for r in loaded], ignore_index=True),
         amounts=pd.concat(amounts, ignore_index=True) if amounts else None,
