@@ -216,12 +216,14 @@ def _load(entry: Path) -> Any:
     if manifest.pop("digest", None) != _digest(manifest):  # the manifest carries table cells too: checked whole
         raise ValueError("a damaged manifest")
     infos = manifest["frames"]
-    # the Parquet files are read and the numbers rebuilt in a thread (pyarrow and numpy's copies of numbers leave
-    # Python's lock) while the repeated text columns are broadcast here (Python objects: they need the lock)
+    import pyarrow.parquet  # noqa: F401  (here: an import in the thread would wait for the lock held below)
+
+    # the Parquet files are read in a thread (pyarrow leaves Python's lock) while the repeated columns are
+    # broadcast here (text: Python objects need the lock; the rest of the work with pandas takes it at every step)
     with ThreadPoolExecutor(1) as pool:
-        stored = [pool.submit(_stored_numbers, entry / f"{i}.parquet", info) for i, info in enumerate(infos)]
-        built = [_broadcast_columns(info, text=True) for info in infos]
-        frames = [_frame(info, *numbers.result(), columns) for info, numbers, columns in zip(infos, stored, built)]
+        stored = [pool.submit(_read_stored, entry / f"{i}.parquet", info) for i, info in enumerate(infos)]
+        built = [_broadcast_columns(info) for info in infos]
+        frames = [_frame(info, table.result(), columns) for info, table, columns in zip(infos, stored, built)]
     return _decode(manifest["result"], frames)
 
 
@@ -312,42 +314,31 @@ def _read_stored(path: Path, info: dict[str, Any]) -> Any:
     )
 
 
-def _broadcast_columns(info: dict[str, Any], *, text: bool) -> dict[str, Any]:
-    """The text columns (``text=True``) or the other columns that the manifest rebuilds from their repeated block."""
+def _broadcast_columns(info: dict[str, Any]) -> dict[str, Any]:
+    """The columns the manifest rebuilds from their repeated block."""
     shapes = info.get("shapes", {})
     dtypes = dict(zip(info["columns"], info["dtypes"]))
     columns = {}
     for c in shapes:
-        if (c in info["text"]) == text:
-            cells = _broadcast(*shapes[c], info["rows"], object if text else dtypes[c])
-            columns[c] = text_array(cells) if text else cells
+        cells = _broadcast(*shapes[c], info["rows"], object if c in info["text"] else dtypes[c])
+        columns[c] = text_array(cells) if c in info["text"] else cells
     return columns
 
 
-def _stored_numbers(path: Path, info: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The columns of a stored table other than the text ones the manifest rebuilds: the columns read from the file
-    that are not text, as pandas, plus those rebuilt from the manifest; and the text columns read from the file,
-    as pyarrow dictionary columns (made Python strings in ``_frame``)."""
-    table = _read_stored(path, info)
+def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
+    """One stored table, as it was stored (``_load`` does the same with the reading and the broadcasting at once)."""
+    return _frame(info, _read_stored(path, info), _broadcast_columns(info))
+
+
+def _frame(info: dict[str, Any], table: Any, columns: dict[str, Any]) -> pd.DataFrame:
+    """A stored table from its Parquet columns (``table``) and its rebuilt ``columns``, as it was stored."""
     shapes = info.get("shapes", {})
     text = [c for c in info["text"] if c not in shapes]
     # a copy: the arrays pyarrow lends are read-only, and a table from the cache takes writes as a fresh one does
     rest = table.drop_columns(text).to_pandas(split_blocks=True).copy()
     if table.num_columns == 0:
         rest = pd.DataFrame(index=pd.RangeIndex(info["rows"]))
-    return rest, _broadcast_columns(info, text=False) | {c: table.column(c) for c in text}
-
-
-def _read_frame(path: Path, info: dict[str, Any]) -> pd.DataFrame:
-    """One stored table, as it was stored (``_load`` does the same with the reading and the broadcasting at once)."""
-    return _frame(info, *_stored_numbers(path, info), _broadcast_columns(info, text=True))
-
-
-def _frame(info: dict[str, Any], rest: pd.DataFrame, stored: dict[str, Any], text: dict[str, Any]) -> pd.DataFrame:
-    """A stored table from its columns read from the file (``rest``, and ``stored``: those rebuilt from the manifest
-    that are not text and the text columns read from the file) and the text columns rebuilt from the manifest
-    (``text``), as it was stored."""
-    columns = text | {c: _text_column(v) if c in info["text"] else v for c, v in stored.items()}
+    columns = columns | {c: _text_column(table.column(c)) for c in text}
     # one frame from the columns as they are (no concatenation, no reordering copy of the text columns)
     df = pd.DataFrame(
         {c: columns[c] if c in columns else rest[c] for c in info["columns"]}, index=rest.index, copy=False
