@@ -184,13 +184,19 @@ def stack_tables(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         or any(not f.columns.equals(first.columns) or not f.dtypes.equals(first.dtypes) for f in frames[1:])
     ):
         return pd.concat(frames, ignore_index=True)
-    text = [c for c in first.columns if first[c].dtype == pd.StringDtype(na_value=np.nan) and _objects(first[c])]
-    if pd.StringDtype(na_value=np.nan).storage != "python":
-        text = []  # text_array would make them another storage than the tables' own
+    strings = pd.StringDtype(na_value=np.nan)  # the text columns' dtype as text_array makes it
+    text = [
+        c
+        for c in first.columns
+        if strings.storage == "python"  # else text_array would give another storage than the tables' own
+        and isinstance(first[c].dtype, pd.StringDtype)
+        and (first[c].dtype.storage, first[c].dtype.na_value is np.nan) == ("python", True)
+        and _objects(first[c]) is not None
+    ]
     rest = pd.concat([f.drop(columns=text) for f in frames], ignore_index=True)
     columns = {c: _stacked_text(frames, c, len(rest)) for c in text}
     out = pd.DataFrame({c: columns[c] if c in columns else rest[c] for c in first.columns}, copy=False)
-    out.attrs = rest.attrs
+    out.columns, out.attrs = first.columns, rest.attrs  # the column labels as pandas keeps them
     return out
 
 

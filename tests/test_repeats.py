@@ -87,3 +87,12 @@ def test_two_years_of_the_sample_workbooks_stack_as_pandas_does():
     stacked, concat = stack_tables(years), pd.concat(years, ignore_index=True)
     pd.testing.assert_frame_equal(stacked, concat, check_exact=True)
     assert stacked.dtypes.equals(concat.dtypes) and len(stacked) == sum(map(len, years))
+
+
+def test_another_string_storage_is_left_to_pandas():
+    """Tables of Python strings stacked while pandas' option asks for Arrow strings keep their own storage."""
+    frames = [pd.DataFrame({"x": text_array(WORDS[np.array([0, 0, 1, 1])]), "n": range(4)}) for _ in range(2)]
+    with pd.option_context("mode.string_storage", "pyarrow"):
+        stacked, concat = stack_tables(frames), pd.concat(frames, ignore_index=True)
+    assert stacked["x"].dtype.storage == "python"
+    pd.testing.assert_frame_equal(stacked, concat, check_exact=True)
