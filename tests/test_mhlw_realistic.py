@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 import realistic_mhlw as R
 from hypothesis import HealthCheck, given, settings
@@ -269,6 +270,24 @@ def test_every_layout_year_keeps_only_what_differs():
     rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
     for row in rows:
         assert all(row[str(y)] != row["common"] for y in range(2018, 2027)), row["canonical"]
+
+
+def test_years_stacked_for_the_municipal_report_keep_every_printed_total(books, loaded):
+    """load_municipal_data stacks the years a block at a time (repeats.stack_tables): the stacked table is pandas'
+    concatenation cell for cell, and each year's totals in it equal the printed ones on every row."""
+    from grantkit.repeats import repeated_block
+    from grantkit.report import load_municipal_data
+
+    data = load_municipal_data([books[y].path for y in YEARS])
+    years = [loaded[y].scores for y in YEARS]
+    assert repeated_block(years[-1]["entity_code"]) is not None  # the block path is taken on these files
+    pd.testing.assert_frame_equal(data.scores, pd.concat(years, ignore_index=True), check_exact=True)
+    for y in YEARS:
+        book = books[y]
+        totals = grant_totals(data.scores_of(y)).pivot(index="entity_code", columns="grant", values="score")
+        codes = [e.entity_code for e in scored(book)]
+        for grant in ("推進", "支援"):
+            assert totals.loc[codes, grant].tolist() == book.expected[grant].tolist()
 
 
 # --- grantkit inspect ---------------------------------------------------------------------------------------------
